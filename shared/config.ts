@@ -1,0 +1,64 @@
+import { z } from 'zod';
+
+export type Env = Record<string, string | undefined>;
+
+/** A configuration value that cannot be used; the message names the variable and the value. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Reads each variable in `shape` from `env` and checks it. Every bad value is
+ * reported at once, each as `NAME="value": reason`.
+ */
+export function readEnv<S extends z.ZodRawShape>(shape: S, env: Env): z.infer<z.ZodObject<S>> {
+  const problems: string[] = [];
+  const out: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(shape)) {
+    const raw = env[name] === '' ? undefined : env[name];
+    const result = (schema as z.ZodType).safeParse(raw);
+    if (result.success) out[name] = result.data;
+    else problems.push(`${name}=${JSON.stringify(raw ?? '')}: ${result.error.issues.map((i) => i.message).join('; ')}`);
+  }
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  return out as z.infer<z.ZodObject<S>>;
+}
+
+/** Parsers for environment strings, each with a message a person can act on. */
+export const env = {
+  port: (fallback: number) =>
+    z
+      .string()
+      .regex(/^\d+$/, 'expected a port number from 0 to 65535')
+      .transform(Number)
+      .refine((n) => n <= 65535, 'expected a port number from 0 to 65535')
+      .default(fallback),
+  positiveInt: (fallback: number) =>
+    z.string().regex(/^\d+$/, 'expected a whole number').transform(Number).default(fallback),
+  boolean: (fallback: boolean) =>
+    z
+      .enum(['true', 'false', '1', '0'], { error: 'expected true or false' })
+      .transform((v) => v === 'true' || v === '1')
+      .default(fallback),
+  url: (protocols: string[]) =>
+    z
+      .string()
+      .refine((v) => {
+        try {
+          return protocols.includes(new URL(v).protocol.replace(':', ''));
+        } catch {
+          return false;
+        }
+      }, `expected a URL starting ${protocols.map((p) => `${p}://`).join(' or ')}`),
+  logLevel: () =>
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'expected one of fatal, error, warn, info, debug, trace, silent',
+    }).default('info'),
+  date: () => z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD'),
+  nodeEnv: () => z.string().default('production'),
+};
+
+/** Development means NODE_ENV=development: stack traces and introspection are only ever on then. */
+export function isDevelopment(nodeEnv: string): boolean {
+  return nodeEnv === 'development';
+}

@@ -1,0 +1,77 @@
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { DocumentNode } from 'graphql';
+import type { Database } from './database';
+import { createErrorFormatter } from './errors';
+import { listen, type HttpService } from './http-server';
+import type { Logger } from './logger';
+
+/** What a subgraph resolver sees: its agency's database and this request's loaders. */
+export interface SubgraphContext<L> {
+  loaders: L;
+  db: Database;
+}
+
+/** An agency's subgraph: its schema, its resolvers, its SQL (through loaders) and its migrations. */
+export interface AgencyDefinition<L> {
+  /** The agency's name, lower case: `identity`, `health` … */
+  name: string;
+  /** Port when `<AGENCY>_PORT` is unset. */
+  defaultPort: number;
+  typeDefs: DocumentNode;
+  /** Resolvers, typed where they are written; `__resolveReference` on each entity. */
+  resolvers: Record<string, object>;
+  /** Builds this request's DataLoaders over the database. */
+  createLoaders(db: Database): L;
+  migrationsDir: string;
+  /** The database role the subgraph serves as: SELECT only on the system of record. */
+  serviceRole: string;
+  /** A system-of-record table that is empty only when nothing has been loaded. */
+  primaryTable: string;
+}
+
+export interface SubgraphDeps {
+  /** The connection to serve from (the agency's service role). */
+  db: Database;
+  logger: Logger;
+  /** Stack traces and introspection are on only in development. @default false */
+  development?: boolean;
+}
+
+export interface Subgraph {
+  listen(port: number, host?: string): Promise<HttpService>;
+}
+
+export function createSubgraph<L>(agency: AgencyDefinition<L>, deps: SubgraphDeps): Subgraph {
+  const development = deps.development ?? false;
+  const apollo = new ApolloServer<SubgraphContext<L>>({
+    schema: buildSubgraphSchema({ typeDefs: agency.typeDefs, resolvers: agency.resolvers as never }),
+    introspection: development,
+    includeStacktraceInErrorResponses: development,
+    csrfPrevention: true,
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    formatError: createErrorFormatter({
+      development,
+      onMasked: (error) => deps.logger.error({ err: error }, 'masked an unexpected error'),
+    }),
+  });
+  return {
+    async listen(port, host) {
+      await apollo.start();
+      const service = await listen(apollo, {
+        port,
+        host,
+        ready: () => deps.db.ping(),
+        context: async () => ({ loaders: agency.createLoaders(deps.db), db: deps.db }),
+      });
+      return {
+        ...service,
+        close: async () => {
+          await service.close();
+          await apollo.stop();
+        },
+      };
+    },
+  };
+}

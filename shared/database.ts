@@ -1,0 +1,100 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { Pool } from 'pg';
+
+/** The one way a subgraph talks to its agency's database, PostgreSQL or embedded PGlite alike. */
+export interface Database {
+  readonly kind: 'postgres' | 'pglite';
+  /** Runs one statement with positional parameters ($1, $2 …) and returns its rows. */
+  query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+  /** Answers when the database can run a statement. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface AgencyDatabaseOptions {
+  /** PostgreSQL URL; when absent an embedded PGlite database is used. */
+  url?: string;
+  /** Folder for PGlite's files; when absent PGlite keeps everything in memory. */
+  dataDir?: string;
+}
+
+/**
+ * An agency's database, opened as the owner (for migrations and seeding), and
+ * able to hand out the connection the subgraph serves from: the agency's
+ * service role, which may only SELECT from the system of record.
+ */
+export interface AgencyDatabase {
+  readonly owner: Database;
+  /** The connection the subgraph serves from, running as `role`. */
+  asRole(role: string): Promise<Database>;
+  close(): Promise<void>;
+}
+
+export async function openAgencyDatabase(options: AgencyDatabaseOptions): Promise<AgencyDatabase> {
+  return options.url ? openPostgres(options.url) : openPglite(options.dataDir);
+}
+
+function openPostgres(url: string): AgencyDatabase {
+  const pools: Pool[] = [];
+  // The owner runs migrations and the seed one statement after another on one
+  // session, so that session-level advisory locks hold.
+  const make = (role?: string): Database => {
+    const pool = new Pool({ connectionString: url, max: role ? 10 : 1, ...(role ? { options: `-c role=${role}` } : {}) });
+    pool.on('error', () => undefined); // idle-client errors surface on the next query instead
+    pools.push(pool);
+    return {
+      kind: 'postgres',
+      query: async (sql, params) => (await pool.query(sql, params as unknown[])).rows,
+      exec: async (sql) => {
+        await pool.query(sql);
+      },
+      ping: async () => pool.query('SELECT 1').then(() => true, () => false),
+      close: () => pool.end(),
+    };
+  };
+  const owner = make();
+  return {
+    owner,
+    asRole: async (role) => make(assertRoleName(role)),
+    close: async () => {
+      await Promise.all(pools.splice(0).map((p) => p.end().catch(() => undefined)));
+    },
+  };
+}
+
+async function openPglite(dataDir: string | undefined): Promise<AgencyDatabase> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const pg = await PGlite.create(dataDir ? { dataDir } : {});
+  let closed = false;
+  const db: Database = {
+    kind: 'pglite',
+    query: async (sql, params) => (await pg.query(sql, params)).rows as never,
+    exec: async (sql) => {
+      await pg.exec(sql);
+    },
+    ping: async () => !closed && pg.query('SELECT 1').then(() => true, () => false),
+    close: async () => {
+      if (!closed) {
+        closed = true;
+        await pg.close();
+      }
+    },
+  };
+  return {
+    owner: db,
+    // One embedded connection: from here on it runs as the service role for good.
+    asRole: async (role) => {
+      await pg.exec(`SET ROLE ${assertRoleName(role)}`);
+      return db;
+    },
+    close: () => db.close(),
+  };
+}
+
+function assertRoleName(role: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(role)) throw new TypeError(`Invalid database role name: ${JSON.stringify(role)}`);
+  return role;
+}

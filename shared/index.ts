@@ -1,0 +1,15 @@
+export { nhsNumberProblem, isValidNhsNumber, nhsCheckDigit, normaliseNhsNumber } from './nhs-number';
+export { ErrorCode, badUserInput, agencyUnavailable, createErrorFormatter } from './errors';
+export { createLogger, type Logger } from './logger';
+export { readEnv, env, isDevelopment, ConfigError, type Env } from './config';
+export { openAgencyDatabase, type Database, type AgencyDatabase, type AgencyDatabaseOptions } from './database';
+export { migrate } from './migrate';
+export { ensureServiceRole } from './service-role';
+export { createRowLoader, createListLoader } from './loaders';
+export { insertRows } from './insert-rows';
+export { listen, type HttpService, type HttpServiceOptions } from './http-server';
+export { createSubgraph, type AgencyDefinition, type SubgraphContext, type SubgraphDeps, type Subgraph } from './create-subgraph';
+export { loadSubgraphConfig, type SubgraphConfig } from './subgraph-config';
+export { startAgency, isEmpty, type RunningAgency, type SeedFunction, type SeedOptions } from './start-agency';
+export { runUntilSignal } from './run-until-signal';
+export { validateNhsNumberArg, validateNhsNumberList, MAX_CHILDREN_PER_CALL } from './nhs-number-args';

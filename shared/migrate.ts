@@ -1,0 +1,33 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Database } from './database';
+
+/**
+ * Applies, in name order, each `NNN_name.sql` file in `dir` not yet recorded in
+ * `public.subgraph_migrations`. An advisory lock keeps two replicas from
+ * migrating the same database at once.
+ */
+export async function migrate(db: Database, dir: string): Promise<string[]> {
+  const files = readdirSync(dir).filter((f) => /^\d+_.+\.sql$/.test(f)).sort();
+  await db.exec(`CREATE TABLE IF NOT EXISTS public.subgraph_migrations (
+    name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+  await db.query('SELECT pg_advisory_lock(7310001)');
+  try {
+    const done = new Set((await db.query<{ name: string }>('SELECT name FROM public.subgraph_migrations')).map((r) => r.name));
+    const applied: string[] = [];
+    for (const file of files) {
+      if (done.has(file)) continue;
+      const sql = readFileSync(join(dir, file), 'utf8');
+      try {
+        await db.exec(`BEGIN;\n${sql}\n;INSERT INTO public.subgraph_migrations (name) VALUES ('${file}');\nCOMMIT;`);
+      } catch (error) {
+        await db.exec('ROLLBACK').catch(() => undefined);
+        throw new Error(`Migration ${file} failed: ${(error as Error).message}`);
+      }
+      applied.push(file);
+    }
+    return applied;
+  } finally {
+    await db.query('SELECT pg_advisory_unlock(7310001)');
+  }
+}

@@ -1,0 +1,20 @@
+import type { Logger } from './logger';
+
+/** Starts a service and stops it cleanly on SIGINT or SIGTERM; a failed start exits 1 with the reason. */
+export function runUntilSignal(start: () => Promise<{ stop(): Promise<void> }>, logger: Pick<Logger, 'fatal' | 'info'>): void {
+  Promise.resolve().then(start).then(
+    (running) => {
+      const stop = (signal: string) => {
+        logger.info({ signal }, 'stopping');
+        running.stop().then(() => process.exit(0), () => process.exit(1));
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    },
+    (error: Error) => {
+      logger.fatal(error.name === 'ConfigError' ? error.message : { err: error }, 'failed to start');
+      process.exitCode = 1;
+      setTimeout(() => process.exit(1), 100).unref();
+    },
+  );
+}

@@ -1,0 +1,22 @@
+import type { Database } from './database';
+
+/**
+ * Creates the role a subgraph serves as: it may only read the agency's system of
+ * record (schema `records`) and owns the subgraph's own schema (`service`), where
+ * what the subgraph itself writes lives. Idempotent.
+ */
+export async function ensureServiceRole(db: Database, role: string): Promise<void> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(role)) throw new TypeError(`Invalid database role name: ${JSON.stringify(role)}`);
+  await db.exec(`
+    DO $$ BEGIN
+      IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${role}') THEN CREATE ROLE ${role} NOLOGIN; END IF;
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+    END $$;
+    CREATE SCHEMA IF NOT EXISTS service;
+    GRANT USAGE ON SCHEMA records TO ${role};
+    GRANT SELECT ON ALL TABLES IN SCHEMA records TO ${role};
+    REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA records FROM ${role};
+    GRANT USAGE, CREATE ON SCHEMA service TO ${role};
+    GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA service TO ${role};
+  `);
+}

@@ -1,0 +1,70 @@
+import { openAgencyDatabase, type AgencyDatabase } from './database';
+import { createSubgraph, type AgencyDefinition } from './create-subgraph';
+import type { HttpService } from './http-server';
+import { createLogger, type Logger } from './logger';
+import { migrate } from './migrate';
+import { ensureServiceRole } from './service-role';
+import type { SubgraphConfig } from './subgraph-config';
+import type { Database } from './database';
+
+/** Loads an agency's synthetic records into its (empty) system of record. */
+export type SeedFunction = (db: Database, options: SeedOptions) => Promise<void>;
+
+export interface SeedOptions {
+  children: number;
+  seed: number;
+  /** The day the synthetic records are as of, YYYY-MM-DD. @default today */
+  asOf?: string;
+}
+
+export interface RunningAgency {
+  name: string;
+  url: string;
+  service: HttpService;
+  database: AgencyDatabase;
+  stop(): Promise<void>;
+}
+
+/**
+ * Opens the agency's database, migrates it, seeds it when asked and empty,
+ * then serves the subgraph as the agency's read-only service role.
+ */
+export async function startAgency<L>(
+  agency: AgencyDefinition<L>,
+  config: SubgraphConfig,
+  options: { seed?: SeedFunction; logger?: Logger } = {},
+): Promise<RunningAgency> {
+  const logger = options.logger ?? createLogger(`${agency.name}-subgraph`, config.logLevel);
+  const database = await openAgencyDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? undefined : config.dataDir });
+  try {
+    const applied = await migrate(database.owner, agency.migrationsDir);
+    if (applied.length > 0) logger.info({ applied }, 'applied migrations');
+    await ensureServiceRole(database.owner, agency.serviceRole);
+    if (config.seedIfEmpty && options.seed && (await isEmpty(database.owner, agency.primaryTable))) {
+      const started = Date.now();
+      await options.seed(database.owner, { children: config.seedChildren, seed: config.seed });
+      logger.info({ children: config.seedChildren, ms: Date.now() - started }, 'seeded an empty system of record');
+    }
+    const db = await database.asRole(agency.serviceRole);
+    const service = await createSubgraph(agency, { db, logger, development: config.development }).listen(config.port, config.host);
+    logger.info({ url: service.url, database: config.databaseUrl ? 'postgres' : `pglite:${config.dataDir}` }, `${agency.name} subgraph ready`);
+    return {
+      name: agency.name,
+      url: service.url,
+      service,
+      database,
+      stop: async () => {
+        await service.close();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+export async function isEmpty(db: Database, table: string): Promise<boolean> {
+  const [row] = await db.query<{ found: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${table}) AS found`);
+  return !row?.found;
+}

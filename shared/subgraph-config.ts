@@ -1,0 +1,56 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { env, isDevelopment, readEnv, type Env } from './config';
+
+export interface SubgraphConfig {
+  agency: string;
+  /** `<AGENCY>_PORT` @default the agency's own port (4001–4005) */
+  port: number;
+  /** `HOST` @default '127.0.0.1' */
+  host: string;
+  /** `<AGENCY>_DATABASE_URL`: PostgreSQL; when unset, embedded PGlite under `dataDir`. */
+  databaseUrl?: string;
+  /** `DATA_DIR` + `/<agency>`: where PGlite keeps its files. @default './data/<agency>' */
+  dataDir: string;
+  /** `SEED_IF_EMPTY`: load the synthetic seed when the system of record is empty. @default false */
+  seedIfEmpty: boolean;
+  /** `SEED_CHILDREN` @default 2000 */
+  seedChildren: number;
+  /** `SEED` the seed number @default 1 */
+  seed: number;
+  /** `LOG_LEVEL` @default 'info' */
+  logLevel: string;
+  /** `NODE_ENV=development` turns on stack traces and introspection. */
+  development: boolean;
+}
+
+/** Reads and checks a subgraph's configuration; a bad value throws naming the variable and the value. */
+export function loadSubgraphConfig(agency: string, defaultPort: number, source: Env = process.env): SubgraphConfig {
+  const prefix = agency.toUpperCase();
+  const values = readEnv(
+    {
+      [`${prefix}_PORT`]: env.port(defaultPort),
+      HOST: z.string().default('127.0.0.1'),
+      [`${prefix}_DATABASE_URL`]: env.url(['postgres', 'postgresql']).optional(),
+      DATA_DIR: z.string().default('./data'),
+      SEED_IF_EMPTY: env.boolean(false),
+      SEED_CHILDREN: env.positiveInt(2000),
+      SEED: env.positiveInt(1),
+      LOG_LEVEL: env.logLevel(),
+      NODE_ENV: env.nodeEnv(),
+    },
+    source,
+  ) as Record<string, unknown>;
+  return {
+    agency,
+    port: values[`${prefix}_PORT`] as number,
+    host: values.HOST as string,
+    databaseUrl: values[`${prefix}_DATABASE_URL`] as string | undefined,
+    dataDir: resolve(values.DATA_DIR as string, agency),
+    seedIfEmpty: values.SEED_IF_EMPTY as boolean,
+    seedChildren: values.SEED_CHILDREN as number,
+    seed: values.SEED as number,
+    logLevel: values.LOG_LEVEL as string,
+    development: isDevelopment(values.NODE_ENV as string),
+  };
+}

@@ -1,0 +1,61 @@
+import { createRowLoader, type Database } from '../../shared';
+
+/** A child as the subgraph serves it, read from the demographics store. */
+export interface ChildRecord {
+  nhsNumber: string;
+  name: { given: string; family: string };
+  dateOfBirth: string;
+  gender: 'MALE' | 'FEMALE' | 'OTHER' | 'UNKNOWN';
+  address: { line1: string; town: string; postcode: string } | null;
+  nhsNumberStatus: string;
+  restricted: boolean;
+}
+
+interface PatientRow {
+  nhs_number: string; given_name: string; family_name: string; date_of_birth: string; gender_code: number;
+  nhs_number_status: string; confidentiality: string | null; line1: string | null; town: string | null; postcode: string | null;
+}
+
+const genders: Record<number, ChildRecord['gender']> = { 0: 'UNKNOWN', 1: 'MALE', 2: 'FEMALE', 9: 'OTHER' };
+export const genderCodes: Record<ChildRecord['gender'], number> = { UNKNOWN: 0, MALE: 1, FEMALE: 2, OTHER: 9 };
+
+const selectPatient = `
+  SELECT p.nhs_number, p.given_name, p.family_name, p.date_of_birth::text AS date_of_birth, p.gender_code,
+         p.nhs_number_status, p.confidentiality, a.line1, a.town, a.postcode
+    FROM records.patient p
+    LEFT JOIN records.patient_address a ON a.nhs_number = p.nhs_number AND a.valid_to IS NULL`;
+
+function toChild(row: PatientRow): ChildRecord {
+  return {
+    nhsNumber: row.nhs_number,
+    name: { given: row.given_name, family: row.family_name },
+    dateOfBirth: row.date_of_birth,
+    gender: genders[row.gender_code] ?? 'UNKNOWN',
+    address: row.line1 === null ? null : { line1: row.line1, town: row.town ?? '', postcode: row.postcode ?? '' },
+    nhsNumberStatus: row.nhs_number_status,
+    restricted: row.confidentiality === 'S',
+  };
+}
+
+export function createIdentityLoaders(db: Database) {
+  return {
+    child: createRowLoader<string, ChildRecord>(
+      async (nhsNumbers) => (await db.query<PatientRow>(`${selectPatient} WHERE p.nhs_number = ANY($1::text[])`, [nhsNumbers])).map(toChild),
+      (child) => child.nhsNumber,
+    ),
+  };
+}
+export type IdentityLoaders = ReturnType<typeof createIdentityLoaders>;
+
+export interface ExactSearch { given?: string; family: string; dateOfBirth: string; gender?: ChildRecord['gender']; postcode?: string }
+
+/** Children matching every field given: names case-insensitively, postcode ignoring spaces. At most `limit`. */
+export async function searchExact(db: Database, search: ExactSearch, limit: number): Promise<ChildRecord[]> {
+  const params: unknown[] = [search.family.trim().toLowerCase(), search.dateOfBirth];
+  const where = ['lower(p.family_name) = $1', 'p.date_of_birth = $2::date'];
+  if (search.given) where.push(`lower(p.given_name) = $${params.push(search.given.trim().toLowerCase())}`);
+  if (search.gender) where.push(`p.gender_code = $${params.push(genderCodes[search.gender])}`);
+  if (search.postcode) where.push(`replace(upper(a.postcode), ' ', '') = $${params.push(search.postcode.replace(/\s+/g, '').toUpperCase())}`);
+  const rows = await db.query<PatientRow>(`${selectPatient} WHERE ${where.join(' AND ')} ORDER BY p.nhs_number LIMIT ${limit}`, params);
+  return rows.map(toChild);
+}
