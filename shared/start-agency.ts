@@ -32,7 +32,14 @@ export interface RunningAgency {
 export async function startAgency<L>(
   agency: AgencyDefinition<L>,
   config: SubgraphConfig,
-  options: { seed?: SeedFunction; logger?: Logger } = {},
+  options: {
+    seed?: SeedFunction;
+    logger?: Logger;
+    /** Wraps the serving connection, e.g. to count statements in tests. */
+    instrument?: (db: Database) => Database;
+    /** The day seeded records are as of. @default today */
+    asOf?: string;
+  } = {},
 ): Promise<RunningAgency> {
   const logger = options.logger ?? createLogger(`${agency.name}-subgraph`, config.logLevel);
   const database = await openAgencyDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? undefined : config.dataDir });
@@ -42,10 +49,11 @@ export async function startAgency<L>(
     await ensureServiceRole(database.owner, agency.serviceRole);
     if (config.seedIfEmpty && options.seed && (await isEmpty(database.owner, agency.primaryTable))) {
       const started = Date.now();
-      await options.seed(database.owner, { children: config.seedChildren, seed: config.seed });
+      await options.seed(database.owner, { children: config.seedChildren, seed: config.seed, asOf: options.asOf });
       logger.info({ children: config.seedChildren, ms: Date.now() - started }, 'seeded an empty system of record');
     }
-    const db = await database.asRole(agency.serviceRole);
+    const served = await database.asRole(agency.serviceRole);
+    const db = options.instrument ? options.instrument(served) : served;
     const service = await createSubgraph(agency, { db, logger, development: config.development }).listen(config.port, config.host);
     logger.info({ url: service.url, database: config.databaseUrl ? 'postgres' : `pglite:${config.dataDir}` }, `${agency.name} subgraph ready`);
     return {

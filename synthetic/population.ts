@@ -173,20 +173,25 @@ const schedule: [string, number][] = [
 function createHealth(random: Random, dateOfBirth: string, asOf: string, directory: Directory): Child['health'] {
   const ageDays = Math.round((Date.parse(asOf) - Date.parse(dateOfBirth)) / 86_400_000);
   const registered = random.chance(0.98);
+  const conditions = [
+    ...(random.chance(0.08) ? [{ name: 'Asthma', since: addDays(dateOfBirth, random.int(400, Math.max(401, ageDays))) }] : []),
+    ...(random.chance(0.04) ? [{ name: 'Eczema', since: addDays(dateOfBirth, random.int(60, Math.max(61, ageDays))) }] : []),
+    ...(random.chance(0.02) ? [{ name: 'Type 1 diabetes', since: addDays(dateOfBirth, random.int(700, Math.max(701, ageDays))) }] : []),
+  ];
+  // A child not registered with a practice has no GP record at all.
+  if (!registered) {
+    return { odsCode: null, registeredOn: dateOfBirth, healthVisitorId: null, immunisations: [], emergencyAttendances: [], conditions: [], consentToShareWithSchool: false };
+  }
   return {
-    odsCode: registered ? random.pick(directory.practices).odsCode : null,
+    odsCode: random.pick(directory.practices).odsCode,
     registeredOn: addDays(dateOfBirth, random.int(10, Math.max(11, ageDays))),
     healthVisitorId: ageDays < 5 * 365 ? random.pick(directory.healthVisitors).id : null,
     immunisations: schedule.filter(([, due]) => due < ageDays && random.chance(0.92)).map(([vaccine, due]) => ({ vaccine, date: addDays(dateOfBirth, due + random.int(0, 30)) })),
     emergencyAttendances: random.chance(0.1)
       ? Array.from({ length: random.int(1, 2) }, () => ({ date: addDays(asOf, -random.int(1, Math.min(ageDays, 1500))), hospital: random.pick(hospitals), reason: random.pick(['Fall', 'Head injury', 'Fever', 'Breathing difficulty', 'Burn', 'Suspected fracture', 'Ingestion']) }))
       : [],
-    conditions: [
-      ...(random.chance(0.08) ? [{ name: 'Asthma', since: addDays(dateOfBirth, random.int(400, Math.max(401, ageDays))) }] : []),
-      ...(random.chance(0.04) ? [{ name: 'Eczema', since: addDays(dateOfBirth, random.int(60, Math.max(61, ageDays))) }] : []),
-      ...(random.chance(0.02) ? [{ name: 'Type 1 diabetes', since: addDays(dateOfBirth, random.int(700, Math.max(701, ageDays))) }] : []),
-    ],
-    consentToShareWithSchool: false,
+    conditions,
+    consentToShareWithSchool: conditions.length > 0 && random.chance(0.3),
   };
 }
 

@@ -1,0 +1,62 @@
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
+import { createErrorFormatter, listen, type HttpService, type Logger } from '../shared';
+import { AgencyDataSource } from './agency-data-source';
+
+export interface GatewayOptions {
+  /** The composed supergraph. */
+  supergraphSdl: string;
+  /** Where each agency's subgraph is, overriding the supergraph's URLs (by subgraph name). */
+  subgraphUrls?: Record<string, string>;
+  /** Shared gateway state (persisted queries). Never holds record values. @default an in-memory LRU cache */
+  cache?: KeyValueCache<string>;
+  logger: Logger;
+  /** @default 10000 */
+  subgraphTimeoutMs?: number;
+  /** Stack traces and introspection only in development. @default false */
+  development?: boolean;
+}
+
+export interface Gateway {
+  readonly apollo: ApolloServer;
+  readonly gateway: ApolloGateway;
+  listen(port: number, host?: string): Promise<HttpService>;
+}
+
+/** Builds the federated gateway; it stores no records and has no database. */
+export function createGateway(options: GatewayOptions): Gateway {
+  const development = options.development ?? false;
+  const gateway = new ApolloGateway({
+    supergraphSdl: options.supergraphSdl,
+    logger: options.logger,
+    buildService: ({ name, url }) =>
+      new AgencyDataSource(name, options.subgraphUrls?.[name] ?? url ?? '', { timeoutMs: options.subgraphTimeoutMs ?? 10_000, logger: options.logger }),
+  });
+  const apollo = new ApolloServer({
+    gateway,
+    cache: options.cache ?? new InMemoryLRUCache(),
+    introspection: development,
+    includeStacktraceInErrorResponses: development,
+    csrfPrevention: true,
+    formatError: createErrorFormatter({
+      development,
+      onMasked: (error) => options.logger.error({ err: error }, 'masked an unexpected error'),
+    }),
+  });
+  return {
+    apollo,
+    gateway,
+    async listen(port, host) {
+      await apollo.start();
+      const service = await listen(apollo, { port, host, ready: async () => true, context: async () => ({}) });
+      return {
+        ...service,
+        close: async () => {
+          await service.close();
+          await apollo.stop();
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { composeFromSubgraphs } from './compose';
+import type { GatewayConfig } from './config';
+
+/** The supergraph from SUPERGRAPH_PATH when set, else composed from the live subgraphs. */
+export async function loadSupergraph(config: Pick<GatewayConfig, 'supergraphPath' | 'subgraphs' | 'subgraphWaitSeconds'>): Promise<string> {
+  if (config.supergraphPath) return readFileSync(config.supergraphPath, 'utf8');
+  return composeFromSubgraphs(config.subgraphs, config.subgraphWaitSeconds * 1000);
+}

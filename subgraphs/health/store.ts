@@ -1,0 +1,73 @@
+import { createListLoader, createRowLoader, type Database } from '../../shared';
+
+/** A child's health record as the subgraph serves it: the `ChildHealth` type, keyed by NHS number. */
+export interface HealthRecord {
+  nhsNumber: string;
+  registeredGp: { practiceName: string | null; odsCode: string; registeredSince: string } | null;
+  healthVisitor: { name: string; phone: string } | null;
+}
+
+export interface Immunisation { nhsNumber: string; vaccine: string; date: string }
+export interface EmergencyAttendance { nhsNumber: string; date: string; hospital: string; reason: string }
+export interface Condition { nhsNumber: string; name: string; since: string }
+
+interface RecordRow {
+  nhs_number: string; practice_name: string | null; ods_code: string | null; registered_on: string | null;
+  visitor_name: string | null; visitor_phone: string | null;
+}
+
+// A child the GP system knows has a current registration, a health visitor, or both.
+const selectRecords = `
+  WITH known AS (
+    SELECT nhs_number FROM records.registration WHERE nhs_number = ANY($1::text[]) AND deregistered_on IS NULL
+    UNION
+    SELECT nhs_number FROM records.health_visitor_caseload WHERE nhs_number = ANY($1::text[])
+  )
+  SELECT k.nhs_number, p.name AS practice_name, r.ods_code, r.registered_on::text AS registered_on,
+         hv.name AS visitor_name, hv.phone AS visitor_phone
+    FROM known k
+    LEFT JOIN records.registration r ON r.nhs_number = k.nhs_number AND r.deregistered_on IS NULL
+    LEFT JOIN records.practice p ON p.ods_code = r.ods_code
+    LEFT JOIN records.health_visitor_caseload c ON c.nhs_number = k.nhs_number
+    LEFT JOIN records.health_visitor hv ON hv.id = c.visitor_id`;
+
+const selectImmunisations = `
+  SELECT nhs_number AS "nhsNumber", vaccine, given_on::text AS date
+    FROM records.immunisation WHERE nhs_number = ANY($1::text[])
+   ORDER BY given_on, vaccine`;
+
+const selectEmergencyAttendances = `
+  SELECT nhs_number AS "nhsNumber", attended_on::text AS date, hospital, presenting_complaint AS reason
+    FROM records.ed_attendance WHERE nhs_number = ANY($1::text[])
+   ORDER BY attended_on DESC`;
+
+const selectConditions = `
+  SELECT nhs_number AS "nhsNumber", description AS name, onset_date::text AS since
+    FROM records.problem WHERE nhs_number = ANY($1::text[])
+   ORDER BY onset_date, description`;
+
+function toHealthRecord(row: RecordRow): HealthRecord {
+  return {
+    nhsNumber: row.nhs_number,
+    registeredGp: row.ods_code === null ? null : { practiceName: row.practice_name, odsCode: row.ods_code, registeredSince: row.registered_on ?? '' },
+    healthVisitor: row.visitor_name === null ? null : { name: row.visitor_name, phone: row.visitor_phone ?? '' },
+  };
+}
+
+const byNhsNumber = (row: { nhsNumber: string }) => row.nhsNumber;
+
+export function createHealthLoaders(db: Database) {
+  return {
+    record: createRowLoader<string, HealthRecord>(
+      async (nhsNumbers) => (await db.query<RecordRow>(selectRecords, [nhsNumbers])).map(toHealthRecord),
+      byNhsNumber,
+    ),
+    immunisations: createListLoader<string, Immunisation>((nhsNumbers) => db.query<Immunisation>(selectImmunisations, [nhsNumbers]), byNhsNumber),
+    emergencyAttendances: createListLoader<string, EmergencyAttendance>(
+      (nhsNumbers) => db.query<EmergencyAttendance>(selectEmergencyAttendances, [nhsNumbers]),
+      byNhsNumber,
+    ),
+    conditions: createListLoader<string, Condition>((nhsNumbers) => db.query<Condition>(selectConditions, [nhsNumbers]), byNhsNumber),
+  };
+}
+export type HealthLoaders = ReturnType<typeof createHealthLoaders>;

@@ -1,0 +1,19 @@
+import type { SubgraphContext } from '../../shared';
+import { matchKeyFor, type ChildDemographics, type HousingLoaders, type HousingRecord } from './store';
+
+type Context = SubgraphContext<HousingLoaders>;
+
+export const resolvers = {
+  Child: {
+    // The representation carries the demographics asked for with @requires.
+    __resolveReference: (reference: ChildDemographics) => reference,
+    housing: async (child: ChildDemographics, _: unknown, ctx: Context) => {
+      const key = matchKeyFor(child);
+      return key ? ctx.loaders.match.load(key) : null;
+    },
+  },
+  ChildHousing: {
+    household: (record: HousingRecord, _: unknown, ctx: Context) => ctx.loaders.household.load(record.tenancyRef),
+    antisocialBehaviourCases: (record: HousingRecord, _: unknown, ctx: Context) => ctx.loaders.antisocialBehaviourCases.load(record.tenancyRef),
+  },
+};

@@ -1,0 +1,17 @@
+import type { SubgraphContext } from '../../shared';
+import type { SocialCareLoaders, SocialCareRecord } from './store';
+
+type Context = SubgraphContext<SocialCareLoaders>;
+interface ChildReference { nhsNumber: string }
+
+export const resolvers = {
+  Child: {
+    // Any NHS number is a child; whether social care knows them is `socialCare`'s question.
+    __resolveReference: (reference: ChildReference): ChildReference => ({ nhsNumber: reference.nhsNumber }),
+    socialCare: (child: ChildReference, _: unknown, ctx: Context) => ctx.loaders.record.load(child.nhsNumber),
+  },
+  ChildSocialCare: {
+    referrals: (record: SocialCareRecord, _: unknown, ctx: Context) => ctx.loaders.referrals.load(record.nhsNumber),
+    caseNotes: (record: SocialCareRecord, _: unknown, ctx: Context) => ctx.loaders.caseNotes.load(record.nhsNumber),
+  },
+};

@@ -1,0 +1,88 @@
+import { backends, post, startFederation, type Federation } from './start-federation';
+
+const demoQuery = `{ child(nhsNumber: "9990000018") { name { given family } dateOfBirth
+  health { registeredGp { practiceName } immunisations { vaccine date } }
+  socialCare { status allocatedWorker { name } }
+  housing { matchConfidence tenancy { address type } }
+  education { school { name } attendanceRate } } }`;
+
+describe.each(backends)('the federated graph on %s', (backend) => {
+  let federation: Federation;
+  beforeAll(async () => {
+    federation = await startFederation({ backend, children: 600 });
+  }, 120_000);
+  afterAll(() => federation?.stop());
+
+  it('answers the demo query with data assembled from all five subgraphs', async () => {
+    const { status, body } = await federation.queryGateway(demoQuery);
+    expect(status).toBe(200);
+    expect(body.errors).toBeUndefined();
+    const child = body.data.child;
+    expect(child.name).toEqual({ given: 'Amelia', family: 'Hart' });
+    expect(child.health.registeredGp.practiceName).toBe('Riverside Surgery');
+    expect(child.health.immunisations.length).toBeGreaterThan(0);
+    expect(child.socialCare).toEqual({ status: 'CHILD_PROTECTION_PLAN', allocatedWorker: { name: 'Sam Jones' } });
+    expect(child.housing.matchConfidence).toBe(1);
+    expect(child.housing.tenancy).toEqual({ address: '14 Mill Lane, Northshire, NS1 4AB', type: 'SECURE' });
+    expect(child.education).toEqual({ school: { name: 'Northshire Primary School' }, attendanceRate: 84.5 });
+  });
+
+  it('gives each demo child the picture the seed describes', async () => {
+    const { body } = await federation.queryGateway(`{ children(nhsNumbers: ["9990000018", "9990000026", "9990000034", "9990000042", "9990000050"]) {
+      nhsNumber name { given } restricted
+      health { registeredGp { odsCode } emergencyAttendances { date } conditions { name } }
+      socialCare { status allocatedWorker { name team } }
+      housing { matchConfidence household { name } }
+      education { school { urn } } } }`);
+    expect(body.errors).toBeUndefined();
+    const [amelia, leo, maya, noah, isla] = body.data.children;
+    const sixMonthsAgo = new Date(Date.parse(federation.asOf) - 183 * 86_400_000).toISOString().slice(0, 10);
+    expect(amelia.health.emergencyAttendances.filter((a: { date: string }) => a.date >= sixMonthsAgo)).toHaveLength(3);
+    expect(leo).toMatchObject({ name: { given: 'Leo' }, health: { registeredGp: { odsCode: 'Y00001' } }, socialCare: { status: 'CHILD_IN_NEED' }, education: null });
+    expect(leo.housing.household.map((m: { name: string }) => m.name)).toEqual(amelia.housing.household.map((m: { name: string }) => m.name));
+    expect(maya).toMatchObject({ restricted: true, socialCare: { status: 'LOOKED_AFTER', allocatedWorker: { name: 'Priya Ahmed', team: 'Children in Care' } } });
+    // Noah's housing record is misspelt with day and month swapped: exact matching does not find him.
+    expect(noah).toMatchObject({ socialCare: null, housing: null, education: { school: { urn: '100001' } } });
+    expect(noah.health.registeredGp.odsCode).not.toBe('Y00001');
+    expect(isla.health.conditions).toEqual([{ name: 'Asthma' }]);
+  });
+
+  it('returns null for an unknown child, not an error', async () => {
+    const { body } = await federation.queryGateway('{ child(nhsNumber: "9999999999") { nhsNumber health { conditions { name } } } }');
+    expect(body.errors).toBeUndefined();
+    expect(body.data.child).toBeNull();
+  });
+
+  it.each([
+    ['999000001', 'must be exactly 10 digits'],
+    ['99900000AB', 'must be exactly 10 digits'],
+    ['9990000019', 'Modulus 11'],
+  ])('refuses the NHS number %s with BAD_USER_INPUT naming the rule', async (nhsNumber, rule) => {
+    const { body } = await federation.queryGateway('query ($n: ID!) { child(nhsNumber: $n) { nhsNumber } }', { n: nhsNumber });
+    expect(body.data.child).toBeNull();
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+    expect(body.errors![0]!.message).toContain(rule);
+    expect(body.errors![0]!.extensions!.stacktrace).toBeUndefined();
+  });
+
+  it('refuses more than 500 NHS numbers in one call', async () => {
+    const { body } = await federation.queryGateway('query ($n: [ID!]!) { children(nhsNumbers: $n) { nhsNumber } }', { n: Array(501).fill('9990000018') });
+    expect(body.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+    expect(body.errors![0]!.message).toContain('at most 500');
+  });
+
+  it('answers GET /health on the gateway and every subgraph', async () => {
+    const urls = [federation.gatewayUrl, ...Object.values(federation.agencies).map((a) => a.url)];
+    const statuses = await Promise.all(urls.map(async (url) => (await fetch(url.replace('/graphql', '/health'))).status));
+    expect(statuses).toEqual(urls.map(() => 200));
+  });
+
+  it('masks unexpected errors without a stack trace', async () => {
+    const { body } = await federation.queryGateway('{ child(nhsNumber: "9990000018") { nope } }');
+    expect(body.errors![0]!.extensions!.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(JSON.stringify(body)).not.toMatch(/stacktrace|at .*\.ts:\d+/);
+    const direct = await post(federation.agencies.identity!.url, { query: '{ child(nhsNumber: "9990000018") { nope } }' });
+    expect(JSON.stringify(direct.body)).not.toContain('stacktrace');
+  });
+});

@@ -1,0 +1,154 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { createClient, type RedisClientType } from 'redis';
+import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
+import { agencies } from '../dev/agencies';
+import { composeFromSubgraphs, createGateway, RedisKeyValueCache, type Gateway } from '../gateway';
+import { createLogger, startAgency, type Database, type HttpService, type RunningAgency, type SubgraphConfig } from '../shared';
+import { today } from '../synthetic';
+
+export type Backend = 'pglite' | 'postgres';
+
+/** The backends the federation suite runs on: always PGlite; PostgreSQL too when TEST_DATABASE_URL is set. */
+export const backends: Backend[] = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+
+export interface FederationOptions {
+  /** @default 'pglite' */
+  backend?: Backend;
+  /** Children in the synthetic seed. @default 600 */
+  children?: number;
+  /** Redis for the gateway's shared state; in memory when unset. @default process.env.REDIS_URL */
+  redisUrl?: string;
+}
+
+export interface AgencyUnderTest {
+  url: string;
+  /** SQL statements the subgraph has run since the last reset. */
+  statements(): number;
+  /** GraphQL requests the subgraph has received since the last reset. */
+  requests(): number;
+  stop(): Promise<void>;
+}
+
+export interface GraphQLResponse<T = any> { status: number; body: { data?: T; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[] } }
+
+export interface Federation {
+  gatewayUrl: string;
+  asOf: string;
+  agencies: Record<string, AgencyUnderTest>;
+  gateway: Gateway;
+  /** The gateway's shared state, and the keys it holds, to check that no record value is kept. */
+  sharedState(): Promise<{ key: string; value: string }[]>;
+  queryGateway<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
+  resetCounts(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts every subgraph and the gateway in-process on port 0, each agency on its
+ * own freshly seeded database, and real HTTP between them.
+ */
+export async function startFederation(options: FederationOptions = {}): Promise<Federation> {
+  const backend = options.backend ?? 'pglite';
+  const children = options.children ?? 600;
+  const asOf = today();
+  const logger = createLogger('test', 'silent');
+  const cleanups: (() => Promise<void>)[] = [];
+  const under: Record<string, AgencyUnderTest> = {};
+  try {
+    for (const { definition, seed } of agencies) {
+      const databaseUrl = backend === 'postgres' ? await createTestDatabase(definition.name, cleanups) : undefined;
+      const config: SubgraphConfig = {
+        agency: definition.name, port: 0, host: '127.0.0.1', databaseUrl, dataDir: '', seedIfEmpty: true,
+        seedChildren: children, seed: 1, logLevel: 'silent', development: false,
+      };
+      let statements = 0;
+      let requests = 0;
+      const running: RunningAgency = await startAgency(definition, { ...config, dataDir: undefined as never }, {
+        seed, logger, asOf,
+        instrument: (db: Database): Database => ({ ...db, query: (sql, params) => (statements++, db.query(sql, params)) }),
+      });
+      cleanups.unshift(() => running.stop());
+      running.service.server.on('request', (req) => {
+        if (req.method === 'POST') requests++;
+      });
+      under[definition.name] = {
+        url: running.url,
+        statements: () => statements,
+        requests: () => requests,
+        stop: () => running.stop(),
+        resetCounts: () => ((statements = 0), (requests = 0)),
+      } as AgencyUnderTest & { resetCounts(): void };
+    }
+    const subgraphs = Object.entries(under).map(([name, a]) => ({ name, url: a.url }));
+    const redisUrl = options.redisUrl ?? process.env.REDIS_URL;
+    const prefix = `cvtest:${randomBytes(6).toString('hex')}:`;
+    let redis: RedisClientType | undefined;
+    let cache: KeyValueCache<string>;
+    if (redisUrl) {
+      redis = createClient({ url: redisUrl });
+      await redis.connect();
+      cache = new RedisKeyValueCache(redis, prefix);
+      const client = redis;
+      cleanups.unshift(async () => {
+        for await (const keys of client.scanIterator({ MATCH: `${prefix}*` })) if (keys.length) await client.del(keys);
+        await client.quit();
+      });
+    } else cache = new InMemoryLRUCache<string>();
+    const gateway = createGateway({ supergraphSdl: await composeFromSubgraphs(subgraphs, 10_000), cache, logger });
+    const service: HttpService = await gateway.listen(0);
+    cleanups.unshift(() => service.close());
+    return {
+      gatewayUrl: service.url,
+      asOf,
+      agencies: under,
+      gateway,
+      sharedState: async () => {
+        if (redis) {
+          const out: { key: string; value: string }[] = [];
+          for await (const keys of redis.scanIterator({ MATCH: `${prefix}*` })) {
+            for (const key of keys) out.push({ key, value: (await redis.get(key)) ?? '' });
+          }
+          return out;
+        }
+        const memory = cache as InMemoryLRUCache<string>;
+        return Promise.all(memory.keys().map(async (key) => ({ key, value: (await memory.get(key)) ?? '' })));
+      },
+      queryGateway: (query, variables, headers) => post(service.url, { query, variables }, headers),
+      resetCounts: () => Object.values(under).forEach((a) => (a as AgencyUnderTest & { resetCounts(): void }).resetCounts()),
+      stop: async () => {
+        for (const cleanup of cleanups.splice(0)) await cleanup().catch(() => undefined);
+      },
+    };
+  } catch (error) {
+    for (const cleanup of cleanups) await cleanup().catch(() => undefined);
+    throw error;
+  }
+}
+
+export async function post<T = any>(url: string, body: unknown, headers: Record<string, string> = {}): Promise<GraphQLResponse<T>> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  return { status: response.status, body: (await response.json()) as GraphQLResponse<T>['body'] };
+}
+
+/** Creates a database for one agency on the test PostgreSQL server, dropped again at stop. */
+async function createTestDatabase(agency: string, cleanups: (() => Promise<void>)[]): Promise<string> {
+  const serverUrl = process.env.TEST_DATABASE_URL;
+  if (!serverUrl) throw new Error('TEST_DATABASE_URL is not set, so the PostgreSQL backend cannot run');
+  const name = `cvtest_${agency}_${process.pid}_${randomBytes(3).toString('hex')}`;
+  const admin = new Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  cleanups.push(async () => {
+    const c = new Client({ connectionString: serverUrl });
+    await c.connect();
+    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).finally(() => c.end());
+  });
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
