@@ -1,0 +1,22 @@
+# One image for every service in docker-compose.yml: each of the five subgraphs
+# and the gateway run from it, the compose file choosing the entry point.
+FROM node:20-bookworm-slim
+
+ENV NODE_ENV=production
+WORKDIR /app
+
+COPY package.json package-lock.json ./
+# tsx is a runtime dependency, so `npx tsx <entry>` works without the dev dependencies.
+RUN npm ci --omit=dev && npm cache clean --force
+
+COPY tsconfig.json ./
+COPY gateway ./gateway
+COPY shared ./shared
+COPY subgraphs ./subgraphs
+COPY synthetic ./synthetic
+COPY dev ./dev
+
+USER node
+
+EXPOSE 4000
+CMD ["npx", "tsx", "gateway/main.ts"]

@@ -1,0 +1,98 @@
+import { syntheticNhsNumbers } from '../synthetic';
+import { backends, startFederation, type Federation } from './start-federation';
+
+const caseloadQuery = `query Caseload($n: [ID!]!) { children(nhsNumbers: $n) {
+  nhsNumber name { given family } dateOfBirth address { postcode }
+  health { registeredGp { practiceName } healthVisitor { name } immunisations { vaccine } emergencyAttendances { date } conditions { name } }
+  socialCare { status localAuthority { name } allocatedWorker { name } referrals { date } caseNotes { date } }
+  housing { matchConfidence tenancy { landlord } household { name } antisocialBehaviourCases { date } rentArrears }
+  education { school { name designatedSafeguardingLead { name } } attendanceRate exclusions { date } } } }`;
+
+function firstNhsNumbers(count: number): string[] {
+  const demo = ['9990000018', '9990000026', '9990000034', '9990000042', '9990000050'];
+  const rest = syntheticNhsNumbers(6);
+  while (demo.length < count) demo.push(rest.next().value as string);
+  return demo;
+}
+
+describe.each(backends)('a 500-child caseload on %s', (backend) => {
+  let federation: Federation;
+  beforeAll(async () => {
+    federation = await startFederation({ backend, children: 600 });
+  }, 120_000);
+  afterAll(() => federation?.stop());
+
+  it('sends one request to each subgraph, whatever the list length', async () => {
+    federation.resetCounts();
+    const { body } = await federation.queryGateway(caseloadQuery, { n: firstNhsNumbers(500) });
+    expect(body.errors).toBeUndefined();
+    expect(body.data.children).toHaveLength(500);
+    expect(body.data.children.filter((c: { housing: unknown }) => c.housing).length).toBeGreaterThan(50);
+    const requests = Object.fromEntries(Object.entries(federation.agencies).map(([name, a]) => [name, a.requests()]));
+    expect(requests).toEqual({ identity: 1, health: 1, socialcare: 1, housing: 1, education: 1 });
+  });
+
+  it('runs one SQL statement per loader per batch in each subgraph', async () => {
+    federation.resetCounts();
+    await federation.queryGateway(caseloadQuery, { n: firstNhsNumbers(500) });
+    const statements = Object.fromEntries(Object.entries(federation.agencies).map(([name, a]) => [name, a.statements()]));
+    // identity: children; health: record, immunisations, attendances, conditions; social care: record,
+    // referrals, case notes; housing: match, household, anti-social behaviour; education: record, exclusions.
+    expect(statements).toEqual({ identity: 1, health: 4, socialcare: 3, housing: 3, education: 2 });
+  });
+
+  it('costs the same number of statements for 5 children as for 500', async () => {
+    federation.resetCounts();
+    await federation.queryGateway(caseloadQuery, { n: firstNhsNumbers(5) });
+    const small = Object.values(federation.agencies).map((a) => a.statements());
+    federation.resetCounts();
+    await federation.queryGateway(caseloadQuery, { n: firstNhsNumbers(500) });
+    expect(Object.values(federation.agencies).map((a) => a.statements())).toEqual(small);
+  });
+
+  it('keeps no record value in the gateway: not in its shared state, not in its query plans', async () => {
+    const query = '{ child(nhsNumber: "9990000018") { name { given family } dateOfBirth health { registeredGp { practiceName } } socialCare { allocatedWorker { name phone } } housing { tenancy { address } } education { school { name } } } }';
+    const { createHash } = await import('node:crypto');
+    const sha256Hash = createHash('sha256').update(query).digest('hex');
+    // Register the operation as a persisted query, then run it by hash, so the shared state is exercised.
+    const registered = await federation.queryGateway(query, undefined, {});
+    const persisted = await fetch(federation.gatewayUrl, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query, extensions: { persistedQuery: { version: 1, sha256Hash } } }),
+    }).then((r) => r.json() as Promise<{ data: unknown }>);
+    const byHash = await fetch(federation.gatewayUrl, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash } } }),
+    }).then((r) => r.json() as Promise<{ data: unknown }>);
+    expect(byHash.data).toEqual(registered.body.data);
+    await federation.queryGateway(caseloadQuery, { n: firstNhsNumbers(500) });
+
+    const values = new Set<string>();
+    collectLeaves(persisted.data, values);
+    const recordValues = [...values].filter((v) => v.length >= 4 && !query.includes(v));
+    expect(recordValues).toEqual(expect.arrayContaining(['Riverside Surgery', 'Sam Jones', '14 Mill Lane, Northshire, NS1 4AB']));
+
+    const state = await federation.sharedState();
+    expect(state.some((entry) => entry.value.includes('Riverside'))).toBe(false);
+    expect(state.length).toBeGreaterThan(0);
+    const planStore = (federation.gateway.gateway as unknown as { queryPlanStore: { keys(): string[]; get(k: string): Promise<unknown> } }).queryPlanStore;
+    const plans = await Promise.all(planStore.keys().map((k) => planStore.get(k)));
+    expect(plans.length).toBeGreaterThan(0);
+    const kept = JSON.stringify(state) + JSON.stringify(plans);
+    for (const value of recordValues) expect(kept).not.toContain(value);
+  });
+
+  it('still answers when an agency is down, with an error naming the agency', async () => {
+    await federation.agencies.health!.stop();
+    const { body } = await federation.queryGateway('{ child(nhsNumber: "9990000018") { name { given } health { registeredGp { practiceName } } socialCare { status } } }');
+    expect(body.data.child).toEqual({ name: { given: 'Amelia' }, health: null, socialCare: { status: 'CHILD_PROTECTION_PLAN' } });
+    expect(body.errors).toEqual([expect.objectContaining({ extensions: { code: 'AGENCY_UNAVAILABLE', agency: 'health' } })]);
+    expect(body.errors![0]!.message).toContain('health');
+  });
+});
+
+function collectLeaves(value: unknown, into: Set<string>): void {
+  if (value === null || value === undefined) return;
+  if (typeof value === 'object') for (const v of Object.values(value)) collectLeaves(v, into);
+  else into.add(String(value));
+}

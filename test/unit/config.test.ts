@@ -1,0 +1,29 @@
+import { loadGatewayConfig } from '../../gateway';
+import { ConfigError, loadSubgraphConfig } from '../../shared';
+
+describe('configuration', () => {
+  it('uses the agency\'s own port and an embedded database by default', () => {
+    const config = loadSubgraphConfig('health', 4002, {});
+    expect(config).toMatchObject({ port: 4002, databaseUrl: undefined, seedIfEmpty: false, development: false });
+    expect(config.dataDir).toMatch(/data\/health$/);
+  });
+
+  it.each([
+    [{ HEALTH_PORT: 'forty' }, 'HEALTH_PORT="forty"'],
+    [{ HEALTH_DATABASE_URL: 'mysql://x' }, 'HEALTH_DATABASE_URL="mysql://x"'],
+    [{ SEED_IF_EMPTY: 'yes' }, 'SEED_IF_EMPTY="yes"'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL="loud"'],
+  ])('stops a subgraph on %p with a message naming the variable and value', (env, named) => {
+    expect(() => loadSubgraphConfig('health', 4002, env)).toThrow(ConfigError);
+    expect(() => loadSubgraphConfig('health', 4002, env)).toThrow(named);
+  });
+
+  it('reports every bad gateway value at once', () => {
+    const attempt = () => loadGatewayConfig({ PORT: '99999', IDENTITY_URL: 'not a url', REDIS_URL: 'http://redis' });
+    expect(attempt).toThrow(/PORT="99999"[\s\S]*REDIS_URL="http:\/\/redis"[\s\S]*IDENTITY_URL="not a url"|PORT="99999"[\s\S]*IDENTITY_URL="not a url"[\s\S]*REDIS_URL/);
+  });
+
+  it('points the gateway at the five agencies on 4001–4005 by default', () => {
+    expect(loadGatewayConfig({}).subgraphs.map((s) => s.url)).toEqual([4001, 4002, 4003, 4004, 4005].map((p) => `http://127.0.0.1:${p}/graphql`));
+  });
+});

@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { ensureServiceRole, migrate, openAgencyDatabase } from '../../shared';
+import { identity } from '../../subgraphs/identity';
+
+const backends = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+
+describe.each(backends)('the subgraph\'s service role on %s', (backend) => {
+  let url: string | undefined;
+  let name: string;
+  beforeAll(async () => {
+    if (backend !== 'postgres') return;
+    name = `cvtest_role_${randomBytes(4).toString('hex')}`;
+    const admin = new Client({ connectionString: process.env.TEST_DATABASE_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const u = new URL(process.env.TEST_DATABASE_URL!);
+    u.pathname = `/${name}`;
+    url = u.toString();
+  });
+  afterAll(async () => {
+    if (backend !== 'postgres') return;
+    const admin = new Client({ connectionString: process.env.TEST_DATABASE_URL });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  });
+
+  it('reads the system of record, cannot change it, and writes its own schema', async () => {
+    const database = await openAgencyDatabase({ url });
+    try {
+      await migrate(database.owner, identity.migrationsDir);
+      await ensureServiceRole(database.owner, identity.serviceRole);
+      await database.owner.query("INSERT INTO records.patient (nhs_number, given_name, family_name, date_of_birth, gender_code) VALUES ('9990000018', 'A', 'B', '2019-01-01', 2)");
+      const served = await database.asRole(identity.serviceRole);
+      expect(await served.query('SELECT nhs_number FROM records.patient')).toEqual([{ nhs_number: '9990000018' }]);
+      await expect(served.query("UPDATE records.patient SET given_name = 'X'")).rejects.toThrow(/permission denied/);
+      await expect(served.query('DELETE FROM records.patient')).rejects.toThrow(/permission denied/);
+      await served.exec('CREATE TABLE IF NOT EXISTS service.note (id int)');
+      await served.query('INSERT INTO service.note VALUES (1)');
+      expect(await served.query('SELECT id FROM service.note')).toEqual([{ id: 1 }]);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it('applies each migration once', async () => {
+    const database = await openAgencyDatabase({ url });
+    try {
+      await migrate(database.owner, identity.migrationsDir);
+      expect(await migrate(database.owner, identity.migrationsDir)).toEqual([]);
+      expect(await database.owner.query('SELECT name FROM public.subgraph_migrations')).toEqual([{ name: '001_system_of_record.sql' }]);
+    } finally {
+      await database.close();
+    }
+  });
+});
