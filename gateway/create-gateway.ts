@@ -1,5 +1,6 @@
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { createErrorFormatter, listen, type HttpService, type Logger } from '../shared';
 import { AgencyDataSource } from './agency-data-source';
@@ -39,6 +40,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     introspection: development,
     includeStacktraceInErrorResponses: development,
     csrfPrevention: true,
+    plugins: [ApolloServerPluginCacheControlDisabled()],
     formatError: createErrorFormatter({
       development,
       onMasked: (error) => options.logger.error({ err: error }, 'masked an unexpected error'),

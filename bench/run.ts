@@ -1,0 +1,68 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { syntheticNhsNumbers } from '../synthetic';
+import { startFederation, type Backend } from '../test/start-federation';
+
+/**
+ * `npm run bench [-- --runs 3 --duration 10 --connections 10 --backend pglite|postgres]`
+ * Starts the whole federation on loopback and drives the gateway with autocannon:
+ * the demo child's full view and a 500-child caseload. Each scenario runs
+ * several times, interleaved, and the medians are reported, since machines are
+ * shared and noisy. Results are written to bench/results/.
+ */
+const fullView = `{ child(nhsNumber: "9990000018") { nhsNumber name { given family } dateOfBirth gender address { line1 town postcode } nhsNumberStatus restricted
+  health { registeredGp { practiceName odsCode } healthVisitor { name phone } immunisations { vaccine date } emergencyAttendances { date hospital reason } conditions { name since } }
+  socialCare { status statusSince localAuthority { name dutyPhone } allocatedWorker { name phone team } referrals { date source reason } caseNotes { date author text } }
+  housing { matchConfidence matchedOn tenancy { address type landlord startDate } household { name relationship } temporaryAccommodation antisocialBehaviourCases { date category } rentArrears }
+  education { school { name urn designatedSafeguardingLead { name phone } } attendanceRate unauthorisedAbsences exclusions { date type days } senSupport ehcp freeSchoolMeals } } }`;
+
+const caseload = `query Caseload($n: [ID!]!) { children(nhsNumbers: $n) { nhsNumber name { given family } dateOfBirth
+  health { registeredGp { practiceName } conditions { name } } socialCare { status allocatedWorker { name } }
+  housing { matchConfidence tenancy { landlord } rentArrears } education { school { name } attendanceRate } } }`;
+
+async function main() {
+  const { values } = parseArgs({
+    options: { runs: { type: 'string', default: '3' }, duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '10' }, backend: { type: 'string', default: 'pglite' }, children: { type: 'string', default: '2000' } },
+  });
+  const runs = Number(values.runs);
+  const duration = Number(values.duration);
+  const connections = Number(values.connections);
+  const federation = await startFederation({ backend: values.backend as Backend, children: Number(values.children) });
+  const numbers = syntheticNhsNumbers();
+  const caseloadNumbers = Array.from({ length: 500 }, () => numbers.next().value as string);
+  const scenarios = [
+    { name: 'child full view (5 agencies)', body: JSON.stringify({ query: fullView }) },
+    { name: 'caseload of 500 children', body: JSON.stringify({ query: caseload, variables: { n: caseloadNumbers } }) },
+  ];
+  const results: Record<string, { rps: number; p50: number; p99: number; errors: number }[]> = {};
+  try {
+    for (let run = 0; run < runs; run++) {
+      for (const scenario of scenarios) {
+        const result = await autocannon({
+          url: federation.gatewayUrl, method: 'POST', duration, connections,
+          headers: { 'content-type': 'application/json' }, body: scenario.body,
+        });
+        (results[scenario.name] ??= []).push({ rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx });
+        process.stderr.write(`run ${run + 1}/${runs} ${scenario.name}: ${result.requests.average.toFixed(1)} req/s\n`);
+      }
+    }
+  } finally {
+    await federation.stop();
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const lines = [`backend ${values.backend}, ${runs} runs x ${duration} s, ${connections} connections; medians`, '| scenario | req/s | p50 ms | p99 ms | errors |', '|---|---|---|---|---|'];
+  for (const [name, rs] of Object.entries(results)) {
+    lines.push(`| ${name} | ${median(rs.map((r) => r.rps)).toFixed(1)} | ${median(rs.map((r) => r.p50))} | ${median(rs.map((r) => r.p99))} | ${rs.reduce((a, r) => a + r.errors, 0)} |`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+  const dir = join(__dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `federation-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ values, results }, null, 2));
+}
+
+main().catch((error) => {
+  process.stderr.write(`${(error as Error).stack}\n`);
+  process.exit(1);
+});
