@@ -1,7 +1,9 @@
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { DocumentNode } from 'graphql';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, type DocumentNode } from 'graphql';
 import type { Database } from './database';
 import { createErrorFormatter } from './errors';
 import { listen, type HttpService } from './http-server';
@@ -74,5 +76,21 @@ export function createSubgraph<L>(agency: AgencyDefinition<L>, deps: SubgraphDep
         },
       };
     },
+  };
+}
+
+/**
+ * An agency defined by its folder: its SDL is `dir/schema.graphql`, its
+ * migrations are `dir/migrations/`, and it serves as the role `<name>_service`.
+ */
+export function defineAgency<L>(
+  dir: string,
+  parts: Pick<AgencyDefinition<L>, 'name' | 'defaultPort' | 'resolvers' | 'createLoaders' | 'primaryTable'>,
+): AgencyDefinition<L> {
+  return {
+    ...parts,
+    typeDefs: parse(readFileSync(join(dir, 'schema.graphql'), 'utf8')),
+    migrationsDir: join(dir, 'migrations'),
+    serviceRole: `${parts.name}_service`,
   };
 }

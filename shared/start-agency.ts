@@ -4,7 +4,8 @@ import type { HttpService } from './http-server';
 import { createLogger, type Logger } from './logger';
 import { migrate } from './migrate';
 import { ensureServiceRole } from './service-role';
-import type { SubgraphConfig } from './subgraph-config';
+import { loadSubgraphConfig, type SubgraphConfig } from './subgraph-config';
+import { runUntilSignal } from './run-until-signal';
 import type { Database } from './database';
 
 /** Loads an agency's synthetic records into its (empty) system of record. */
@@ -75,4 +76,12 @@ export async function startAgency<L>(
 export async function isEmpty(db: Database, table: string): Promise<boolean> {
   const [row] = await db.query<{ found: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${table}) AS found`);
   return !row?.found;
+}
+
+/** What each subgraph's main.ts runs: configuration from the environment, then serve until a signal. */
+export function runAgencyMain<L>(agency: AgencyDefinition<L>, seed: SeedFunction): void {
+  runUntilSignal(
+    () => startAgency(agency, loadSubgraphConfig(agency.name, agency.defaultPort), { seed }),
+    createLogger(`${agency.name}-subgraph`),
+  );
 }

@@ -1,7 +1,4 @@
-import { createLogger, loadSubgraphConfig, runUntilSignal, startAgency } from '../../shared';
+import { runAgencyMain } from '../../shared';
 import { health, seedHealth } from './index';
 
-runUntilSignal(
-  () => startAgency(health, loadSubgraphConfig(health.name, health.defaultPort), { seed: seedHealth }),
-  createLogger('health-subgraph'),
-);
+runAgencyMain(health, seedHealth);

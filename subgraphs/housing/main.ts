@@ -1,7 +1,4 @@
-import { createLogger, loadSubgraphConfig, runUntilSignal, startAgency } from '../../shared';
+import { runAgencyMain } from '../../shared';
 import { housing, seedHousing } from './index';
 
-runUntilSignal(
-  () => startAgency(housing, loadSubgraphConfig(housing.name, housing.defaultPort), { seed: seedHousing }),
-  createLogger('housing-subgraph'),
-);
+runAgencyMain(housing, seedHousing);

@@ -1,7 +1,4 @@
-import { createLogger, loadSubgraphConfig, runUntilSignal, startAgency } from '../../shared';
-import { seedSocialCare, socialcare } from './index';
+import { runAgencyMain } from '../../shared';
+import { socialcare, seedSocialCare } from './index';
 
-runUntilSignal(
-  () => startAgency(socialcare, loadSubgraphConfig(socialcare.name, socialcare.defaultPort), { seed: seedSocialCare }),
-  createLogger('socialcare-subgraph'),
-);
+runAgencyMain(socialcare, seedSocialCare);
