@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kind, parse, type DefinitionNode, type FieldDefinitionNode } from 'graphql';
+import { isTypeDefinitionNode, Kind, parse, type FieldDefinitionNode } from 'graphql';
 import { AGENCIES, composeSupergraph, CompositionError } from '../../gateway';
 
 const sdl = (agency: string) => readFileSync(join(__dirname, '..', '..', 'subgraphs', agency, 'schema.graphql'), 'utf8');
@@ -10,19 +10,17 @@ const agencies = AGENCIES.map((a) => a.name);
 const isRecordType = (name: string) => !['Query', 'Mutation', 'ChildMatch'].includes(name);
 
 describe.each(agencies)('the %s schema', (agency) => {
-  const definitions = parse(sdl(agency)).definitions.filter(
-    (d): d is Extract<DefinitionNode, { name: unknown; description?: unknown }> => 'name' in d && d.kind !== Kind.SCHEMA_EXTENSION,
-  );
+  const definitions = parse(sdl(agency)).definitions.filter(isTypeDefinitionNode);
 
   it('describes every type, field, argument and enum value, for front-end teams who read it as documentation', () => {
     const missing: string[] = [];
     for (const d of definitions) {
-      if (!d.description) missing.push(d.name!.value);
+      if (!d.description) missing.push(d.name.value);
       if ('fields' in d) for (const f of (d.fields ?? []) as FieldDefinitionNode[]) {
-        if (!f.description) missing.push(`${d.name!.value}.${f.name.value}`);
-        for (const a of f.arguments ?? []) if (!a.description) missing.push(`${d.name!.value}.${f.name.value}(${a.name.value})`);
+        if (!f.description) missing.push(`${d.name.value}.${f.name.value}`);
+        for (const a of f.arguments ?? []) if (!a.description) missing.push(`${d.name.value}.${f.name.value}(${a.name.value})`);
       }
-      if ('values' in d) for (const v of d.values ?? []) if (!v.description) missing.push(`${d.name!.value}.${v.name.value}`);
+      if ('values' in d) for (const v of d.values ?? []) if (!v.description) missing.push(`${d.name.value}.${v.name.value}`);
     }
     expect(missing).toEqual([]);
   });
