@@ -56,7 +56,7 @@ export async function startAgency<L>(
     const served = await database.asRole(agency.serviceRole);
     const db = options.instrument ? options.instrument(served) : served;
     const service = await createSubgraph(agency, { db, logger, development: config.development }).listen(config.port, config.host);
-    logger.info({ url: service.url, database: config.databaseUrl ? 'postgres' : `pglite:${config.dataDir}` }, `${agency.name} subgraph ready`);
+    logger.info({ url: service.url, database: config.databaseUrl ? 'postgres' : `pglite:${config.dataDir ?? 'memory'}` }, `${agency.name} subgraph ready`);
     return {
       name: agency.name,
       url: service.url,

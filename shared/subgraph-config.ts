@@ -10,8 +10,8 @@ export interface SubgraphConfig {
   host: string;
   /** `<AGENCY>_DATABASE_URL`: PostgreSQL; when unset, embedded PGlite under `dataDir`. */
   databaseUrl?: string;
-  /** `DATA_DIR` + `/<agency>`: where PGlite keeps its files. @default './data/<agency>' */
-  dataDir: string;
+  /** `DATA_DIR` + `/<agency>`: where PGlite keeps its files; when undefined PGlite keeps everything in memory. @default './data/<agency>' */
+  dataDir?: string;
   /** `SEED_IF_EMPTY`: load the synthetic seed when the system of record is empty. @default false */
   seedIfEmpty: boolean;
   /** `SEED_CHILDREN` @default 2000 */

@@ -1,3 +1,8 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { composeSupergraph, loadGatewayConfig, startGateway } from '../gateway';
+import { createLogger } from '../shared';
 import { backends, post, startFederation, type Federation } from './start-federation';
 
 const demoQuery = `{ child(nhsNumber: "9990000018") { name { given family } dateOfBirth
@@ -84,5 +89,25 @@ describe.each(backends)('the federated graph on %s', (backend) => {
     expect(JSON.stringify(body)).not.toMatch(/stacktrace|at .*\.ts:\d+/);
     const direct = await post(federation.agencies.identity!.url, { query: '{ child(nhsNumber: "9990000018") { nope } }' });
     expect(JSON.stringify(direct.body)).not.toContain('stacktrace');
+  });
+
+  it('serves the same graph from a second gateway started from a composed supergraph file', async () => {
+    const env = Object.fromEntries(Object.entries(federation.agencies).map(([name, a]) => [`${name.toUpperCase()}_URL`, a.url]));
+    const sources = Object.entries(federation.agencies).map(([name, a]) => ({
+      name, url: a.url, sdl: readFileSync(join(__dirname, '..', 'subgraphs', name, 'schema.graphql'), 'utf8'),
+    }));
+    const supergraphPath = join(mkdtempSync(join(tmpdir(), 'cv-')), 'supergraph.graphql');
+    writeFileSync(supergraphPath, composeSupergraph(sources));
+    const config = loadGatewayConfig({ ...env, PORT: '0', SUPERGRAPH_PATH: supergraphPath, ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}) });
+    const second = await startGateway(config, createLogger('second-gateway', 'silent'));
+    try {
+      const query = '{ child(nhsNumber: "9990000026") { name { given } socialCare { status } } }';
+      const first = await federation.queryGateway(query);
+      const again = await post(second.url, { query });
+      expect(again.body).toEqual(first.body);
+      expect(again.body.data.child).toEqual({ name: { given: 'Leo' }, socialCare: { status: 'CHILD_IN_NEED' } });
+    } finally {
+      await second.stop();
+    }
   });
 });

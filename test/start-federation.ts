@@ -27,6 +27,7 @@ export interface AgencyUnderTest {
   statements(): number;
   /** GraphQL requests the subgraph has received since the last reset. */
   requests(): number;
+  resetCounts(): void;
   stop(): Promise<void>;
 }
 
@@ -59,12 +60,12 @@ export async function startFederation(options: FederationOptions = {}): Promise<
     for (const { definition, seed } of agencies) {
       const databaseUrl = backend === 'postgres' ? await createTestDatabase(definition.name, cleanups) : undefined;
       const config: SubgraphConfig = {
-        agency: definition.name, port: 0, host: '127.0.0.1', databaseUrl, dataDir: '', seedIfEmpty: true,
+        agency: definition.name, port: 0, host: '127.0.0.1', databaseUrl, seedIfEmpty: true,
         seedChildren: children, seed: 1, logLevel: 'silent', development: false,
       };
       let statements = 0;
       let requests = 0;
-      const running: RunningAgency = await startAgency(definition, { ...config, dataDir: undefined as never }, {
+      const running: RunningAgency = await startAgency(definition, config, {
         seed, logger, asOf,
         instrument: (db: Database): Database => ({ ...db, query: (sql, params) => (statements++, db.query(sql, params)) }),
       });
@@ -77,8 +78,11 @@ export async function startFederation(options: FederationOptions = {}): Promise<
         statements: () => statements,
         requests: () => requests,
         stop: () => running.stop(),
-        resetCounts: () => ((statements = 0), (requests = 0)),
-      } as AgencyUnderTest & { resetCounts(): void };
+        resetCounts: () => {
+          statements = 0;
+          requests = 0;
+        },
+      };
     }
     const subgraphs = Object.entries(under).map(([name, a]) => ({ name, url: a.url }));
     const redisUrl = options.redisUrl ?? process.env.REDIS_URL;
@@ -115,7 +119,7 @@ export async function startFederation(options: FederationOptions = {}): Promise<
         return Promise.all(memory.keys().map(async (key) => ({ key, value: (await memory.get(key)) ?? '' })));
       },
       queryGateway: (query, variables, headers) => post(service.url, { query, variables }, headers),
-      resetCounts: () => Object.values(under).forEach((a) => (a as AgencyUnderTest & { resetCounts(): void }).resetCounts()),
+      resetCounts: () => Object.values(under).forEach((a) => a.resetCounts()),
       stop: async () => {
         for (const cleanup of cleanups.splice(0)) await cleanup().catch(() => undefined);
       },
