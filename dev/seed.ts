@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { loadSubgraphConfig, migrate, openAgencyDatabase, ensureServiceRole } from '../shared';
+import { ensureServiceRole, inTransaction, loadSubgraphConfig, migrate, openAgencyDatabase } from '../shared';
 import { agencies } from './agencies';
 
 /**
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     try {
       await migrate(database.owner, definition.migrationsDir);
       await ensureServiceRole(database.owner, definition.serviceRole);
-      await seedAgency(database.owner, { children, seed, asOf: values['as-of'] });
+      await inTransaction(database.owner, () => seedAgency(database.owner, { children, seed, asOf: values['as-of'] }));
     } finally {
       await database.close();
     }

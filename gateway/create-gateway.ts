@@ -4,6 +4,7 @@ import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/di
 import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { createErrorFormatter, listen, type HttpService, type Logger } from '../shared';
 import { AgencyDataSource } from './agency-data-source';
+import { OperationShapeCache } from './operation-shape-cache';
 
 export interface GatewayOptions {
   /** The composed supergraph. */
@@ -36,7 +37,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
   const apollo = new ApolloServer({
     gateway,
-    cache: options.cache ?? new InMemoryLRUCache(),
+    cache: new OperationShapeCache(options.cache ?? new InMemoryLRUCache()),
     introspection: development,
     includeStacktraceInErrorResponses: development,
     csrfPrevention: true,

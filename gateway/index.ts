@@ -3,3 +3,4 @@ export { startGateway, type RunningGateway } from './start-gateway';
 export { loadGatewayConfig, AGENCIES, type GatewayConfig } from './config';
 export { composeSupergraph, composeFromSubgraphs, fetchSubgraphSdl, CompositionError, type SubgraphSource } from './compose';
 export { RedisKeyValueCache } from './redis-cache';
+export { OperationShapeCache, hasLiteralValues } from './operation-shape-cache';

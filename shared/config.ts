@@ -34,7 +34,7 @@ export const env = {
       .refine((n) => n <= 65535, 'expected a port number from 0 to 65535')
       .default(fallback),
   positiveInt: (fallback: number) =>
-    z.string().regex(/^\d+$/, 'expected a whole number').transform(Number).default(fallback),
+    z.string().regex(/^[1-9]\d*$/, 'expected a whole number above 0').transform(Number).default(fallback),
   boolean: (fallback: boolean) =>
     z
       .enum(['true', 'false', '1', '0'], { error: 'expected true or false' })

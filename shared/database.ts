@@ -98,3 +98,20 @@ function assertRoleName(role: string): string {
   if (!/^[a-z_][a-z0-9_]*$/.test(role)) throw new TypeError(`Invalid database role name: ${JSON.stringify(role)}`);
   return role;
 }
+
+/**
+ * Runs `work` in one transaction, all of it or none. Only for the owner
+ * connection, which is a single session (a seed interrupted halfway leaves
+ * the system of record as it was, so "seed when empty" stays true).
+ */
+export async function inTransaction<T>(db: Database, work: () => Promise<T>): Promise<T> {
+  await db.exec('BEGIN');
+  try {
+    const result = await work();
+    await db.exec('COMMIT');
+    return result;
+  } catch (error) {
+    await db.exec('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}

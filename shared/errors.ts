@@ -45,10 +45,12 @@ export function createErrorFormatter(options: { development: boolean; onMasked?:
       return { ...formatted, extensions };
     }
     options.onMasked?.(error);
+    // The gateway marks errors from a subgraph with its serviceName: which agency failed is safe to say.
+    const agency = formatted.extensions?.serviceName;
     return {
       message: 'Unexpected error.',
       ...(formatted.path ? { path: formatted.path } : {}),
-      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, ...(typeof agency === 'string' ? { agency } : {}) },
     };
   };
 }

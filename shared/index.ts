@@ -2,7 +2,7 @@ export { nhsNumberProblem, isValidNhsNumber, nhsCheckDigit, normaliseNhsNumber }
 export { ErrorCode, badUserInput, agencyUnavailable, createErrorFormatter } from './errors';
 export { createLogger, type Logger } from './logger';
 export { readEnv, env, isDevelopment, ConfigError, type Env } from './config';
-export { openAgencyDatabase, type Database, type AgencyDatabase, type AgencyDatabaseOptions } from './database';
+export { openAgencyDatabase, inTransaction, type Database, type AgencyDatabase, type AgencyDatabaseOptions } from './database';
 export { migrate } from './migrate';
 export { ensureServiceRole } from './service-role';
 export { createRowLoader, createListLoader } from './loaders';

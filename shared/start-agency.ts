@@ -1,4 +1,4 @@
-import { openAgencyDatabase, type AgencyDatabase } from './database';
+import { inTransaction, openAgencyDatabase, type AgencyDatabase } from './database';
 import { createSubgraph, type AgencyDefinition } from './create-subgraph';
 import type { HttpService } from './http-server';
 import { createLogger, type Logger } from './logger';
@@ -50,7 +50,8 @@ export async function startAgency<L>(
     await ensureServiceRole(database.owner, agency.serviceRole);
     if (config.seedIfEmpty && options.seed && (await isEmpty(database.owner, agency.primaryTable))) {
       const started = Date.now();
-      await options.seed(database.owner, { children: config.seedChildren, seed: config.seed, asOf: options.asOf });
+      const seed = options.seed;
+      await inTransaction(database.owner, () => seed(database.owner, { children: config.seedChildren, seed: config.seed, asOf: options.asOf }));
       logger.info({ children: config.seedChildren, ms: Date.now() - started }, 'seeded an empty system of record');
     }
     const served = await database.asRole(agency.serviceRole);

@@ -52,6 +52,23 @@ describe.each(backends)('the federated graph on %s', (backend) => {
     expect(isla.health.conditions).toEqual([{ name: 'Asthma' }]);
   });
 
+  it('withholds a restricted child\'s address from everyone', async () => {
+    const { body } = await federation.queryGateway('{ child(nhsNumber: "9990000034") { restricted address { line1 postcode } } }');
+    expect(body.data.child).toEqual({ restricted: true, address: null });
+  });
+
+  it.each([['2019-02-30'], ['14/05/2019'], ['2019-13-01']])('refuses the search date of birth %s with BAD_USER_INPUT', async (dateOfBirth) => {
+    const { body } = await federation.queryGateway('query ($d: String) { searchChildren(family: "Hart", dateOfBirth: $d) { score } }', { d: dateOfBirth });
+    expect(body.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+    expect(body.errors![0]!.message).toContain('dateOfBirth');
+  });
+
+  it('finds a child by exact demographics', async () => {
+    const { body: first } = await federation.queryGateway('{ child(nhsNumber: "9990000018") { dateOfBirth } }');
+    const { body } = await federation.queryGateway('query ($d: String) { searchChildren(family: "HART", given: "amelia", dateOfBirth: $d) { score matchedOn child { nhsNumber } } }', { d: first.data.child.dateOfBirth });
+    expect(body.data.searchChildren).toEqual([{ score: 1, matchedOn: ['given', 'family', 'dateOfBirth'], child: { nhsNumber: '9990000018' } }]);
+  });
+
   it('returns null for an unknown child, not an error', async () => {
     const { body } = await federation.queryGateway('{ child(nhsNumber: "9999999999") { nhsNumber health { conditions { name } } } }');
     expect(body.errors).toBeUndefined();

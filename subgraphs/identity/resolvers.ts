@@ -26,7 +26,7 @@ function toExactSearch(args: SearchArgs): ExactSearch {
   if (!args.family?.trim() || !args.dateOfBirth) {
     throw badUserInput('searchChildren needs at least family and dateOfBirth', { argument: 'family, dateOfBirth' });
   }
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(args.dateOfBirth) || Number.isNaN(Date.parse(args.dateOfBirth))) {
+  if (!isCalendarDate(args.dateOfBirth)) {
     throw badUserInput(`dateOfBirth: "${args.dateOfBirth}" is not a date as YYYY-MM-DD`, { argument: 'dateOfBirth' });
   }
   return {
@@ -36,4 +36,11 @@ function toExactSearch(args: SearchArgs): ExactSearch {
     ...(args.gender ? { gender: args.gender } : {}),
     ...(args.postcode ? { postcode: args.postcode } : {}),
   };
+}
+
+/** True for a real calendar date written YYYY-MM-DD (so 2019-02-30 is not one). */
+function isCalendarDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
 }

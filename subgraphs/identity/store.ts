@@ -31,7 +31,8 @@ function toChild(row: PatientRow): ChildRecord {
     name: { given: row.given_name, family: row.family_name },
     dateOfBirth: row.date_of_birth,
     gender: genders[row.gender_code] ?? 'UNKNOWN',
-    address: row.line1 === null ? null : { line1: row.line1, town: row.town ?? '', postcode: row.postcode ?? '' },
+    // A restricted child's location is withheld from everyone, as PDS does for its restricted patients.
+    address: row.line1 === null || row.confidentiality === 'S' ? null : { line1: row.line1, town: row.town ?? '', postcode: row.postcode ?? '' },
     nhsNumberStatus: row.nhs_number_status,
     restricted: row.confidentiality === 'S',
   };
