@@ -15,6 +15,11 @@ COPY shared ./shared
 COPY subgraphs ./subgraphs
 COPY synthetic ./synthetic
 COPY dev ./dev
+# The supergraph is composed from the subgraphs' schema files at build time, so a
+# production gateway serves a graph that was reviewed in the repository rather than
+# whatever the live subgraphs say; the gateway takes each subgraph's URL from its
+# environment. Composition errors fail the build.
+RUN npx tsx gateway/compose-cli.ts --out /app/supergraph.graphql
 
 USER node
 

@@ -344,6 +344,11 @@ describe('docker-compose.yml, the reference deployment', () => {
       expect(urlsIn(healthcheckScript(name))).toEqual([`http://127.0.0.1:${environmentOf(name).PORT}/health`]);
     });
 
+    it('serves the supergraph the image composed at build time from the schema files', () => {
+      expect(environmentOf(name).SUPERGRAPH_PATH).toBe('/app/supergraph.graphql');
+      expect(readFileSync(join(root, 'Dockerfile'), 'utf8')).toMatch(/^RUN npx tsx gateway\/compose-cli\.ts --out \/app\/supergraph\.graphql$/m);
+    });
+
     expectHealthcheckFollowsStatus(name, () => environmentOf(name).PORT ?? '');
 
     it.each(subgraphs)('finds the %s subgraph at its service and port (%d)', (agency, port) => {
