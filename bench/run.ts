@@ -36,6 +36,7 @@ async function main() {
     { name: 'child full view (5 agencies)', body: JSON.stringify({ query: fullView }) },
     { name: 'caseload of 500 children', body: JSON.stringify({ query: caseload, variables: { n: caseloadNumbers } }) },
   ];
+  const auth = await federation.authHeaders({ persona: 'sw.jones', purpose: 'safeguarding' });
   const results: Record<string, { rps: number; p50: number; p99: number; errors: number }[]> = {};
   try {
     for (let run = 0; run < runs; run++) {
@@ -43,7 +44,7 @@ async function main() {
         const result = await autocannon({
           // A worker thread generates the load, so it does not compete with the gateway's event loop.
           url: federation.gatewayUrl, method: 'POST', duration, connections, workers: 1,
-          headers: { 'content-type': 'application/json' }, body: scenario.body,
+          headers: { 'content-type': 'application/json', ...auth }, body: scenario.body,
         });
         (results[scenario.name] ??= []).push({ rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx });
         process.stderr.write(`run ${run + 1}/${runs} ${scenario.name}: ${result.requests.average.toFixed(1)} req/s\n`);

@@ -9,7 +9,7 @@ import { agencies } from './agencies';
  */
 async function startAll() {
   const started = Date.now();
-  const env = { SEED_IF_EMPTY: 'true', ...process.env };
+  const env = { SEED_IF_EMPTY: 'true', AUTH_TRUST_DEV_KEY: 'true', ...process.env };
   const running: RunningAgency[] = [];
   try {
     for (const { definition, seed } of agencies) {
@@ -31,11 +31,14 @@ async function startAll() {
 }
 
 function banner(url: string, ms: number): string {
+  const query = '{ child(nhsNumber: \\"9990000018\\") { name { given family } dateOfBirth health { registeredGp { practiceName } } socialCare { status allocatedWorker { name } } housing { matchConfidence tenancy { address type } } education { school { name } attendanceRate } } }';
   return `
 Child view gateway ready at ${url} (started in ${(ms / 1000).toFixed(1)} s)
 
-Try:
-  curl -s ${url} -H 'content-type: application/json' -d '{"query":"{ child(nhsNumber: \\"9990000018\\") { name { given family } dateOfBirth health { registeredGp { practiceName } } socialCare { status allocatedWorker { name } } housing { matchConfidence tenancy { address type } } education { school { name } attendanceRate } } }"}'
+Try, as the demo social worker sw.jones (personas: npm run token -- <persona>):
+  TOKEN=$(npm run -s token -- sw.jones)
+  curl -s ${url} -H 'content-type: application/json' -H "authorization: Bearer $TOKEN" -H 'x-purpose-of-use: safeguarding' \\
+    -d '{"query":"${query}"}'
 
 `;
 }

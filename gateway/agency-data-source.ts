@@ -1,18 +1,23 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { GraphQLError } from 'graphql';
-import { agencyUnavailable, type Logger } from '../shared';
+import { agencyUnavailable, CONTEXT_HEADER, type Authority, type Logger } from '../shared';
+
+/** What the gateway knows of each request: who is asking and why. */
+export interface GatewayContext {
+  authority: Authority;
+}
 
 /**
  * Calls one agency's subgraph. When the agency does not answer (down, timed
  * out, or answering garbage) its part of the result is null and the error
  * names the agency, so the rest of the answer is still returned.
  */
-export class AgencyDataSource extends RemoteGraphQLDataSource {
+export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
     private readonly agency: string,
     url: string,
-    private readonly options: { timeoutMs: number; logger: Logger },
+    private readonly options: { timeoutMs: number; logger: Logger; signContext: (authority: Authority, audience: string) => Promise<string> },
   ) {
     super({
       url,
@@ -20,7 +25,14 @@ export class AgencyDataSource extends RemoteGraphQLDataSource {
     });
   }
 
-  override async process(request: GraphQLDataSourceProcessOptions): Promise<GatewayGraphQLResponse> {
+  /** Every call carries the request's authority, signed for this agency alone. */
+  override async willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
+    const authority = 'context' in options ? options.context?.authority : undefined;
+    if (!authority) throw new Error('No authority for a subgraph call');
+    options.request.http?.headers.set(CONTEXT_HEADER, await this.options.signContext(authority, this.agency));
+  }
+
+  override async process(request: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     try {
       return await super.process(request);
     } catch (error) {

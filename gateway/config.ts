@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { env, isDevelopment, readEnv, type Env } from '../shared';
+import { ConfigError, env, isDevelopment, readEnv, type Env } from '../shared';
 
 /** The agencies the gateway federates, and the port each listens on by default. */
 export const AGENCIES = [
@@ -29,6 +29,18 @@ export interface GatewayConfig {
   logLevel: string;
   /** `NODE_ENV=development` turns on stack traces and introspection. */
   development: boolean;
+  /** `AUTH_JWKS_PATH`: the identity provider's signing keys, as a JWKS file. */
+  authJwksPath?: string;
+  /** `AUTH_JWKS_URL`: the identity provider's JWKS endpoint. */
+  authJwksUrl?: string;
+  /** `AUTH_ISSUER` @default 'child-view-dev' */
+  authIssuer: string;
+  /** `AUTH_AUDIENCE` @default 'child-view' */
+  authAudience: string;
+  /** `AUTH_TRUST_DEV_KEY`: also trust the development persona key (`npm run token`). Development only. @default false */
+  authTrustDevKey: boolean;
+  /** `GATEWAY_SIGNING_KEY_PATH`: the private JWK the gateway signs subgraph context with; unset → the development pair. */
+  signingKeyPath?: string;
 }
 
 export function loadGatewayConfig(source: Env = process.env): GatewayConfig {
@@ -43,10 +55,19 @@ export function loadGatewayConfig(source: Env = process.env): GatewayConfig {
       REDIS_URL: env.url(['redis', 'rediss']).optional(),
       LOG_LEVEL: env.logLevel(),
       NODE_ENV: env.nodeEnv(),
+      AUTH_JWKS_PATH: z.string().optional(),
+      AUTH_JWKS_URL: env.url(['https', 'http']).optional(),
+      AUTH_ISSUER: z.string().default('child-view-dev'),
+      AUTH_AUDIENCE: z.string().default('child-view'),
+      AUTH_TRUST_DEV_KEY: env.boolean(false),
+      GATEWAY_SIGNING_KEY_PATH: z.string().optional(),
       ...urls,
     },
     source,
   ) as Record<string, unknown>;
+  if (!values.AUTH_JWKS_PATH && !values.AUTH_JWKS_URL && !values.AUTH_TRUST_DEV_KEY) {
+    throw new ConfigError('Invalid configuration:\n  AUTH_JWKS_PATH="", AUTH_JWKS_URL="", AUTH_TRUST_DEV_KEY="": the gateway needs a way to verify tokens: set AUTH_JWKS_PATH or AUTH_JWKS_URL (or, in development, AUTH_TRUST_DEV_KEY=true)');
+  }
   return {
     port: values.PORT as number,
     host: values.HOST as string,
@@ -57,5 +78,11 @@ export function loadGatewayConfig(source: Env = process.env): GatewayConfig {
     redisUrl: values.REDIS_URL as string | undefined,
     logLevel: values.LOG_LEVEL as string,
     development: isDevelopment(values.NODE_ENV as string),
+    authJwksPath: values.AUTH_JWKS_PATH as string | undefined,
+    authJwksUrl: values.AUTH_JWKS_URL as string | undefined,
+    authIssuer: values.AUTH_ISSUER as string,
+    authAudience: values.AUTH_AUDIENCE as string,
+    authTrustDevKey: values.AUTH_TRUST_DEV_KEY as boolean,
+    signingKeyPath: values.GATEWAY_SIGNING_KEY_PATH as string | undefined,
   };
 }

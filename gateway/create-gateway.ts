@@ -2,8 +2,9 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
-import { createErrorFormatter, listen, type HttpService, type Logger } from '../shared';
-import { AgencyDataSource } from './agency-data-source';
+import { createErrorFormatter, listen, type Authority, type HttpService, type Logger } from '../shared';
+import type { IncomingHttpHeaders } from 'node:http';
+import { AgencyDataSource, type GatewayContext } from './agency-data-source';
 import { OperationShapeCache } from './operation-shape-cache';
 
 export interface GatewayOptions {
@@ -18,10 +19,14 @@ export interface GatewayOptions {
   subgraphTimeoutMs?: number;
   /** Stack traces and introspection only in development. @default false */
   development?: boolean;
+  /** Authenticates each request (bearer token, purpose of use, break-glass); throws to refuse it. */
+  authenticate: (headers: IncomingHttpHeaders) => Promise<Authority>;
+  /** Signs a request's authority for one subgraph. */
+  signContext: (authority: Authority, audience: string) => Promise<string>;
 }
 
 export interface Gateway {
-  readonly apollo: ApolloServer;
+  readonly apollo: ApolloServer<GatewayContext>;
   readonly gateway: ApolloGateway;
   listen(port: number, host?: string): Promise<HttpService>;
 }
@@ -33,9 +38,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     supergraphSdl: options.supergraphSdl,
     logger: options.logger,
     buildService: ({ name, url }) =>
-      new AgencyDataSource(name, options.subgraphUrls?.[name] ?? url ?? '', { timeoutMs: options.subgraphTimeoutMs ?? 10_000, logger: options.logger }),
+      new AgencyDataSource(name, options.subgraphUrls?.[name] ?? url ?? '', {
+        timeoutMs: options.subgraphTimeoutMs ?? 10_000,
+        logger: options.logger,
+        signContext: options.signContext,
+      }),
   });
-  const apollo = new ApolloServer({
+  const apollo = new ApolloServer<GatewayContext>({
     gateway,
     cache: new OperationShapeCache(options.cache ?? new InMemoryLRUCache()),
     introspection: development,
@@ -52,7 +61,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     gateway,
     async listen(port, host) {
       await apollo.start();
-      const service = await listen(apollo, { port, host, ready: async () => true, context: async () => ({}) });
+      const service = await listen(apollo, { port, host, ready: async () => true, context: async (req) => ({ authority: await options.authenticate(req.headers) }) });
       return {
         ...service,
         close: async () => {

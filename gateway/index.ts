@@ -4,3 +4,5 @@ export { loadGatewayConfig, AGENCIES, type GatewayConfig } from './config';
 export { composeSupergraph, composeFromSubgraphs, fetchSubgraphSdl, CompositionError, type SubgraphSource } from './compose';
 export { RedisKeyValueCache } from './redis-cache';
 export { OperationShapeCache, hasLiteralValues } from './operation-shape-cache';
+export { createAuthenticator, badRequest, type AuthenticatorOptions } from './authenticate';
+export type { GatewayContext } from './agency-data-source';

@@ -1,5 +1,9 @@
 import { createClient } from 'redis';
-import { createLogger, type HttpService, type Logger } from '../shared';
+import type { JSONWebKeySet, JWK } from 'jose';
+import {
+  createContextSigner, createLogger, DEV_GATEWAY_KEY_PATH, DEV_PERSONA_KEY_PATH, loadOrCreateDevKeyPair, readJson, type HttpService, type Logger,
+} from '../shared';
+import { createAuthenticator } from './authenticate';
 import type { GatewayConfig } from './config';
 import { createGateway } from './create-gateway';
 import { loadSupergraph } from './load-supergraph';
@@ -20,7 +24,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   await redis?.connect();
   try {
     const cache = redis ? new RedisKeyValueCache(redis) : undefined;
-    const gateway = createGateway({ supergraphSdl, subgraphUrls, cache, logger, development: config.development, subgraphTimeoutMs: config.subgraphTimeoutMs });
+    const authenticate = createAuthenticator({ keys: await trustedKeys(config, logger), jwksUrl: config.authJwksUrl, issuer: config.authIssuer, audience: config.authAudience });
+    const signContext = createContextSigner({ privateJwk: await signingKey(config, logger) });
+    const gateway = createGateway({ supergraphSdl, subgraphUrls, cache, logger, development: config.development, subgraphTimeoutMs: config.subgraphTimeoutMs, authenticate, signContext });
     const service = await gateway.listen(config.port, config.host);
     logger.info({ url: service.url, sharedState: redis ? 'redis' : 'memory' }, 'gateway ready');
     return {
@@ -35,4 +41,19 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     await redis?.quit();
     throw error;
   }
+}
+
+async function trustedKeys(config: GatewayConfig, logger: Logger): Promise<JSONWebKeySet> {
+  const keys = config.authJwksPath ? readJson<JSONWebKeySet>(config.authJwksPath, 'the identity provider\'s keys (AUTH_JWKS_PATH)').keys : [];
+  if (config.authTrustDevKey) {
+    logger.warn({ path: DEV_PERSONA_KEY_PATH }, 'AUTH_TRUST_DEV_KEY=true: TRUSTING THE DEVELOPMENT PERSONA KEY. Anyone with this checkout can mint tokens. Never in a deployment.');
+    keys.push(...(await loadOrCreateDevKeyPair(DEV_PERSONA_KEY_PATH, 'personas-dev')).publicJwks.keys);
+  }
+  return { keys };
+}
+
+async function signingKey(config: GatewayConfig, logger: Logger): Promise<JWK> {
+  if (config.signingKeyPath) return readJson<JWK>(config.signingKeyPath, 'the gateway\'s signing key (GATEWAY_SIGNING_KEY_PATH)');
+  logger.warn({ path: DEV_GATEWAY_KEY_PATH }, 'GATEWAY_SIGNING_KEY_PATH is unset: signing subgraph context with the DEVELOPMENT gateway key');
+  return (await loadOrCreateDevKeyPair(DEV_GATEWAY_KEY_PATH, 'gateway-dev')).privateJwk;
 }

@@ -4,7 +4,11 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, type DocumentNode } from 'graphql';
+import type { JSONWebKeySet } from 'jose';
+import type { Authority } from './authority';
 import type { Database } from './database';
+import { CONTEXT_HEADER, createContextVerifier } from './internal-context';
+import { isServiceOnly } from './service-only';
 import { createErrorFormatter } from './errors';
 import { listen, type HttpService } from './http-server';
 import type { Logger } from './logger';
@@ -13,6 +17,8 @@ import type { Logger } from './logger';
 export interface SubgraphContext<L> {
   loaders: L;
   db: Database;
+  /** Who is asking and why, from the gateway's signed context; null only for `_service` (composition). */
+  authority: Authority | null;
 }
 
 /** An agency's subgraph: its schema, its resolvers, its SQL (through loaders) and its migrations. */
@@ -39,6 +45,8 @@ export interface SubgraphDeps {
   logger: Logger;
   /** Stack traces and introspection are on only in development. @default false */
   development?: boolean;
+  /** The gateway's public keys: only requests carrying its signed context are answered. */
+  gatewayKeys: JSONWebKeySet;
 }
 
 export interface Subgraph {
@@ -47,6 +55,7 @@ export interface Subgraph {
 
 export function createSubgraph<L>(agency: AgencyDefinition<L>, deps: SubgraphDeps): Subgraph {
   const development = deps.development ?? false;
+  const verify = createContextVerifier({ gatewayKeys: deps.gatewayKeys, agency: agency.name });
   const apollo = new ApolloServer<SubgraphContext<L>>({
     schema: buildSubgraphSchema({ typeDefs: agency.typeDefs, resolvers: agency.resolvers as never }),
     introspection: development,
@@ -66,7 +75,11 @@ export function createSubgraph<L>(agency: AgencyDefinition<L>, deps: SubgraphDep
         port,
         host,
         ready: () => deps.db.ping(),
-        context: async () => ({ loaders: agency.createLoaders(deps.db), db: deps.db }),
+        context: async (req, body) => {
+          const token = req.headers[CONTEXT_HEADER];
+          const authority = token === undefined && isServiceOnly(body) ? null : await verify(Array.isArray(token) ? token[0] : token);
+          return { loaders: agency.createLoaders(deps.db), db: deps.db, authority };
+        },
       });
       return {
         ...service,

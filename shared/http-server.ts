@@ -10,7 +10,8 @@ export interface HttpServiceOptions<C extends BaseContext> {
   host?: string;
   /** Readiness: `GET /health` answers 200 when this resolves true, 503 otherwise. */
   ready: () => Promise<boolean>;
-  context: (request: IncomingMessage) => Promise<C>;
+  /** Builds the request's context; a thrown GraphQLError becomes the response. */
+  context: (request: IncomingMessage, body: unknown) => Promise<C>;
 }
 
 export interface HttpService {
@@ -72,7 +73,7 @@ async function handle<C extends BaseContext>(apollo: ApolloServer<C>, options: H
   }
   const result = await apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-    context: () => options.context(req),
+    context: () => options.context(req, body),
   });
   for (const [name, value] of result.headers) res.setHeader(name, value);
   res.statusCode = result.status ?? 200;

@@ -13,3 +13,6 @@ export { loadSubgraphConfig, type SubgraphConfig } from './subgraph-config';
 export { startAgency, runAgencyMain, isEmpty, type RunningAgency, type SeedFunction, type SeedOptions } from './start-agency';
 export { runUntilSignal } from './run-until-signal';
 export { validateNhsNumberArg, validateNhsNumberList, MAX_CHILDREN_PER_CALL } from './nhs-number-args';
+export { PURPOSES, ORG_TYPES, ROLES, BREAK_GLASS_MIN_LENGTH, callerSchema, authoritySchema, type Purpose, type OrgType, type Role, type Caller, type Authority } from './authority';
+export { CONTEXT_HEADER, createContextSigner, createContextVerifier, unauthenticated } from './internal-context';
+export { createKeyPair, loadOrCreateDevKeyPair, readJson, DEV_KEYS_DIR, DEV_GATEWAY_KEY_PATH, DEV_PERSONA_KEY_PATH, type KeyPair } from './dev-keys';

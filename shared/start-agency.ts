@@ -6,7 +6,9 @@ import { migrate } from './migrate';
 import { ensureServiceRole } from './service-role';
 import { loadSubgraphConfig, type SubgraphConfig } from './subgraph-config';
 import { runUntilSignal } from './run-until-signal';
+import type { JSONWebKeySet } from 'jose';
 import type { Database } from './database';
+import { DEV_GATEWAY_KEY_PATH, loadOrCreateDevKeyPair, readJson } from './dev-keys';
 
 /** Loads an agency's synthetic records into its (empty) system of record. */
 export type SeedFunction = (db: Database, options: SeedOptions) => Promise<void>;
@@ -40,6 +42,8 @@ export async function startAgency<L>(
     instrument?: (db: Database) => Database;
     /** The day seeded records are as of. @default today */
     asOf?: string;
+    /** The gateway's public keys. @default read from config.gatewayJwksPath, else the development pair */
+    gatewayKeys?: JSONWebKeySet;
   } = {},
 ): Promise<RunningAgency> {
   const logger = options.logger ?? createLogger(`${agency.name}-subgraph`, config.logLevel);
@@ -56,7 +60,8 @@ export async function startAgency<L>(
     }
     const served = await database.asRole(agency.serviceRole);
     const db = options.instrument ? options.instrument(served) : served;
-    const service = await createSubgraph(agency, { db, logger, development: config.development }).listen(config.port, config.host);
+    const gatewayKeys = options.gatewayKeys ?? (await loadGatewayKeys(config, logger));
+    const service = await createSubgraph(agency, { db, logger, development: config.development, gatewayKeys }).listen(config.port, config.host);
     logger.info({ url: service.url, database: config.databaseUrl ? 'postgres' : `pglite:${config.dataDir ?? 'memory'}` }, `${agency.name} subgraph ready`);
     return {
       name: agency.name,
@@ -85,4 +90,10 @@ export function runAgencyMain<L>(agency: AgencyDefinition<L>, seed: SeedFunction
     () => startAgency(agency, loadSubgraphConfig(agency.name, agency.defaultPort), { seed }),
     createLogger(`${agency.name}-subgraph`),
   );
+}
+
+async function loadGatewayKeys(config: SubgraphConfig, logger: Logger): Promise<JSONWebKeySet> {
+  if (config.gatewayJwksPath) return readJson<JSONWebKeySet>(config.gatewayJwksPath, 'the gateway\'s public keys (GATEWAY_JWKS_PATH)');
+  logger.warn({ path: DEV_GATEWAY_KEY_PATH }, 'GATEWAY_JWKS_PATH is unset: trusting the DEVELOPMENT gateway key; never do this in a deployment');
+  return (await loadOrCreateDevKeyPair(DEV_GATEWAY_KEY_PATH, 'gateway-dev')).publicJwks;
 }

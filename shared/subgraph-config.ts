@@ -22,6 +22,11 @@ export interface SubgraphConfig {
   logLevel: string;
   /** `NODE_ENV=development` turns on stack traces and introspection. */
   development: boolean;
+  /**
+   * `GATEWAY_JWKS_PATH`: the gateway's public keys (a JWKS file). When unset, the
+   * development key pair in `.keys/` is used (generated on first use), with a warning.
+   */
+  gatewayJwksPath?: string;
 }
 
 /** Reads and checks a subgraph's configuration; a bad value throws naming the variable and the value. */
@@ -38,6 +43,7 @@ export function loadSubgraphConfig(agency: string, defaultPort: number, source: 
       SEED: env.positiveInt(1),
       LOG_LEVEL: env.logLevel(),
       NODE_ENV: env.nodeEnv(),
+      GATEWAY_JWKS_PATH: z.string().optional(),
     },
     source,
   ) as Record<string, unknown>;
@@ -52,5 +58,6 @@ export function loadSubgraphConfig(agency: string, defaultPort: number, source: 
     seed: values.SEED as number,
     logLevel: values.LOG_LEVEL as string,
     development: isDevelopment(values.NODE_ENV as string),
+    gatewayJwksPath: values.GATEWAY_JWKS_PATH as string | undefined,
   };
 }

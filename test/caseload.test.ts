@@ -55,10 +55,10 @@ describe.each(backends)('a 500-child caseload on %s', (backend) => {
     const query = 'query View($n: ID!) { child(nhsNumber: $n) { name { given family } dateOfBirth health { registeredGp { practiceName } } socialCare { allocatedWorker { name phone } } housing { tenancy { address } } education { school { name } } } }';
     const literal = '{ child(nhsNumber: "9990000026") { name { given } health { registeredGp { practiceName } } } }';
     const apq = (text: string | undefined, variables?: Record<string, unknown>, source = query) =>
-      fetch(federation.gatewayUrl, {
-        method: 'POST', headers: { 'content-type': 'application/json' },
+      federation.authHeaders().then((auth) => fetch(federation.gatewayUrl, {
+        method: 'POST', headers: { 'content-type': 'application/json', ...auth },
         body: JSON.stringify({ query: text, variables, extensions: { persistedQuery: { version: 1, sha256Hash: createHash('sha256').update(source).digest('hex') } } }),
-      }).then((r) => r.json() as Promise<{ data?: unknown; errors?: { extensions: { code: string } }[] }>);
+      })).then((r) => r.json() as Promise<{ data?: unknown; errors?: { extensions: { code: string } }[] }>);
     // An operation that passes the NHS number as a variable is persisted and can be run by its hash.
     const registered = await apq(query, { n: '9990000018' });
     const byHash = await apq(undefined, { n: '9990000018' });

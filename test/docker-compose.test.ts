@@ -195,6 +195,12 @@ describe('docker-compose.yml, the reference deployment', () => {
     expect(edges.filter((e) => !services[e.on]?.healthcheck?.test)).toEqual([]);
   });
 
+  it('mounts the keys folder read-only into every service that reads a key', () => {
+    const readers = Object.keys(services).filter((name) => Object.keys(environmentOf(name)).some((k) => /KEY_PATH|JWKS_PATH/.test(k)));
+    expect(readers.length).toBe(subgraphs.length + 2);
+    for (const name of readers) expect(service(name).volumes).toContain('./deploy/keys:/run/keys:ro');
+  });
+
   it('commits no plain-text password, only the ${POSTGRES_PASSWORD:-change-me} substitution', () => {
     expect(composeText).toContain(PASSWORD);
     // Every password in a URL is the substitution.
@@ -204,7 +210,8 @@ describe('docker-compose.yml, the reference deployment', () => {
     // Every variable that looks like a secret is the substitution.
     const secrets = Object.keys(services).flatMap((name) => Object.entries(environmentOf(name)).filter(([k]) => /PASSWORD|SECRET|TOKEN|KEY/i.test(k)));
     expect(secrets.length).toBeGreaterThan(0);
-    expect(secrets.filter(([, v]) => v !== PASSWORD)).toEqual([]);
+    // A key is never inline: only the path of a file in the read-only /run/keys mount.
+    expect(secrets.filter(([k, v]) => v !== PASSWORD && !(k.endsWith('_PATH') && v.startsWith('/run/keys/')))).toEqual([]);
     // No other substitution with a default, nor a bare password literal.
     expect([...composeText.matchAll(/\$\{[^}]*\}/g)].map((m) => m[0]).filter((s) => s !== PASSWORD)).toEqual([]);
     expect(composeText.split(PASSWORD).join('').toLowerCase()).not.toMatch(/password[ \t]*[:=][ \t]*[^\s$#]/);

@@ -105,6 +105,7 @@ describe.each(backends)('the federated graph on %s', (backend) => {
     expect(body.errors![0]!.extensions!.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(JSON.stringify(body)).not.toMatch(/stacktrace|at .*\.ts:\d+/);
     const direct = await post(federation.agencies.identity!.url, { query: '{ child(nhsNumber: "9990000018") { nope } }' });
+    expect(direct.body.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
     expect(JSON.stringify(direct.body)).not.toContain('stacktrace');
   });
 
@@ -115,12 +116,18 @@ describe.each(backends)('the federated graph on %s', (backend) => {
     }));
     const supergraphPath = join(mkdtempSync(join(tmpdir(), 'cv-')), 'supergraph.graphql');
     writeFileSync(supergraphPath, composeSupergraph(sources));
-    const config = loadGatewayConfig({ ...env, PORT: '0', SUPERGRAPH_PATH: supergraphPath, ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}) });
+    const dir = mkdtempSync(join(tmpdir(), 'cv-keys-'));
+    writeFileSync(join(dir, 'idp.jwks.json'), JSON.stringify(federation.keys.personas.publicJwks));
+    writeFileSync(join(dir, 'gateway.jwk.json'), JSON.stringify(federation.keys.gateway.privateJwk));
+    const config = loadGatewayConfig({
+      ...env, PORT: '0', SUPERGRAPH_PATH: supergraphPath, AUTH_JWKS_PATH: join(dir, 'idp.jwks.json'), GATEWAY_SIGNING_KEY_PATH: join(dir, 'gateway.jwk.json'),
+      ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
+    });
     const second = await startGateway(config, createLogger('second-gateway', 'silent'));
     try {
       const query = '{ child(nhsNumber: "9990000026") { name { given } socialCare { status } } }';
       const first = await federation.queryGateway(query);
-      const again = await post(second.url, { query });
+      const again = await post(second.url, { query }, await federation.authHeaders());
       expect(again.body).toEqual(first.body);
       expect(again.body.data.child).toEqual({ name: { given: 'Leo' }, socialCare: { status: 'CHILD_IN_NEED' } });
     } finally {

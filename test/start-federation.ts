@@ -3,8 +3,11 @@ import { Client } from 'pg';
 import { createClient, type RedisClientType } from 'redis';
 import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { agencies } from '../dev/agencies';
-import { composeFromSubgraphs, createGateway, RedisKeyValueCache, type Gateway } from '../gateway';
-import { createLogger, startAgency, type Database, type HttpService, type RunningAgency, type SubgraphConfig } from '../shared';
+import { DEV_AUDIENCE, DEV_ISSUER, signPersonaToken, type PersonaName } from '../dev/personas';
+import { composeFromSubgraphs, createAuthenticator, createGateway, RedisKeyValueCache, type Gateway } from '../gateway';
+import {
+  createContextSigner, createKeyPair, createLogger, startAgency, type Database, type HttpService, type KeyPair, type Purpose, type RunningAgency, type SubgraphConfig,
+} from '../shared';
 import { today } from '../synthetic';
 
 export type Backend = 'pglite' | 'postgres';
@@ -33,6 +36,9 @@ export interface AgencyUnderTest {
 
 export interface GraphQLResponse<T = any> { status: number; body: { data?: T; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[] } }
 
+/** Who a test request is from, and why. @default sw.jones for safeguarding */
+export interface Asking { persona?: PersonaName; purpose?: Purpose | string; breakGlass?: string; headers?: Record<string, string> }
+
 export interface Federation {
   gatewayUrl: string;
   asOf: string;
@@ -40,7 +46,11 @@ export interface Federation {
   gateway: Gateway;
   /** The gateway's shared state, and the keys it holds, to check that no record value is kept. */
   sharedState(): Promise<{ key: string; value: string }[]>;
-  queryGateway<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
+  queryGateway<T = any>(query: string, variables?: Record<string, unknown>, as?: Asking): Promise<GraphQLResponse<T>>;
+  /** The headers a practitioner's screen would send: bearer token, purpose, break-glass. */
+  authHeaders(as?: Asking): Promise<Record<string, string>>;
+  /** The identity provider's key (signs persona tokens) and the gateway's key (signs subgraph context). */
+  keys: { personas: KeyPair; gateway: KeyPair };
   resetCounts(): void;
   stop(): Promise<void>;
 }
@@ -56,6 +66,18 @@ export async function startFederation(options: FederationOptions = {}): Promise<
   const logger = createLogger('test', 'silent');
   const cleanups: (() => Promise<void>)[] = [];
   const under: Record<string, AgencyUnderTest> = {};
+  const keys = { personas: await createKeyPair('personas-test'), gateway: await createKeyPair('gateway-test') };
+  const tokens = new Map<string, Promise<string>>();
+  const authHeaders = async (as: Asking = {}): Promise<Record<string, string>> => {
+    const persona = as.persona ?? 'sw.jones';
+    if (!tokens.has(persona)) tokens.set(persona, signPersonaToken(persona, keys.personas.privateJwk));
+    return {
+      authorization: `Bearer ${await tokens.get(persona)}`,
+      'x-purpose-of-use': as.purpose ?? 'safeguarding',
+      ...(as.breakGlass ? { 'x-break-glass': as.breakGlass } : {}),
+      ...as.headers,
+    };
+  };
   try {
     for (const { definition, seed } of agencies) {
       const databaseUrl = backend === 'postgres' ? await createTestDatabase(definition.name, cleanups) : undefined;
@@ -66,7 +88,7 @@ export async function startFederation(options: FederationOptions = {}): Promise<
       let statements = 0;
       let requests = 0;
       const running: RunningAgency = await startAgency(definition, config, {
-        seed, logger, asOf,
+        seed, logger, asOf, gatewayKeys: keys.gateway.publicJwks,
         instrument: (db: Database): Database => ({ ...db, query: (sql, params) => (statements++, db.query(sql, params)) }),
       });
       cleanups.unshift(() => running.stop());
@@ -99,7 +121,11 @@ export async function startFederation(options: FederationOptions = {}): Promise<
         await client.quit();
       });
     } else cache = new InMemoryLRUCache<string>();
-    const gateway = createGateway({ supergraphSdl: await composeFromSubgraphs(subgraphs, 10_000), cache, logger });
+    const gateway = createGateway({
+      supergraphSdl: await composeFromSubgraphs(subgraphs, 10_000), cache, logger,
+      authenticate: createAuthenticator({ keys: keys.personas.publicJwks, issuer: DEV_ISSUER, audience: DEV_AUDIENCE }),
+      signContext: createContextSigner({ privateJwk: keys.gateway.privateJwk }),
+    });
     const service: HttpService = await gateway.listen(0);
     cleanups.unshift(() => service.close());
     return {
@@ -118,7 +144,9 @@ export async function startFederation(options: FederationOptions = {}): Promise<
         const memory = cache as InMemoryLRUCache<string>;
         return Promise.all(memory.keys().map(async (key) => ({ key, value: (await memory.get(key)) ?? '' })));
       },
-      queryGateway: (query, variables, headers) => post(service.url, { query, variables }, headers),
+      queryGateway: async (query, variables, as) => post(service.url, { query, variables }, await authHeaders(as)),
+      authHeaders,
+      keys,
       resetCounts: () => Object.values(under).forEach((a) => a.resetCounts()),
       stop: async () => {
         for (const cleanup of cleanups.splice(0)) await cleanup().catch(() => undefined);

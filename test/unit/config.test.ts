@@ -24,6 +24,11 @@ describe('configuration', () => {
   });
 
   it('points the gateway at the five agencies on 4001–4005 by default', () => {
-    expect(loadGatewayConfig({}).subgraphs.map((s) => s.url)).toEqual([4001, 4002, 4003, 4004, 4005].map((p) => `http://127.0.0.1:${p}/graphql`));
+    expect(loadGatewayConfig({ AUTH_TRUST_DEV_KEY: 'true' }).subgraphs.map((s) => s.url)).toEqual([4001, 4002, 4003, 4004, 4005].map((p) => `http://127.0.0.1:${p}/graphql`));
+  });
+
+  it('refuses to start a gateway that has no way to verify tokens', () => {
+    expect(() => loadGatewayConfig({})).toThrow(/AUTH_JWKS_PATH.*AUTH_JWKS_URL.*AUTH_TRUST_DEV_KEY/);
+    expect(loadGatewayConfig({ AUTH_JWKS_PATH: '/keys/idp.json' }).authJwksPath).toBe('/keys/idp.json');
   });
 });

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+/** Why a practitioner is asking (header `X-Purpose-Of-Use`). */
+export const PURPOSES = ['direct-care', 'safeguarding', 'emergency-care', 'audit'] as const;
+export type Purpose = (typeof PURPOSES)[number];
+
+export const ORG_TYPES = ['local-authority', 'gp-practice', 'hospital', 'school', 'housing-provider'] as const;
+export type OrgType = (typeof ORG_TYPES)[number];
+
+export const ROLES = ['social-worker', 'team-manager', 'gp', 'emergency-clinician', 'school-dsl', 'housing-officer', 'privacy-officer'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** The practitioner, as their identity provider's token says. */
+export const callerSchema = z.object({
+  sub: z.string().min(1),
+  name: z.string().min(1),
+  /** ODS code, local authority code, school URN or landlord id. */
+  org: z.string().min(1),
+  orgType: z.enum(ORG_TYPES),
+  roles: z.array(z.enum(ROLES)).min(1),
+  team: z.string().min(1).optional(),
+});
+export type Caller = z.infer<typeof callerSchema>;
+
+/** Everything an agency needs to decide what it may disclose for one request. */
+export const authoritySchema = z.object({
+  caller: callerSchema,
+  purpose: z.enum(PURPOSES),
+  /** The written justification of a declared emergency, when break-glass was invoked. */
+  breakGlass: z.string().min(20).optional(),
+  /** The same for every agency called for one gateway request. */
+  traceId: z.string().min(1),
+});
+export type Authority = z.infer<typeof authoritySchema>;
+
+/** Minimum length of a break-glass justification. */
+export const BREAK_GLASS_MIN_LENGTH = 20;
