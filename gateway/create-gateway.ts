@@ -50,6 +50,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     introspection: development,
     includeStacktraceInErrorResponses: development,
     csrfPrevention: true,
+    // main.ts stops the service on a signal (closing its database too), then exits 0.
+    stopOnTerminationSignals: false,
     plugins: [ApolloServerPluginCacheControlDisabled()],
     formatError: createErrorFormatter({
       development,

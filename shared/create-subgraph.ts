@@ -61,6 +61,8 @@ export function createSubgraph<L>(agency: AgencyDefinition<L>, deps: SubgraphDep
     introspection: development,
     includeStacktraceInErrorResponses: development,
     csrfPrevention: true,
+    // main.ts stops the service on a signal (closing its database too), then exits 0.
+    stopOnTerminationSignals: false,
     // Federated tracing and cache hints are not used; each costs time on every field.
     plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled()],
     formatError: createErrorFormatter({

@@ -12,7 +12,9 @@ export function runUntilSignal(start: () => Promise<{ stop(): Promise<void> }>, 
       process.once('SIGTERM', stop);
     },
     (error: Error) => {
-      logger.fatal(error.name === 'ConfigError' ? error.message : { err: error }, 'failed to start');
+      logger.fatal({ err: error }, 'failed to start');
+      // Also in plain words on stderr, for the person starting it.
+      process.stderr.write(`Failed to start: ${error.message}\n`);
       process.exitCode = 1;
       setTimeout(() => process.exit(1), 100).unref();
     },

@@ -1,0 +1,106 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer } from 'node:net';
+import { signPersonaToken } from '../dev/personas';
+import { AGENCIES } from '../gateway';
+import { createKeyPair } from '../shared';
+import { post } from './start-federation';
+
+const root = join(__dirname, '..');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+interface Service { name: string; child: ChildProcess; lines: string[]; exit: Promise<number | null> }
+
+function start(name: string, entry: string, env: Record<string, string>): Service {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  child.stdout!.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
+  child.stderr!.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
+  return { name, child, lines, exit: new Promise((resolve) => child.once('exit', (code) => resolve(code))) };
+}
+
+async function waitForHealth(url: string, service: Service, seconds = 90): Promise<void> {
+  const deadline = Date.now() + seconds * 1000;
+  while (Date.now() < deadline) {
+    if (service.child.exitCode !== null) throw new Error(`${service.name} exited: ${service.lines.join('\n')}`);
+    const ok = await fetch(url).then((r) => r.ok, () => false);
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${service.name} did not become healthy: ${service.lines.join('\n')}`);
+}
+
+describe('each service as its own process, started by its main.ts', () => {
+  const services: Service[] = [];
+  let gatewayUrl = '';
+  let token = '';
+
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cv-processes-'));
+    const gatewayKeys = await createKeyPair('gateway-processes');
+    const personaKeys = await createKeyPair('personas-processes');
+    writeFileSync(join(dir, 'gateway.jwks.json'), JSON.stringify(gatewayKeys.publicJwks));
+    writeFileSync(join(dir, 'gateway-signing.jwk.json'), JSON.stringify(gatewayKeys.privateJwk));
+    writeFileSync(join(dir, 'idp.jwks.json'), JSON.stringify(personaKeys.publicJwks));
+    token = await signPersonaToken('sw.jones', personaKeys.privateJwk);
+    const urls: Record<string, string> = {};
+    for (const agency of AGENCIES) {
+      const port = await freePort();
+      const prefix = agency.name.toUpperCase();
+      const service = start(agency.name, `subgraphs/${agency.name}/main.ts`, {
+        [`${prefix}_PORT`]: String(port), DATA_DIR: join(dir, 'data'), SEED_IF_EMPTY: 'true', SEED_CHILDREN: '50',
+        GATEWAY_JWKS_PATH: join(dir, 'gateway.jwks.json'), LOG_LEVEL: 'info', NODE_ENV: 'production',
+      });
+      services.push(service);
+      urls[`${prefix}_URL`] = `http://127.0.0.1:${port}/graphql`;
+    }
+    await Promise.all(services.map((s) => waitForHealth(urls[`${s.name.toUpperCase()}_URL`]!.replace('/graphql', '/health'), s)));
+    const port = await freePort();
+    const gateway = start('gateway', 'gateway/main.ts', {
+      ...urls, PORT: String(port), AUTH_JWKS_PATH: join(dir, 'idp.jwks.json'), GATEWAY_SIGNING_KEY_PATH: join(dir, 'gateway-signing.jwk.json'),
+      LOG_LEVEL: 'info', NODE_ENV: 'production',
+    });
+    services.push(gateway);
+    gatewayUrl = `http://127.0.0.1:${port}/graphql`;
+    await waitForHealth(gatewayUrl.replace('/graphql', '/health'), gateway);
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const s of services) if (s.child.exitCode === null) s.child.kill('SIGKILL');
+  });
+
+  it('answers the demo query across processes', async () => {
+    const { body } = await post(gatewayUrl, { query: '{ child(nhsNumber: "9990000018") { name { given } socialCare { status } housing { matchConfidence } } }' },
+      { authorization: `Bearer ${token}`, 'x-purpose-of-use': 'safeguarding' });
+    expect(body).toEqual({ data: { child: { name: { given: 'Amelia' }, socialCare: { status: 'CHILD_PROTECTION_PLAN' }, housing: { matchConfidence: 1 } } } });
+  });
+
+  it('logs JSON lines naming the service', () => {
+    for (const s of services) {
+      const records = s.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { service?: string; level?: number });
+      expect(records.length).toBeGreaterThan(0);
+      expect(records.every((r) => typeof r.service === 'string' && typeof r.level === 'number')).toBe(true);
+    }
+  });
+
+  it('stops cleanly on SIGTERM', async () => {
+    for (const s of services) s.child.kill('SIGTERM');
+    expect(await Promise.all(services.map((s) => s.exit))).toEqual(services.map(() => 0));
+  }, 30_000);
+
+  it('refuses to start with a bad configuration value, naming it', async () => {
+    const bad = start('health', 'subgraphs/health/main.ts', { HEALTH_PORT: 'forty-two' });
+    expect(await bad.exit).toBe(1);
+    expect(bad.lines.join('\n')).toContain('HEALTH_PORT="forty-two"');
+  });
+});
