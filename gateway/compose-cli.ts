@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadGatewayConfig } from './config';
+import { loadSubgraphUrls } from './config';
 import { composeSupergraph } from './compose';
 
 /**
@@ -11,8 +11,7 @@ import { composeSupergraph } from './compose';
 function main(argv: string[]): void {
   const outIndex = argv.indexOf('--out');
   const out = resolve(outIndex >= 0 && argv[outIndex + 1] ? argv[outIndex + 1]! : process.env.SUPERGRAPH_PATH ?? 'supergraph.graphql');
-  const config = loadGatewayConfig();
-  const sources = config.subgraphs.map((s) => ({ ...s, sdl: readFileSync(join(__dirname, '..', 'subgraphs', s.name, 'schema.graphql'), 'utf8') }));
+  const sources = loadSubgraphUrls().map((s) => ({ ...s, sdl: readFileSync(join(__dirname, '..', 'subgraphs', s.name, 'schema.graphql'), 'utf8') }));
   writeFileSync(out, composeSupergraph(sources));
   process.stdout.write(`Composed ${sources.map((s) => s.name).join(', ')} into ${out}\n`);
 }

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, env, isDevelopment, readEnv, type Env } from '../shared';
 
@@ -41,10 +42,26 @@ export interface GatewayConfig {
   authTrustDevKey: boolean;
   /** `GATEWAY_SIGNING_KEY_PATH`: the private JWK the gateway signs subgraph context with; unset → the development pair. */
   signingKeyPath?: string;
+  /** `AUTHZ_MODE`: `enforce`, or `dry-run` to report would-be denials without filtering. @default 'enforce' */
+  authorizationMode: 'enforce' | 'dry-run';
+  /** `POLICY_FILES`: comma-separated policy.yaml paths. @default each agency's subgraphs/<agency>/policy.yaml */
+  policyFiles: string[];
+}
+
+/** Each agency's policy file, as the repository keeps them. */
+export const DEFAULT_POLICY_FILES = AGENCIES.map((a) => join(__dirname, '..', 'subgraphs', a.name, 'policy.yaml'));
+
+const subgraphUrlShape = () =>
+  Object.fromEntries(AGENCIES.map((a) => [`${a.name.toUpperCase()}_URL`, env.url(['http', 'https']).default(`http://127.0.0.1:${a.port}/graphql`)]));
+
+/** Where each agency's subgraph is (`<AGENCY>_URL`): all `npm run compose` needs. */
+export function loadSubgraphUrls(source: Env = process.env): { name: string; url: string }[] {
+  const values = readEnv(subgraphUrlShape(), source) as Record<string, string>;
+  return AGENCIES.map((a) => ({ name: a.name, url: values[`${a.name.toUpperCase()}_URL`]! }));
 }
 
 export function loadGatewayConfig(source: Env = process.env): GatewayConfig {
-  const urls = Object.fromEntries(AGENCIES.map((a) => [`${a.name.toUpperCase()}_URL`, env.url(['http', 'https']).default(`http://127.0.0.1:${a.port}/graphql`)]));
+  const urls = subgraphUrlShape();
   const values = readEnv(
     {
       PORT: env.port(4000),
@@ -61,6 +78,8 @@ export function loadGatewayConfig(source: Env = process.env): GatewayConfig {
       AUTH_AUDIENCE: z.string().default('child-view'),
       AUTH_TRUST_DEV_KEY: env.boolean(false),
       GATEWAY_SIGNING_KEY_PATH: z.string().optional(),
+      AUTHZ_MODE: z.enum(['enforce', 'dry-run'], { error: 'expected enforce or dry-run' }).default('enforce'),
+      POLICY_FILES: z.string().optional(),
       ...urls,
     },
     source,
@@ -84,5 +103,7 @@ export function loadGatewayConfig(source: Env = process.env): GatewayConfig {
     authAudience: values.AUTH_AUDIENCE as string,
     authTrustDevKey: values.AUTH_TRUST_DEV_KEY as boolean,
     signingKeyPath: values.GATEWAY_SIGNING_KEY_PATH as string | undefined,
+    authorizationMode: values.AUTHZ_MODE as 'enforce' | 'dry-run',
+    policyFiles: values.POLICY_FILES ? (values.POLICY_FILES as string).split(',').map((p) => p.trim()).filter(Boolean) : DEFAULT_POLICY_FILES,
   };
 }

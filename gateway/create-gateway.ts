@@ -2,7 +2,10 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
-import { createErrorFormatter, listen, type Authority, type HttpService, type Logger } from '../shared';
+import {
+  createErrorFormatter, createOperationAuthorization, listen, readPolicyMap, stripPolicyFeatures,
+  type AuthorizationMode, type Authority, type HttpService, type Logger, type Policies,
+} from '../shared';
 import type { IncomingHttpHeaders } from 'node:http';
 import { AgencyDataSource, type GatewayContext } from './agency-data-source';
 import { OperationShapeCache } from './operation-shape-cache';
@@ -23,6 +26,10 @@ export interface GatewayOptions {
   authenticate: (headers: IncomingHttpHeaders) => Promise<Authority>;
   /** Signs a request's authority for one subgraph. */
   signContext: (authority: Authority, audience: string) => Promise<string>;
+  /** Every agency's policies, from their policy.yaml files. */
+  policies: Policies;
+  /** @default 'enforce' */
+  authorizationMode?: AuthorizationMode;
 }
 
 export interface Gateway {
@@ -34,8 +41,11 @@ export interface Gateway {
 /** Builds the federated gateway; it stores no records and has no database. */
 export function createGateway(options: GatewayOptions): Gateway {
   const development = options.development ?? false;
+  // The policy map is read from the composed supergraph, whose @policy features
+  // @apollo/gateway refuses, so it is given the supergraph without them.
+  const policyMap = readPolicyMap(options.supergraphSdl);
   const gateway = new ApolloGateway({
-    supergraphSdl: options.supergraphSdl,
+    supergraphSdl: stripPolicyFeatures(options.supergraphSdl),
     logger: options.logger,
     buildService: ({ name, url }) =>
       new AgencyDataSource(name, options.subgraphUrls?.[name] ?? url ?? '', {
@@ -52,7 +62,12 @@ export function createGateway(options: GatewayOptions): Gateway {
     csrfPrevention: true,
     // main.ts stops the service on a signal (closing its database too), then exits 0.
     stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginCacheControlDisabled()],
+    plugins: [
+      ApolloServerPluginCacheControlDisabled(),
+      createOperationAuthorization<GatewayContext>({
+        policyMap, policies: options.policies, mode: options.authorizationMode ?? 'enforce', authorityOf: (c) => c.authority,
+      }),
+    ],
     formatError: createErrorFormatter({
       development,
       onMasked: (error) => options.logger.error({ err: error }, 'masked an unexpected error'),

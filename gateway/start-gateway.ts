@@ -1,7 +1,7 @@
 import { createClient } from 'redis';
 import type { JSONWebKeySet, JWK } from 'jose';
 import {
-  createContextSigner, createLogger, DEV_GATEWAY_KEY_PATH, DEV_PERSONA_KEY_PATH, loadOrCreateDevKeyPair, readJson, type HttpService, type Logger,
+  createContextSigner, createLogger, loadPolicies, DEV_GATEWAY_KEY_PATH, DEV_PERSONA_KEY_PATH, loadOrCreateDevKeyPair, readJson, type HttpService, type Logger,
 } from '../shared';
 import { createAuthenticator } from './authenticate';
 import type { GatewayConfig } from './config';
@@ -26,7 +26,12 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     const cache = redis ? new RedisKeyValueCache(redis) : undefined;
     const authenticate = createAuthenticator({ keys: await trustedKeys(config, logger), jwksUrl: config.authJwksUrl, issuer: config.authIssuer, audience: config.authAudience });
     const signContext = createContextSigner({ privateJwk: await signingKey(config, logger) });
-    const gateway = createGateway({ supergraphSdl, subgraphUrls, cache, logger, development: config.development, subgraphTimeoutMs: config.subgraphTimeoutMs, authenticate, signContext });
+    const policies = loadPolicies(config.policyFiles);
+    if (config.authorizationMode === 'dry-run') logger.warn('AUTHZ_MODE=dry-run: nothing is withheld; would-be denials are reported in each response');
+    const gateway = createGateway({
+      supergraphSdl, subgraphUrls, cache, logger, development: config.development, subgraphTimeoutMs: config.subgraphTimeoutMs,
+      authenticate, signContext, policies, authorizationMode: config.authorizationMode,
+    });
     const service = await gateway.listen(config.port, config.host);
     logger.info({ url: service.url, sharedState: redis ? 'redis' : 'memory' }, 'gateway ready');
     return {

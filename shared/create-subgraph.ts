@@ -3,7 +3,12 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDi
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse, type DocumentNode } from 'graphql';
+import { Kind, parse, type DocumentNode } from 'graphql';
+import { createOperationAuthorization } from './authorize-operation';
+import type { Policies } from './policy-decision';
+import { loadPolicyFile } from './policy-file';
+import { readPolicyMap, type PolicyMap } from './policy-map';
+import { applyRecordRules, type RecordFactsOf } from './record-rules';
 import type { JSONWebKeySet } from 'jose';
 import type { Authority } from './authority';
 import type { Database } from './database';
@@ -37,6 +42,10 @@ export interface AgencyDefinition<L> {
   serviceRole: string;
   /** A system-of-record table that is empty only when nothing has been loaded. */
   primaryTable: string;
+  /** This agency's policies, from its policy.yaml (security officers own that file). */
+  policies: Policies;
+  /** For each type whose fields' policies depend on the record: what the record says for this caller. */
+  recordFacts: Record<string, RecordFactsOf>;
 }
 
 export interface SubgraphDeps {
@@ -56,15 +65,28 @@ export interface Subgraph {
 export function createSubgraph<L>(agency: AgencyDefinition<L>, deps: SubgraphDeps): Subgraph {
   const development = deps.development ?? false;
   const verify = createContextVerifier({ gatewayKeys: deps.gatewayKeys, agency: agency.name });
+  const policyMap = readPolicyMap(agency.typeDefs);
+  const schema = applyRecordRules(buildSubgraphSchema({ typeDefs: agency.typeDefs, resolvers: agency.resolvers as never }), {
+    agency: agency.name, policyMap, policies: agency.policies, recordFacts: agency.recordFacts,
+  });
   const apollo = new ApolloServer<SubgraphContext<L>>({
-    schema: buildSubgraphSchema({ typeDefs: agency.typeDefs, resolvers: agency.resolvers as never }),
+    schema,
     introspection: development,
     includeStacktraceInErrorResponses: development,
     csrfPrevention: true,
     // main.ts stops the service on a signal (closing its database too), then exits 0.
     stopOnTerminationSignals: false,
     // Federated tracing and cache hints are not used; each costs time on every field.
-    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled()],
+    plugins: [
+      ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
+      // The same caller-only check the gateway makes, once per operation: what this agency's policy
+      // never lets the caller see is refused here too, whatever the gateway sent.
+      createOperationAuthorization<SubgraphContext<L>>({
+        policyMap, policies: agency.policies, mode: 'enforce', authorityOf: (c) => c.authority,
+        alwaysAllowed: unownedCoordinates(agency.typeDefs, policyMap), decides: (policy) => policy.startsWith(`${agency.name}:`),
+      }),
+    ],
     formatError: createErrorFormatter({
       development,
       onMasked: (error) => deps.logger.error({ err: error }, 'masked an unexpected error'),
@@ -95,15 +117,37 @@ export function createSubgraph<L>(agency: AgencyDefinition<L>, deps: SubgraphDep
 }
 
 /**
+ * Fields this subgraph serves but does not own, so has no policy for:
+ * federation's own, `@external` fields, and entity keys it only joins on.
+ */
+function unownedCoordinates(typeDefs: DocumentNode, policyMap: PolicyMap): Set<string> {
+  const out = new Set(['Query._service', 'Query._entities', '_Service.sdl']);
+  for (const d of typeDefs.definitions) {
+    if (d.kind !== Kind.OBJECT_TYPE_DEFINITION && d.kind !== Kind.OBJECT_TYPE_EXTENSION) continue;
+    const keys = (d.directives ?? []).filter((x) => x.name.value === 'key').flatMap((x) => {
+      const fields = x.arguments?.find((a) => a.name.value === 'fields')?.value;
+      return fields?.kind === Kind.STRING ? fields.value.split(/\s+/) : [];
+    });
+    for (const f of d.fields ?? []) {
+      const coordinate = `${d.name.value}.${f.name.value}`;
+      const external = (f.directives ?? []).some((x) => x.name.value === 'external');
+      if (external || (keys.includes(f.name.value) && !policyMap.has(coordinate))) out.add(coordinate);
+    }
+  }
+  return out;
+}
+
+/**
  * An agency defined by its folder: its SDL is `dir/schema.graphql`, its
  * migrations are `dir/migrations/`, and it serves as the role `<name>_service`.
  */
 export function defineAgency<L>(
   dir: string,
-  parts: Pick<AgencyDefinition<L>, 'name' | 'defaultPort' | 'resolvers' | 'createLoaders' | 'primaryTable'>,
+  parts: Pick<AgencyDefinition<L>, 'name' | 'defaultPort' | 'resolvers' | 'createLoaders' | 'primaryTable' | 'recordFacts'>,
 ): AgencyDefinition<L> {
   return {
     ...parts,
+    policies: loadPolicyFile(join(dir, 'policy.yaml')).policies,
     typeDefs: parse(readFileSync(join(dir, 'schema.graphql'), 'utf8')),
     migrationsDir: join(dir, 'migrations'),
     serviceRole: `${parts.name}_service`,

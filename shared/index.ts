@@ -16,3 +16,12 @@ export { validateNhsNumberArg, validateNhsNumberList, MAX_CHILDREN_PER_CALL } fr
 export { PURPOSES, ORG_TYPES, ROLES, BREAK_GLASS_MIN_LENGTH, callerSchema, authoritySchema, type Purpose, type OrgType, type Role, type Caller, type Authority } from './authority';
 export { CONTEXT_HEADER, createContextSigner, createContextVerifier, unauthenticated } from './internal-context';
 export { createKeyPair, loadOrCreateDevKeyPair, readJson, DEV_KEYS_DIR, DEV_GATEWAY_KEY_PATH, DEV_PERSONA_KEY_PATH, type KeyPair } from './dev-keys';
+export { loadPolicyFile, loadPolicies, PolicyFileError, policyFileSchema, ruleSchema, type PolicyFile, type Rule } from './policy-file';
+export {
+  decideForCaller, decideForRecord, decideFieldForCaller, callerAttributesKey, needsRecord,
+  type Policies, type CallerDecision, type RecordFacts, type FieldDecision,
+} from './policy-decision';
+export { readPolicyMap, stripPolicyFeatures, type PolicyMap } from './policy-map';
+export { filterOperation, restoreDenied, type Denial, type DeniedPath, type FilteredOperation, type ForbiddenError } from './filter-operation';
+export { createOperationAuthorization, type AuthorizationMode, type OperationAuthorizationOptions } from './authorize-operation';
+export { applyRecordRules, recordLevelCoordinates, forbidden, type RecordFactsOf } from './record-rules';

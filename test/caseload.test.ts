@@ -26,7 +26,9 @@ describe.each(backends)('a 500-child caseload on %s', (backend) => {
   it('sends one request to each subgraph, whatever the list length', async () => {
     federation.resetCounts();
     const { body } = await federation.queryGateway(caseloadQuery, { n: firstNhsNumbers(500) });
-    expect(body.errors).toBeUndefined();
+    // sw.jones is allocated to few of these children: the rest of the case notes are FORBIDDEN, nothing else fails.
+    expect((body.errors ?? []).filter((e) => e.extensions!.code !== 'FORBIDDEN')).toEqual([]);
+    expect((body.errors ?? []).filter((e) => e.extensions!.policy === 'socialcare:case-notes').length).toBeGreaterThan(10);
     expect(body.data.children).toHaveLength(500);
     expect(body.data.children.filter((c: { housing: unknown }) => c.housing).length).toBeGreaterThan(50);
     const requests = Object.fromEntries(Object.entries(federation.agencies).map(([name, a]) => [name, a.requests()]));

@@ -39,7 +39,11 @@ describe.each(backends)('the federated graph on %s', (backend) => {
       socialCare { status allocatedWorker { name team } }
       housing { matchConfidence household { name } }
       education { school { urn } } } }`);
-    expect(body.errors).toBeUndefined();
+    // Maya's record is restricted: her address and her school are withheld, visibly.
+    expect(body.errors!.map((e) => [e.path!.join('.'), e.extensions!.code, e.extensions!.policy])).toEqual([
+      ['children.2.address', 'FORBIDDEN', 'identity:address'],
+      ['children.2.education.school', 'FORBIDDEN', 'education:school'],
+    ]);
     const [amelia, leo, maya, noah, isla] = body.data.children;
     const sixMonthsAgo = new Date(Date.parse(federation.asOf) - 183 * 86_400_000).toISOString().slice(0, 10);
     expect(amelia.health.emergencyAttendances.filter((a: { date: string }) => a.date >= sixMonthsAgo)).toHaveLength(3);

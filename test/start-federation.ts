@@ -4,9 +4,9 @@ import { createClient, type RedisClientType } from 'redis';
 import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { agencies } from '../dev/agencies';
 import { DEV_AUDIENCE, DEV_ISSUER, signPersonaToken, type PersonaName } from '../dev/personas';
-import { composeFromSubgraphs, createAuthenticator, createGateway, RedisKeyValueCache, type Gateway } from '../gateway';
+import { composeFromSubgraphs, createAuthenticator, createGateway, DEFAULT_POLICY_FILES, RedisKeyValueCache, type Gateway } from '../gateway';
 import {
-  createContextSigner, createKeyPair, createLogger, startAgency, type Database, type HttpService, type KeyPair, type Purpose, type RunningAgency, type SubgraphConfig,
+  createContextSigner, createKeyPair, createLogger, loadPolicies, startAgency, type AuthorizationMode, type Database, type HttpService, type KeyPair, type Purpose, type RunningAgency, type SubgraphConfig,
 } from '../shared';
 import { today } from '../synthetic';
 
@@ -22,6 +22,8 @@ export interface FederationOptions {
   children?: number;
   /** Redis for the gateway's shared state; in memory when unset. @default process.env.REDIS_URL */
   redisUrl?: string;
+  /** @default 'enforce' */
+  authorizationMode?: AuthorizationMode;
 }
 
 export interface AgencyUnderTest {
@@ -125,6 +127,8 @@ export async function startFederation(options: FederationOptions = {}): Promise<
       supergraphSdl: await composeFromSubgraphs(subgraphs, 10_000), cache, logger,
       authenticate: createAuthenticator({ keys: keys.personas.publicJwks, issuer: DEV_ISSUER, audience: DEV_AUDIENCE }),
       signContext: createContextSigner({ privateJwk: keys.gateway.privateJwk }),
+      policies: loadPolicies(DEFAULT_POLICY_FILES),
+      authorizationMode: options.authorizationMode,
     });
     const service: HttpService = await gateway.listen(0);
     cleanups.unshift(() => service.close());

@@ -1,5 +1,5 @@
 import { defineAgency } from '../../shared';
-import { resolvers } from './resolvers';
+import { childEducationFacts, resolvers } from './resolvers';
 import { createEducationLoaders, type EducationLoaders } from './store';
 
 /** The education subgraph: school, attendance, exclusions and SEN, over a school census store. */
@@ -9,5 +9,6 @@ export const education = defineAgency<EducationLoaders>(__dirname, {
   resolvers,
   createLoaders: createEducationLoaders,
   primaryTable: 'records.pupil',
+  recordFacts: { ChildEducation: childEducationFacts },
 });
 export { seedEducation } from './seed';

@@ -15,12 +15,12 @@ export const seedEducation: SeedFunction = async (db, options) => {
   for (const child of children) {
     const ed = child.education;
     if (!ed) continue;
-    pupils.push([ed.upn, child.nhsNumber, ed.urn, onRollFrom(child, phases.get(ed.urn), year.start), null, ed.sen, ed.freeSchoolMeals]);
+    pupils.push([ed.upn, child.nhsNumber, ed.urn, onRollFrom(child, phases.get(ed.urn), year.start), null, ed.sen, ed.freeSchoolMeals, child.restricted]);
     const sessions = sessionsFor(ed.attendanceRate, ed.possibleSessions);
     attendance.push([ed.upn, year.label, sessions.possible, sessions.attended, ed.unauthorisedSessions]);
     for (const e of ed.exclusions) exclusions.push([ed.upn, e.date, e.type, e.days]);
   }
-  await insertRows(db, 'records.pupil', ['upn', 'nhs_number', 'urn', 'on_roll_from', 'left_on', 'sen_provision', 'fsm_eligible'], pupils);
+  await insertRows(db, 'records.pupil', ['upn', 'nhs_number', 'urn', 'on_roll_from', 'left_on', 'sen_provision', 'fsm_eligible', 'restricted'], pupils);
   await insertRows(db, 'records.attendance_summary', ['upn', 'academic_year', 'possible_sessions', 'attended_sessions', 'unauthorised_sessions'], attendance);
   await insertRows(db, 'records.exclusion', ['upn', 'start_date', 'category', 'days'], exclusions);
 };

@@ -4,6 +4,10 @@ import { createListLoader, createRowLoader, type Database } from '../../shared';
 export interface EducationRecord {
   /** Not in the schema: which child this is, so that exclusions can be loaded for it. */
   nhsNumber: string;
+  /** Not in the schema: the URN of the school the pupil is on roll at, for the childs-school relationship. */
+  urn: string;
+  /** Not in the schema: the school has been told the pupil's location must be withheld. */
+  restricted: boolean;
   school: { name: string; urn: string; designatedSafeguardingLead: { name: string; phone: string } | null };
   attendanceRate: number | null;
   unauthorisedAbsences: number | null;
@@ -22,7 +26,7 @@ export interface ExclusionRecord {
 }
 
 interface PupilRow {
-  nhs_number: string; sen_provision: string; fsm_eligible: boolean; urn: string; school_name: string;
+  nhs_number: string; sen_provision: string; fsm_eligible: boolean; restricted: boolean; urn: string; school_name: string;
   dsl_name: string | null; dsl_phone: string | null; attendance_rate: number | null; unauthorised_sessions: number | null;
 }
 
@@ -33,7 +37,7 @@ interface ExclusionRow { nhs_number: string; start_date: string; category: Exclu
 // year in progress, as a management information system holds it.
 const selectCurrentPupils = `
   SELECT DISTINCT ON (p.nhs_number)
-         p.nhs_number, p.sen_provision, p.fsm_eligible, s.urn, s.name AS school_name,
+         p.nhs_number, p.sen_provision, p.fsm_eligible, p.restricted, s.urn, s.name AS school_name,
          dsl.name AS dsl_name, dsl.phone AS dsl_phone,
          CASE WHEN a.possible_sessions > 0
               THEN round(100.0 * a.attended_sessions / a.possible_sessions, 1)::float8 END AS attendance_rate,
@@ -60,6 +64,8 @@ const selectExclusions = `
 function toEducation(row: PupilRow): EducationRecord {
   return {
     nhsNumber: row.nhs_number,
+    urn: row.urn,
+    restricted: row.restricted,
     school: {
       name: row.school_name,
       urn: row.urn,

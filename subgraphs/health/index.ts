@@ -1,5 +1,5 @@
 import { defineAgency } from '../../shared';
-import { resolvers } from './resolvers';
+import { childHealthFacts, resolvers } from './resolvers';
 import { createHealthLoaders, type HealthLoaders } from './store';
 
 /** The health subgraph: GP registration, health visitor, immunisations, A&E attendances and conditions, from the GP clinical system. */
@@ -9,5 +9,6 @@ export const health = defineAgency<HealthLoaders>(__dirname, {
   resolvers,
   createLoaders: createHealthLoaders,
   primaryTable: 'records.registration',
+  recordFacts: { ChildHealth: childHealthFacts },
 });
 export { seedHealth } from './seed';

@@ -1,4 +1,5 @@
 import { defineAgency } from '../../shared';
+import { recordFacts } from './record-facts';
 import { resolvers } from './resolvers';
 import { createHousingLoaders, type HousingLoaders } from './store';
 
@@ -9,5 +10,6 @@ export const housing = defineAgency<HousingLoaders>(__dirname, {
   resolvers,
   createLoaders: createHousingLoaders,
   primaryTable: 'records.tenancy',
+  recordFacts,
 });
 export { seedHousing } from './seed';

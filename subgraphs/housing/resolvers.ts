@@ -1,8 +1,10 @@
 import type { SubgraphContext } from '../../shared';
 import { matchKeyFor, type ChildDemographics, type HousingLoaders, type HousingRecord } from './store';
 
-type Context = SubgraphContext<HousingLoaders>;
+export type Context = SubgraphContext<HousingLoaders>;
 
+// Every housing policy is record-level (the `landlord` relationship), so every
+// field below has an explicit resolver: only those are wrapped by the record rules.
 export const resolvers = {
   Child: {
     // The representation carries the demographics asked for with @requires.
@@ -13,7 +15,12 @@ export const resolvers = {
     },
   },
   ChildHousing: {
+    matchConfidence: (record: HousingRecord) => record.matchConfidence,
+    matchedOn: (record: HousingRecord) => record.matchedOn,
+    tenancy: (record: HousingRecord) => record.tenancy,
     household: (record: HousingRecord, _: unknown, ctx: Context) => ctx.loaders.household.load(record.tenancyRef),
+    temporaryAccommodation: (record: HousingRecord) => record.temporaryAccommodation,
     antisocialBehaviourCases: (record: HousingRecord, _: unknown, ctx: Context) => ctx.loaders.antisocialBehaviourCases.load(record.tenancyRef),
+    rentArrears: (record: HousingRecord) => record.rentArrears,
   },
 };

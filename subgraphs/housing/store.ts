@@ -17,11 +17,13 @@ export interface HousingRecord {
   tenancy: { address: string; type: string; landlord: string; startDate: string };
   temporaryAccommodation: boolean;
   rentArrears: number;
+  /** Hidden fact for the record rules (not in the schema): the id of the tenancy's landlord. */
+  landlordId: string;
 }
 
 interface CandidateRow {
   key: string; given_name: string; tenancy_ref: string; tenancy_type: string; start_date: string; temporary_accommodation: boolean;
-  arrears_pence: number; landlord: string; line1: string; town: string; postcode: string;
+  arrears_pence: number; landlord_id: string; landlord: string; line1: string; town: string; postcode: string;
 }
 
 export const normalisePostcode = (postcode: string) => postcode.replace(/\s+/g, '').toUpperCase();
@@ -46,7 +48,7 @@ async function findMatches(db: Database, keys: readonly string[]): Promise<(Hous
   const parsed = keys.map((k) => JSON.parse(k) as [string, string, string, string]);
   const rows = await db.query<CandidateRow>(
     `SELECT k.key, m.given_name, t.tenancy_ref, t.tenancy_type, t.start_date::text AS start_date, t.temporary_accommodation,
-            t.arrears_pence, l.name AS landlord, p.line1, p.town, p.postcode
+            t.arrears_pence, t.landlord_id, l.name AS landlord, p.line1, p.town, p.postcode
        FROM unnest($1::text[], $2::text[], $3::date[], $4::text[]) AS k(key, family, dob, postcode)
        JOIN records.household_member m
          ON lower(m.family_name) = k.family AND m.date_of_birth = k.dob AND replace(upper(m.postcode), ' ', '') = k.postcode
@@ -73,6 +75,7 @@ async function findMatches(db: Database, keys: readonly string[]): Promise<(Hous
       tenancy: { address: `${chosen.line1}, ${chosen.town}, ${chosen.postcode}`, type: chosen.tenancy_type, landlord: chosen.landlord, startDate: chosen.start_date },
       temporaryAccommodation: chosen.temporary_accommodation,
       rentArrears: chosen.arrears_pence / 100,
+      landlordId: chosen.landlord_id,
     });
   });
   return records;

@@ -1,4 +1,5 @@
 import { defineAgency } from '../../shared';
+import { recordFacts } from './record-facts';
 import { resolvers } from './resolvers';
 import { createSocialCareLoaders, type SocialCareLoaders } from './store';
 
@@ -9,5 +10,6 @@ export const socialcare = defineAgency<SocialCareLoaders>(__dirname, {
   resolvers,
   createLoaders: createSocialCareLoaders,
   primaryTable: 'records.person',
+  recordFacts,
 });
 export { seedSocialCare } from './seed';

@@ -12,6 +12,8 @@ export const resolvers = {
   },
   ChildSocialCare: {
     referrals: (record: SocialCareRecord, _: unknown, ctx: Context) => ctx.loaders.referrals.load(record.nhsNumber),
+    // Record-level (socialcare:case-notes: allocated worker or their team manager): the explicit
+    // resolver is what lets the record rule wrap the field.
     caseNotes: (record: SocialCareRecord, _: unknown, ctx: Context) => ctx.loaders.caseNotes.load(record.nhsNumber),
   },
 };

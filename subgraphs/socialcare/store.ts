@@ -9,6 +9,13 @@ export interface SocialCareRecord {
   statusSince: string | null;
   localAuthority: { name: string; dutyPhone: string | null };
   allocatedWorker: { name: string; phone: string | null; team: string | null } | null;
+  // Hidden facts for the record rules (not in the schema): who may read the record's case notes.
+  /** The login of the allocated worker (the persona `sub`); null when no worker is allocated. */
+  allocatedWorkerLogin: string | null;
+  /** The name of the allocated worker's team; null when no worker (or team) is allocated. */
+  allocatedTeamName: string | null;
+  /** The code of the local authority that holds the record. */
+  laCode: string;
 }
 
 /** A referral, with the NHS number of the child it is about. */
@@ -18,8 +25,8 @@ export interface ReferralRecord { nhsNumber: string; date: string; source: strin
 export interface CaseNoteRecord { nhsNumber: string; date: string; author: string | null; text: string }
 
 interface RecordRow {
-  nhs_number: string; category: string | null; status_since: string | null; la_name: string; la_duty_phone: string | null;
-  worker_name: string | null; worker_phone: string | null; team_name: string | null;
+  nhs_number: string; category: string | null; status_since: string | null; la_code: string; la_name: string; la_duty_phone: string | null;
+  worker_login: string | null; worker_name: string | null; worker_phone: string | null; team_name: string | null;
 }
 interface ReferralRow { nhs_number: string; received_on: string; source: string; reason: string }
 interface CaseNoteRow { nhs_number: string; written_on: string; author: string | null; body: string }
@@ -30,8 +37,8 @@ const statuses: Record<string, SocialCareStatus> = { CIN: 'CHILD_IN_NEED', CPP: 
 // most serious open one is the child's status.
 const selectRecord = `
   SELECT p.nhs_number, e.category, COALESCE(e.started_on, r.received_on)::text AS status_since,
-         la.name AS la_name, la.duty_phone AS la_duty_phone,
-         w.name AS worker_name, w.phone AS worker_phone, t.name AS team_name
+         p.la_code, la.name AS la_name, la.duty_phone AS la_duty_phone,
+         w.login AS worker_login, w.name AS worker_name, w.phone AS worker_phone, t.name AS team_name
     FROM records.person p
     JOIN records.local_authority la ON la.la_code = p.la_code
     LEFT JOIN LATERAL (
@@ -72,6 +79,9 @@ function toRecord(row: RecordRow): SocialCareRecord {
     statusSince: row.status_since,
     localAuthority: { name: row.la_name, dutyPhone: row.la_duty_phone },
     allocatedWorker: row.worker_name === null ? null : { name: row.worker_name, phone: row.worker_phone, team: row.team_name },
+    allocatedWorkerLogin: row.worker_login,
+    allocatedTeamName: row.worker_login === null ? null : row.team_name,
+    laCode: row.la_code,
   };
 }
 

@@ -12,7 +12,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** Every relative import in the repository's source, resolved to the folder path it names. */
-const imports = ['gateway', 'shared', 'subgraphs', 'synthetic', 'dev', 'bench', 'test'].flatMap((top) =>
+const imports = ['gateway', 'shared', 'subgraphs', 'synthetic', 'dev', 'bench', 'test', 'tools'].flatMap((top) =>
   sourceFiles(join(root, top)).flatMap((file) =>
     [...readFileSync(file, 'utf8').matchAll(/(?:from|import\()\s*'([^']+)'/g)].map((m) => ({
       from: relative(root, file),

@@ -10,7 +10,7 @@ describe('GET /health on a subgraph', () => {
     let up = true;
     const agency = {
       name: 'probe', defaultPort: 0, primaryTable: 'records.x', migrationsDir: '', serviceRole: 'probe_service',
-      typeDefs: parse('type Query { ok: Boolean }'), resolvers: { Query: { ok: () => true } }, createLoaders: () => ({}),
+      typeDefs: parse('type Query { ok: Boolean }'), resolvers: { Query: { ok: () => true } }, createLoaders: () => ({}), policies: {}, recordFacts: {},
     };
     const service = await createSubgraph(agency, {
       db: databaseThatAnswers(() => up), logger: createLogger('probe', 'silent'), gatewayKeys: (await createKeyPair('k')).publicJwks,

@@ -1,0 +1,88 @@
+import { createHash } from 'node:crypto';
+import type { ApolloServerPlugin, BaseContext, GraphQLRequestContext } from '@apollo/server';
+import type { Authority } from './authority';
+import { filterOperation, restoreDenied, type Denial, type FilteredOperation } from './filter-operation';
+import { callerAttributesKey, decideFieldForCaller, type Policies } from './policy-decision';
+import type { PolicyMap } from './policy-map';
+
+/**
+ * `enforce` removes what the caller may never see before execution; `dry-run`
+ * removes nothing and reports what it would have denied (for rolling out a
+ * policy); `off` exists only for benchmarks.
+ */
+export type AuthorizationMode = 'enforce' | 'dry-run' | 'off';
+
+export interface OperationAuthorizationOptions<C extends BaseContext> {
+  policyMap: PolicyMap;
+  policies: Policies;
+  mode: AuthorizationMode;
+  authorityOf: (context: C) => Authority | null;
+  /** Coordinates always allowed (federation's own fields in a subgraph). @default none */
+  alwaysAllowed?: ReadonlySet<string>;
+  /** Only policies for which this is true are decided here; others are left to their own agency. @default all */
+  decides?: (policy: string) => boolean;
+  /** Filtered operations kept, per operation and caller attributes. @default 2000 */
+  cacheSize?: number;
+}
+
+/**
+ * The caller-only layer of authorisation, as an Apollo Server plugin: once per
+ * operation (and then from a cache keyed on the operation and the caller's
+ * policy-relevant attributes), every field whose policy the caller can never
+ * meet is removed, so nothing denied is planned or fetched; after execution each
+ * removed path gets `null` and a FORBIDDEN error. Fields whose policy depends on
+ * the record pass on to the layer that has the record.
+ */
+export function createOperationAuthorization<C extends BaseContext>(options: OperationAuthorizationOptions<C>): ApolloServerPlugin<C> {
+  const cache = new Map<string, FilteredOperation & { hash: string }>();
+  const limit = options.cacheSize ?? 2000;
+  const decides = options.decides ?? (() => true);
+  const decide = (authority: Authority) => (coordinate: string): Denial | null => {
+    if (options.alwaysAllowed?.has(coordinate)) return null;
+    const groups = options.policyMap.get(coordinate)?.map((group) => group.filter(decides));
+    // A group made only of other agencies' policies is theirs to decide.
+    if (groups?.some((group) => group.length === 0)) return null;
+    const decision = decideFieldForCaller(options.policies, groups, authority);
+    return decision.outcome === 'deny' ? { policy: decision.policy, reason: decision.reason } : null;
+  };
+  const filtered = new WeakMap<object, FilteredOperation>();
+
+  return {
+    async requestDidStart() {
+      if (options.mode === 'off') return {};
+      return {
+        async didResolveOperation(rc: GraphQLRequestContext<C>) {
+          const authority = options.authorityOf(rc.contextValue);
+          if (!authority) return;
+          const key = `${rc.queryHash}|${rc.operationName ?? ''}|${callerAttributesKey(authority)}`;
+          let result = cache.get(key);
+          if (!result) {
+            const f = filterOperation(rc.schema, rc.document!, rc.operationName, decide(authority));
+            result = { ...f, hash: createHash('sha256').update(`${rc.queryHash}|${JSON.stringify(f.denied.map((d) => d.path))}`).digest('hex') };
+            if (cache.size >= limit) cache.delete(cache.keys().next().value as string);
+            cache.set(key, result);
+          }
+          filtered.set(rc.request, result);
+          if (options.mode === 'enforce' && result.document !== rc.document) {
+            // The planner caches plans by queryHash: a filtered operation gets a hash of its own.
+            const mutable = rc as { document?: typeof rc.document; queryHash?: string };
+            mutable.document = result.document;
+            mutable.queryHash = result.hash;
+          }
+        },
+        async willSendResponse(rc: GraphQLRequestContext<C>) {
+          const result = filtered.get(rc.request);
+          const body = rc.response.body;
+          if (!result || (result.denied.length === 0 && !result.empty) || !body || body.kind !== 'single') return;
+          const single = body.singleResult;
+          if (options.mode === 'dry-run') {
+            single.extensions = { ...single.extensions, authorization: { mode: 'dry-run', wouldDeny: result.denied.map(({ path, policy, reason }) => ({ path, policy, reason })) } };
+            return;
+          }
+          const errors = restoreDenied(single.data as Record<string, unknown> | null | undefined, result.denied, result.empty);
+          if (errors.length > 0) single.errors = [...(single.errors ?? []), ...errors];
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import type { GraphQLSchema } from 'graphql';
+import { GraphQLError } from 'graphql';
+import { applyMiddlewareToDeclaredResolvers } from 'graphql-middleware';
+import { allow, deny, rule, shield } from 'graphql-shield';
+import type { Authority } from './authority';
+import { ErrorCode } from './errors';
+import { decideForRecord, needsRecord, type Policies, type RecordFacts } from './policy-decision';
+import type { PolicyMap } from './policy-map';
+
+/** For a type whose fields' policies depend on the record: what this record says, for this caller. */
+// `any`: each agency types its own records and context.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type RecordFactsOf = (parent: any, authority: Authority, context: any) => RecordFacts | Promise<RecordFacts>;
+
+export function forbidden(coordinate: string, policy: string, reason: string): GraphQLError {
+  return new GraphQLError(`Not authorised to read ${coordinate}: ${reason}`, { extensions: { code: ErrorCode.FORBIDDEN, policy, reason } });
+}
+
+/** The coordinates whose policy has a rule that needs the record: these, and only these, get a record rule. */
+export function recordLevelCoordinates(policyMap: PolicyMap, policies: Policies): string[] {
+  return [...policyMap.entries()]
+    .filter(([, groups]) => groups.some((group) => group.some((name) => policies[name]?.allow.some(needsRecord))))
+    .map(([coordinate]) => coordinate);
+}
+
+/**
+ * The record layer of authorisation: graphql-shield rules on exactly the
+ * fields whose policy depends on the record (relationship, consent,
+ * restriction), evaluated with the record in hand. Every other declared
+ * resolver is allowed explicitly (the operation layer has already decided it
+ * on the caller); anything unlisted is denied, with FORBIDDEN.
+ */
+export function applyRecordRules(
+  schema: GraphQLSchema,
+  options: { agency: string; policyMap: PolicyMap; policies: Policies; recordFacts: Record<string, RecordFactsOf> },
+): GraphQLSchema {
+  const own = (name: string) => name.startsWith(`${options.agency}:`);
+  // Federation's own entry points are allowed explicitly: _service for composition, _entities because
+  // each field reached through it carries its own rule.
+  const queryFields = schema.getQueryType()?.getFields() ?? {};
+  const rules: Record<string, Record<string, unknown>> = { Query: Object.fromEntries(['_service', '_entities'].filter((f) => queryFields[f]).map((f) => [f, allow])) };
+  for (const coordinate of recordLevelCoordinates(options.policyMap, options.policies)) {
+    const [type, field] = coordinate.split('.') as [string, string];
+    const groups = options.policyMap.get(coordinate)!.map((group) => group.filter(own));
+    const factsOf = options.recordFacts[type];
+    (rules[type] ??= {})[field] = rule(`${coordinate}`, { cache: 'no_cache' })(async (parent, _args, ctx: { authority: Authority | null }) => {
+      const authority = ctx.authority;
+      if (!authority || !factsOf) return forbidden(coordinate, groups.flat()[0] ?? '(none)', 'the record cannot be checked, so nothing is disclosed');
+      const facts = await factsOf(parent, authority, ctx);
+      let denial: { policy: string; reason: string } | undefined;
+      for (const group of groups) {
+        const failed = group.map((name) => ({ name, d: decideForRecord(options.policies, name, authority, facts) })).find((x) => !x.d.allowed);
+        if (!failed) return true;
+        denial ??= { policy: failed.name, reason: (failed.d as { reason: string }).reason };
+      }
+      return forbidden(coordinate, denial?.policy ?? '(none)', denial?.reason ?? 'denied');
+    });
+  }
+  // Declared resolvers with no record-level policy: allowed here, explicitly.
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (type.name.startsWith('__') || !('getFields' in type) || typeof type.getFields !== 'function') continue;
+    for (const field of Object.values(type.getFields())) {
+      if ('resolve' in field && field.resolve && !rules[type.name]?.[field.name]) (rules[type.name] ??= {})[field.name] = allow;
+    }
+  }
+  const permissions = shield(rules as never, {
+    fallbackRule: deny,
+    fallbackError: (thrown) => (thrown instanceof GraphQLError ? thrown : forbidden('this field', '(none)', 'denied by default')),
+    allowExternalErrors: true,
+  });
+  return applyMiddlewareToDeclaredResolvers(schema, permissions);
+}
