@@ -49,7 +49,10 @@ export function loadPolicyFile(path: string, text = readFileSync(path, 'utf8')):
     for (const issue of result.error.issues) {
       const node = document.getIn(issue.path as (string | number)[], true) as Node | undefined;
       const parent = document.getIn(issue.path.slice(0, -1) as (string | number)[], true) as Node | undefined;
-      problems.push(`${path}:${at(node ?? keyNode(parent, issue.path.at(-1)) ?? parent)}: ${issue.path.join('.') || '(file)'}: ${issue.message}`);
+      const badKey = issue.code === 'invalid_key';
+      const message = badKey ? `"${String(issue.path.at(-1))}" is not a valid name (policies are named <agency>:<kebab-name>, relationships in kebab-case)` : issue.message;
+      const line = at((badKey ? keyNode(parent, issue.path.at(-1)) : undefined) ?? node ?? keyNode(parent, issue.path.at(-1)) ?? parent);
+      problems.push(`${path}:${line}: ${issue.path.join('.') || '(file)'}: ${message}`);
     }
   } else {
     const known = new Set(Object.keys(result.data.relationships ?? {}));

@@ -83,12 +83,25 @@ function recordRuleFindings(definition: (typeof agencies)[number]['definition'],
     const type = schema.getType(typeName);
     if (!type || !isObjectType(type)) continue;
     const field = type.getFields()[fieldName]!;
-    // Nested value types are reached only through a guarded parent field of the same policy.
-    const guardedParent = Object.values(schema.getTypeMap()).some((t) => isObjectType(t) && t.name !== typeName && definition.recordFacts[t.name] &&
-      Object.values(t.getFields()).some((f) => getNamedType(f.type).name === typeName && f.resolve));
-    if (guardedParent && !definition.recordFacts[typeName]) continue;
+    // Nested value types are reached only through a guarded parent field.
+    if (!definition.recordFacts[typeName] && isGuarded(schema, typeName, definition.recordFacts)) continue;
     if (!field.resolve) findings.push({ where: `${definition.name} ${coordinate}`, problem: 'its policy depends on the record but it has no resolver, so no record rule can wrap it' });
     if (!definition.recordFacts[typeName]) findings.push({ where: `${definition.name} ${coordinate}`, problem: `its policy depends on the record but ${typeName} has no recordFacts` });
   }
   return findings;
+}
+
+/** A type is guarded when some field returning it is itself checked with the record, directly or further up. */
+function isGuarded(schema: GraphQLSchema, typeName: string, recordFacts: Record<string, unknown>, seen = new Set<string>()): boolean {
+  if (seen.has(typeName)) return false;
+  seen.add(typeName);
+  for (const t of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(t) || t.name.startsWith('__')) continue;
+    for (const f of Object.values(t.getFields())) {
+      if (getNamedType(f.type).name !== typeName) continue;
+      if (recordFacts[t.name] && f.resolve) return true;
+      if (!recordFacts[t.name] && isGuarded(schema, t.name, recordFacts, seen)) return true;
+    }
+  }
+  return false;
 }
