@@ -79,6 +79,8 @@ export function filterOperation(
     const before = denied.length;
     const inner = filterSet(node.selectionSet, childType, [...path, key]);
     if (inner.length > 0) return { ...node, selectionSet: { kind: Kind.SELECTION_SET, selections: inner } };
+    // The gateway matches `_entities` to its representations one for one: keep the list, deny inside it.
+    if (coordinate === 'Query._entities') return { ...node, selectionSet: { kind: Kind.SELECTION_SET, selections: [typename] } };
     // Every sub-field was denied: deny the field itself, in their place.
     const first = denied.splice(before)[0];
     if (first) denied.push({ ...first, coordinate, path: [...path, key] });
@@ -97,6 +99,8 @@ export function filterOperation(
   };
   return { document: { kind: Kind.DOCUMENT, definitions: [filtered] }, denied, empty };
 }
+
+const typename: FieldNode = { kind: Kind.FIELD, name: { kind: Kind.NAME, value: '__typename' } };
 
 export interface ForbiddenError {
   message: string;

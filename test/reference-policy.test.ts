@@ -1,92 +1,10 @@
-import type { PersonaName } from '../dev/personas';
+import { children, expected, fields, personas, purposes } from './reference-oracle';
 import { startFederation, type Federation } from './start-federation';
 
 /**
- * The reference policy, written out here independently of the policy files: for
- * every persona and purpose, a query of every field of the five demo children
- * must return exactly what this allows, and FORBIDDEN at the rest.
+ * For every persona and purpose, a query of every field of the five demo
+ * children returns exactly what the reference policy allows, and FORBIDDEN at the rest.
  */
-const AMELIA = '9990000018', LEO = '9990000026', MAYA = '9990000034', NOAH = '9990000042', ISLA = '9990000050';
-const children = [AMELIA, LEO, MAYA, NOAH, ISLA];
-
-type Purpose = 'direct-care' | 'safeguarding' | 'emergency-care' | 'audit' | 'break-glass';
-const purposes: Purpose[] = ['direct-care', 'safeguarding', 'emergency-care', 'audit', 'break-glass'];
-const personas: PersonaName[] = ['sw.jones', 'sw.ahmed', 'tm.patel', 'gp.smith', 'dr.lee', 'dsl.khan', 'ho.evans', 'cg.wright'];
-
-const roleOf: Record<PersonaName, string> = {
-  'sw.jones': 'social-worker', 'sw.ahmed': 'social-worker', 'tm.patel': 'team-manager', 'gp.smith': 'gp',
-  'dr.lee': 'emergency-clinician', 'dsl.khan': 'school-dsl', 'ho.evans': 'housing-officer', 'cg.wright': 'privacy-officer',
-};
-/** Relationships in the seed. */
-const allocated: Partial<Record<PersonaName, string[]>> = { 'sw.jones': [AMELIA, LEO], 'sw.ahmed': [MAYA] };
-const managesWorkerOf: Partial<Record<PersonaName, string[]>> = { 'tm.patel': [AMELIA, LEO] };
-const registeredWith: Partial<Record<PersonaName, string[]>> = { 'gp.smith': [AMELIA, LEO, ISLA] };
-const schoolOf: Partial<Record<PersonaName, string[]>> = { 'dsl.khan': [AMELIA, NOAH, ISLA] };
-const landlordOf: Partial<Record<PersonaName, string[]>> = { 'ho.evans': [AMELIA, LEO] };
-const consentToSchool = [ISLA];
-const restricted = [MAYA];
-
-/**
- * `callerOnly` answers as if the record allowed everything it can (relationship, consent, unrestricted):
- * what the caller alone settles, as the gateway decides before planning.
- */
-function expected(persona: PersonaName, purpose: Purpose, child: string, field: string, callerOnly = false): boolean {
-  const role = roleOf[persona];
-  const breakGlass = purpose === 'break-glass';
-  const p = breakGlass ? 'emergency-care' : purpose;
-  const care = p !== 'audit';
-  const practitioner = role !== 'privacy-officer';
-  const is = (...roles: string[]) => roles.includes(role);
-  const has = (relation: Partial<Record<PersonaName, string[]>>) => callerOnly || (relation[persona]?.includes(child) ?? false);
-  const isRestricted = !callerOnly && restricted.includes(child);
-  const consented = callerOnly || consentToSchool.includes(child);
-  const basic = practitioner && care;
-  const address = basic && !isRestricted;
-  const clinical = (is('gp') && care && has(registeredWith)) || (is('social-worker') && p === 'safeguarding') || (is('gp', 'emergency-clinician') && breakGlass);
-  const status = (is('social-worker', 'team-manager') && care) || (is('gp', 'emergency-clinician') && care) || (is('school-dsl', 'housing-officer') && p === 'safeguarding');
-  const housingRecord = (is('housing-officer') && care && has(landlordOf)) || (is('social-worker') && p === 'safeguarding') || (is('gp') && p === 'direct-care');
-  const rules: Record<string, boolean> = {
-    nhsNumber: basic, name: basic, dateOfBirth: basic, gender: basic, nhsNumberStatus: basic, restricted: basic, address,
-    health: basic,
-    'health.registeredGp': practitioner && ['direct-care', 'safeguarding'].includes(p),
-    'health.healthVisitor': practitioner && ['direct-care', 'safeguarding'].includes(p),
-    'health.immunisations': clinical,
-    'health.emergencyAttendances': clinical,
-    'health.conditions': clinical || (is('school-dsl') && ['direct-care', 'safeguarding'].includes(p) && has(schoolOf) && (consented || p === 'safeguarding')),
-    socialCare: status,
-    'socialCare.status': status, 'socialCare.statusSince': status, 'socialCare.localAuthority': status, 'socialCare.allocatedWorker': status,
-    'socialCare.referrals': is('social-worker', 'team-manager') && care,
-    'socialCare.caseNotes': (is('social-worker') && care && has(allocated)) || (is('team-manager') && care && has(managesWorkerOf)),
-    // Housing also requires identity's address policy (composition insists, as it matches on the address);
-    // for a restricted child identity withholds the address, so housing can match nothing and answers null.
-    housing: housingRecord,
-    'housing.matchConfidence': housingRecord, 'housing.matchedOn': housingRecord,
-    'housing.tenancy': housingRecord, 'housing.household': housingRecord, 'housing.temporaryAccommodation': housingRecord,
-    'housing.antisocialBehaviourCases': (is('housing-officer') && care && has(landlordOf)) || (is('social-worker') && p === 'safeguarding'),
-    'housing.rentArrears': (is('housing-officer') && care && has(landlordOf)) || (is('social-worker') && p === 'safeguarding'),
-    education: is('social-worker', 'team-manager', 'gp', 'school-dsl') && care,
-    'education.school': (is('social-worker', 'team-manager', 'gp') && care && !isRestricted) || (is('school-dsl') && care && has(schoolOf)),
-  };
-  for (const f of ['attendanceRate', 'unauthorisedAbsences', 'exclusions', 'senSupport', 'ehcp', 'freeSchoolMeals']) {
-    rules[`education.${f}`] = (is('school-dsl') && care && has(schoolOf)) || (is('social-worker', 'team-manager') && p === 'safeguarding');
-  }
-  // A container none of whose asked-for fields the caller may ever read is itself withheld, in their place.
-  for (const container of ['health', 'socialCare', 'housing', 'education']) {
-    rules[container] = rules[container]! && fields.some((f) => f.startsWith(`${container}.`) && (callerOnly ? rules[f] : expected(persona, purpose, child, f, true)));
-  }
-  const lookup = (practitioner && care) || (role === 'privacy-officer' && p === 'audit');
-  if (!(field in rules)) throw new Error(`no expectation for ${field}`);
-  return lookup && rules[field]!;
-}
-
-const fields = [
-  'nhsNumber', 'name', 'dateOfBirth', 'gender', 'address', 'nhsNumberStatus', 'restricted',
-  'health', 'health.registeredGp', 'health.healthVisitor', 'health.immunisations', 'health.emergencyAttendances', 'health.conditions',
-  'socialCare', 'socialCare.status', 'socialCare.statusSince', 'socialCare.localAuthority', 'socialCare.allocatedWorker', 'socialCare.referrals', 'socialCare.caseNotes',
-  'housing', 'housing.matchConfidence', 'housing.matchedOn', 'housing.tenancy', 'housing.household', 'housing.temporaryAccommodation', 'housing.antisocialBehaviourCases', 'housing.rentArrears',
-  'education', 'education.school', 'education.attendanceRate', 'education.unauthorisedAbsences', 'education.exclusions', 'education.senSupport', 'education.ehcp', 'education.freeSchoolMeals',
-];
-
 const everything = `query Everything($n: [ID!]!) { children(nhsNumbers: $n) {
   nhsNumber name { given family } dateOfBirth gender address { line1 town postcode } nhsNumberStatus restricted
   health { registeredGp { practiceName odsCode } healthVisitor { name } immunisations { vaccine } emergencyAttendances { date } conditions { name } }

@@ -1,0 +1,172 @@
+import fc from 'fast-check';
+import { createRandom } from '../synthetic/random';
+import type { PersonaName } from '../dev/personas';
+import { CONTEXT_HEADER, createContextSigner, type Authority } from '../shared';
+import { personas as personaClaims } from '../dev/personas';
+import { children, expected, personas, purposes, type Purpose } from './reference-oracle';
+import { post, startFederation, type Federation } from './start-federation';
+
+/** Every field a practitioner's screen can ask for of a child, as a tree. */
+const tree: Record<string, Record<string, Record<string, null> | null> | null> = {
+  nhsNumber: null, name: { given: null, family: null }, dateOfBirth: null, gender: null,
+  address: { line1: null, town: null, postcode: null }, nhsNumberStatus: null, restricted: null,
+  health: {
+    registeredGp: { practiceName: null, odsCode: null }, healthVisitor: { name: null, phone: null },
+    immunisations: { vaccine: null, date: null }, emergencyAttendances: { date: null, hospital: null, reason: null }, conditions: { name: null, since: null },
+  },
+  socialCare: {
+    status: null, statusSince: null, localAuthority: { name: null, dutyPhone: null }, allocatedWorker: { name: null, phone: null, team: null },
+    referrals: { date: null, source: null, reason: null }, caseNotes: { date: null, author: null, text: null },
+  },
+  housing: {
+    matchConfidence: null, matchedOn: null, tenancy: { address: null, type: null, landlord: null, startDate: null }, household: { name: null, relationship: null },
+    temporaryAccommodation: null, antisocialBehaviourCases: { date: null, category: null }, rentArrears: null,
+  },
+  education: {
+    school: { name: null, urn: null }, attendanceRate: null, unauthorisedAbsences: null, exclusions: { date: null, type: null, days: null },
+    senSupport: null, ehcp: null, freeSchoolMeals: null,
+  },
+};
+const containers = new Set(['health', 'socialCare', 'housing', 'education']);
+
+interface Generated { query: string; variables: Record<string, unknown>; keys: Map<string, string> }
+
+/**
+ * A random operation over the tree: random fields, aliases, named and inline
+ * fragments, @include/@skip on variables, __typename; `keys` maps each
+ * response path (aliases) back to the field path the policy speaks of.
+ */
+function generate(seed: number): Generated {
+  const random = createRandom(seed);
+  const keys = new Map<string, string>();
+  const fragments: string[] = [];
+  const variables: Record<string, unknown> = { n: children };
+  const defs = ['$n: [ID!]!'];
+  let counter = 0;
+  const select = (node: Record<string, unknown>, fieldPath: string[], keyPath: string[], type: string): string => {
+    const parts: string[] = [];
+    for (const [field, sub] of Object.entries(node)) {
+      if (!random.chance(0.55)) continue;
+      const key = random.chance(0.3) ? `a${counter++}_${field}` : field;
+      const path = [...fieldPath, field];
+      const inner = sub ? select(sub as Record<string, unknown>, path, [...keyPath, key], '') : '';
+      if (sub && !inner) continue;
+      keys.set([...keyPath, key].join('.'), path.join('.'));
+      let directive = '';
+      if (random.chance(0.15)) {
+        const v = `v${counter++}`;
+        defs.push(`$${v}: Boolean!`);
+        variables[v] = random.chance(0.5);
+        directive = random.chance(0.5) ? ` @include(if: $${v})` : ` @skip(if: $${v})`;
+      }
+      const alias = key === field ? '' : `${key}: `;
+      parts.push(`${alias}${field}${directive}${sub ? ` { ${inner} }` : ''}`);
+    }
+    if (parts.length > 0 && random.chance(0.2)) parts.push('__typename');
+    if (type === 'Child' && parts.length > 1 && random.chance(0.4)) {
+      const name = `F${counter++}`;
+      const half = parts.splice(0, Math.ceil(parts.length / 2));
+      fragments.push(`fragment ${name} on Child { ${half.join(' ')} }`);
+      parts.push(`...${name}`);
+    }
+    if (type === 'Child' && parts.length > 1 && random.chance(0.3)) {
+      const moved = parts.splice(0, 1);
+      parts.push(`... on Child { ${moved.join(' ')} }`);
+    }
+    return parts.join(' ');
+  };
+  let body = select(tree as Record<string, unknown>, [], [], 'Child');
+  if (!body) body = 'nhsNumber', keys.set('nhsNumber', 'nhsNumber');
+  return { query: `query Generated(${defs.join(', ')}) { children(nhsNumbers: $n) { ${body} } } ${fragments.join(' ')}`, variables, keys };
+}
+
+/** The policy's name for a response field: `health.conditions`, `name`, … */
+function policyField(fieldPath: string): string {
+  const [first, second] = fieldPath.split('.');
+  return containers.has(first!) && second ? `${first}.${second}` : first!;
+}
+
+describe('authorisation', () => {
+  let federation: Federation;
+  beforeAll(async () => {
+    federation = await startFederation({ children: 50 });
+  }, 120_000);
+  afterAll(() => federation?.stop());
+
+  it('never returns a value the policy denies, whatever the shape of the operation', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 30 }), fc.constantFrom(...personas), fc.constantFrom(...purposes), async (seed, persona, purpose) => {
+        const { query, variables, keys } = generate(seed);
+        const { body } = await federation.queryGateway(query, variables, {
+          persona, purpose: purpose === 'break-glass' ? 'emergency-care' : purpose,
+          ...(purpose === 'break-glass' ? { breakGlass: 'Child brought in unconscious; history needed now' } : {}),
+        });
+        expect((body.errors ?? []).filter((e) => e.extensions?.code !== 'FORBIDDEN')).toEqual([]);
+        const leaks: string[] = [];
+        (body.data?.children ?? []).forEach((child: Record<string, unknown> | null, i: number) => {
+          if (!child) return;
+          const walk = (value: unknown, keyPath: string[]) => {
+            if (value === null || value === undefined) return;
+            const fieldPath = keys.get(keyPath.join('.'));
+            if (fieldPath && !expected(persona as PersonaName, purpose as Purpose, children[i]!, policyField(fieldPath), false, false)) {
+              leaks.push(`${children[i]} ${keyPath.join('.')} (${fieldPath})`);
+              return;
+            }
+            if (Array.isArray(value)) value.forEach((item) => walk(item, keyPath));
+            else if (typeof value === 'object') for (const [k, v] of Object.entries(value)) if (k !== '__typename') walk(v, [...keyPath, k]);
+          };
+          walk(child, []);
+        });
+        expect({ query, leaks }).toEqual({ query, leaks: [] });
+      }),
+      { numRuns: 150 },
+    );
+  }, 120_000);
+
+  it('does not call an agency whose fields the caller may never see', async () => {
+    federation.resetCounts();
+    const { body } = await federation.queryGateway('{ child(nhsNumber: "9990000018") { name { given } socialCare { status caseNotes { text } } } }', undefined, { persona: 'dsl.khan', purpose: 'direct-care' });
+    expect(body.data.child).toEqual({ name: { given: 'Amelia' }, socialCare: null });
+    expect(body.errors).toEqual([expect.objectContaining({ path: ['child', 'socialCare'], extensions: expect.objectContaining({ code: 'FORBIDDEN', policy: 'socialcare:status' }) })]);
+    expect(federation.agencies.socialcare!.requests()).toBe(0);
+    expect(federation.agencies.identity!.requests()).toBe(1);
+  });
+
+  it('answers with null and FORBIDDEN at each denied path, never a failed whole query', async () => {
+    const { body } = await federation.queryGateway('{ child(nhsNumber: "9990000050") { name { given } health { registeredGp { odsCode } conditions { name } immunisations { vaccine } } } }', undefined, { persona: 'dsl.khan', purpose: 'direct-care' });
+    expect(body.data.child).toEqual({ name: { given: 'Isla' }, health: { registeredGp: { odsCode: 'Y00001' }, conditions: [{ name: 'Asthma' }], immunisations: null } });
+    expect(body.errors!.map((e) => [e.path!.join('.'), e.extensions!.code, e.extensions!.policy])).toEqual([['child.health.immunisations', 'FORBIDDEN', 'health:clinical']]);
+    expect(typeof body.errors![0]!.extensions!.reason).toBe('string');
+  });
+
+  it('is enforced again by the agency when it is called directly with a valid context', async () => {
+    const authority: Authority = { caller: personaClaims['dsl.khan'] as unknown as Authority['caller'], purpose: 'direct-care', traceId: 't' };
+    const context = await createContextSigner({ privateJwk: federation.keys.gateway.privateJwk })(authority, 'socialcare');
+    federation.resetCounts();
+    const { body } = await post(federation.agencies.socialcare!.url,
+      { query: '{ _entities(representations: [{ __typename: "Child", nhsNumber: "9990000018" }]) { ... on Child { socialCare { status caseNotes { text } } } } }' },
+      { [CONTEXT_HEADER]: context });
+    expect(body.data._entities).toEqual([{ __typename: 'Child', socialCare: null }]);
+    expect(body.errors![0]!.extensions!.code).toBe('FORBIDDEN');
+    expect(federation.agencies.socialcare!.statements()).toBe(0);
+  });
+
+  it('checks the record in the agency: a social worker sees case notes only of children allocated to them', async () => {
+    const query = '{ children(nhsNumbers: ["9990000018", "9990000034"]) { socialCare { caseNotes { text } } } }';
+    const jones = await federation.queryGateway(query, undefined, { persona: 'sw.jones', purpose: 'safeguarding' });
+    expect(jones.body.data.children[0].socialCare.caseNotes.length).toBeGreaterThan(0);
+    expect(jones.body.data.children[1].socialCare.caseNotes).toBeNull();
+    expect(jones.body.errors!.map((e) => e.path!.join('.'))).toEqual(['children.1.socialCare.caseNotes']);
+    const ahmed = await federation.queryGateway(query, undefined, { persona: 'sw.ahmed', purpose: 'safeguarding' });
+    expect(ahmed.body.data.children[0].socialCare.caseNotes).toBeNull();
+    expect(ahmed.body.data.children[1].socialCare.caseNotes.length).toBeGreaterThan(0);
+  });
+
+  it('never opens case notes under break-glass', async () => {
+    const { body } = await federation.queryGateway('{ child(nhsNumber: "9990000018") { socialCare { caseNotes { text } } health { conditions { name } } } }', undefined, {
+      persona: 'dr.lee', purpose: 'emergency-care', breakGlass: 'Unconscious child in resus, no history available',
+    });
+    expect(body.data.child.socialCare).toBeNull();
+    expect(body.data.child.health.conditions).toEqual([]);
+  });
+});
