@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { createRandom } from '../synthetic/random';
 import type { PersonaName } from '../dev/personas';
-import { CONTEXT_HEADER, createContextSigner, type Authority } from '../shared';
+import { DEV_AUDIENCE, DEV_ISSUER } from '../dev/personas';
+import { composeFromSubgraphs, createAuthenticator, createGateway, DEFAULT_POLICY_FILES } from '../gateway';
+import { CONTEXT_HEADER, createContextSigner, createLogger, loadPolicies, type Authority } from '../shared';
 import { personas as personaClaims } from '../dev/personas';
 import { children, expected, personas, purposes, type Purpose } from './reference-oracle';
 import { post, startFederation, type Federation } from './start-federation';
@@ -160,6 +162,27 @@ describe('authorisation', () => {
     const ahmed = await federation.queryGateway(query, undefined, { persona: 'sw.ahmed', purpose: 'safeguarding' });
     expect(ahmed.body.data.children[0].socialCare.caseNotes).toBeNull();
     expect(ahmed.body.data.children[1].socialCare.caseNotes.length).toBeGreaterThan(0);
+  });
+
+  it('in dry-run reports what it would deny and filters nothing, while each agency still enforces its own policy', async () => {
+    const subgraphs = Object.entries(federation.agencies).map(([name, a]) => ({ name, url: a.url }));
+    const dryRun = createGateway({
+      supergraphSdl: await composeFromSubgraphs(subgraphs, 5_000), logger: createLogger('dry-run', 'silent'),
+      authenticate: createAuthenticator({ keys: federation.keys.personas.publicJwks, issuer: DEV_ISSUER, audience: DEV_AUDIENCE }),
+      signContext: createContextSigner({ privateJwk: federation.keys.gateway.privateJwk }),
+      policies: loadPolicies(DEFAULT_POLICY_FILES), authorizationMode: 'dry-run',
+    });
+    const service = await dryRun.listen(0);
+    try {
+      federation.resetCounts();
+      const { body } = await post(service.url, { query: '{ child(nhsNumber: "9990000018") { name { given } socialCare { status } } }' }, await federation.authHeaders({ persona: 'dsl.khan', purpose: 'direct-care' }));
+      expect(body.extensions?.authorization).toEqual({ mode: 'dry-run', wouldDeny: [expect.objectContaining({ path: ['child', 'socialCare'], policy: 'socialcare:status' })] });
+      expect(federation.agencies.socialcare!.requests()).toBe(1);
+      expect(body.data.child.socialCare).toBeNull();
+      expect(body.errors![0]!.extensions!.code).toBe('FORBIDDEN');
+    } finally {
+      await service.close();
+    }
   });
 
   it('never opens case notes under break-glass', async () => {

@@ -36,7 +36,7 @@ export interface AgencyUnderTest {
   stop(): Promise<void>;
 }
 
-export interface GraphQLResponse<T = any> { status: number; body: { data?: T; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[] } }
+export interface GraphQLResponse<T = any> { status: number; body: { data?: T; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[]; extensions?: Record<string, any> } }
 
 /** Who a test request is from, and why. @default sw.jones for safeguarding */
 export interface Asking { persona?: PersonaName; purpose?: Purpose | string; breakGlass?: string; headers?: Record<string, string> }
