@@ -6,11 +6,12 @@ import { syntheticNhsNumbers } from '../synthetic';
 import { startFederation, type Backend } from '../test/start-federation';
 
 /**
- * `npm run bench [-- --runs 3 --duration 10 --connections 10 --backend pglite|postgres]`
- * Starts the whole federation on loopback and drives the gateway with autocannon:
- * the demo child's full view and a 500-child caseload. Each scenario runs
- * several times, interleaved, and the medians are reported, since machines are
- * shared and noisy. Results are written to bench/results/.
+ * `npm run bench [-- --runs 3 --duration 10 --connections 10 --backend pglite|postgres --children 2000]`
+ * Starts the whole federation twice on loopback, with authorisation enforced
+ * (gateway and agencies) and off, and drives each gateway with autocannon: the
+ * demo child's full view and a 500-child caseload. Runs are interleaved and the
+ * medians reported with the on/off throughput ratio, since machines are shared
+ * and noisy. Results are written to bench/results/.
  */
 const fullView = `{ child(nhsNumber: "9990000018") { nhsNumber name { given family } dateOfBirth gender address { line1 town postcode } nhsNumberStatus restricted
   health { registeredGp { practiceName odsCode } healthVisitor { name phone } immunisations { vaccine date } emergencyAttendances { date hospital reason } conditions { name since } }
@@ -29,34 +30,47 @@ async function main() {
   const runs = Number(values.runs);
   const duration = Number(values.duration);
   const connections = Number(values.connections);
-  const federation = await startFederation({ backend: values.backend as Backend, children: Number(values.children) });
+  // Two federations side by side: authorisation enforced at the gateway and in every agency, and off.
+  const on = await startFederation({ backend: values.backend as Backend, children: Number(values.children) });
+  const off = await startFederation({ backend: values.backend as Backend, children: Number(values.children), authorizationMode: 'off' });
   const numbers = syntheticNhsNumbers();
   const caseloadNumbers = Array.from({ length: 500 }, () => numbers.next().value as string);
   const scenarios = [
     { name: 'child full view (5 agencies)', body: JSON.stringify({ query: fullView }) },
     { name: 'caseload of 500 children', body: JSON.stringify({ query: caseload, variables: { n: caseloadNumbers } }) },
   ];
-  const auth = await federation.authHeaders({ persona: 'sw.jones', purpose: 'safeguarding' });
   const results: Record<string, { rps: number; p50: number; p99: number; errors: number }[]> = {};
   try {
+    const targets = [
+      { label: 'authz on', federation: on, auth: await on.authHeaders({ persona: 'sw.jones', purpose: 'safeguarding' }) },
+      { label: 'authz off', federation: off, auth: await off.authHeaders({ persona: 'sw.jones', purpose: 'safeguarding' }) },
+    ];
     for (let run = 0; run < runs; run++) {
       for (const scenario of scenarios) {
-        const result = await autocannon({
-          // A worker thread generates the load, so it does not compete with the gateway's event loop.
-          url: federation.gatewayUrl, method: 'POST', duration, connections, workers: 1,
-          headers: { 'content-type': 'application/json', ...auth }, body: scenario.body,
-        });
-        (results[scenario.name] ??= []).push({ rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx });
-        process.stderr.write(`run ${run + 1}/${runs} ${scenario.name}: ${result.requests.average.toFixed(1)} req/s\n`);
+        for (const target of targets) {
+          const result = await autocannon({
+            // A worker thread generates the load, so it does not compete with the gateway's event loop.
+            url: target.federation.gatewayUrl, method: 'POST', duration, connections, workers: 1,
+            headers: { 'content-type': 'application/json', ...target.auth }, body: scenario.body,
+          });
+          const key = `${scenario.name} | ${target.label}`;
+          (results[key] ??= []).push({ rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx });
+          process.stderr.write(`run ${run + 1}/${runs} ${key}: ${result.requests.average.toFixed(1)} req/s\n`);
+        }
       }
     }
   } finally {
-    await federation.stop();
+    await on.stop();
+    await off.stop();
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  const lines = [`backend ${values.backend}, ${runs} runs x ${duration} s, ${connections} connections; medians`, '| scenario | req/s | p50 ms | p99 ms | errors |', '|---|---|---|---|---|'];
+  const lines = [`backend ${values.backend}, ${values.children} children, ${runs} runs x ${duration} s, ${connections} connections, as sw.jones (safeguarding); medians`, '| scenario | req/s | p50 ms | p99 ms | errors |', '|---|---|---|---|---|'];
   for (const [name, rs] of Object.entries(results)) {
     lines.push(`| ${name} | ${median(rs.map((r) => r.rps)).toFixed(1)} | ${median(rs.map((r) => r.p50))} | ${median(rs.map((r) => r.p99))} | ${rs.reduce((a, r) => a + r.errors, 0)} |`);
+  }
+  for (const scenario of scenarios) {
+    const ratio = median(results[`${scenario.name} | authz on`]!.map((r) => r.rps)) / median(results[`${scenario.name} | authz off`]!.map((r) => r.rps));
+    lines.push(`${scenario.name}: throughput authz on/off = ${ratio.toFixed(3)}`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
   const dir = join(__dirname, 'results');

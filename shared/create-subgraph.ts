@@ -56,6 +56,8 @@ export interface SubgraphDeps {
   development?: boolean;
   /** The gateway's public keys: only requests carrying its signed context are answered. */
   gatewayKeys: JSONWebKeySet;
+  /** `off` exists only to measure what enforcement costs (bench/); never configurable. @default 'enforce' */
+  authorization?: 'enforce' | 'off';
 }
 
 export interface Subgraph {
@@ -65,10 +67,10 @@ export interface Subgraph {
 export function createSubgraph<L>(agency: AgencyDefinition<L>, deps: SubgraphDeps): Subgraph {
   const development = deps.development ?? false;
   const verify = createContextVerifier({ gatewayKeys: deps.gatewayKeys, agency: agency.name });
+  const enforce = deps.authorization !== 'off';
   const policyMap = readPolicyMap(agency.typeDefs);
-  const schema = applyRecordRules(buildSubgraphSchema({ typeDefs: agency.typeDefs, resolvers: agency.resolvers as never }), {
-    agency: agency.name, policyMap, policies: agency.policies, recordFacts: agency.recordFacts,
-  });
+  const plain = buildSubgraphSchema({ typeDefs: agency.typeDefs, resolvers: agency.resolvers as never });
+  const schema = enforce ? applyRecordRules(plain, { agency: agency.name, policyMap, policies: agency.policies, recordFacts: agency.recordFacts }) : plain;
   const apollo = new ApolloServer<SubgraphContext<L>>({
     schema,
     introspection: development,
@@ -83,7 +85,7 @@ export function createSubgraph<L>(agency: AgencyDefinition<L>, deps: SubgraphDep
       // The same caller-only check the gateway makes, once per operation: what this agency's policy
       // never lets the caller see is refused here too, whatever the gateway sent.
       createOperationAuthorization<SubgraphContext<L>>({
-        policyMap, policies: agency.policies, mode: 'enforce', authorityOf: (c) => c.authority,
+        policyMap, policies: agency.policies, mode: enforce ? 'enforce' : 'off', authorityOf: (c) => c.authority,
         alwaysAllowed: unownedCoordinates(agency.typeDefs, policyMap), decides: (policy) => policy.startsWith(`${agency.name}:`),
       }),
     ],

@@ -39,21 +39,50 @@ export function applyRecordRules(
   // each field reached through it carries its own rule.
   const queryFields = schema.getQueryType()?.getFields() ?? {};
   const rules: Record<string, Record<string, unknown>> = { Query: Object.fromEntries(['_service', '_entities'].filter((f) => queryFields[f]).map((f) => [f, allow])) };
+  // Per request: each record's facts are worked out once, and each policy group decided once per record,
+  // however many of its fields are asked for. Denial errors are made once and reused (graphql-js
+  // locates a copy at each path).
+  const decisions = new WeakMap<object, WeakMap<object, Map<string, Promise<true | { policy: string; reason: string }>>>>();
+  const errors = new Map<string, GraphQLError>();
+  const denied = (coordinate: string, policy: string, reason: string) => {
+    const key = `${coordinate}|${policy}|${reason}`;
+    let error = errors.get(key);
+    if (!error) {
+      error = forbidden(coordinate, policy, reason);
+      if (errors.size < 10_000) errors.set(key, error);
+    }
+    return error;
+  };
   for (const coordinate of recordLevelCoordinates(options.policyMap, options.policies)) {
     const [type, field] = coordinate.split('.') as [string, string];
     const groups = options.policyMap.get(coordinate)!.map((group) => group.filter(own));
+    const groupsKey = JSON.stringify(groups);
     const factsOf = options.recordFacts[type];
-    (rules[type] ??= {})[field] = rule(`${coordinate}`, { cache: 'no_cache' })(async (parent, _args, ctx: { authority: Authority | null }) => {
-      const authority = ctx.authority;
-      if (!authority || !factsOf) return forbidden(coordinate, groups.flat()[0] ?? '(none)', 'the record cannot be checked, so nothing is disclosed');
-      const facts = await factsOf(parent, authority, ctx);
+    const decide = async (parent: object, authority: Authority, ctx: object): Promise<true | { policy: string; reason: string }> => {
+      const facts = await factsOf!(parent, authority, ctx);
       let denial: { policy: string; reason: string } | undefined;
       for (const group of groups) {
         const failed = group.map((name) => ({ name, d: decideForRecord(options.policies, name, authority, facts) })).find((x) => !x.d.allowed);
         if (!failed) return true;
         denial ??= { policy: failed.name, reason: (failed.d as { reason: string }).reason };
       }
-      return forbidden(coordinate, denial?.policy ?? '(none)', denial?.reason ?? 'denied');
+      return denial ?? { policy: '(none)', reason: 'denied' };
+    };
+    (rules[type] ??= {})[field] = rule(coordinate, { cache: 'no_cache' })((parent: object, _args: unknown, ctx: { authority: Authority | null }) => {
+      const authority = ctx.authority;
+      if (!authority || !factsOf || typeof parent !== 'object' || parent === null) {
+        return denied(coordinate, groups.flat()[0] ?? '(none)', 'the record cannot be checked, so nothing is disclosed');
+      }
+      let byParent = decisions.get(ctx);
+      if (!byParent) decisions.set(ctx, (byParent = new WeakMap()));
+      let byGroups = byParent.get(parent);
+      if (!byGroups) byParent.set(parent, (byGroups = new Map()));
+      let decision = byGroups.get(groupsKey);
+      if (!decision) {
+        decision = decide(parent, authority, ctx);
+        byGroups.set(groupsKey, decision);
+      }
+      return decision.then((d) => (d === true ? true : denied(coordinate, d.policy, d.reason)));
     });
   }
   // Declared resolvers with no record-level policy: allowed here, explicitly.

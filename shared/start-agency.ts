@@ -44,6 +44,8 @@ export async function startAgency<L>(
     asOf?: string;
     /** The gateway's public keys. @default read from config.gatewayJwksPath, else the development pair */
     gatewayKeys?: JSONWebKeySet;
+    /** `off` only for benchmarks. @default 'enforce' */
+    authorization?: 'enforce' | 'off';
   } = {},
 ): Promise<RunningAgency> {
   const logger = options.logger ?? createLogger(`${agency.name}-subgraph`, config.logLevel);
@@ -61,7 +63,7 @@ export async function startAgency<L>(
     const served = await database.asRole(agency.serviceRole);
     const db = options.instrument ? options.instrument(served) : served;
     const gatewayKeys = options.gatewayKeys ?? (await loadGatewayKeys(config, logger));
-    const service = await createSubgraph(agency, { db, logger, development: config.development, gatewayKeys }).listen(config.port, config.host);
+    const service = await createSubgraph(agency, { db, logger, development: config.development, gatewayKeys, authorization: options.authorization }).listen(config.port, config.host);
     logger.info({ url: service.url, database: config.databaseUrl ? 'postgres' : `pglite:${config.dataDir ?? 'memory'}` }, `${agency.name} subgraph ready`);
     return {
       name: agency.name,

@@ -90,7 +90,7 @@ export async function startFederation(options: FederationOptions = {}): Promise<
       let statements = 0;
       let requests = 0;
       const running: RunningAgency = await startAgency(definition, config, {
-        seed, logger, asOf, gatewayKeys: keys.gateway.publicJwks,
+        seed, logger, asOf, gatewayKeys: keys.gateway.publicJwks, authorization: options.authorizationMode === 'off' ? 'off' : 'enforce',
         instrument: (db: Database): Database => ({ ...db, query: (sql, params) => (statements++, db.query(sql, params)) }),
       });
       cleanups.unshift(() => running.stop());
