@@ -4,7 +4,7 @@ import { applyMiddlewareToDeclaredResolvers } from 'graphql-middleware';
 import { allow, deny, rule, shield } from 'graphql-shield';
 import type { Authority } from './authority';
 import { ErrorCode } from './errors';
-import { decideForRecord, needsRecord, type Policies, type RecordFacts } from './policy-decision';
+import { callerAttributesKey, decideForCaller, decideForRecord, needsRecord, type Policies, type RecordFacts } from './policy-decision';
 import type { PolicyMap } from './policy-map';
 
 /** For a type whose fields' policies depend on the record: what this record says, for this caller. */
@@ -68,11 +68,23 @@ export function applyRecordRules(
       }
       return denial ?? { policy: '(none)', reason: 'denied' };
     };
+    // When the caller alone already satisfies a rule with no record condition, there is nothing to check.
+    const settledForCaller = new Map<string, boolean>();
+    const settled = (authority: Authority) => {
+      const key = callerAttributesKey(authority);
+      let answer = settledForCaller.get(key);
+      if (answer === undefined) {
+        answer = groups.some((group) => group.length > 0 && group.every((name) => decideForCaller(options.policies, name, authority).outcome === 'allow'));
+        settledForCaller.set(key, answer);
+      }
+      return answer;
+    };
     (rules[type] ??= {})[field] = rule(coordinate, { cache: 'no_cache' })((parent: object, _args: unknown, ctx: { authority: Authority | null }) => {
       const authority = ctx.authority;
       if (!authority || !factsOf || typeof parent !== 'object' || parent === null) {
         return denied(coordinate, groups.flat()[0] ?? '(none)', 'the record cannot be checked, so nothing is disclosed');
       }
+      if (settled(authority)) return true;
       let byParent = decisions.get(ctx);
       if (!byParent) decisions.set(ctx, (byParent = new WeakMap()));
       let byGroups = byParent.get(parent);
