@@ -3,3 +3,4 @@ export type { Population, Child, Household, Address, SocialCareStatus } from './
 export { localAuthority } from './directory';
 export type { Directory } from './directory';
 export { addDays, ageOn, today } from './dates';
+export { createRandom, type Random } from './random';

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { createRandom } from '../synthetic/random';
+import { createRandom } from '../synthetic';
 import type { PersonaName } from '../dev/personas';
 import { DEV_AUDIENCE, DEV_ISSUER } from '../dev/personas';
 import { composeFromSubgraphs, createAuthenticator, createGateway, DEFAULT_POLICY_FILES } from '../gateway';
