@@ -8,6 +8,7 @@ import {
 } from '../shared';
 import type { IncomingHttpHeaders } from 'node:http';
 import { AgencyDataSource, type GatewayContext } from './agency-data-source';
+import { breakGlassForOneChild } from './break-glass-scope';
 import { OperationShapeCache } from './operation-shape-cache';
 
 export interface GatewayOptions {
@@ -64,6 +65,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginCacheControlDisabled(),
+      breakGlassForOneChild(),
       createOperationAuthorization<GatewayContext>({
         policyMap, policies: options.policies, mode: options.authorizationMode ?? 'enforce', authorityOf: (c) => c.authority,
       }),

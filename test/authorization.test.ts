@@ -98,14 +98,25 @@ describe('authorisation', () => {
   it('never returns a value the policy denies, whatever the shape of the operation', async () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 30 }), fc.constantFrom(...personas), fc.constantFrom(...purposes), async (seed, persona, purpose) => {
-        const { query, variables, keys } = generate(seed);
+        const generated = generate(seed);
+        const { keys } = generated;
+        let { query, variables } = generated;
+        let only: number | undefined;
+        if (purpose === 'break-glass') {
+          // Break-glass opens one child at a time.
+          only = seed % children.length;
+          query = query.replace('$n: [ID!]!', '$c: ID!').replace('children(nhsNumbers: $n)', 'child(nhsNumber: $c)');
+          variables = { ...variables, n: undefined, c: children[only] };
+        }
         const { body } = await federation.queryGateway(query, variables, {
           persona, purpose: purpose === 'break-glass' ? 'emergency-care' : purpose,
           ...(purpose === 'break-glass' ? { breakGlass: 'Child brought in unconscious; history needed now' } : {}),
         });
         expect((body.errors ?? []).filter((e) => e.extensions?.code !== 'FORBIDDEN')).toEqual([]);
         const leaks: string[] = [];
-        (body.data?.children ?? []).forEach((child: Record<string, unknown> | null, i: number) => {
+        const answered: (Record<string, unknown> | null)[] = only === undefined ? body.data?.children ?? [] : [body.data?.child ?? null];
+        answered.forEach((child, index) => {
+          const i = only ?? index;
           if (!child) return;
           const walk = (value: unknown, keyPath: string[]) => {
             if (value === null || value === undefined) return;
@@ -183,6 +194,17 @@ describe('authorisation', () => {
     } finally {
       await service.close();
     }
+  });
+
+  it.each([
+    ['a list of children', '{ children(nhsNumbers: ["9990000018", "9990000026"]) { health { conditions { name } } } }'],
+    ['a search', '{ searchChildren(family: "Hart", dateOfBirth: "2019-05-14") { child { nhsNumber } } }'],
+    ['two children', '{ a: child(nhsNumber: "9990000018") { nhsNumber } b: child(nhsNumber: "9990000026") { nhsNumber } }'],
+  ])('refuses break-glass for %s: it opens one child at a time', async (_label, query) => {
+    federation.resetCounts();
+    const { status, body } = await federation.queryGateway(query, undefined, { persona: 'dr.lee', purpose: 'emergency-care', breakGlass: 'Unconscious child in resus, no history available' });
+    expect(body.errors![0]!.extensions!.code).toBe('BAD_REQUEST');
+    expect([status, Object.values(federation.agencies).reduce((n, a) => n + a.requests(), 0)]).toEqual([400, 0]);
   });
 
   it('never opens case notes under break-glass', async () => {
