@@ -18,7 +18,7 @@ const tree: Record<string, Record<string, Record<string, null> | null> | null> =
   },
   socialCare: {
     status: null, statusSince: null, localAuthority: { name: null, dutyPhone: null }, allocatedWorker: { name: null, phone: null, team: null },
-    referrals: { date: null, source: null, reason: null }, caseNotes: { date: null, author: null, text: null },
+    referrals: { date: null, source: null, reason: null }, caseNotes: { date: null, author: null, text: null }, placement: { type: null, since: null, area: null },
   },
   housing: {
     matchConfidence: null, matchedOn: null, tenancy: { address: null, type: null, landlord: null, startDate: null }, household: { name: null, relationship: null },
@@ -205,6 +205,17 @@ describe('authorisation', () => {
     const { status, body } = await federation.queryGateway(query, undefined, { persona: 'dr.lee', purpose: 'emergency-care', breakGlass: 'Unconscious child in resus, no history available' });
     expect(body.errors![0]!.extensions!.code).toBe('BAD_REQUEST');
     expect([status, Object.values(federation.agencies).reduce((n, a) => n + a.requests(), 0)]).toEqual([400, 0]);
+  });
+
+  it('shows a restricted child\'s placement only to the allocated social worker', async () => {
+    const query = '{ child(nhsNumber: "9990000034") { socialCare { status placement { type area } } } }';
+    const ahmed = await federation.queryGateway(query, undefined, { persona: 'sw.ahmed', purpose: 'safeguarding' });
+    expect(ahmed.body.data.child.socialCare.placement).toEqual({ type: expect.any(String), area: expect.any(String) });
+    for (const persona of ['sw.jones', 'tm.patel'] as const) {
+      const other = await federation.queryGateway(query, undefined, { persona, purpose: 'safeguarding' });
+      expect(other.body.data.child.socialCare).toEqual({ status: 'LOOKED_AFTER', placement: null });
+      expect(other.body.errors![0]!.extensions).toMatchObject({ code: 'FORBIDDEN', policy: 'socialcare:placement' });
+    }
   });
 
   it('never opens case notes under break-glass', async () => {

@@ -55,6 +55,8 @@ export function expected(persona: PersonaName, purpose: Purpose, child: string, 
     'socialCare.status': status, 'socialCare.statusSince': status, 'socialCare.localAuthority': status, 'socialCare.allocatedWorker': status,
     'socialCare.referrals': is('social-worker', 'team-manager') && care,
     'socialCare.caseNotes': (is('social-worker') && care && has(allocated)) || (is('team-manager') && care && has(managesWorkerOf)),
+    // A restricted child's placement: only their allocated social worker.
+    'socialCare.placement': (is('social-worker', 'team-manager') && care && !isRestricted) || (is('social-worker') && care && has(allocated)),
     // Housing also requires identity's address policy (composition insists, as it matches on the address);
     // for a restricted child identity withholds the address, so housing can match nothing and answers null.
     housing: housingRecord,
@@ -80,7 +82,7 @@ export function expected(persona: PersonaName, purpose: Purpose, child: string, 
 export const fields = [
   'nhsNumber', 'name', 'dateOfBirth', 'gender', 'address', 'nhsNumberStatus', 'restricted',
   'health', 'health.registeredGp', 'health.healthVisitor', 'health.immunisations', 'health.emergencyAttendances', 'health.conditions',
-  'socialCare', 'socialCare.status', 'socialCare.statusSince', 'socialCare.localAuthority', 'socialCare.allocatedWorker', 'socialCare.referrals', 'socialCare.caseNotes',
+  'socialCare', 'socialCare.status', 'socialCare.statusSince', 'socialCare.localAuthority', 'socialCare.allocatedWorker', 'socialCare.referrals', 'socialCare.caseNotes', 'socialCare.placement',
   'housing', 'housing.matchConfidence', 'housing.matchedOn', 'housing.tenancy', 'housing.household', 'housing.temporaryAccommodation', 'housing.antisocialBehaviourCases', 'housing.rentArrears',
   'education', 'education.school', 'education.attendanceRate', 'education.unauthorisedAbsences', 'education.exclusions', 'education.senSupport', 'education.ehcp', 'education.freeSchoolMeals',
 ];

@@ -8,7 +8,7 @@ import { startFederation, type Federation } from './start-federation';
 const everything = `query Everything($n: [ID!]!) { children(nhsNumbers: $n) {
   nhsNumber name { given family } dateOfBirth gender address { line1 town postcode } nhsNumberStatus restricted
   health { registeredGp { practiceName odsCode } healthVisitor { name } immunisations { vaccine } emergencyAttendances { date } conditions { name } }
-  socialCare { status statusSince localAuthority { name } allocatedWorker { name } referrals { date } caseNotes { text } }
+  socialCare { status statusSince localAuthority { name } allocatedWorker { name } referrals { date } caseNotes { text } placement { type area } }
   housing { matchConfidence matchedOn tenancy { address } household { name } temporaryAccommodation antisocialBehaviourCases { date } rentArrears }
   education { school { name } attendanceRate unauthorisedAbsences exclusions { date } senSupport ehcp freeSchoolMeals } } }`;
 

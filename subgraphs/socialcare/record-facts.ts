@@ -3,7 +3,7 @@ import type { SocialCareRecord } from './store';
 
 /**
  * What a child's social care record says about the caller, for the record
- * rules (socialcare:case-notes): whether the caller is the allocated worker,
+ * rules (case notes, placement): whether the caller is the allocated worker,
  * or the team manager of that worker's team in the same local authority.
  */
 export function socialCareRecordFacts(record: SocialCareRecord, authority: Authority): RecordFacts {
@@ -16,7 +16,7 @@ export function socialCareRecordFacts(record: SocialCareRecord, authority: Autho
     caller.team === record.allocatedTeamName &&
     caller.org === record.laCode
   ) relationships.add('team-of-allocated-worker');
-  return { relationships, consented: false, restricted: false };
+  return { relationships, consented: false, restricted: record.restricted };
 }
 
 export const recordFacts: Record<string, RecordFactsOf> = {

@@ -15,5 +15,7 @@ export const resolvers = {
     // Record-level (socialcare:case-notes: allocated worker or their team manager): the explicit
     // resolver is what lets the record rule wrap the field.
     caseNotes: (record: SocialCareRecord, _: unknown, ctx: Context) => ctx.loaders.caseNotes.load(record.nhsNumber),
+    // Declared so that the record rule runs: a restricted child's placement only for the allocated worker.
+    placement: (record: SocialCareRecord) => record.placement,
   },
 };

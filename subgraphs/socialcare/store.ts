@@ -16,6 +16,10 @@ export interface SocialCareRecord {
   allocatedTeamName: string | null;
   /** The code of the local authority that holds the record. */
   laCode: string;
+  /** The child's whereabouts must not be disclosed. */
+  restricted: boolean;
+  /** The current placement of a looked-after child. */
+  placement: { type: string; since: string; area: string } | null;
 }
 
 /** A referral, with the NHS number of the child it is about. */
@@ -27,6 +31,7 @@ export interface CaseNoteRecord { nhsNumber: string; date: string; author: strin
 interface RecordRow {
   nhs_number: string; category: string | null; status_since: string | null; la_code: string; la_name: string; la_duty_phone: string | null;
   worker_login: string | null; worker_name: string | null; worker_phone: string | null; team_name: string | null;
+  restricted: boolean; placement_type: string | null; placement_since: string | null; placement_area: string | null;
 }
 interface ReferralRow { nhs_number: string; received_on: string; source: string; reason: string }
 interface CaseNoteRow { nhs_number: string; written_on: string; author: string | null; body: string }
@@ -38,7 +43,8 @@ const statuses: Record<string, SocialCareStatus> = { CIN: 'CHILD_IN_NEED', CPP: 
 const selectRecord = `
   SELECT p.nhs_number, e.category, COALESCE(e.started_on, r.received_on)::text AS status_since,
          p.la_code, la.name AS la_name, la.duty_phone AS la_duty_phone,
-         w.login AS worker_login, w.name AS worker_name, w.phone AS worker_phone, t.name AS team_name
+         w.login AS worker_login, w.name AS worker_name, w.phone AS worker_phone, t.name AS team_name,
+         p.restricted, pl.placement_type, pl.started_on::text AS placement_since, pl.area AS placement_area
     FROM records.person p
     JOIN records.local_authority la ON la.la_code = p.la_code
     LEFT JOIN LATERAL (
@@ -55,6 +61,11 @@ const selectRecord = `
        LIMIT 1) a ON true
     LEFT JOIN records.worker w ON w.worker_id = a.worker_id
     LEFT JOIN records.team t ON t.team_id = w.team_id
+    LEFT JOIN LATERAL (
+      SELECT placement_type, started_on, area FROM records.placement
+       WHERE person_id = p.person_id AND ended_on IS NULL
+       ORDER BY started_on DESC
+       LIMIT 1) pl ON true
    WHERE p.nhs_number = ANY($1::text[])`;
 
 const selectReferrals = `
@@ -82,6 +93,8 @@ function toRecord(row: RecordRow): SocialCareRecord {
     allocatedWorkerLogin: row.worker_login,
     allocatedTeamName: row.worker_login === null ? null : row.team_name,
     laCode: row.la_code,
+    restricted: row.restricted,
+    placement: row.placement_type === null ? null : { type: row.placement_type, since: row.placement_since ?? '', area: row.placement_area ?? '' },
   };
 }
 
