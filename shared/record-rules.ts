@@ -111,3 +111,11 @@ export function applyRecordRules(
   });
   return applyMiddlewareToDeclaredResolvers(schema, permissions);
 }
+
+/**
+ * Declares plain property resolvers for record fields, so that their record
+ * rules run (graphql-middleware wraps only declared resolvers).
+ */
+export function declareFields<R extends object>(...names: (keyof R & string)[]): Record<string, (record: R) => unknown> {
+  return Object.fromEntries(names.map((name) => [name, (record: R) => record[name]]));
+}

@@ -1,4 +1,4 @@
-import type { Authority, RecordFacts, SubgraphContext } from '../../shared';
+import { declareFields, type Authority, type RecordFacts, type SubgraphContext } from '../../shared';
 import type { EducationLoaders, EducationRecord } from './store';
 
 type Context = SubgraphContext<EducationLoaders>;
@@ -13,13 +13,8 @@ export const resolvers = {
   // Every field is record-level (education:school, education:pupil), so each has a resolver:
   // the record rules wrap only declared resolvers.
   ChildEducation: {
-    school: (education: EducationRecord) => education.school,
-    attendanceRate: (education: EducationRecord) => education.attendanceRate,
-    unauthorisedAbsences: (education: EducationRecord) => education.unauthorisedAbsences,
+    ...declareFields<EducationRecord>('school', 'attendanceRate', 'unauthorisedAbsences', 'senSupport', 'ehcp', 'freeSchoolMeals'),
     exclusions: (education: EducationRecord, _: unknown, ctx: Context) => ctx.loaders.exclusions.load(education.nhsNumber),
-    senSupport: (education: EducationRecord) => education.senSupport,
-    ehcp: (education: EducationRecord) => education.ehcp,
-    freeSchoolMeals: (education: EducationRecord) => education.freeSchoolMeals,
   },
 };
 

@@ -1,4 +1,4 @@
-import type { SubgraphContext } from '../../shared';
+import { declareFields, type SubgraphContext } from '../../shared';
 import { matchKeyFor, type ChildDemographics, type HousingLoaders, type HousingRecord } from './store';
 
 export type Context = SubgraphContext<HousingLoaders>;
@@ -15,12 +15,8 @@ export const resolvers = {
     },
   },
   ChildHousing: {
-    matchConfidence: (record: HousingRecord) => record.matchConfidence,
-    matchedOn: (record: HousingRecord) => record.matchedOn,
-    tenancy: (record: HousingRecord) => record.tenancy,
+    ...declareFields<HousingRecord>('matchConfidence', 'matchedOn', 'tenancy', 'temporaryAccommodation', 'rentArrears'),
     household: (record: HousingRecord, _: unknown, ctx: Context) => ctx.loaders.household.load(record.tenancyRef),
-    temporaryAccommodation: (record: HousingRecord) => record.temporaryAccommodation,
     antisocialBehaviourCases: (record: HousingRecord, _: unknown, ctx: Context) => ctx.loaders.antisocialBehaviourCases.load(record.tenancyRef),
-    rentArrears: (record: HousingRecord) => record.rentArrears,
   },
 };
