@@ -78,10 +78,15 @@ export function decideForRecord(policies: Policies, name: string, authority: Aut
   const forCaller = policy.allow.filter((rule) => callerMatches(rule, authority));
   if (forCaller.some((rule) => recordMatches(rule, authority, facts))) return { allowed: true };
   if (forCaller.length === 0) return { allowed: false, reason: denialReason(policy.allow, authority) };
-  const needs = forCaller.map((r) =>
-    [r.relationship && `the ${r.relationship} relationship`, r.consent && 'recorded consent', r.unlessRestricted && 'an unrestricted record'].filter(Boolean).join(' and '),
+  // Say, for each rule the caller could have used, which of its record conditions this record does not meet.
+  const missing = forCaller.map((r) =>
+    [
+      r.relationship && !facts.relationships.has(r.relationship) && `the ${r.relationship} relationship`,
+      r.consent && !facts.consented && !(r.consent === 'unless-safeguarding' && authority.purpose === 'safeguarding') && 'recorded consent',
+      r.unlessRestricted && facts.restricted && 'an unrestricted record',
+    ].filter(Boolean).join(' and '),
   );
-  return { allowed: false, reason: `this child's record does not give ${needs.join(', or ')}` };
+  return { allowed: false, reason: `this child's record does not give ${[...new Set(missing)].join(', or ')}` };
 }
 
 /** A field's caller-only decision over its @policy groups: any group whose policies all allow. */
