@@ -15,7 +15,7 @@ export interface AuthenticatorOptions {
 
 const reasons: Record<string, string> = {
   ERR_JWT_EXPIRED: 'it has expired',
-  ERR_JWT_CLAIM_VALIDATION_FAILED: 'its issuer, audience or time claims are not accepted',
+  ERR_JWT_CLAIM_VALIDATION_FAILED: 'its issuer, audience, expiry or time claims are not accepted',
   ERR_JOSE_ALG_NOT_ALLOWED: 'it is not signed with RS256 or ES256',
   ERR_JWS_SIGNATURE_VERIFICATION_FAILED: 'its signature does not verify',
   ERR_JWKS_NO_MATCHING_KEY: 'no trusted key signed it',
@@ -49,7 +49,7 @@ export function createAuthenticator(options: AuthenticatorOptions): (headers: In
     if (!match) throw unauthenticated('A bearer token is required: send "Authorization: Bearer <token>"');
     let payload: Record<string, unknown>;
     try {
-      ({ payload } = await jwtVerify(match[1]!, getKey, { algorithms: ['RS256', 'ES256'], issuer: options.issuer, audience: options.audience }));
+      ({ payload } = await jwtVerify(match[1]!, getKey, { algorithms: ['RS256', 'ES256'], issuer: options.issuer, audience: options.audience, requiredClaims: ['exp'] }));
     } catch (error) {
       const code = (error as { code?: string }).code ?? '';
       throw unauthenticated(`The bearer token is not accepted: ${reasons[code] ?? 'it could not be verified'}`);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin, BaseContext, GraphQLRequestContext } from '@apollo/server';
 import type { Authority } from './authority';
 import { filterOperation, restoreDenied, type Denial, type FilteredOperation } from './filter-operation';
+import { unauthenticated } from './internal-context';
 import { callerAttributesKey, decideFieldForCaller, type Policies } from './policy-decision';
 import type { PolicyMap } from './policy-map';
 
@@ -39,9 +40,8 @@ export function createOperationAuthorization<C extends BaseContext>(options: Ope
   const decides = options.decides ?? (() => true);
   const decide = (authority: Authority) => (coordinate: string): Denial | null => {
     if (options.alwaysAllowed?.has(coordinate)) return null;
-    const groups = options.policyMap.get(coordinate)?.map((group) => group.filter(decides));
-    // A group made only of other agencies' policies is theirs to decide.
-    if (groups?.some((group) => group.length === 0)) return null;
+    // Only the policies decided here count; a field none of whose groups has one is denied here (fail closed).
+    const groups = options.policyMap.get(coordinate)?.map((group) => group.filter(decides)).filter((group) => group.length > 0);
     const decision = decideFieldForCaller(options.policies, groups, authority);
     return decision.outcome === 'deny' ? { policy: decision.policy, reason: decision.reason } : null;
   };
@@ -53,7 +53,13 @@ export function createOperationAuthorization<C extends BaseContext>(options: Ope
       return {
         async didResolveOperation(rc: GraphQLRequestContext<C>) {
           const authority = options.authorityOf(rc.contextValue);
-          if (!authority) return;
+          if (!authority) {
+            // No authority (only `_service` may get here): anything but the always-allowed fields is refused.
+            const unauthorised = filterOperation(rc.schema, rc.document!, rc.operationName, (coordinate) =>
+              options.alwaysAllowed?.has(coordinate) ? null : { policy: '(none)', reason: 'no authority for this request' });
+            if (unauthorised.denied.length > 0) throw unauthenticated('This request carries no authority, so nothing may be read');
+            return;
+          }
           const key = `${rc.queryHash}|${rc.operationName ?? ''}|${callerAttributesKey(authority)}`;
           let result = cache.get(key);
           if (!result) {

@@ -103,7 +103,9 @@ export function createSubgraph<L>(agency: AgencyDefinition<L>, deps: SubgraphDep
         ready: () => deps.db.ping(),
         context: async (req, body) => {
           const token = req.headers[CONTEXT_HEADER];
-          const authority = token === undefined && isServiceOnly(body) ? null : await verify(Array.isArray(token) ? token[0] : token);
+          // Only a POST of `_service` alone goes without context: for a GET, Apollo runs the URL's query, not the body.
+          const serviceOnly = token === undefined && req.method === 'POST' && isServiceOnly(body);
+          const authority = serviceOnly ? null : await verify(Array.isArray(token) ? token[0] : token);
           return { loaders: agency.createLoaders(deps.db), db: deps.db, authority };
         },
       });

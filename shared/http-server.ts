@@ -64,7 +64,7 @@ async function handle<C extends BaseContext>(apollo: ApolloServer<C>, options: H
     if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
   }
   let body: unknown = raw;
-  if ((headers.get('content-type') ?? '').includes('application/json') && raw.length > 0) {
+  if (req.method === 'POST' && (headers.get('content-type') ?? '').includes('application/json') && raw.length > 0) {
     try {
       body = JSON.parse(raw);
     } catch {

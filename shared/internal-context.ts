@@ -38,7 +38,7 @@ export function createContextVerifier(options: { gatewayKeys: JSONWebKeySet; age
   return async (token: string | undefined): Promise<Authority> => {
     if (!token) throw unauthenticated(`The ${options.agency} subgraph answers only requests carrying the gateway's signed context`);
     try {
-      const { payload } = await jwtVerify(token, keys, { issuer: ISSUER, audience: options.agency, algorithms: [ALGORITHM] });
+      const { payload } = await jwtVerify(token, keys, { issuer: ISSUER, audience: options.agency, algorithms: [ALGORITHM], requiredClaims: ['exp'] });
       return authoritySchema.parse(payload.authority);
     } catch {
       throw unauthenticated(`The gateway's signed context is missing, forged, expired or meant for another agency`);

@@ -55,7 +55,8 @@ export function applyRecordRules(
   };
   for (const coordinate of recordLevelCoordinates(options.policyMap, options.policies)) {
     const [type, field] = coordinate.split('.') as [string, string];
-    const groups = options.policyMap.get(coordinate)!.map((group) => group.filter(own));
+    // Only this agency's policies are decided here; a group of other agencies' policies alone grants nothing here.
+    const groups = options.policyMap.get(coordinate)!.map((group) => group.filter(own)).filter((group) => group.length > 0);
     const groupsKey = JSON.stringify(groups);
     const factsOf = options.recordFacts[type];
     const decide = async (parent: object, authority: Authority, ctx: object): Promise<true | { policy: string; reason: string }> => {

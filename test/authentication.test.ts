@@ -1,20 +1,34 @@
 import { importJWK, SignJWT, type JWK, type KeyLike } from 'jose';
 import { personas, signPersonaToken } from '../dev/personas';
 import { CONTEXT_HEADER, createContextSigner, createKeyPair, type Authority } from '../shared';
+import { request } from 'node:http';
 import { post, startFederation, type Federation } from './start-federation';
+
+/** A GET with a JSON body, which fetch will not send: the shape of a request that tries to look like `_service`. */
+function getWithBody(url: URL, body: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'GET', headers: { 'content-type': 'application/json', 'apollo-require-preflight': 'true' } }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 
 const query = '{ child(nhsNumber: "9990000018") { name { given } health { registeredGp { practiceName } } } }';
 
-async function token(jwk: JWK, claims: Record<string, unknown>, options: { alg?: string; issuer?: string; audience?: string; exp?: number } = {}) {
+async function token(jwk: JWK, claims: Record<string, unknown>, options: { alg?: string; issuer?: string; audience?: string; exp?: number | null } = {}) {
   const alg = options.alg ?? 'ES256';
   const key = alg.startsWith('HS') ? new TextEncoder().encode('a shared secret of at least thirty-two bytes!') : ((await importJWK(jwk, alg)) as KeyLike);
-  return new SignJWT(claims)
+  const jwt = new SignJWT(claims)
     .setProtectedHeader({ alg, kid: jwk.kid })
     .setIssuer(options.issuer ?? 'child-view-dev')
     .setAudience(options.audience ?? 'child-view')
-    .setIssuedAt()
-    .setExpirationTime(options.exp ?? Math.floor(Date.now() / 1000) + 600)
-    .sign(key);
+    .setIssuedAt();
+  if (options.exp !== null) jwt.setExpirationTime(options.exp ?? Math.floor(Date.now() / 1000) + 600);
+  return jwt.sign(key);
 }
 
 function unsigned(claims: Record<string, unknown>): string {
@@ -50,6 +64,7 @@ describe('authentication', () => {
     ['a token from another issuer', async () => ({ authorization: `Bearer ${await token(federation.keys.personas.privateJwk, personas['sw.jones'], { issuer: 'https://elsewhere.example' })}` })],
     ['a token for another audience', async () => ({ authorization: `Bearer ${await token(federation.keys.personas.privateJwk, personas['sw.jones'], { audience: 'another-service' })}` })],
     ['a token signed by an untrusted key', async () => ({ authorization: `Bearer ${await signPersonaToken('sw.jones', (await createKeyPair('stranger')).privateJwk)}` })],
+    ['a token that never expires', async () => ({ authorization: `Bearer ${await token(federation.keys.personas.privateJwk, personas['sw.jones'], { exp: null })}` })],
     ['a token without the practitioner claims', async () => ({ authorization: `Bearer ${await token(federation.keys.personas.privateJwk, { sub: 'x' })}` })],
   ])('with %s', (_label, headers) => {
     it('refuses the request as UNAUTHENTICATED before anything is fetched', async () => {
@@ -110,6 +125,21 @@ describe('authentication', () => {
       expect(body.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
       expect(body.data).toBeUndefined();
       expect(federation.agencies.health!.statements()).toBe(0);
+    });
+
+    it('refuses a GET that carries a different query in the URL than the _service body it shows', async () => {
+      const url = new URL(federation.agencies.socialcare!.url);
+      url.searchParams.set('query', 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Child { socialCare { status referrals { reason } } } } }');
+      url.searchParams.set('variables', JSON.stringify({ r: [{ __typename: 'Child', nhsNumber: '9990000018' }] }));
+      federation.resetCounts();
+      const response = await getWithBody(url, JSON.stringify({ query: '{ _service { sdl } }' }));
+      expect(response.status).toBeGreaterThanOrEqual(400);
+      expect(response.body).not.toContain('referrals');
+      expect(federation.agencies.socialcare!.statements()).toBe(0);
+      // Without the decoy body the URL's query runs only with the gateway's context.
+      const plain = await getWithBody(url, '');
+      expect(plain.status).toBe(401);
+      expect(JSON.parse(plain.body).errors[0].extensions.code).toBe('UNAUTHENTICATED');
     });
 
     it('still gives its SDL to composition without context', async () => {

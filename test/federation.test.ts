@@ -67,6 +67,15 @@ describe.each(backends)('the federated graph on %s', (backend) => {
     expect(body.errors![0]!.message).toContain('dateOfBirth');
   });
 
+  it('never finds a restricted child by postcode, so guessing postcodes reveals nothing', async () => {
+    const { body: maya } = await federation.queryGateway('{ child(nhsNumber: "9990000034") { dateOfBirth } }');
+    const search = 'query ($d: String, $p: String) { searchChildren(family: "Okafor", dateOfBirth: $d, postcode: $p) { child { nhsNumber } } }';
+    const withPostcode = await federation.queryGateway(search, { d: maya.data.child.dateOfBirth, p: 'NS3 2LP' });
+    expect(withPostcode.body.data.searchChildren).toEqual([]);
+    const without = await federation.queryGateway(search, { d: maya.data.child.dateOfBirth, p: null });
+    expect(without.body.data.searchChildren).toEqual([{ child: { nhsNumber: '9990000034' } }]);
+  });
+
   it('finds a child by exact demographics', async () => {
     const { body: first } = await federation.queryGateway('{ child(nhsNumber: "9990000018") { dateOfBirth } }');
     const { body } = await federation.queryGateway('query ($d: String) { searchChildren(family: "HART", given: "amelia", dateOfBirth: $d) { score matchedOn child { nhsNumber } } }', { d: first.data.child.dateOfBirth });

@@ -56,7 +56,11 @@ export async function searchExact(db: Database, search: ExactSearch, limit: numb
   const where = ['lower(p.family_name) = $1', 'p.date_of_birth = $2::date'];
   if (search.given) where.push(`lower(p.given_name) = $${params.push(search.given.trim().toLowerCase())}`);
   if (search.gender) where.push(`p.gender_code = $${params.push(genderCodes[search.gender])}`);
-  if (search.postcode) where.push(`replace(upper(a.postcode), ' ', '') = $${params.push(search.postcode.replace(/\s+/g, '').toUpperCase())}`);
+  if (search.postcode) {
+    where.push(`replace(upper(a.postcode), ' ', '') = $${params.push(search.postcode.replace(/\s+/g, '').toUpperCase())}`);
+    // A search by postcode never finds a restricted child: otherwise guessing postcodes would reveal where they live.
+    where.push(`p.confidentiality IS DISTINCT FROM 'S'`);
+  }
   const rows = await db.query<PatientRow>(`${selectPatient} WHERE ${where.join(' AND ')} ORDER BY p.nhs_number LIMIT ${limit}`, params);
   return rows.map(toChild);
 }
