@@ -107,3 +107,20 @@ export function decideFieldForCaller(policies: Policies, groups: readonly string
   if (depends) return { outcome: 'depends' };
   return { outcome: 'deny', ...(firstDenial ?? { policy: '(none)', reason: 'denied' }) };
 }
+
+/**
+ * Decides a field's @policy groups with the record in hand: allowed when every
+ * policy of some group allows; otherwise the first denial. Only `groups` given
+ * are decided (an agency passes its own policies).
+ */
+export function decideGroupsForRecord(
+  policies: Policies, groups: readonly string[][], authority: Authority, facts: RecordFacts,
+): { allowed: true; group: readonly string[] } | { allowed: false; policy: string; reason: string } {
+  let denial: { policy: string; reason: string } | undefined;
+  for (const group of groups) {
+    const failed = group.map((name) => ({ name, d: decideForRecord(policies, name, authority, facts) })).find((x) => !x.d.allowed);
+    if (!failed) return { allowed: true, group };
+    denial ??= { policy: failed.name, reason: (failed.d as { reason: string }).reason };
+  }
+  return { allowed: false, ...(denial ?? { policy: '(none)', reason: 'no policy of this agency covers this field' }) };
+}

@@ -4,7 +4,7 @@ import { applyMiddlewareToDeclaredResolvers } from 'graphql-middleware';
 import { allow, deny, rule, shield } from 'graphql-shield';
 import type { Authority } from './authority';
 import { ErrorCode } from './errors';
-import { callerAttributesKey, decideForCaller, decideForRecord, needsRecord, type Policies, type RecordFacts } from './policy-decision';
+import { callerAttributesKey, decideForCaller, decideGroupsForRecord, needsRecord, type Policies, type RecordFacts } from './policy-decision';
 import type { PolicyMap } from './policy-map';
 
 /** For a type whose fields' policies depend on the record: what this record says, for this caller. */
@@ -60,14 +60,8 @@ export function applyRecordRules(
     const groupsKey = JSON.stringify(groups);
     const factsOf = options.recordFacts[type];
     const decide = async (parent: object, authority: Authority, ctx: object): Promise<true | { policy: string; reason: string }> => {
-      const facts = await factsOf!(parent, authority, ctx);
-      let denial: { policy: string; reason: string } | undefined;
-      for (const group of groups) {
-        const failed = group.map((name) => ({ name, d: decideForRecord(options.policies, name, authority, facts) })).find((x) => !x.d.allowed);
-        if (!failed) return true;
-        denial ??= { policy: failed.name, reason: (failed.d as { reason: string }).reason };
-      }
-      return denial ?? { policy: '(none)', reason: 'denied' };
+      const decision = decideGroupsForRecord(options.policies, groups, authority, await factsOf!(parent, authority, ctx));
+      return decision.allowed ? true : decision;
     };
     // When the caller alone already satisfies a rule with no record condition, there is nothing to check.
     const settledForCaller = new Map<string, boolean>();

@@ -1,5 +1,5 @@
 import { nhsCheckDigit } from '../shared';
-import { addDays, birthDateFor } from './dates';
+import { addDays, birthDateFor, today } from './dates';
 import { createDirectory, hospitals, type Directory } from './directory';
 import { boysNames, familyNames, girlsNames, adultNames, streets, towns } from './names';
 import { createRandom, type Random } from './random';
@@ -231,7 +231,7 @@ let last: { key: string; population: Population } | undefined;
 
 /** The population for a seed, built once per process when several agencies seed from it in turn. */
 export function populationFor(options: { children: number; seed: number; asOf?: string }): Population {
-  const asOf = options.asOf ?? new Date().toISOString().slice(0, 10);
+  const asOf = options.asOf ?? today();
   const key = `${options.children}:${options.seed}:${asOf}`;
   if (last?.key !== key) last = { key, population: createPopulation({ size: options.children, seed: options.seed, asOf }) };
   return last.population;

@@ -5,7 +5,7 @@ import { agencies } from '../../dev/agencies';
 import { personas, type PersonaName } from '../../dev/personas';
 import { composeSupergraph } from '../../gateway';
 import {
-  decideFieldForCaller, decideForRecord, loadPolicies, loadSubgraphConfig, openAgencyDatabase, readPolicyMap, validateNhsNumberArg,
+  decideFieldForCaller, decideGroupsForRecord, loadPolicies, loadSubgraphConfig, openAgencyDatabase, readPolicyMap, validateNhsNumberArg,
   type Authority, type Database, type Purpose,
 } from '../../shared';
 
@@ -86,13 +86,14 @@ async function recordDecision(
   const [typeName] = coordinate.split('.') as [string];
   const factsOf = agency.recordFacts[typeName];
   if (!factsOf) return `denied: ${owner} has no facts for ${typeName}, so the record cannot be checked`;
+  // One embedded database is opened at a time: the child's demographics first, then the owning agency's record.
+  const demographics = await withDatabase('identity', async (identityDb) => {
+    const identity = agencies.find((a) => a.definition.name === 'identity')!.definition;
+    return (identity.createLoaders(identityDb) as { child: { load(n: string): Promise<unknown> } }).child.load(nhsNumber);
+  });
+  if (!demographics) return `denied: no child ${nhsNumber} is known`;
   return withDatabase(owner, async (db) => {
     const context = { loaders: agency.createLoaders(db), db, authority };
-    const demographics = await withDatabase('identity', async (identityDb) => {
-      const identity = agencies.find((a) => a.definition.name === 'identity')!.definition;
-      return (identity.createLoaders(identityDb) as { child: { load(n: string): Promise<unknown> } }).child.load(nhsNumber);
-    });
-    if (!demographics) return `denied: no child ${nhsNumber} is known`;
     const resolvers = agency.resolvers as Record<string, Record<string, unknown>>;
     const reference = { ...(demographics as object), nhsNumber };
     const resolveReference = resolvers.Child?.__resolveReference as ((r: unknown, c: unknown) => unknown) | undefined;
@@ -103,13 +104,10 @@ async function recordDecision(
       if (parent === null || parent === undefined) return `not applicable: ${owner} holds no ${step.field} record for this child`;
     }
     const facts = await factsOf(parent, authority, context);
-    const own = groups.map((g) => g.filter((name) => name.startsWith(`${owner}:`)));
-    for (const group of own) {
-      const failed = group.map((name) => ({ name, d: decideForRecord(policies, name, authority, facts) })).find((x) => !x.d.allowed);
-      if (!failed) return `allowed by ${group.join(' & ')} with ${owner}'s record (relationships: ${[...facts.relationships].join(', ') || 'none'}; consent ${facts.consented ? 'recorded' : 'not recorded'}; ${facts.restricted ? 'restricted' : 'not restricted'})`;
-      if (group === own.at(-1)) return `denied by ${failed.name} with ${owner}'s record: ${(failed.d as { reason: string }).reason}`;
-    }
-    return 'denied';
+    const own = groups.map((g) => g.filter((name) => name.startsWith(`${owner}:`))).filter((g) => g.length > 0);
+    const decision = decideGroupsForRecord(policies, own, authority, facts);
+    if (!decision.allowed) return `denied by ${decision.policy} with ${owner}'s record: ${decision.reason}`;
+    return `allowed by ${decision.group.join(' & ')} with ${owner}'s record (relationships: ${[...facts.relationships].join(', ') || 'none'}; consent ${facts.consented ? 'recorded' : 'not recorded'}; ${facts.restricted ? 'restricted' : 'not restricted'})`;
   });
 }
 
