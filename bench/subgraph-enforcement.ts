@@ -9,7 +9,7 @@ import {
 import { syntheticNhsNumbers } from '../synthetic';
 
 /**
- * `npx tsx bench/subgraph-enforcement.ts [-- --runs 40]` (needs TEST_DATABASE_URL):
+ * `npx tsx bench/subgraph-enforcement.ts [--runs 40] [--children 2000] [--agency socialcare …]` (needs TEST_DATABASE_URL):
  * what an agency's own enforcement (the per-operation caller check plus the
  * graphql-shield record rules) costs on a 500-child caseload. Each agency runs
  * twice over the same PostgreSQL database, enforcing and not; the same
@@ -24,7 +24,7 @@ const selections: Record<string, string> = {
 };
 
 async function main() {
-  const { values } = parseArgs({ options: { runs: { type: 'string', default: '40' }, children: { type: 'string', default: '2000' } } });
+  const { values } = parseArgs({ options: { runs: { type: 'string', default: '40' }, children: { type: 'string', default: '2000' }, agency: { type: 'string', multiple: true } } });
   const server = process.env.TEST_DATABASE_URL;
   if (!server) throw new Error('Set TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres)');
   const keys = await createKeyPair('bench');
@@ -36,14 +36,14 @@ async function main() {
   const admin = new Client({ connectionString: server });
   await admin.connect();
   const running: RunningAgency[] = [];
-  const lines = ['| agency | enforcing ms (median) | not enforcing ms | enforcement share |', '|---|---|---|---|'];
+  const lines = ['| agency | records of the 500 | FORBIDDEN errors | enforcing ms (median) | not enforcing ms | enforcement share |', '|---|---|---|---|---|---|'];
   try {
     const identityDef = agencies.find((a) => a.definition.name === 'identity')!;
     const identityUrl = await database(admin, server, 'identity');
     const identity = await start(identityDef, identityUrl, 'enforce');
     running.push(identity);
     const people = (await post(identity.url, `{ children(nhsNumbers: ${JSON.stringify(nhs)}) { nhsNumber name { given family } dateOfBirth address { postcode } } }`, await sign(authority, 'identity'))).data.children;
-    for (const agency of agencies.filter((a) => selections[a.definition.name])) {
+    for (const agency of agencies.filter((a) => selections[a.definition.name] && (!values.agency || values.agency.includes(a.definition.name)))) {
       const url = await database(admin, server, agency.definition.name);
       const on = await start(agency, url, 'enforce');
       const off = await start(agency, url, 'off');
@@ -51,11 +51,16 @@ async function main() {
       const reps = people.map((p: Record<string, unknown>) => ({ __typename: 'Child', ...(agency.definition.name === 'housing' ? p : { nhsNumber: p.nhsNumber }) }));
       const query = `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Child { ${selections[agency.definition.name]} } } }`;
       const context = await sign(authority, agency.definition.name);
+      let records = 0;
+      let denials = 0;
       const time = async (target: RunningAgency) => {
         const t = performance.now();
         const body = await post(target.url, query, context, { r: reps });
         if (!body.data?._entities) throw new Error(JSON.stringify(body.errors));
-        return performance.now() - t;
+        const elapsed = performance.now() - t;
+        records = body.data._entities.filter((e: Record<string, unknown>) => Object.values(e).some((v) => v !== null)).length;
+        if (target === on) denials = body.errors?.length ?? 0;
+        return elapsed;
       };
       for (let i = 0; i < 5; i++) await time(on), await time(off);
       const a: number[] = [];
@@ -65,7 +70,7 @@ async function main() {
         b.push(await time(off));
       }
       const m = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
-      lines.push(`| ${agency.definition.name} | ${m(a).toFixed(1)} | ${m(b).toFixed(1)} | ${(((m(a) - m(b)) / m(a)) * 100).toFixed(1)} % |`);
+      lines.push(`| ${agency.definition.name} | ${records} | ${denials} | ${m(a).toFixed(1)} | ${m(b).toFixed(1)} | ${(((m(a) - m(b)) / m(a)) * 100).toFixed(1)} % |`);
     }
   } finally {
     for (const r of running) await r.stop();

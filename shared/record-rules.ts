@@ -1,7 +1,6 @@
-import type { GraphQLSchema } from 'graphql';
-import { GraphQLError } from 'graphql';
+import { defaultFieldResolver, GraphQLError, responsePathAsArray, type GraphQLObjectType, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
 import { applyMiddlewareToDeclaredResolvers } from 'graphql-middleware';
-import { allow, deny, rule, shield } from 'graphql-shield';
+import { deny, rule, shield } from 'graphql-shield';
 import type { Authority } from './authority';
 import { ErrorCode } from './errors';
 import { callerAttributesKey, decideForCaller, decideGroupsForRecord, needsRecord, type Policies, type RecordFacts } from './policy-decision';
@@ -12,8 +11,19 @@ import type { PolicyMap } from './policy-map';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type RecordFactsOf = (parent: any, authority: Authority, context: any) => RecordFacts | Promise<RecordFacts>;
 
-export function forbidden(coordinate: string, policy: string, reason: string): GraphQLError {
-  return new GraphQLError(`Not authorised to read ${coordinate}: ${reason}`, { extensions: { code: ErrorCode.FORBIDDEN, policy, reason } });
+export function forbidden(coordinate: string, policy: string, reason: string, info?: GraphQLResolveInfo): GraphQLError {
+  // A denial is a decision, not a fault: it carries no stack trace, which would cost more to capture than the
+  // decision itself. Located at the field (nodes and path) here, so that graphql-js need not copy it.
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new GraphQLError(`Not authorised to read ${coordinate}: ${reason}`, {
+      ...(info ? { nodes: info.fieldNodes, path: responsePathAsArray(info.path) } : {}),
+      extensions: { code: ErrorCode.FORBIDDEN, policy, reason },
+    });
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }
 
 /** The coordinates whose policy has a rule that needs the record: these, and only these, get a record rule. */
@@ -26,85 +36,95 @@ export function recordLevelCoordinates(policyMap: PolicyMap, policies: Policies)
 /**
  * The record layer of authorisation: graphql-shield rules on exactly the
  * fields whose policy depends on the record (relationship, consent,
- * restriction), evaluated with the record in hand. Every other declared
- * resolver is allowed explicitly (the operation layer has already decided it
- * on the caller); anything unlisted is denied, with FORBIDDEN.
+ * restriction), evaluated with the record in hand; a failed rule, or a
+ * record that cannot be checked, gives FORBIDDEN. Only those fields are
+ * wrapped: the operation layer has already decided every other field on the
+ * caller. A record-level field also resolves without its rule for a caller
+ * whose role, organisation type, purpose and break-glass alone already meet a
+ * rule with no record condition: for that caller it does not depend on the record.
  */
 export function applyRecordRules(
   schema: GraphQLSchema,
   options: { agency: string; policyMap: PolicyMap; policies: Policies; recordFacts: Record<string, RecordFactsOf> },
 ): GraphQLSchema {
   const own = (name: string) => name.startsWith(`${options.agency}:`);
-  // Federation's own entry points are allowed explicitly: _service for composition, _entities because
-  // each field reached through it carries its own rule.
-  const queryFields = schema.getQueryType()?.getFields() ?? {};
-  const rules: Record<string, Record<string, unknown>> = { Query: Object.fromEntries(['_service', '_entities'].filter((f) => queryFields[f]).map((f) => [f, allow])) };
+  // Only this agency's policies are decided here; a group of other agencies' policies alone grants nothing here.
+  const ownGroups = new Map(recordLevelCoordinates(options.policyMap, options.policies).map((coordinate) => [
+    coordinate, options.policyMap.get(coordinate)!.map((group) => group.filter(own)).filter((group) => group.length > 0),
+  ]));
+  const rules: Record<string, Record<string, unknown>> = {};
   // Per request: each record's facts are worked out once, and each policy group decided once per record,
-  // however many of its fields are asked for. Denial errors are made once and reused (graphql-js
-  // locates a copy at each path).
-  const decisions = new WeakMap<object, WeakMap<object, Map<string, Promise<true | { policy: string; reason: string }>>>>();
-  const errors = new Map<string, GraphQLError>();
-  const denied = (coordinate: string, policy: string, reason: string) => {
-    const key = `${coordinate}|${policy}|${reason}`;
-    let error = errors.get(key);
-    if (!error) {
-      error = forbidden(coordinate, policy, reason);
-      if (errors.size < 10_000) errors.set(key, error);
+  // however many of its fields are asked for.
+  // A decision is a value when the record's facts are at hand, and a promise only when they must be loaded.
+  type Decision = true | { policy: string; reason: string };
+  const decisions = new WeakMap<object, WeakMap<object, Map<string, Decision | Promise<Decision>>>>();
+  // For each caller's attributes, once: the record-level fields that the caller alone (role, organisation
+  // type, purpose, break-glass) already satisfies through a rule with no record condition. For that
+  // caller the field does not depend on the record, and resolves without its record rule.
+  const settledByCaller = new Map<string, Set<string>>();
+  const settledByRequest = new WeakMap<Authority, Set<string>>();
+  const settledFor = (authority: Authority): Set<string> => {
+    let settled = settledByRequest.get(authority);
+    if (settled) return settled;
+    const key = callerAttributesKey(authority);
+    settled = settledByCaller.get(key);
+    if (!settled) {
+      settled = new Set([...ownGroups].filter(([, groups]) =>
+        groups.some((group) => group.every((name) => decideForCaller(options.policies, name, authority).outcome === 'allow'))).map(([c]) => c));
+      settledByCaller.set(key, settled);
     }
-    return error;
+    settledByRequest.set(authority, settled);
+    return settled;
   };
-  for (const coordinate of recordLevelCoordinates(options.policyMap, options.policies)) {
+  for (const [coordinate, groups] of ownGroups) {
     const [type, field] = coordinate.split('.') as [string, string];
-    // Only this agency's policies are decided here; a group of other agencies' policies alone grants nothing here.
-    const groups = options.policyMap.get(coordinate)!.map((group) => group.filter(own)).filter((group) => group.length > 0);
     const groupsKey = JSON.stringify(groups);
     const factsOf = options.recordFacts[type];
-    const decide = async (parent: object, authority: Authority, ctx: object): Promise<true | { policy: string; reason: string }> => {
-      const decision = decideGroupsForRecord(options.policies, groups, authority, await factsOf!(parent, authority, ctx));
+    const decideWith = (facts: RecordFacts, authority: Authority): Decision => {
+      const decision = decideGroupsForRecord(options.policies, groups, authority, facts);
       return decision.allowed ? true : decision;
     };
-    // When the caller alone already satisfies a rule with no record condition, there is nothing to check.
-    const settledForCaller = new Map<string, boolean>();
-    const settled = (authority: Authority) => {
-      const key = callerAttributesKey(authority);
-      let answer = settledForCaller.get(key);
-      if (answer === undefined) {
-        answer = groups.some((group) => group.length > 0 && group.every((name) => decideForCaller(options.policies, name, authority).outcome === 'allow'));
-        settledForCaller.set(key, answer);
-      }
-      return answer;
+    const decide = (parent: object, authority: Authority, ctx: object): Decision | Promise<Decision> => {
+      const facts = factsOf!(parent, authority, ctx);
+      return facts instanceof Promise ? facts.then((f) => decideWith(f, authority)) : decideWith(facts, authority);
     };
-    (rules[type] ??= {})[field] = rule(coordinate, { cache: 'no_cache' })((parent: object, _args: unknown, ctx: { authority: Authority | null }) => {
+    const answer = (d: Decision, info: GraphQLResolveInfo) => (d === true ? true : forbidden(coordinate, d.policy, d.reason, info));
+    (rules[type] ??= {})[field] = rule(coordinate, { cache: 'no_cache' })((parent: object, _args: unknown, ctx: { authority: Authority | null }, info: GraphQLResolveInfo) => {
       const authority = ctx.authority;
       if (!authority || !factsOf || typeof parent !== 'object' || parent === null) {
-        return denied(coordinate, groups.flat()[0] ?? '(none)', 'the record cannot be checked, so nothing is disclosed');
+        return forbidden(coordinate, groups.flat()[0] ?? '(none)', 'the record cannot be checked, so nothing is disclosed', info);
       }
-      if (settled(authority)) return true;
       let byParent = decisions.get(ctx);
       if (!byParent) decisions.set(ctx, (byParent = new WeakMap()));
       let byGroups = byParent.get(parent);
       if (!byGroups) byParent.set(parent, (byGroups = new Map()));
       let decision = byGroups.get(groupsKey);
-      if (!decision) {
+      if (decision === undefined) {
         decision = decide(parent, authority, ctx);
         byGroups.set(groupsKey, decision);
       }
-      return decision.then((d) => (d === true ? true : denied(coordinate, d.policy, d.reason)));
+      return decision instanceof Promise ? decision.then((d) => answer(d, info)) : answer(decision, info);
     });
-  }
-  // Declared resolvers with no record-level policy: allowed here, explicitly.
-  for (const type of Object.values(schema.getTypeMap())) {
-    if (type.name.startsWith('__') || !('getFields' in type) || typeof type.getFields !== 'function') continue;
-    for (const field of Object.values(type.getFields())) {
-      if ('resolve' in field && field.resolve && !rules[type.name]?.[field.name]) (rules[type.name] ??= {})[field.name] = allow;
-    }
   }
   const permissions = shield(rules as never, {
     fallbackRule: deny,
     fallbackError: (thrown) => (thrown instanceof GraphQLError ? thrown : forbidden('this field', '(none)', 'denied by default')),
     allowExternalErrors: true,
   });
-  return applyMiddlewareToDeclaredResolvers(schema, permissions);
+  // graphql-shield generates middleware for every field of the schema; only the record-level fields are
+  // wrapped, so no other field pays for it (the operation layer has already decided those on the caller).
+  const generated = permissions.generate(schema) as Record<string, Record<string, unknown>>;
+  const recordLevel = Object.fromEntries(Object.entries(rules).map(([type, fields]) => [type, Object.fromEntries(Object.keys(fields).map((f) => [f, generated[type]![f]]))]));
+  const shielded = applyMiddlewareToDeclaredResolvers(schema, recordLevel as never);
+  for (const coordinate of ownGroups.keys()) {
+    const [type, name] = coordinate.split('.') as [string, string];
+    const field = (shielded.getType(type) as GraphQLObjectType).getFields()[name]!;
+    const checked = field.resolve!;
+    const plain = (schema.getType(type) as GraphQLObjectType).getFields()[name]!.resolve ?? defaultFieldResolver;
+    field.resolve = (parent, args, ctx: { authority: Authority | null }, info) =>
+      ctx.authority && settledFor(ctx.authority).has(coordinate) ? plain(parent, args, ctx, info) : checked(parent, args, ctx, info);
+  }
+  return shielded;
 }
 
 /**
