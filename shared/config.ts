@@ -54,6 +54,12 @@ export const env = {
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'expected one of fatal, error, warn, info, debug, trace, silent',
     }).default('info'),
+  fraction: (fallback: number) =>
+    z
+      .string()
+      .regex(/^(0(\.\d+)?|1(\.0+)?)$/, 'expected a number from 0 to 1, such as 0.92')
+      .transform(Number)
+      .default(fallback),
   date: () => z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD'),
   nodeEnv: () => z.string().default('production'),
 };

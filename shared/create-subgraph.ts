@@ -17,6 +17,7 @@ import { isServiceOnly } from './service-only';
 import { createErrorFormatter } from './errors';
 import { listen, type HttpService } from './http-server';
 import type { Logger } from './logger';
+import type { Env } from './config';
 
 /** What a subgraph resolver sees: its agency's database and this request's loaders. */
 export interface SubgraphContext<L> {
@@ -35,8 +36,10 @@ export interface AgencyDefinition<L> {
   typeDefs: DocumentNode;
   /** Resolvers, typed where they are written; `__resolveReference` on each entity. */
   resolvers: Record<string, object>;
-  /** Builds this request's DataLoaders over the database. */
-  createLoaders(db: Database): L;
+  /** Builds this request's DataLoaders over the database, with the agency's settings (see `readSettings`). */
+  createLoaders(db: Database, settings: unknown): L;
+  /** Reads the agency's own settings from the environment at start-up; a bad value fails start-up, naming it. */
+  readSettings?(source: Env): unknown;
   migrationsDir: string;
   /** The database role the subgraph serves as: SELECT only on the system of record. */
   serviceRole: string;
@@ -56,6 +59,8 @@ export interface SubgraphDeps {
   development?: boolean;
   /** The gateway's public keys: only requests carrying its signed context are answered. */
   gatewayKeys: JSONWebKeySet;
+  /** The agency's settings, from its `readSettings`. */
+  settings?: unknown;
   /** `off` exists only to measure what enforcement costs (bench/); never configurable. @default 'enforce' */
   authorization?: 'enforce' | 'off';
 }
@@ -106,7 +111,7 @@ export function createSubgraph<L>(agency: AgencyDefinition<L>, deps: SubgraphDep
           // Only a POST of `_service` alone goes without context: for a GET, Apollo runs the URL's query, not the body.
           const serviceOnly = token === undefined && req.method === 'POST' && isServiceOnly(body);
           const authority = serviceOnly ? null : await verify(Array.isArray(token) ? token[0] : token);
-          return { loaders: agency.createLoaders(deps.db), db: deps.db, authority };
+          return { loaders: agency.createLoaders(deps.db, deps.settings), db: deps.db, authority };
         },
       });
       return {
@@ -147,7 +152,7 @@ function unownedCoordinates(typeDefs: DocumentNode, policyMap: PolicyMap): Set<s
  */
 export function defineAgency<L>(
   dir: string,
-  parts: Pick<AgencyDefinition<L>, 'name' | 'defaultPort' | 'resolvers' | 'createLoaders' | 'primaryTable' | 'recordFacts'>,
+  parts: Pick<AgencyDefinition<L>, 'name' | 'defaultPort' | 'resolvers' | 'createLoaders' | 'primaryTable' | 'recordFacts'> & Partial<Pick<AgencyDefinition<L>, 'readSettings'>>,
 ): AgencyDefinition<L> {
   return {
     ...parts,

@@ -25,3 +25,4 @@ export { readPolicyMap, stripPolicyFeatures, type PolicyMap } from './policy-map
 export { filterOperation, restoreDenied, type Denial, type DeniedPath, type FilteredOperation, type ForbiddenError } from './filter-operation';
 export { createOperationAuthorization, type AuthorizationMode, type OperationAuthorizationOptions } from './authorize-operation';
 export { applyRecordRules, recordLevelCoordinates, forbidden, declareFields, type RecordFactsOf } from './record-rules';
+export * from './matching';

@@ -8,6 +8,7 @@ import { loadSubgraphConfig, type SubgraphConfig } from './subgraph-config';
 import { runUntilSignal } from './run-until-signal';
 import type { JSONWebKeySet } from 'jose';
 import type { Database } from './database';
+import type { Env } from './config';
 import { DEV_GATEWAY_KEY_PATH, loadOrCreateDevKeyPair, readJson } from './dev-keys';
 
 /** Loads an agency's synthetic records into its (empty) system of record. */
@@ -46,9 +47,12 @@ export async function startAgency<L>(
     gatewayKeys?: JSONWebKeySet;
     /** `off` only for benchmarks. @default 'enforce' */
     authorization?: 'enforce' | 'off';
+    /** Where the agency's own settings are read from. @default process.env */
+    env?: Env;
   } = {},
 ): Promise<RunningAgency> {
   const logger = options.logger ?? createLogger(`${agency.name}-subgraph`, config.logLevel);
+  const settings = agency.readSettings?.(options.env ?? process.env);
   const database = await openAgencyDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? undefined : config.dataDir });
   try {
     const applied = await migrate(database.owner, agency.migrationsDir);
@@ -63,7 +67,7 @@ export async function startAgency<L>(
     const served = await database.asRole(agency.serviceRole);
     const db = options.instrument ? options.instrument(served) : served;
     const gatewayKeys = options.gatewayKeys ?? (await loadGatewayKeys(config, logger));
-    const service = await createSubgraph(agency, { db, logger, development: config.development, gatewayKeys, authorization: options.authorization }).listen(config.port, config.host);
+    const service = await createSubgraph(agency, { db, logger, development: config.development, gatewayKeys, settings, authorization: options.authorization }).listen(config.port, config.host);
     logger.info({ url: service.url, database: config.databaseUrl ? 'postgres' : `pglite:${config.dataDir ?? 'memory'}` }, `${agency.name} subgraph ready`);
     return {
       name: agency.name,

@@ -20,7 +20,8 @@ const allocated: Partial<Record<PersonaName, string[]>> = { 'sw.jones': [AMELIA,
 const managesWorkerOf: Partial<Record<PersonaName, string[]>> = { 'tm.patel': [AMELIA, LEO] };
 const registeredWith: Partial<Record<PersonaName, string[]>> = { 'gp.smith': [AMELIA, LEO, ISLA] };
 const schoolOf: Partial<Record<PersonaName, string[]>> = { 'dsl.khan': [AMELIA, NOAH, ISLA] };
-const landlordOf: Partial<Record<PersonaName, string[]>> = { 'ho.evans': [AMELIA, LEO] };
+// Northshire Homes is the Harts' landlord, and holds the household member that may be Noah (a possible match).
+const landlordOf: Partial<Record<PersonaName, string[]>> = { 'ho.evans': [AMELIA, LEO, NOAH] };
 const consentToSchool = [ISLA];
 const restricted = [MAYA];
 

@@ -1,14 +1,14 @@
 import type { Authority, RecordFacts, RecordFactsOf } from '../../shared';
-import { matchKeyFor, type ChildDemographics, type HousingRecord } from './store';
+import type { ChildDemographics, HousingRecord } from './store';
 import type { Context } from './resolvers';
 
 const noRelationships: RecordFacts = { relationships: new Set<string>(), consented: false, restricted: false };
 
-/** The `landlord` relationship: the caller works for the housing provider that is the landlord of the child's tenancy. */
+/** The `landlord` relationship: the caller works for the housing provider that is the landlord of the child's tenancy (or of a possible match). */
 export function housingRecordFacts(record: HousingRecord, authority: Authority): RecordFacts {
   const { caller } = authority;
   const relationships = new Set<string>();
-  if (caller.orgType === 'housing-provider' && caller.org === record.landlordId) relationships.add('landlord');
+  if (caller.orgType === 'housing-provider' && record.landlordIds.includes(caller.org)) relationships.add('landlord');
   return { relationships, consented: false, restricted: false };
 }
 
@@ -18,8 +18,7 @@ export function housingRecordFacts(record: HousingRecord, authority: Authority):
  * the resolver's own load of the same key costs no further SQL.
  */
 export async function childFacts(child: ChildDemographics, authority: Authority, ctx: Context): Promise<RecordFacts> {
-  const key = matchKeyFor(child);
-  const record = key ? await ctx.loaders.match.load(key) : null;
+  const record = await ctx.loaders.match.load(child);
   return record ? housingRecordFacts(record, authority) : noRelationships;
 }
 

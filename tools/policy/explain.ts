@@ -89,11 +89,11 @@ async function recordDecision(
   // One embedded database is opened at a time: the child's demographics first, then the owning agency's record.
   const demographics = await withDatabase('identity', async (identityDb) => {
     const identity = agencies.find((a) => a.definition.name === 'identity')!.definition;
-    return (identity.createLoaders(identityDb) as { child: { load(n: string): Promise<unknown> } }).child.load(nhsNumber);
+    return (identity.createLoaders(identityDb, undefined) as { child: { load(n: string): Promise<unknown> } }).child.load(nhsNumber);
   });
   if (!demographics) return `denied: no child ${nhsNumber} is known`;
   return withDatabase(owner, async (db) => {
-    const context = { loaders: agency.createLoaders(db), db, authority };
+    const context = { loaders: agency.createLoaders(db, agency.readSettings?.(process.env)), db, authority };
     const resolvers = agency.resolvers as Record<string, Record<string, unknown>>;
     const reference = { ...(demographics as object), nhsNumber };
     const resolveReference = resolvers.Child?.__resolveReference as ((r: unknown, c: unknown) => unknown) | undefined;
