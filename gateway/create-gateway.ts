@@ -10,6 +10,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { AgencyDataSource, type GatewayContext } from './agency-data-source';
 import { breakGlassForOneChild } from './break-glass-scope';
 import { OperationShapeCache } from './operation-shape-cache';
+import { internalFetchErrors } from './internal-fetch-errors';
 
 export interface GatewayOptions {
   /** The composed supergraph. */
@@ -66,6 +67,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     plugins: [
       ApolloServerPluginCacheControlDisabled(),
       breakGlassForOneChild(),
+      // Before the operation is filtered: it keeps the client's own operation to tell its fields from the gateway's.
+      internalFetchErrors<GatewayContext>(options.logger),
       createOperationAuthorization<GatewayContext>({
         policyMap, policies: options.policies, mode: options.authorizationMode ?? 'enforce', authorityOf: (c) => c.authority,
       }),

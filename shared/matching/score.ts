@@ -84,21 +84,23 @@ function phonetic(name: string): [string, string] {
 
 type Agreement = { credit: number; how?: string };
 
-function compareNames(a: string, b: string, nicknames: boolean): Agreement {
+function compareNames(a: string, b: string, kind: 'given' | 'family'): Agreement {
   const x = normaliseName(a);
   const y = normaliseName(b);
   if (!x || !y) return { credit: 0 };
   if (x === y) return { credit: 1 };
-  if (nicknames) {
+  if (kind === 'given') {
     const gx = nicknameGroups.get(x);
     const gy = nicknameGroups.get(y);
     if (gx && gy && [...gx].some((g) => gy.has(g))) return { credit: PARTIAL_CREDIT.nickname, how: 'nickname' };
   }
   const [px, ax] = phonetic(x);
   const [py, ay] = phonetic(y);
-  // Short names share codes too easily ("Ava" and "Eve"); phonetic agreement needs four letters.
-  if (x.length >= 4 && y.length >= 4 && (px === py || (ax && ax === ay))) return { credit: PARTIAL_CREDIT.phonetic, how: 'phonetic' };
-  if (Math.min(x.length, y.length) >= 4 && damerauLevenshtein(x, y) === 1) return { credit: PARTIAL_CREDIT.typo, how: 'typo' };
+  // Short given names share codes and differ by one letter too easily ("Ava" and "Eve", "Leo" and "Lea"):
+  // tolerance needs four letters of a given name, three of a family name ("Cook" written "Cok").
+  if (Math.min(x.length, y.length) < (kind === 'given' ? 4 : 3)) return { credit: 0 };
+  if (px === py || (ax && ax === ay)) return { credit: PARTIAL_CREDIT.phonetic, how: 'phonetic' };
+  if (damerauLevenshtein(x, y) === 1) return { credit: PARTIAL_CREDIT.typo, how: 'typo' };
   return { credit: 0 };
 }
 
@@ -130,8 +132,8 @@ export function scoreDemographics(query: Demographics, candidate: Demographics, 
     agreed += weight * agreement.credit;
     if (agreement.credit > 0) matchedOn.push(agreement.how ? `${field}:${agreement.how}` : field);
   };
-  if (query.given) count('givenName', FIELD_WEIGHTS.given, candidate.given ? compareNames(query.given, candidate.given, true) : { credit: 0 });
-  if (query.family) count('familyName', FIELD_WEIGHTS.family, candidate.family ? compareNames(query.family, candidate.family, false) : { credit: 0 });
+  if (query.given) count('givenName', FIELD_WEIGHTS.given, candidate.given ? compareNames(query.given, candidate.given, 'given') : { credit: 0 });
+  if (query.family) count('familyName', FIELD_WEIGHTS.family, candidate.family ? compareNames(query.family, candidate.family, 'family') : { credit: 0 });
   if (query.dateOfBirth) count('dateOfBirth', FIELD_WEIGHTS.dateOfBirth, candidate.dateOfBirth ? compareDates(query.dateOfBirth, candidate.dateOfBirth) : { credit: 0 });
   if (query.gender) count('gender', FIELD_WEIGHTS.gender, { credit: candidate.gender && candidate.gender === query.gender ? 1 : 0 });
   if (query.postcodes?.length) count('postcode', FIELD_WEIGHTS.postcode, candidate.postcodes?.length ? comparePostcodes(query.postcodes, candidate.postcodes) : { credit: 0 });

@@ -1,5 +1,5 @@
 import { badUserInput, validateNhsNumberArg, validateNhsNumberList, type SubgraphContext } from '../../shared';
-import { searchExact, type ChildRecord, type ExactSearch, type IdentityLoaders } from './store';
+import { recordSearch, searchExact, searchFuzzy, type ChildRecord, type ExactSearch, type FuzzySearch, type IdentityLoaders } from './store';
 
 type Context = SubgraphContext<IdentityLoaders>;
 interface SearchArgs { given?: string | null; family?: string | null; dateOfBirth?: string | null; gender?: ChildRecord['gender'] | null; postcode?: string | null; fuzzy?: boolean | null }
@@ -11,10 +11,20 @@ export const resolvers = {
     child: (_: unknown, args: { nhsNumber: string }, ctx: Context) => ctx.loaders.child.load(validateNhsNumberArg(args.nhsNumber)),
     children: (_: unknown, args: { nhsNumbers: string[] }, ctx: Context) => ctx.loaders.child.loadMany(validateNhsNumberList(args.nhsNumbers)),
     searchChildren: async (_: unknown, args: SearchArgs, ctx: Context) => {
-      const search = toExactSearch(args);
-      const matchedOn = (['given', 'family', 'dateOfBirth', 'gender', 'postcode'] as const).filter((f) => args[f]);
-      const found = await searchExact(ctx.db, search, MAX_SEARCH_RESULTS);
-      return found.map((child) => ({ child, score: 1, matchedOn }));
+      let results: { child: ChildRecord; score: number; matchedOn: string[] }[];
+      if (args.fuzzy) {
+        results = await searchFuzzy(ctx.db, toFuzzySearch(args), MAX_SEARCH_RESULTS);
+      } else {
+        const matchedOn = (['given', 'family', 'dateOfBirth', 'gender', 'postcode'] as const).filter((f) => args[f]).map((f) => fieldNames[f]);
+        results = (await searchExact(ctx.db, toExactSearch(args), MAX_SEARCH_RESULTS)).map((child) => ({ child, score: 1, matchedOn }));
+      }
+      // Recorded before any result leaves; if it cannot be recorded, the search fails and nothing is returned.
+      const { authority } = ctx;
+      if (authority) {
+        const parameters = Object.fromEntries(Object.entries(args).filter(([, v]) => v !== null && v !== undefined));
+        await recordSearch(ctx.db, { traceId: authority.traceId, caller: authority.caller, purpose: authority.purpose, fuzzy: Boolean(args.fuzzy), parameters, results: results.length });
+      }
+      return results;
     },
   },
   Child: {
@@ -24,13 +34,42 @@ export const resolvers = {
   },
 };
 
+const fieldNames = { given: 'givenName', family: 'familyName', dateOfBirth: 'dateOfBirth', gender: 'gender', postcode: 'postcode' } as const;
+
+/** What fuzzy mode needs at least: each combination pins a child down well enough to score. */
+const FUZZY_COMBINATIONS = [
+  ['given', 'family', 'dateOfBirth'],
+  ['family', 'dateOfBirth', 'gender', 'postcode'],
+  ['given', 'dateOfBirth', 'gender', 'postcode'],
+] as const;
+
+function toFuzzySearch(args: SearchArgs): FuzzySearch {
+  const given = (field: keyof SearchArgs) => typeof args[field] === 'string' ? (args[field] as string).trim() !== '' : Boolean(args[field]);
+  if (!FUZZY_COMBINATIONS.some((combination) => combination.every(given))) {
+    throw badUserInput(
+      `a fuzzy searchChildren needs one of: ${FUZZY_COMBINATIONS.map((c) => c.join(' + ')).join('; ')}`,
+      { argument: 'given, family, dateOfBirth, gender, postcode' },
+    );
+  }
+  checkDate(args.dateOfBirth!);
+  return {
+    dateOfBirth: args.dateOfBirth!,
+    ...(args.given?.trim() ? { given: args.given.trim() } : {}),
+    ...(args.family?.trim() ? { family: args.family.trim() } : {}),
+    ...(args.gender ? { gender: args.gender } : {}),
+    ...(args.postcode?.trim() ? { postcode: args.postcode.trim() } : {}),
+  };
+}
+
+function checkDate(value: string): void {
+  if (!isCalendarDate(value)) throw badUserInput(`dateOfBirth: "${value}" is not a date as YYYY-MM-DD`, { argument: 'dateOfBirth' });
+}
+
 function toExactSearch(args: SearchArgs): ExactSearch {
   if (!args.family?.trim() || !args.dateOfBirth) {
-    throw badUserInput('searchChildren needs at least family and dateOfBirth', { argument: 'family, dateOfBirth' });
+    throw badUserInput('searchChildren needs at least family and dateOfBirth (or fuzzy: true with one of its combinations)', { argument: 'family, dateOfBirth' });
   }
-  if (!isCalendarDate(args.dateOfBirth)) {
-    throw badUserInput(`dateOfBirth: "${args.dateOfBirth}" is not a date as YYYY-MM-DD`, { argument: 'dateOfBirth' });
-  }
+  checkDate(args.dateOfBirth);
   return {
     family: args.family,
     dateOfBirth: args.dateOfBirth,

@@ -1,4 +1,4 @@
-import { createRowLoader, type Database } from '../../shared';
+import { createRowLoader, scoreDemographics, swapDayAndMonth, type Database, type Score } from '../../shared';
 
 /** A child as the subgraph serves it, read from the demographics store. */
 export interface ChildRecord {
@@ -19,11 +19,12 @@ interface PatientRow {
 const genders: Record<number, ChildRecord['gender']> = { 0: 'UNKNOWN', 1: 'MALE', 2: 'FEMALE', 9: 'OTHER' };
 export const genderCodes: Record<ChildRecord['gender'], number> = { UNKNOWN: 0, MALE: 1, FEMALE: 2, OTHER: 9 };
 
-const selectPatient = `
+const selectPatientWith = (extra: string) => `
   SELECT p.nhs_number, p.given_name, p.family_name, p.date_of_birth::text AS date_of_birth, p.gender_code,
-         p.nhs_number_status, p.confidentiality, a.line1, a.town, a.postcode
+         p.nhs_number_status, p.confidentiality, a.line1, a.town, a.postcode${extra}
     FROM records.patient p
     LEFT JOIN records.patient_address a ON a.nhs_number = p.nhs_number AND a.valid_to IS NULL`;
+const selectPatient = selectPatientWith('');
 
 function toChild(row: PatientRow): ChildRecord {
   return {
@@ -63,4 +64,46 @@ export async function searchExact(db: Database, search: ExactSearch, limit: numb
   }
   const rows = await db.query<PatientRow>(`${selectPatient} WHERE ${where.join(' AND ')} ORDER BY p.nhs_number LIMIT ${limit}`, params);
   return rows.map(toChild);
+}
+
+export interface FuzzySearch { given?: string; family?: string; dateOfBirth: string; gender?: ChildRecord['gender']; postcode?: string }
+
+/** Fuzzy results score at least this; below it a candidate has little more than a date of birth in common. */
+export const FUZZY_MIN_SCORE = 0.6;
+
+/**
+ * Fuzzy search, as a tracing service does it: candidates share the date of
+ * birth (or have day and month swapped), found by index; each is scored with
+ * the shared scorer against the current and previous addresses, best first.
+ * A search by postcode never finds a restricted child.
+ */
+export async function searchFuzzy(db: Database, search: FuzzySearch, limit: number): Promise<(Score & { child: ChildRecord })[]> {
+  const dates = [search.dateOfBirth, swapDayAndMonth(search.dateOfBirth)].filter((d): d is string => d !== null);
+  const rows = await db.query<PatientRow & { postcodes: string[] | null }>(
+    `${selectPatientWith(`,
+         (SELECT array_agg(h.postcode ORDER BY h.valid_to DESC NULLS FIRST) FROM records.patient_address h WHERE h.nhs_number = p.nhs_number) AS postcodes`)}
+      WHERE p.date_of_birth = ANY($1::date[])${search.postcode ? " AND p.confidentiality IS DISTINCT FROM 'S'" : ''}`,
+    [dates],
+  );
+  const query = { given: search.given, family: search.family, dateOfBirth: search.dateOfBirth, gender: search.gender, postcodes: search.postcode ? [search.postcode] : [] };
+  return rows
+    .map((row) => {
+      const child = toChild(row);
+      const score = scoreDemographics(query, { given: row.given_name, family: row.family_name, dateOfBirth: row.date_of_birth, gender: child.gender, postcodes: row.postcodes ?? [] });
+      return { child, ...score };
+    })
+    .filter((r) => r.score >= FUZZY_MIN_SCORE)
+    .sort((a, b) => b.score - a.score || a.child.nhsNumber.localeCompare(b.child.nhsNumber))
+    .slice(0, limit);
+}
+
+/** Records a search with its parameters, before any result leaves: if it cannot be recorded, nothing is returned. */
+export async function recordSearch(db: Database, entry: {
+  traceId: string; caller: { sub: string; name: string; roles: string[]; org: string }; purpose: string; fuzzy: boolean; parameters: Record<string, unknown>; results: number;
+}): Promise<void> {
+  await db.query(
+    `INSERT INTO service.search_log (trace_id, caller_sub, caller_name, caller_roles, caller_org, purpose, fuzzy, parameters, results)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9)`,
+    [entry.traceId, entry.caller.sub, entry.caller.name, entry.caller.roles.join(','), entry.caller.org, entry.purpose, entry.fuzzy, JSON.stringify(entry.parameters), entry.results],
+  );
 }
