@@ -18,5 +18,6 @@ export async function ensureServiceRole(db: Database, role: string): Promise<voi
     REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA records FROM ${role};
     GRANT USAGE, CREATE ON SCHEMA service TO ${role};
     GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA service TO ${role};
+    GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA service TO ${role};
   `);
 }

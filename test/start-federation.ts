@@ -33,6 +33,8 @@ export interface AgencyUnderTest {
   /** GraphQL requests the subgraph has received since the last reset. */
   requests(): number;
   resetCounts(): void;
+  /** Reads the agency's own database as its owner, e.g. what the subgraph itself recorded. */
+  query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
   stop(): Promise<void>;
 }
 
@@ -102,6 +104,7 @@ export async function startFederation(options: FederationOptions = {}): Promise<
         statements: () => statements,
         requests: () => requests,
         stop: () => running.stop(),
+        query: (sql, params) => running.database.owner.query(sql, params),
         resetCounts: () => {
           statements = 0;
           requests = 0;
