@@ -4,3 +4,4 @@ export { localAuthority } from './directory';
 export type { Directory } from './directory';
 export { addDays, ageOn, today } from './dates';
 export { createRandom, type Random } from './random';
+export { buildLabelledSet, type LabelledSet, type LabelledRecord, type MatchQuery } from './matching-set';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { decideMatch, scoreDemographics, swapDayAndMonth } from '../../shared';
 import { DEFAULT_THRESHOLDS } from '../../subgraphs/housing/store';
-import { buildLabelledSet } from '../../synthetic/matching-set';
+import { buildLabelledSet } from '../../synthetic';
 import { evaluateMatching } from '../../tools/matching/evaluate';
 
 const noah = { given: 'Noah', family: 'Williams', dateOfBirth: '2017-03-07', postcodes: ['NS1 6RD'] };

@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { ensureServiceRole, migrate, openAgencyDatabase } from '../../shared';
@@ -50,7 +51,9 @@ describe.each(backends)('the subgraph\'s service role on %s', (backend) => {
     try {
       await migrate(database.owner, identity.migrationsDir);
       expect(await migrate(database.owner, identity.migrationsDir)).toEqual([]);
-      expect(await database.owner.query('SELECT name FROM public.subgraph_migrations')).toEqual([{ name: '001_system_of_record.sql' }]);
+      const files = readdirSync(identity.migrationsDir).filter((f) => f.endsWith('.sql')).sort();
+      expect(files.length).toBeGreaterThan(1);
+      expect(await database.owner.query('SELECT name FROM public.subgraph_migrations ORDER BY name')).toEqual(files.map((name) => ({ name })));
     } finally {
       await database.close();
     }

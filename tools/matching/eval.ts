@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
 import { readHousingSettings } from '../../subgraphs/housing/store';
-import { today } from '../../synthetic';
-import { buildLabelledSet } from '../../synthetic/matching-set';
+import { buildLabelledSet, today } from '../../synthetic';
 import { evaluateMatching } from './evaluate';
 
 /**

@@ -1,5 +1,5 @@
 import { decideMatch, normalisePostcode, swapDayAndMonth, type MatchThresholds } from '../../shared';
-import type { LabelledRecord, LabelledSet } from '../../synthetic/matching-set';
+import type { LabelledRecord, LabelledSet } from '../../synthetic';
 
 export interface Evaluation {
   thresholds: MatchThresholds;
