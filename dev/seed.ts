@@ -27,6 +27,7 @@ async function main(): Promise<void> {
       await migrate(database.owner, definition.migrationsDir);
       await ensureServiceRole(database.owner, definition.serviceRole);
       await inTransaction(database.owner, () => seedAgency(database.owner, { children, seed, asOf: values['as-of'] }));
+      await database.owner.exec('ANALYZE');
     } finally {
       await database.close();
     }

@@ -62,6 +62,8 @@ export async function startAgency<L>(
       const started = Date.now();
       const seed = options.seed;
       await inTransaction(database.owner, () => seed(database.owner, { children: config.seedChildren, seed: config.seed, asOf: options.asOf }));
+      // Fresh statistics, so that the planner uses the indexes from the first query rather than after autovacuum.
+      await database.owner.exec('ANALYZE');
       logger.info({ children: config.seedChildren, ms: Date.now() - started }, 'seeded an empty system of record');
     }
     const served = await database.asRole(agency.serviceRole);

@@ -32,3 +32,4 @@ CREATE TABLE service.match_rejection (
 );
 
 CREATE INDEX property_postcode ON records.property ((replace(upper(postcode), ' ', '')));
+CREATE INDEX tenancy_property ON records.tenancy (property_ref) WHERE end_date IS NULL;

@@ -17,3 +17,6 @@ CREATE TABLE service.search_log (
   parameters   jsonb NOT NULL,
   results      integer NOT NULL
 );
+
+-- A candidate's previous addresses, for fuzzy search: the whole history by NHS number.
+CREATE INDEX patient_address_history ON records.patient_address (nhs_number);
