@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ensureServiceRole, inTransaction, loadSubgraphConfig, migrate, openAgencyDatabase } from '../shared';
+import { ensureServiceRole, inTransaction, loadSubgraphConfig, migrate, migrateAudit, openAgencyDatabase } from '../shared';
 import { agencies } from './agencies';
 
 /**
@@ -25,6 +25,7 @@ async function main(): Promise<void> {
     const database = await openAgencyDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? undefined : config.dataDir });
     try {
       await migrate(database.owner, definition.migrationsDir);
+      await migrateAudit(database.owner);
       await ensureServiceRole(database.owner, definition.serviceRole);
       await inTransaction(database.owner, () => seedAgency(database.owner, { children, seed, asOf: values['as-of'] }));
       await database.owner.exec('ANALYZE');

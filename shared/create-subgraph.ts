@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kind, parse, type DocumentNode } from 'graphql';
 import { createOperationAuthorization } from './authorize-operation';
+import { createAuditCollector, createAuditPlugin, type AuditCollector } from './audit';
 import type { Policies } from './policy-decision';
 import { loadPolicyFile } from './policy-file';
 import { readPolicyMap, type PolicyMap } from './policy-map';
@@ -25,6 +26,8 @@ export interface SubgraphContext<L> {
   db: Database;
   /** Who is asking and why, from the gateway's signed context; null only for `_service` (composition). */
   authority: Authority | null;
+  /** The children this response is about, for the agency's audit log (`_entities` are registered for you). */
+  audit: AuditCollector;
 }
 
 /** An agency's subgraph: its schema, its resolvers, its SQL (through loaders) and its migrations. */
@@ -63,6 +66,8 @@ export interface SubgraphDeps {
   settings?: unknown;
   /** `off` exists only to measure what enforcement costs (bench/); never configurable. @default 'enforce' */
   authorization?: 'enforce' | 'off';
+  /** `off` exists only to measure what auditing costs (bench/); never configurable. @default 'on' */
+  audit?: 'on' | 'off';
 }
 
 export interface Subgraph {
@@ -87,6 +92,8 @@ export function createSubgraph<L>(agency: AgencyDefinition<L>, deps: SubgraphDep
     plugins: [
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginCacheControlDisabled(),
+      // Every disclosure is recorded in the agency's own hash-chained log before the response leaves.
+      ...(deps.audit === 'off' ? [] : [createAuditPlugin<SubgraphContext<L>>({ db: deps.db, logger: deps.logger, policyMap, agency: agency.name })]),
       // The same caller-only check the gateway makes, once per operation: what this agency's policy
       // never lets the caller see is refused here too, whatever the gateway sent.
       createOperationAuthorization<SubgraphContext<L>>({
@@ -111,7 +118,7 @@ export function createSubgraph<L>(agency: AgencyDefinition<L>, deps: SubgraphDep
           // Only a POST of `_service` alone goes without context: for a GET, Apollo runs the URL's query, not the body.
           const serviceOnly = token === undefined && req.method === 'POST' && isServiceOnly(body);
           const authority = serviceOnly ? null : await verify(Array.isArray(token) ? token[0] : token);
-          return { loaders: agency.createLoaders(deps.db, deps.settings), db: deps.db, authority };
+          return { loaders: agency.createLoaders(deps.db, deps.settings), db: deps.db, authority, audit: createAuditCollector() };
         },
       });
       return {

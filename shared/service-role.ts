@@ -19,5 +19,11 @@ export async function ensureServiceRole(db: Database, role: string): Promise<voi
     GRANT USAGE, CREATE ON SCHEMA service TO ${role};
     GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA service TO ${role};
     GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA service TO ${role};
+    -- The audit log is append-only for the service role: rows are added through service.append_audit, never changed.
+    DO $$ BEGIN
+      IF to_regclass('service.audit_log') IS NOT NULL THEN
+        EXECUTE 'REVOKE UPDATE, DELETE, TRUNCATE ON service.audit_log FROM ${role}';
+      END IF;
+    END $$;
   `);
 }

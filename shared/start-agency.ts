@@ -3,6 +3,7 @@ import { createSubgraph, type AgencyDefinition } from './create-subgraph';
 import type { HttpService } from './http-server';
 import { createLogger, type Logger } from './logger';
 import { migrate } from './migrate';
+import { migrateAudit } from './audit';
 import { ensureServiceRole } from './service-role';
 import { loadSubgraphConfig, type SubgraphConfig } from './subgraph-config';
 import { runUntilSignal } from './run-until-signal';
@@ -47,6 +48,8 @@ export async function startAgency<L>(
     gatewayKeys?: JSONWebKeySet;
     /** `off` only for benchmarks. @default 'enforce' */
     authorization?: 'enforce' | 'off';
+    /** `off` only for benchmarks. @default 'on' */
+    audit?: 'on' | 'off';
     /** Where the agency's own settings are read from. @default process.env */
     env?: Env;
   } = {},
@@ -56,6 +59,7 @@ export async function startAgency<L>(
   const database = await openAgencyDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? undefined : config.dataDir });
   try {
     const applied = await migrate(database.owner, agency.migrationsDir);
+    applied.push(...(await migrateAudit(database.owner)));
     if (applied.length > 0) logger.info({ applied }, 'applied migrations');
     await ensureServiceRole(database.owner, agency.serviceRole);
     if (config.seedIfEmpty && options.seed && (await isEmpty(database.owner, agency.primaryTable))) {
@@ -69,7 +73,7 @@ export async function startAgency<L>(
     const served = await database.asRole(agency.serviceRole);
     const db = options.instrument ? options.instrument(served) : served;
     const gatewayKeys = options.gatewayKeys ?? (await loadGatewayKeys(config, logger));
-    const service = await createSubgraph(agency, { db, logger, development: config.development, gatewayKeys, settings, authorization: options.authorization }).listen(config.port, config.host);
+    const service = await createSubgraph(agency, { db, logger, development: config.development, gatewayKeys, settings, authorization: options.authorization, audit: options.audit }).listen(config.port, config.host);
     logger.info({ url: service.url, database: config.databaseUrl ? 'postgres' : `pglite:${config.dataDir ?? 'memory'}` }, `${agency.name} subgraph ready`);
     return {
       name: agency.name,

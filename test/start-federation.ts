@@ -24,6 +24,8 @@ export interface FederationOptions {
   redisUrl?: string;
   /** @default 'enforce' */
   authorizationMode?: AuthorizationMode;
+  /** Each agency's audit log; `off` only to measure what it costs. @default 'on' */
+  audit?: 'on' | 'off';
 }
 
 export interface AgencyUnderTest {
@@ -33,8 +35,10 @@ export interface AgencyUnderTest {
   /** GraphQL requests the subgraph has received since the last reset. */
   requests(): number;
   resetCounts(): void;
-  /** Reads the agency's own database as its owner, e.g. what the subgraph itself recorded. */
+  /** Reads the agency's own database as the subgraph's service role, e.g. what the subgraph itself recorded. */
   query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
+  /** Runs statements as the database's owner, as an administrator (or an attacker) would. */
+  asOwner(sql: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -92,7 +96,7 @@ export async function startFederation(options: FederationOptions = {}): Promise<
       let statements = 0;
       let requests = 0;
       const running: RunningAgency = await startAgency(definition, config, {
-        seed, logger, asOf, gatewayKeys: keys.gateway.publicJwks, authorization: options.authorizationMode === 'off' ? 'off' : 'enforce',
+        seed, logger, asOf, gatewayKeys: keys.gateway.publicJwks, authorization: options.authorizationMode === 'off' ? 'off' : 'enforce', audit: options.audit,
         instrument: (db: Database): Database => ({ ...db, query: (sql, params) => (statements++, db.query(sql, params)) }),
       });
       cleanups.unshift(() => running.stop());
@@ -105,6 +109,8 @@ export async function startFederation(options: FederationOptions = {}): Promise<
         requests: () => requests,
         stop: () => running.stop(),
         query: (sql, params) => running.database.owner.query(sql, params),
+        // Embedded: the one connection serves as the service role, so the owner's statements step out of it.
+        asOwner: (sql) => running.database.owner.exec(backend === 'pglite' ? `RESET ROLE; ${sql}; SET ROLE ${definition.serviceRole}` : sql),
         resetCounts: () => {
           statements = 0;
           requests = 0;

@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { GraphQLError, responsePathAsArray, type GraphQLResolveInfo } from 'graphql';
 import { badUserInput, declareFields, ErrorCode, validateNhsNumberArg, type Authority, type SubgraphContext } from '../../shared';
 import type { ChildDemographics, HousingLoaders, HousingRecord, PossibleMatch } from './store';
 
@@ -13,7 +13,13 @@ export const resolvers = {
   Child: {
     // The representation carries the demographics asked for with @requires.
     __resolveReference: (reference: ChildDemographics) => reference,
-    housing: (child: ChildDemographics, _: unknown, ctx: Context) => ctx.loaders.match.load(child),
+    housing: async (child: ChildDemographics, _: unknown, ctx: Context, info: GraphQLResolveInfo) => {
+      const record = await ctx.loaders.match.load(child);
+      // Housing's own reference for the record goes into its audit log beside the NHS number it was given.
+      const reference = record?.memberRef ?? (record?.possibleMatches.map((p) => p.reference).join(',') || null);
+      if (reference) ctx.audit.child(responsePathAsArray(info.path).slice(0, -1), child.nhsNumber, reference);
+      return record;
+    },
   },
   ChildHousing: {
     ...declareFields<HousingRecord>('matchConfidence', 'matchedOn', 'nhsNumberStatus', 'tenancy', 'temporaryAccommodation', 'rentArrears'),

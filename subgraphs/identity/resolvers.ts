@@ -1,3 +1,4 @@
+import { responsePathAsArray, type GraphQLResolveInfo } from 'graphql';
 import { badUserInput, validateNhsNumberArg, validateNhsNumberList, type SubgraphContext } from '../../shared';
 import { recordSearch, searchExact, searchFuzzy, type ChildRecord, type ExactSearch, type FuzzySearch, type IdentityLoaders } from './store';
 
@@ -8,9 +9,19 @@ const MAX_SEARCH_RESULTS = 10;
 
 export const resolvers = {
   Query: {
-    child: (_: unknown, args: { nhsNumber: string }, ctx: Context) => ctx.loaders.child.load(validateNhsNumberArg(args.nhsNumber)),
-    children: (_: unknown, args: { nhsNumbers: string[] }, ctx: Context) => ctx.loaders.child.loadMany(validateNhsNumberList(args.nhsNumbers)),
-    searchChildren: async (_: unknown, args: SearchArgs, ctx: Context) => {
+    // Each child returned is registered at its response path, for the audit log.
+    child: async (_: unknown, args: { nhsNumber: string }, ctx: Context, info: GraphQLResolveInfo) => {
+      const child = await ctx.loaders.child.load(validateNhsNumberArg(args.nhsNumber));
+      if (child) ctx.audit.child(responsePathAsArray(info.path), child.nhsNumber);
+      return child;
+    },
+    children: async (_: unknown, args: { nhsNumbers: string[] }, ctx: Context, info: GraphQLResolveInfo) => {
+      const children = await ctx.loaders.child.loadMany(validateNhsNumberList(args.nhsNumbers));
+      const path = responsePathAsArray(info.path);
+      children.forEach((child, i) => child && !(child instanceof Error) && ctx.audit.child([...path, i], child.nhsNumber));
+      return children;
+    },
+    searchChildren: async (_: unknown, args: SearchArgs, ctx: Context, info: GraphQLResolveInfo) => {
       let results: { child: ChildRecord; score: number; matchedOn: string[] }[];
       if (args.fuzzy) {
         results = await searchFuzzy(ctx.db, toFuzzySearch(args), MAX_SEARCH_RESULTS);
@@ -24,6 +35,8 @@ export const resolvers = {
         const parameters = Object.fromEntries(Object.entries(args).filter(([, v]) => v !== null && v !== undefined));
         await recordSearch(ctx.db, { traceId: authority.traceId, caller: authority.caller, purpose: authority.purpose, fuzzy: Boolean(args.fuzzy), parameters, results: results.length });
       }
+      const path = responsePathAsArray(info.path);
+      results.forEach((r, i) => ctx.audit.child([...path, i, 'child'], r.child.nhsNumber));
       return results;
     },
   },

@@ -1,0 +1,68 @@
+import type { AuditEntry } from '../shared';
+import { backends, startFederation, type Federation } from './start-federation';
+
+const AMELIA = '9990000018';
+const fullView = `{ child(nhsNumber: "${AMELIA}") { nhsNumber name { given family } address { postcode }
+  health { registeredGp { practiceName } immunisations { vaccine } }
+  socialCare { status allocatedWorker { name } caseNotes { text } }
+  housing { matchConfidence tenancy { address } }
+  education { school { name } attendanceRate } } }`;
+const AGENCIES = ['identity', 'health', 'socialcare', 'housing', 'education'];
+
+describe.each(backends)('each agency\'s audit log on %s', (backend) => {
+  let federation: Federation;
+  beforeAll(async () => {
+    federation = await startFederation({ backend, children: 50 });
+  }, 120_000);
+  afterAll(() => federation?.stop());
+
+  const latest = async (agency: string) =>
+    (await federation.agencies[agency]!.query<{ entry: AuditEntry }>('SELECT entry FROM service.audit_log ORDER BY seq DESC LIMIT 1'))[0]?.entry;
+  const withTrace = async (agency: string, traceId: string) =>
+    (await federation.agencies[agency]!.query<{ entry: AuditEntry }>("SELECT entry FROM service.audit_log WHERE entry->>'traceId' = $1", [traceId])).map((r) => r.entry);
+
+  it('leaves exactly one row per agency for a request touching five agencies, with the same trace id', async () => {
+    const { body } = await federation.queryGateway(fullView, {}, { persona: 'sw.jones', purpose: 'safeguarding' });
+    expect(body.errors).toBeUndefined();
+    const traceId = (await latest('identity'))!.traceId;
+    for (const agency of AGENCIES) {
+      const rows = await withTrace(agency, traceId);
+      expect({ agency, rows: rows.length }).toEqual({ agency, rows: 1 });
+      expect(rows[0]).toMatchObject({ nhsNumber: AMELIA, purpose: 'safeguarding', caller: { sub: 'sw.jones', name: 'Sam Jones', roles: ['social-worker'], org: 'NS001' }, breakGlass: null });
+    }
+    const [socialcare] = await withTrace('socialcare', traceId);
+    expect(socialcare!.disclosed).toEqual(['socialCare.allocatedWorker.name', 'socialCare.caseNotes.text', 'socialCare.status']);
+    expect(socialcare!.basis).toEqual({ policies: ['socialcare:status'], lawfulBasis: 'safeguarding children (DPA 2018 Sch 1 para 18)' });
+    const [housing] = await withTrace('housing', traceId);
+    expect(housing!.localReference).toMatch(/^TEN0000001-/);
+    const [identity] = await withTrace('identity', traceId);
+    expect(identity!.disclosed).toEqual(expect.arrayContaining(['name.given', 'address.postcode', 'nhsNumber']));
+  });
+
+  it('records denied fields with the policy and the reason', async () => {
+    const { body } = await federation.queryGateway(`{ child(nhsNumber: "${AMELIA}") { socialCare { status caseNotes { text } } } }`, {}, { persona: 'sw.ahmed', purpose: 'safeguarding' });
+    expect(body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const entry = (await latest('socialcare'))!;
+    expect(entry.caller.sub).toBe('sw.ahmed');
+    expect(entry.disclosed).toEqual(['socialCare.status']);
+    expect(entry.denied).toEqual([{ field: 'socialCare.caseNotes', policy: 'socialcare:case-notes', reason: expect.stringContaining('allocated-worker') }]);
+  });
+
+  it('discloses nothing when the audit log cannot be written', async () => {
+    const socialcare = federation.agencies.socialcare!;
+    await socialcare.asOwner('REVOKE EXECUTE ON FUNCTION service.append_audit(jsonb) FROM PUBLIC');
+    try {
+      const { body } = await federation.queryGateway(`{ child(nhsNumber: "${AMELIA}") { name { given } socialCare { status allocatedWorker { name } } } }`, {}, { persona: 'sw.jones', purpose: 'safeguarding' });
+      expect(body.data.child.socialCare).toBeNull();
+      expect(JSON.stringify(body)).not.toContain('CHILD_PROTECTION_PLAN');
+      expect(JSON.stringify(body)).not.toContain('Sam Jones');
+      expect(body.errors?.map((e) => e.extensions?.code)).toContain('AUDIT_UNAVAILABLE');
+      // Identity, whose log works, still answers for its own part.
+      expect(body.data.child.name).toEqual({ given: 'Amelia' });
+    } finally {
+      await socialcare.asOwner('GRANT EXECUTE ON FUNCTION service.append_audit(jsonb) TO PUBLIC');
+    }
+    const { body } = await federation.queryGateway(`{ child(nhsNumber: "${AMELIA}") { socialCare { status } } }`, {}, { persona: 'sw.jones', purpose: 'safeguarding' });
+    expect(body.data.child.socialCare).toEqual({ status: 'CHILD_PROTECTION_PLAN' });
+  });
+});

@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { appendAudit, ensureServiceRole, migrateAudit, openAgencyDatabase, verifyAuditChain, type AgencyDatabase, type AuditEntry, type Database } from '../../shared';
+
+const backends = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+
+const entry = (n: number): AuditEntry => ({
+  traceId: `trace-${n}`, caller: { sub: 'sw.jones', name: 'Sam Jones', roles: ['social-worker'], org: 'NS001', orgType: 'local-authority' },
+  purpose: 'safeguarding', breakGlass: null, operation: { type: 'query', name: null }, nhsNumber: '9990000018', localReference: null,
+  disclosed: [`field${n}`], denied: [], basis: { policies: ['socialcare:status'], lawfulBasis: 'safeguarding children (DPA 2018 Sch 1 para 18)' },
+});
+
+describe.each(backends)('the audit hash chain on %s', (backend) => {
+  let database: AgencyDatabase;
+  let served: Database;
+  let name: string | undefined;
+
+  beforeEach(async () => {
+    let url: string | undefined;
+    if (backend === 'postgres') {
+      name = `cvtest_audit_${randomBytes(4).toString('hex')}`;
+      const admin = new Client({ connectionString: process.env.TEST_DATABASE_URL });
+      await admin.connect();
+      await admin.query(`CREATE DATABASE ${name}`);
+      await admin.end();
+      const u = new URL(process.env.TEST_DATABASE_URL!);
+      u.pathname = `/${name}`;
+      url = u.toString();
+    }
+    database = await openAgencyDatabase({ url });
+    await database.owner.exec('CREATE SCHEMA IF NOT EXISTS records');
+    await migrateAudit(database.owner);
+    await ensureServiceRole(database.owner, 'audit_test_service');
+    served = await database.asRole('audit_test_service');
+    // Five appends, one of two entries: seven rows.
+    for (let i = 1; i <= 4; i++) await appendAudit(served, [entry(i)]);
+    await appendAudit(served, [entry(5), entry(6)]);
+  });
+  afterEach(async () => {
+    await database.close();
+    if (name) {
+      const admin = new Client({ connectionString: process.env.TEST_DATABASE_URL });
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    }
+  });
+
+  // On PGlite the one connection runs as the service role once served; tampering goes through it as the owner would.
+  const tamper = (sql: string) => (backend === 'pglite' ? database.owner.exec(`RESET ROLE; ${sql}; SET ROLE audit_test_service`) : database.owner.exec(sql));
+
+  it('links every row to the one before, with a time stamped by the database', async () => {
+    expect(await verifyAuditChain(served)).toEqual({ rows: 6, broken: null });
+    const rows = await served.query<{ seq: string; entry: AuditEntry }>('SELECT seq::text AS seq, entry FROM service.audit_log ORDER BY seq');
+    expect(rows.map((r) => r.entry.traceId)).toEqual(['trace-1', 'trace-2', 'trace-3', 'trace-4', 'trace-5', 'trace-6']);
+    expect(rows[0]!.entry.at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/);
+  });
+
+  it('is append-only for the service role', async () => {
+    await expect(served.query("UPDATE service.audit_log SET entry = '{}'::jsonb WHERE seq = 1")).rejects.toThrow(/permission denied/);
+    await expect(served.query('DELETE FROM service.audit_log WHERE seq = 1')).rejects.toThrow(/permission denied/);
+  });
+
+  it('finds an edited row', async () => {
+    await tamper(`UPDATE service.audit_log SET entry = jsonb_set(entry, '{purpose}', '"direct-care"') WHERE seq = 3`);
+    expect((await verifyAuditChain(served)).broken).toMatchObject({ seq: 3, kind: 'edited' });
+  });
+
+  it('finds a row edited together with its hash, at the row after it', async () => {
+    await tamper(`UPDATE service.audit_log SET entry = jsonb_set(entry, '{purpose}', '"direct-care"') WHERE seq = 3;
+      UPDATE service.audit_log SET hash = service.audit_hash(prev_hash, entry) WHERE seq = 3`);
+    expect((await verifyAuditChain(served)).broken).toMatchObject({ seq: 4, kind: 'deleted' });
+  });
+
+  it('finds a deleted row', async () => {
+    await tamper('DELETE FROM service.audit_log WHERE seq = 4');
+    expect((await verifyAuditChain(served)).broken).toMatchObject({ seq: 5, kind: 'deleted' });
+  });
+
+  it('finds reordered rows', async () => {
+    await tamper('UPDATE service.audit_log SET seq = -seq WHERE seq IN (2, 3); UPDATE service.audit_log SET seq = 3 WHERE seq = -2; UPDATE service.audit_log SET seq = 2 WHERE seq = -3');
+    expect((await verifyAuditChain(served)).broken).toMatchObject({ seq: 2, kind: 'reordered' });
+  });
+});
