@@ -184,12 +184,21 @@ export type AuditBreak = { seq: number; kind: 'edited' | 'deleted' | 'reordered'
  * another row still in the log, was reordered.
  */
 export async function verifyAuditChain(db: Database): Promise<{ rows: number; broken: AuditBreak | null }> {
-  const rows = await db.query<{ seq: string; prev_hash: string; hash: string; intact: boolean }>(
-    'SELECT seq::text AS seq, prev_hash, hash, service.audit_hash(prev_hash, entry) = hash AS intact FROM service.audit_log ORDER BY seq',
+  const rows = await db.query<{ seq: string; prev_hash: string; hash: string; intact: boolean; purge: { purgedThrough: number; lastHash: string } | null }>(
+    `SELECT seq::text AS seq, prev_hash, hash, service.audit_hash(prev_hash, entry) = hash AS intact,
+            CASE WHEN entry->>'kind' = 'purge' THEN entry ELSE NULL END AS purge
+       FROM service.audit_log ORDER BY seq`,
   );
   const hashes = new Set(rows.map((r) => r.hash));
   let previous = '0'.repeat(64);
   let previousSeq = 0;
+  // After a purge the chain starts where the purge says it stopped: the purge's own row, further on, vouches for it.
+  const first = rows[0];
+  const anchor = first && rows.find((r) => r.intact && r.purge && r.purge.purgedThrough === Number(first.seq) - 1 && r.purge.lastHash === first.prev_hash);
+  if (first && anchor) {
+    previous = first.prev_hash;
+    previousSeq = Number(first.seq) - 1;
+  }
   for (const row of rows) {
     const seq = Number(row.seq);
     if (!row.intact) return { rows: rows.length, broken: { seq, kind: 'edited', detail: `row ${seq} does not match its hash: its contents or its hash were changed` } };
@@ -204,4 +213,43 @@ export async function verifyAuditChain(db: Database): Promise<{ rows: number; br
     previousSeq = seq;
   }
   return { rows: rows.length, broken: null };
+}
+
+/**
+ * Retention: deletes the rows of whole days before `keepDays` ago (as the
+ * database's owner; the service role may not delete) and records the purge in
+ * the chain, with the last purged row's hash, so that verification starts from
+ * there. One transaction.
+ */
+export async function purgeAudit(owner: Database, keepDays: number): Promise<{ purged: number; through: number | null }> {
+  await owner.exec('BEGIN');
+  try {
+    await owner.query('SELECT pg_advisory_xact_lock(7310002)');
+    const [last] = await owner.query<{ seq: string; hash: string; n: string; before: string }>(
+      `WITH cutoff AS (SELECT (current_date - $1::int)::text AS before)
+       SELECT max(seq)::text AS seq, (array_agg(hash ORDER BY seq DESC))[1] AS hash, count(*)::text AS n, (SELECT before FROM cutoff) AS before
+         FROM service.audit_log WHERE (entry->>'at') < (SELECT before FROM cutoff)`,
+      [keepDays],
+    );
+    const through = last?.seq ? Number(last.seq) : null;
+    if (through !== null) {
+      // The purge is recorded at the end of the chain first, then the rows go.
+      await owner.query('SELECT service.append_audit($1::jsonb)', [JSON.stringify([{ kind: 'purge', purgedThrough: through, lastHash: last!.hash, rows: Number(last!.n), before: last!.before, keepDays }])]);
+      await owner.query('DELETE FROM service.audit_log WHERE seq <= $1', [through]);
+    }
+    await owner.exec('COMMIT');
+    return { purged: through === null ? 0 : Number(last!.n), through };
+  } catch (error) {
+    await owner.exec('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/** A child's rows, for a subject access request: each with its place in the chain, so a recipient can check it. */
+export async function auditRowsForChild(db: Database, nhsNumber: string): Promise<{ seq: number; entry: AuditEntry; prevHash: string; hash: string }[]> {
+  const rows = await db.query<{ seq: string; entry: AuditEntry; prev_hash: string; hash: string }>(
+    "SELECT seq::text AS seq, entry, prev_hash, hash FROM service.audit_log WHERE entry->>'nhsNumber' = $1 ORDER BY seq",
+    [nhsNumber],
+  );
+  return rows.map((r) => ({ seq: Number(r.seq), entry: r.entry, prevHash: r.prev_hash, hash: r.hash }));
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { appendAudit, ensureServiceRole, migrateAudit, openAgencyDatabase, verifyAuditChain, type AgencyDatabase, type AuditEntry, type Database } from '../../shared';
+import { appendAudit, ensureServiceRole, purgeAudit, migrateAudit, openAgencyDatabase, verifyAuditChain, type AgencyDatabase, type AuditEntry, type Database } from '../../shared';
 
 const backends = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
 
@@ -80,5 +80,27 @@ describe.each(backends)('the audit hash chain on %s', (backend) => {
   it('finds reordered rows', async () => {
     await tamper('UPDATE service.audit_log SET seq = -seq WHERE seq IN (2, 3); UPDATE service.audit_log SET seq = 3 WHERE seq = -2; UPDATE service.audit_log SET seq = 2 WHERE seq = -3');
     expect((await verifyAuditChain(served)).broken).toMatchObject({ seq: 2, kind: 'reordered' });
+  });
+
+  it('purges whole days and records the purge, so that the chain still verifies from there', async () => {
+    // Nothing is old enough at eight years; everything is before tomorrow.
+    const owner = backend === 'pglite' ? null : database.owner;
+    const purge = async (days: number) => {
+      if (owner) return purgeAudit(owner, days);
+      await database.owner.exec('RESET ROLE');
+      try {
+        return await purgeAudit(database.owner, days);
+      } finally {
+        await database.owner.exec('SET ROLE audit_test_service');
+      }
+    };
+    expect(await purge(2922)).toEqual({ purged: 0, through: null });
+    expect(await purge(-1)).toEqual({ purged: 6, through: 6 });
+    await appendAudit(served, [entry(7)]);
+    expect(await verifyAuditChain(served)).toEqual({ rows: 2, broken: null });
+    const [purgeRow] = await served.query<{ entry: { kind: string; rows: number } }>('SELECT entry FROM service.audit_log WHERE seq = 7');
+    expect(purgeRow!.entry).toMatchObject({ kind: 'purge', rows: 6 });
+    await tamper('DELETE FROM service.audit_log WHERE seq = 7');
+    expect((await verifyAuditChain(served)).broken).toMatchObject({ seq: 8, kind: 'deleted' });
   });
 });
