@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kind, parse, type DocumentNode } from 'graphql';
 import { createOperationAuthorization } from './authorize-operation';
+import { accessLogPolicies, accessLogResolvers, readAgencySdl } from './access-log';
 import { createAuditCollector, createAuditPlugin, type AuditCollector } from './audit';
 import type { Policies } from './policy-decision';
 import { loadPolicyFile } from './policy-file';
@@ -154,17 +155,22 @@ function unownedCoordinates(typeDefs: DocumentNode, policyMap: PolicyMap): Set<s
 }
 
 /**
- * An agency defined by its folder: its SDL is `dir/schema.graphql`, its
+ * An agency defined by its folder: its SDL is `dir/schema.graphql` (with the kit's access log), its
  * migrations are `dir/migrations/`, and it serves as the role `<name>_service`.
  */
 export function defineAgency<L>(
   dir: string,
   parts: Pick<AgencyDefinition<L>, 'name' | 'defaultPort' | 'resolvers' | 'createLoaders' | 'primaryTable' | 'recordFacts'> & Partial<Pick<AgencyDefinition<L>, 'readSettings'>>,
 ): AgencyDefinition<L> {
+  // Every agency also answers for its own part of the access log (the subgraph kit's).
+  const kit = accessLogResolvers(parts.name);
+  const resolvers: Record<string, object> = { ...parts.resolvers };
+  for (const [type, fields] of Object.entries(kit)) resolvers[type] = { ...(resolvers[type] ?? {}), ...fields };
   return {
     ...parts,
-    policies: loadPolicyFile(join(dir, 'policy.yaml')).policies,
-    typeDefs: parse(readFileSync(join(dir, 'schema.graphql'), 'utf8')),
+    resolvers,
+    policies: { ...loadPolicyFile(join(dir, 'policy.yaml')).policies, ...accessLogPolicies(parts.name) },
+    typeDefs: parse(readAgencySdl(dir, parts.name)),
     migrationsDir: join(dir, 'migrations'),
     serviceRole: `${parts.name}_service`,
   };

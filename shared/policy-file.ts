@@ -1,3 +1,4 @@
+import { accessLogPolicies } from './access-log';
 import { readFileSync } from 'node:fs';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
 import { z } from 'zod';
@@ -75,11 +76,16 @@ function keyNode(parent: Node | undefined, key: PropertyKey | undefined): Node |
   return pair && isScalar(pair.key) ? pair.key : undefined;
 }
 
-/** Reads several agencies' policy files into one set of policies; a name defined twice is an error. */
+/**
+ * Reads several agencies' policy files into one set of policies, with each
+ * agency's access log policies (the subgraph kit's); a name defined twice is an error.
+ */
 export function loadPolicies(paths: readonly string[]): PolicyFile['policies'] {
   const merged: PolicyFile['policies'] = {};
   for (const path of paths) {
-    for (const [name, policy] of Object.entries(loadPolicyFile(path).policies)) {
+    const own = loadPolicyFile(path).policies;
+    const agencies = new Set(Object.keys(own).map((name) => name.split(':')[0]!));
+    for (const [name, policy] of Object.entries({ ...own, ...Object.assign({}, ...[...agencies].map(accessLogPolicies)) as PolicyFile['policies'] })) {
       if (merged[name]) throw new PolicyFileError(`${path}: policy "${name}" is already defined in another policy file`);
       merged[name] = policy;
     }

@@ -65,4 +65,43 @@ describe.each(backends)('each agency\'s audit log on %s', (backend) => {
     const { body } = await federation.queryGateway(`{ child(nhsNumber: "${AMELIA}") { socialCare { status } } }`, {}, { persona: 'sw.jones', purpose: 'safeguarding' });
     expect(body.data.child.socialCare).toEqual({ status: 'CHILD_PROTECTION_PLAN' });
   });
+
+  describe('the federated access log', () => {
+    const log = (agency: string) => `${agency} { at callerSub callerName purpose disclosed denied { field policy } traceId }`;
+    const accessLog = `{ child(nhsNumber: "${AMELIA}") { accessLog { ${AGENCIES.map(log).join(' ')} } } }`;
+
+    it('gives the privacy officer every access to Amelia made here, in order, from every agency', async () => {
+      const { body } = await federation.queryGateway(accessLog, {}, { persona: 'cg.wright', purpose: 'audit' });
+      expect(body.errors).toBeUndefined();
+      const parts = body.data.child.accessLog;
+      // Every request above reached identity; sw.jones's full view reached all five; the audit test's
+      // requests reached social care, the last one once the log could be written again.
+      expect(parts.identity.map((e: { callerSub: string }) => e.callerSub)).toEqual(['sw.jones', 'sw.ahmed', 'sw.jones', 'sw.jones']);
+      expect(parts.socialcare.map((e: { callerSub: string }) => e.callerSub)).toEqual(['sw.jones', 'sw.ahmed', 'sw.jones']);
+      for (const agency of ['health', 'housing', 'education']) expect(parts[agency].map((e: { callerSub: string }) => e.callerSub)).toEqual(['sw.jones']);
+      const all = AGENCIES.flatMap((agency) => parts[agency].map((e: { at: string; traceId: string }) => ({ ...e, agency })));
+      const byTime = [...all].sort((a, b) => a.at.localeCompare(b.at));
+      expect(new Set(byTime.slice(0, 5).map((e) => e.traceId)).size).toBe(1);
+      expect(parts.socialcare[1]).toMatchObject({ callerName: 'Priya Ahmed', purpose: 'safeguarding', denied: [{ field: 'socialCare.caseNotes', policy: 'socialcare:case-notes' }] });
+    });
+
+    it('is the privacy officer\'s alone, and their reading of it is recorded too', async () => {
+      const { body } = await federation.queryGateway(accessLog, {}, { persona: 'sw.jones', purpose: 'safeguarding' });
+      expect(body.data?.child?.accessLog ?? null).toBeNull();
+      expect(body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      await federation.queryGateway(accessLog, {}, { persona: 'cg.wright', purpose: 'audit' });
+      for (const agency of AGENCIES) {
+        const entry = (await latest(agency))!;
+        expect({ agency, caller: entry.caller.sub, purpose: entry.purpose }).toEqual({ agency, caller: 'cg.wright', purpose: 'audit' });
+      }
+    });
+
+    it('gives each user their own access history, and nobody else\'s', async () => {
+      const { body } = await federation.queryGateway(`{ myAccessHistory { ${AGENCIES.map(log).join(' ')} } }`, {}, { persona: 'sw.ahmed', purpose: 'direct-care' });
+      expect(body.errors).toBeUndefined();
+      const all = AGENCIES.flatMap((agency) => body.data.myAccessHistory[agency]);
+      expect(all.length).toBeGreaterThan(0);
+      expect(new Set(all.map((e: { callerSub: string }) => e.callerSub))).toEqual(new Set(['sw.ahmed']));
+    });
+  });
 });

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { composeSupergraph, loadGatewayConfig, startGateway } from '../gateway';
-import { createLogger } from '../shared';
+import { createLogger, readAgencySdl } from '../shared';
 import { backends, post, startFederation, type Federation } from './start-federation';
 
 const demoQuery = `{ child(nhsNumber: "9990000018") { name { given family } dateOfBirth
@@ -125,7 +125,7 @@ describe.each(backends)('the federated graph on %s', (backend) => {
   it('serves the same graph from a second gateway started from a composed supergraph file', async () => {
     const env = Object.fromEntries(Object.entries(federation.agencies).map(([name, a]) => [`${name.toUpperCase()}_URL`, a.url]));
     const sources = Object.entries(federation.agencies).map(([name, a]) => ({
-      name, url: a.url, sdl: readFileSync(join(__dirname, '..', 'subgraphs', name, 'schema.graphql'), 'utf8'),
+      name, url: a.url, sdl: readAgencySdl(join(__dirname, '..', 'subgraphs', name), name),
     }));
     const supergraphPath = join(mkdtempSync(join(tmpdir(), 'cv-')), 'supergraph.graphql');
     writeFileSync(supergraphPath, composeSupergraph(sources));

@@ -7,6 +7,15 @@ interface SearchArgs { given?: string | null; family?: string | null; dateOfBirt
 
 const MAX_SEARCH_RESULTS = 10;
 
+interface PeriodArgs { since?: string | null; until?: string | null }
+/** A period as the access log's key carries it: empty for an open end. */
+function period(args: PeriodArgs): { since: string; until: string } {
+  for (const [name, value] of Object.entries(args)) {
+    if (value && Number.isNaN(Date.parse(value))) throw badUserInput(`${name}: "${value}" is not an ISO 8601 date or time`, { argument: name });
+  }
+  return { since: args.since ?? '', until: args.until ?? '' };
+}
+
 export const resolvers = {
   Query: {
     // Each child returned is registered at its response path, for the audit log.
@@ -21,6 +30,7 @@ export const resolvers = {
       children.forEach((child, i) => child && !(child instanceof Error) && ctx.audit.child([...path, i], child.nhsNumber));
       return children;
     },
+    myAccessHistory: (_: unknown, args: PeriodArgs, ctx: Context) => (ctx.authority ? { sub: ctx.authority.caller.sub, ...period(args) } : null),
     searchChildren: async (_: unknown, args: SearchArgs, ctx: Context, info: GraphQLResolveInfo) => {
       let results: { child: ChildRecord; score: number; matchedOn: string[] }[];
       if (args.fuzzy) {
@@ -41,6 +51,7 @@ export const resolvers = {
     },
   },
   Child: {
+    accessLog: (child: ChildRecord, args: PeriodArgs) => ({ nhsNumber: child.nhsNumber, ...period(args) }),
     __resolveReference: (reference: { nhsNumber: string }, ctx: Context) => ctx.loaders.child.load(reference.nhsNumber),
     // Declared so that the record rule for the address runs (it is withheld for restricted children).
     address: (child: ChildRecord) => child.address,

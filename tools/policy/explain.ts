@@ -1,6 +1,6 @@
 import { Kind, type TypeNode } from 'graphql';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readAgencySdl } from '../../shared';
 import { agencies } from '../../dev/agencies';
 import { personas, type PersonaName } from '../../dev/personas';
 import { composeSupergraph } from '../../gateway';
@@ -32,7 +32,7 @@ export async function explain(options: { persona: string; purpose: string; child
   if (segments[0] !== 'Child' || segments.length < 2) throw new Error(`the field must be a path from Child, such as Child.health.conditions; got "${options.path}"`);
   const policies = loadPolicies(agencies.map(({ definition }) => join(repo, 'subgraphs', definition.name, 'policy.yaml')));
   const supergraph = composeSupergraph(agencies.map(({ definition }) => ({
-    name: definition.name, url: 'http://localhost/graphql', sdl: readFileSync(join(repo, 'subgraphs', definition.name, 'schema.graphql'), 'utf8'),
+    name: definition.name, url: 'http://localhost/graphql', sdl: readAgencySdl(join(repo, 'subgraphs', definition.name), definition.name),
   })));
   const policyMap = readPolicyMap(supergraph);
   const steps: Explanation['steps'] = [];

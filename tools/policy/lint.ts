@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readAgencySdl } from '../../shared';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { getNamedType, isObjectType, Kind, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { agencies } from '../../dev/agencies';
 import { composeSupergraph } from '../../gateway';
-import { loadPolicyFile, PolicyFileError, readPolicyMap, recordLevelCoordinates, type Policies } from '../../shared';
+import { accessLogPolicies, loadPolicyFile, PolicyFileError, readPolicyMap, recordLevelCoordinates, type Policies } from '../../shared';
 
 export interface Finding { where: string; problem: string }
 
@@ -29,13 +29,18 @@ export function lintPolicies(): Finding[] {
         policies[name] = policy;
         owner.set(name, definition.name);
       }
+      // The access log's policies come with the subgraph kit, beside the agency's own.
+      for (const [name, policy] of Object.entries(accessLogPolicies(definition.name))) {
+        policies[name] = policy;
+        owner.set(name, definition.name);
+      }
     } catch (error) {
       if (!(error instanceof PolicyFileError)) throw error;
       for (const line of error.message.split('\n')) findings.push({ where: line.split(': ')[0]!, problem: line.split(': ').slice(1).join(': ') });
     }
   }
   const sources = agencies.map(({ definition }) => ({
-    name: definition.name, url: 'http://localhost/graphql', sdl: readFileSync(join(repo, 'subgraphs', definition.name, 'schema.graphql'), 'utf8'),
+    name: definition.name, url: 'http://localhost/graphql', sdl: readAgencySdl(join(repo, 'subgraphs', definition.name), definition.name),
   }));
   const supergraph = parse(composeSupergraph(sources));
   const policyMap = readPolicyMap(supergraph);

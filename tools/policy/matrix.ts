@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readAgencySdl } from '../../shared';
 import { agencies } from '../../dev/agencies';
 import { composeSupergraph } from '../../gateway';
 import {
@@ -18,7 +18,7 @@ export interface MatrixRow { field: string; policies: string; role: Role; purpos
 export function policyMatrix(): MatrixRow[] {
   const policies: Policies = loadPolicies(agencies.map(({ definition }) => join(repo, 'subgraphs', definition.name, 'policy.yaml')));
   const supergraph = composeSupergraph(agencies.map(({ definition }) => ({
-    name: definition.name, url: 'http://localhost/graphql', sdl: readFileSync(join(repo, 'subgraphs', definition.name, 'schema.graphql'), 'utf8'),
+    name: definition.name, url: 'http://localhost/graphql', sdl: readAgencySdl(join(repo, 'subgraphs', definition.name), definition.name),
   })));
   const rows: MatrixRow[] = [];
   const purposes = [...PURPOSES, 'emergency-care+break-glass'] as const;
