@@ -19,11 +19,11 @@ export function accessLogSdl(agency: string): string {
 "A child's access log for a period: each agency answers for its own disclosures about the child."
 type ChildAccessLog @key(fields: "nhsNumber since until") {
   "The child's NHS number."
-  nhsNumber: ID! @policy(policies: [["${agency}:access-log"]])
+  nhsNumber: ID @policy(policies: [["${agency}:access-log"]])
   "The start of the period, as an ISO 8601 date or time; empty for the beginning of the log."
-  since: String! @policy(policies: [["${agency}:access-log"]])
+  since: String @policy(policies: [["${agency}:access-log"]])
   "The end of the period (exclusive), as an ISO 8601 date or time; empty for now."
-  until: String! @policy(policies: [["${agency}:access-log"]])
+  until: String @policy(policies: [["${agency}:access-log"]])
   "${T}'s own record of what it disclosed about the child in the period, oldest first."
   ${agency}: [${T}AccessEntry!] @policy(policies: [["${agency}:access-log"]])
 }
@@ -31,11 +31,11 @@ type ChildAccessLog @key(fields: "nhsNumber since until") {
 "The caller's own access history for a period: each agency answers for what it disclosed to them."
 type AccessHistory @key(fields: "sub since until") {
   "The caller's user id."
-  sub: ID! @policy(policies: [["${agency}:own-history"]])
+  sub: ID @policy(policies: [["${agency}:own-history"]])
   "The start of the period, as an ISO 8601 date or time; empty for the beginning of the log."
-  since: String! @policy(policies: [["${agency}:own-history"]])
+  since: String @policy(policies: [["${agency}:own-history"]])
   "The end of the period (exclusive); empty for now."
-  until: String! @policy(policies: [["${agency}:own-history"]])
+  until: String @policy(policies: [["${agency}:own-history"]])
   "What ${T} disclosed to the caller in the period, oldest first."
   ${agency}: [${T}AccessEntry!] @policy(policies: [["${agency}:own-history"]])
 }

@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readAgencySdl } from '../../shared';
 import { join } from 'node:path';
 import { isTypeDefinitionNode, Kind, parse, type FieldDefinitionNode } from 'graphql';
 import { AGENCIES, composeSupergraph, CompositionError } from '../../gateway';
 
-const sdl = (agency: string) => readFileSync(join(__dirname, '..', '..', 'subgraphs', agency, 'schema.graphql'), 'utf8');
+const sdl = (agency: string) => readAgencySdl(join(__dirname, '..', '..', 'subgraphs', agency), agency);
 const agencies = AGENCIES.map((a) => a.name);
 
 /** Types a caller reaches through a child: every field of these may one day be protected, so must be nullable. */
