@@ -24,6 +24,8 @@ export interface GatewayConfig {
   subgraphWaitSeconds: number;
   /** `SUBGRAPH_TIMEOUT_MS`: how long one subgraph request may take before its agency is reported unavailable. @default 10000 */
   subgraphTimeoutMs: number;
+  /** `BREAK_GLASS_MINUTES`: how long a break-glass grant lasts. @default 60 */
+  breakGlassMinutes: number;
   /** `REDIS_URL`: shared state for several gateways; in memory when unset. */
   redisUrl?: string;
   /** `LOG_LEVEL` @default 'info' */
@@ -69,6 +71,7 @@ export function loadGatewayConfig(source: Env = process.env): GatewayConfig {
       SUPERGRAPH_PATH: z.string().optional(),
       SUBGRAPH_WAIT_SECONDS: env.positiveInt(60),
       SUBGRAPH_TIMEOUT_MS: env.positiveInt(10_000),
+      BREAK_GLASS_MINUTES: env.positiveInt(60),
       REDIS_URL: env.url(['redis', 'rediss']).optional(),
       LOG_LEVEL: env.logLevel(),
       NODE_ENV: env.nodeEnv(),
@@ -94,6 +97,7 @@ export function loadGatewayConfig(source: Env = process.env): GatewayConfig {
     supergraphPath: values.SUPERGRAPH_PATH as string | undefined,
     subgraphWaitSeconds: values.SUBGRAPH_WAIT_SECONDS as number,
     subgraphTimeoutMs: values.SUBGRAPH_TIMEOUT_MS as number,
+    breakGlassMinutes: values.BREAK_GLASS_MINUTES as number,
     redisUrl: values.REDIS_URL as string | undefined,
     logLevel: values.LOG_LEVEL as string,
     development: isDevelopment(values.NODE_ENV as string),

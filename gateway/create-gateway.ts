@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
@@ -11,6 +12,8 @@ import { AgencyDataSource, type GatewayContext } from './agency-data-source';
 import { breakGlassForOneChild } from './break-glass-scope';
 import { OperationShapeCache } from './operation-shape-cache';
 import { internalFetchErrors } from './internal-fetch-errors';
+import { createBreakGlassGrants } from './break-glass-grants';
+import { MemorySharedState, type SharedState } from './shared-state';
 
 export interface GatewayOptions {
   /** The composed supergraph. */
@@ -32,6 +35,12 @@ export interface GatewayOptions {
   policies: Policies;
   /** @default 'enforce' */
   authorizationMode?: AuthorizationMode;
+  /** What every replica shares: break-glass grants, unusual-access counters. @default in memory */
+  state?: SharedState;
+  /** Keys the shared state's hashes of callers and children; replicas sharing state share it. @default random (one replica) */
+  stateSecret?: string;
+  /** How long a break-glass grant lasts. @default 60 */
+  breakGlassMinutes?: number;
 }
 
 export interface Gateway {
@@ -56,6 +65,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         signContext: options.signContext,
       }),
   });
+  const grants = createBreakGlassGrants({ state: options.state ?? new MemorySharedState(), minutes: options.breakGlassMinutes ?? 60, secret: options.stateSecret ?? randomBytes(32).toString('hex'), logger: options.logger });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     cache: new OperationShapeCache(options.cache ?? new InMemoryLRUCache()),
@@ -67,6 +77,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     plugins: [
       ApolloServerPluginCacheControlDisabled(),
       breakGlassForOneChild(),
+      grants.plugin(),
       // Before the operation is filtered: it keeps the client's own operation to tell its fields from the gateway's.
       internalFetchErrors<GatewayContext>(options.logger),
       createOperationAuthorization<GatewayContext>({
@@ -83,7 +94,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     gateway,
     async listen(port, host) {
       await apollo.start();
-      const service = await listen(apollo, { port, host, ready: async () => true, context: async (req) => ({ authority: await options.authenticate(req.headers) }) });
+      const service = await listen(apollo, { port, host, ready: async () => true, context: async (req, body) => ({ authority: await grants.resolve(await options.authenticate(req.headers), body) }) });
       return {
         ...service,
         close: async () => {

@@ -6,3 +6,5 @@ export { RedisKeyValueCache } from './redis-cache';
 export { OperationShapeCache, hasLiteralValues } from './operation-shape-cache';
 export { createAuthenticator, badRequest, type AuthenticatorOptions } from './authenticate';
 export type { GatewayContext } from './agency-data-source';
+export { MemorySharedState, RedisSharedState, type SharedState } from './shared-state';
+export { createBreakGlassGrants, type BreakGlassGrants } from './break-glass-grants';

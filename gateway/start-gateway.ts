@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { createClient } from 'redis';
+import { MemorySharedState, RedisSharedState } from './shared-state';
 import type { JSONWebKeySet, JWK } from 'jose';
 import {
   createContextSigner, createLogger, loadPolicies, DEV_GATEWAY_KEY_PATH, DEV_PERSONA_KEY_PATH, loadOrCreateDevKeyPair, readJson, type HttpService, type Logger,
@@ -25,12 +27,16 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   try {
     const cache = redis ? new RedisKeyValueCache(redis) : undefined;
     const authenticate = createAuthenticator({ keys: await trustedKeys(config, logger), jwksUrl: config.authJwksUrl, issuer: config.authIssuer, audience: config.authAudience });
-    const signContext = createContextSigner({ privateJwk: await signingKey(config, logger) });
+    const privateJwk = await signingKey(config, logger);
+    const signContext = createContextSigner({ privateJwk });
     const policies = loadPolicies(config.policyFiles);
     if (config.authorizationMode === 'dry-run') logger.warn('AUTHZ_MODE=dry-run: nothing is withheld; would-be denials are reported in each response');
     const gateway = createGateway({
       supergraphSdl, subgraphUrls, cache, logger, development: config.development, subgraphTimeoutMs: config.subgraphTimeoutMs,
       authenticate, signContext, policies, authorizationMode: config.authorizationMode,
+      state: redis ? new RedisSharedState(redis as never) : new MemorySharedState(), breakGlassMinutes: config.breakGlassMinutes,
+      // Replicas share the signing key, so they hash callers and children alike.
+      stateSecret: createHash('sha256').update(`shared-state\n${JSON.stringify(privateJwk)}`).digest('hex'),
     });
     const service = await gateway.listen(config.port, config.host);
     logger.info({ url: service.url, sharedState: redis ? 'redis' : 'memory' }, 'gateway ready');

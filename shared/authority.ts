@@ -28,6 +28,8 @@ export const authoritySchema = z.object({
   purpose: z.enum(PURPOSES),
   /** The written justification of a declared emergency, when break-glass was invoked. */
   breakGlass: z.string().min(20).optional(),
+  /** The time-boxed grant the break-glass belongs to; `opened` on the request that opened it. */
+  breakGlassGrant: z.object({ id: z.string().min(1), openedAt: z.string(), expiresAt: z.string(), opened: z.boolean() }).optional(),
   /** The same for every agency called for one gateway request. */
   traceId: z.string().min(1),
 });

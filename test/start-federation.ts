@@ -4,7 +4,9 @@ import { createClient, type RedisClientType } from 'redis';
 import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { agencies } from '../dev/agencies';
 import { DEV_AUDIENCE, DEV_ISSUER, signPersonaToken, type PersonaName } from '../dev/personas';
-import { composeFromSubgraphs, createAuthenticator, createGateway, DEFAULT_POLICY_FILES, RedisKeyValueCache, type Gateway } from '../gateway';
+import {
+  composeFromSubgraphs, createAuthenticator, createGateway, DEFAULT_POLICY_FILES, MemorySharedState, RedisKeyValueCache, RedisSharedState, type Gateway, type SharedState,
+} from '../gateway';
 import {
   createContextSigner, createKeyPair, createLogger, loadPolicies, startAgency, type AuthorizationMode, type Database, type HttpService, type KeyPair, type Purpose, type RunningAgency, type SubgraphConfig,
 } from '../shared';
@@ -26,6 +28,8 @@ export interface FederationOptions {
   authorizationMode?: AuthorizationMode;
   /** Each agency's audit log; `off` only to measure what it costs. @default 'on' */
   audit?: 'on' | 'off';
+  /** @default 60 */
+  breakGlassMinutes?: number;
 }
 
 export interface AgencyUnderTest {
@@ -55,6 +59,10 @@ export interface Federation {
   /** The gateway's shared state, and the keys it holds, to check that no record value is kept. */
   sharedState(): Promise<{ key: string; value: string }[]>;
   queryGateway<T = any>(query: string, variables?: Record<string, unknown>, as?: Asking): Promise<GraphQLResponse<T>>;
+  /** Starts another gateway replica over the same agencies and shared state. */
+  anotherGateway(options?: { breakGlassMinutes?: number }): Promise<{ url: string; query<T = any>(query: string, variables?: Record<string, unknown>, as?: Asking): Promise<GraphQLResponse<T>> }>;
+  /** True when the shared state is Redis (what replicas in separate processes would share). */
+  sharesStateAcrossProcesses: boolean;
   /** The headers a practitioner's screen would send: bearer token, purpose, break-glass. */
   authHeaders(as?: Asking): Promise<Record<string, string>>;
   /** The identity provider's key (signs persona tokens) and the gateway's key (signs subgraph context). */
@@ -122,25 +130,36 @@ export async function startFederation(options: FederationOptions = {}): Promise<
     const prefix = `cvtest:${randomBytes(6).toString('hex')}:`;
     let redis: RedisClientType | undefined;
     let cache: KeyValueCache<string>;
+    let state: SharedState;
     if (redisUrl) {
       redis = createClient({ url: redisUrl });
       await redis.connect();
       cache = new RedisKeyValueCache(redis, prefix);
+      state = new RedisSharedState(redis, `${prefix}state:`);
       const client = redis;
       cleanups.unshift(async () => {
         for await (const keys of client.scanIterator({ MATCH: `${prefix}*` })) if (keys.length) await client.del(keys);
         await client.quit();
       });
-    } else cache = new InMemoryLRUCache<string>();
-    const gateway = createGateway({
-      supergraphSdl: await composeFromSubgraphs(subgraphs, 10_000), cache, logger,
-      authenticate: createAuthenticator({ keys: keys.personas.publicJwks, issuer: DEV_ISSUER, audience: DEV_AUDIENCE }),
-      signContext: createContextSigner({ privateJwk: keys.gateway.privateJwk }),
-      policies: loadPolicies(DEFAULT_POLICY_FILES),
-      authorizationMode: options.authorizationMode,
-    });
-    const service: HttpService = await gateway.listen(0);
-    cleanups.unshift(() => service.close());
+    } else {
+      cache = new InMemoryLRUCache<string>();
+      state = new MemorySharedState();
+    }
+    const supergraphSdl = await composeFromSubgraphs(subgraphs, 10_000);
+    // Every gateway started here shares the shared state, as replicas behind one load balancer do.
+    const startOneGateway = async (breakGlassMinutes = options.breakGlassMinutes) => {
+      const one = createGateway({
+        supergraphSdl, cache, logger, state, stateSecret: 'test-shared-state', breakGlassMinutes,
+        authenticate: createAuthenticator({ keys: keys.personas.publicJwks, issuer: DEV_ISSUER, audience: DEV_AUDIENCE }),
+        signContext: createContextSigner({ privateJwk: keys.gateway.privateJwk }),
+        policies: loadPolicies(DEFAULT_POLICY_FILES),
+        authorizationMode: options.authorizationMode,
+      });
+      const listening: HttpService = await one.listen(0);
+      cleanups.unshift(() => listening.close());
+      return { gateway: one, service: listening };
+    };
+    const { gateway, service } = await startOneGateway();
     return {
       gatewayUrl: service.url,
       asOf,
@@ -155,9 +174,15 @@ export async function startFederation(options: FederationOptions = {}): Promise<
           return out;
         }
         const memory = cache as InMemoryLRUCache<string>;
-        return Promise.all(memory.keys().map(async (key) => ({ key, value: (await memory.get(key)) ?? '' })));
+        const cached = await Promise.all(memory.keys().map(async (key) => ({ key, value: (await memory.get(key)) ?? '' })));
+        return [...cached, ...(state as MemorySharedState).entries()];
       },
       queryGateway: async (query, variables, as) => post(service.url, { query, variables }, await authHeaders(as)),
+      anotherGateway: async (gatewayOptions = {}) => {
+        const { service: other } = await startOneGateway(gatewayOptions.breakGlassMinutes ?? options.breakGlassMinutes);
+        return { url: other.url, query: async (query, variables, as) => post(other.url, { query, variables }, await authHeaders(as)) };
+      },
+      sharesStateAcrossProcesses: redis !== undefined,
       authHeaders,
       keys,
       resetCounts: () => Object.values(under).forEach((a) => a.resetCounts()),

@@ -1,6 +1,6 @@
 import { responsePathAsArray, type GraphQLResolveInfo } from 'graphql';
 import { badUserInput, validateNhsNumberArg, validateNhsNumberList, type SubgraphContext } from '../../shared';
-import { recordSearch, searchExact, searchFuzzy, type ChildRecord, type ExactSearch, type FuzzySearch, type IdentityLoaders } from './store';
+import { breakGlassGrants, recordBreakGlassGrant, recordSearch, reviewBreakGlassGrant, searchExact, searchFuzzy, type BreakGlassReviewStatus, type ChildRecord, type ExactSearch, type FuzzySearch, type IdentityLoaders } from './store';
 
 type Context = SubgraphContext<IdentityLoaders>;
 interface SearchArgs { given?: string | null; family?: string | null; dateOfBirth?: string | null; gender?: ChildRecord['gender'] | null; postcode?: string | null; fuzzy?: boolean | null }
@@ -20,7 +20,10 @@ export const resolvers = {
   Query: {
     // Each child returned is registered at its response path, for the audit log.
     child: async (_: unknown, args: { nhsNumber: string }, ctx: Context, info: GraphQLResolveInfo) => {
-      const child = await ctx.loaders.child.load(validateNhsNumberArg(args.nhsNumber));
+      const nhsNumber = validateNhsNumberArg(args.nhsNumber);
+      // A break-glass grant the gateway has just opened is recorded for review before anything is returned.
+      if (ctx.authority?.breakGlassGrant?.opened) await recordBreakGlassGrant(ctx.db, ctx.authority, nhsNumber);
+      const child = await ctx.loaders.child.load(nhsNumber);
       if (child) ctx.audit.child(responsePathAsArray(info.path), child.nhsNumber);
       return child;
     },
@@ -29,6 +32,12 @@ export const resolvers = {
       const path = responsePathAsArray(info.path);
       children.forEach((child, i) => child && !(child instanceof Error) && ctx.audit.child([...path, i], child.nhsNumber));
       return children;
+    },
+    breakGlassReviews: async (_: unknown, args: { status?: BreakGlassReviewStatus | null }, ctx: Context, info: GraphQLResolveInfo) => {
+      const grants = await breakGlassGrants(ctx.db, args.status ?? 'UNREVIEWED');
+      const path = responsePathAsArray(info.path);
+      grants.forEach((g, i) => ctx.audit.child([...path, i], g.nhsNumber));
+      return grants;
     },
     myAccessHistory: (_: unknown, args: PeriodArgs, ctx: Context) => (ctx.authority ? { sub: ctx.authority.caller.sub, ...period(args) } : null),
     searchChildren: async (_: unknown, args: SearchArgs, ctx: Context, info: GraphQLResolveInfo) => {
@@ -48,6 +57,15 @@ export const resolvers = {
       const path = responsePathAsArray(info.path);
       results.forEach((r, i) => ctx.audit.child([...path, i, 'child'], r.child.nhsNumber));
       return results;
+    },
+  },
+  Mutation: {
+    reviewBreakGlass: async (_: unknown, args: { id: string; outcome: string; note: string }, ctx: Context, info: GraphQLResolveInfo) => {
+      if (args.note.trim().length === 0) throw badUserInput('note: a review needs a note saying why', { argument: 'note' });
+      const grant = await reviewBreakGlassGrant(ctx.db, args.id, { outcome: args.outcome, note: args.note.trim(), by: ctx.authority!.caller });
+      if (!grant) throw badUserInput(`id: "${args.id}" is not a break-glass grant`, { argument: 'id' });
+      ctx.audit.child(responsePathAsArray(info.path), grant.nhsNumber);
+      return grant;
     },
   },
   Child: {

@@ -1,4 +1,4 @@
-import { createRowLoader, scoreDemographics, swapDayAndMonth, type Database, type Score } from '../../shared';
+import { createRowLoader, scoreDemographics, swapDayAndMonth, type Authority, type Database, type Score } from '../../shared';
 
 /** A child as the subgraph serves it, read from the demographics store. */
 export interface ChildRecord {
@@ -106,4 +106,52 @@ export async function recordSearch(db: Database, entry: {
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9)`,
     [entry.traceId, entry.caller.sub, entry.caller.name, entry.caller.roles.join(','), entry.caller.org, entry.purpose, entry.fuzzy, JSON.stringify(entry.parameters), entry.results],
   );
+}
+
+export type BreakGlassReviewStatus = 'UNREVIEWED' | 'OVERDUE' | 'REVIEWED';
+/** A grant waits this long for review before it is overdue. */
+export const REVIEW_DUE_HOURS = 72;
+
+interface GrantRow {
+  id: string; caller_sub: string; caller_name: string; caller_org: string; nhs_number: string; justification: string; opened_at: string; expires_at: string;
+  overdue: boolean; outcome: string | null; note: string | null; reviewed_by: string | null; reviewed_by_name: string | null; reviewed_at: string | null;
+}
+
+const selectGrant = `SELECT id, caller_sub, caller_name, caller_org, nhs_number, justification, opened_at::text, expires_at::text,
+    (outcome IS NULL AND opened_at < now() - interval '${REVIEW_DUE_HOURS} hours') AS overdue, outcome, note, reviewed_by, reviewed_by_name, reviewed_at::text
+  FROM service.break_glass_grant`;
+
+const toGrant = (row: GrantRow) => ({
+  id: row.id, callerSub: row.caller_sub, callerName: row.caller_name, callerOrg: row.caller_org, nhsNumber: row.nhs_number, justification: row.justification,
+  openedAt: new Date(row.opened_at).toISOString(), expiresAt: new Date(row.expires_at).toISOString(), overdue: row.overdue, outcome: row.outcome, note: row.note,
+  reviewedBy: row.reviewed_by ? `${row.reviewed_by_name} (${row.reviewed_by})` : null, reviewedAt: row.reviewed_at ? new Date(row.reviewed_at).toISOString() : null,
+});
+
+/** Records a grant the gateway has just opened (once, however many requests carry it). */
+export async function recordBreakGlassGrant(db: Database, authority: Authority, nhsNumber: string): Promise<void> {
+  const grant = authority.breakGlassGrant!;
+  await db.query(
+    `INSERT INTO service.break_glass_grant (id, caller_sub, caller_name, caller_org, caller_roles, nhs_number, justification, trace_id, opened_at, expires_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING`,
+    [grant.id, authority.caller.sub, authority.caller.name, authority.caller.org, authority.caller.roles.join(','), nhsNumber, authority.breakGlass ?? '', authority.traceId, grant.openedAt, grant.expiresAt],
+  );
+}
+
+export async function breakGlassGrants(db: Database, status: BreakGlassReviewStatus) {
+  const where = {
+    UNREVIEWED: 'outcome IS NULL',
+    OVERDUE: `outcome IS NULL AND opened_at < now() - interval '${REVIEW_DUE_HOURS} hours'`,
+    REVIEWED: 'outcome IS NOT NULL',
+  }[status];
+  return (await db.query<GrantRow>(`${selectGrant} WHERE ${where} ORDER BY opened_at`)).map(toGrant);
+}
+
+export async function reviewBreakGlassGrant(db: Database, id: string, review: { outcome: string; note: string; by: { sub: string; name: string } }) {
+  const [row] = await db.query<GrantRow>(
+    `UPDATE service.break_glass_grant SET outcome = $2, note = $3, reviewed_by = $4, reviewed_by_name = $5, reviewed_at = now() WHERE id = $1
+     RETURNING id, caller_sub, caller_name, caller_org, nhs_number, justification, opened_at::text, expires_at::text, false AS overdue,
+               outcome, note, reviewed_by, reviewed_by_name, reviewed_at::text`,
+    [id, review.outcome, review.note, review.by.sub, review.by.name],
+  );
+  return row ? toGrant({ ...row, overdue: false }) : null;
 }

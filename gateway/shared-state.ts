@@ -1,0 +1,94 @@
+import type { RedisClientType } from 'redis';
+
+/**
+ * The gateway's shared state: what every replica must see alike (break-glass
+ * grants, unusual-access counters). Keys and counters only, never a record
+ * value: children appear only as salted hashes. Redis when `REDIS_URL` is set,
+ * else in memory (one replica).
+ */
+export interface SharedState {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string, ttlSeconds: number): Promise<void>;
+  delete(key: string): Promise<void>;
+  /** Adds to a counter that expires `ttlSeconds` after it is first made; returns the new count. */
+  increment(key: string, ttlSeconds: number): Promise<number>;
+  /** Adds a member to a set that expires `ttlSeconds` after it is first made; returns how many members it has. */
+  addToSet(key: string, member: string, ttlSeconds: number): Promise<number>;
+}
+
+export class RedisSharedState implements SharedState {
+  constructor(
+    private readonly client: RedisClientType,
+    private readonly prefix = 'cv:state:',
+  ) {}
+
+  async get(key: string) {
+    return (await this.client.get(this.prefix + key)) ?? undefined;
+  }
+
+  async set(key: string, value: string, ttlSeconds: number) {
+    await this.client.set(this.prefix + key, value, { EX: Math.max(1, Math.ceil(ttlSeconds)) });
+  }
+
+  async delete(key: string) {
+    await this.client.del(this.prefix + key);
+  }
+
+  async increment(key: string, ttlSeconds: number) {
+    const [count] = (await this.client.multi().incr(this.prefix + key).expire(this.prefix + key, ttlSeconds, 'NX').exec()) as unknown as [number];
+    return Number(count);
+  }
+
+  async addToSet(key: string, member: string, ttlSeconds: number) {
+    const results = (await this.client.multi().sAdd(this.prefix + key, member).expire(this.prefix + key, ttlSeconds, 'NX').sCard(this.prefix + key).exec()) as unknown as number[];
+    return Number(results[2]);
+  }
+}
+
+export class MemorySharedState implements SharedState {
+  private readonly values = new Map<string, { value: string | Set<string> | number; expires: number }>();
+
+  private live(key: string) {
+    const entry = this.values.get(key);
+    if (entry && entry.expires <= Date.now()) {
+      this.values.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  async get(key: string) {
+    const value = this.live(key)?.value;
+    return typeof value === 'string' ? value : undefined;
+  }
+
+  async set(key: string, value: string, ttlSeconds: number) {
+    this.values.set(key, { value, expires: Date.now() + ttlSeconds * 1000 });
+  }
+
+  async delete(key: string) {
+    this.values.delete(key);
+  }
+
+  async increment(key: string, ttlSeconds: number) {
+    const entry = this.live(key) ?? { value: 0, expires: Date.now() + ttlSeconds * 1000 };
+    entry.value = (entry.value as number) + 1;
+    this.values.set(key, entry);
+    return entry.value as number;
+  }
+
+  async addToSet(key: string, member: string, ttlSeconds: number) {
+    const entry = this.live(key) ?? { value: new Set<string>(), expires: Date.now() + ttlSeconds * 1000 };
+    (entry.value as Set<string>).add(member);
+    this.values.set(key, entry);
+    return (entry.value as Set<string>).size;
+  }
+
+  /** What is held, for tests that check no record value is kept. */
+  entries(): { key: string; value: string }[] {
+    return [...this.values.keys()].filter((k) => this.live(k)).map((key) => {
+      const v = this.values.get(key)!.value;
+      return { key, value: typeof v === 'string' ? v : v instanceof Set ? [...v].join(',') : String(v) };
+    });
+  }
+}
