@@ -26,6 +26,8 @@ export interface GatewayConfig {
   subgraphTimeoutMs: number;
   /** `BREAK_GLASS_MINUTES`: how long a break-glass grant lasts. @default 60 */
   breakGlassMinutes: number;
+  /** `UNUSUAL_CHILDREN_PER_HOUR`, `UNUSUAL_SEARCH_MINIMUM`, `UNUSUAL_SEARCH_FACTOR`: when access is unusual. @default 100, 30, 5 */
+  unusualAccess: { childrenPerHour: number; minimumSearches: number; searchFactor: number };
   /** `REDIS_URL`: shared state for several gateways; in memory when unset. */
   redisUrl?: string;
   /** `LOG_LEVEL` @default 'info' */
@@ -72,6 +74,9 @@ export function loadGatewayConfig(source: Env = process.env): GatewayConfig {
       SUBGRAPH_WAIT_SECONDS: env.positiveInt(60),
       SUBGRAPH_TIMEOUT_MS: env.positiveInt(10_000),
       BREAK_GLASS_MINUTES: env.positiveInt(60),
+      UNUSUAL_CHILDREN_PER_HOUR: env.positiveInt(100),
+      UNUSUAL_SEARCH_MINIMUM: env.positiveInt(30),
+      UNUSUAL_SEARCH_FACTOR: env.positiveInt(5),
       REDIS_URL: env.url(['redis', 'rediss']).optional(),
       LOG_LEVEL: env.logLevel(),
       NODE_ENV: env.nodeEnv(),
@@ -98,6 +103,9 @@ export function loadGatewayConfig(source: Env = process.env): GatewayConfig {
     subgraphWaitSeconds: values.SUBGRAPH_WAIT_SECONDS as number,
     subgraphTimeoutMs: values.SUBGRAPH_TIMEOUT_MS as number,
     breakGlassMinutes: values.BREAK_GLASS_MINUTES as number,
+    unusualAccess: {
+      childrenPerHour: values.UNUSUAL_CHILDREN_PER_HOUR as number, minimumSearches: values.UNUSUAL_SEARCH_MINIMUM as number, searchFactor: values.UNUSUAL_SEARCH_FACTOR as number,
+    },
     redisUrl: values.REDIS_URL as string | undefined,
     logLevel: values.LOG_LEVEL as string,
     development: isDevelopment(values.NODE_ENV as string),

@@ -14,6 +14,7 @@ import { OperationShapeCache } from './operation-shape-cache';
 import { internalFetchErrors } from './internal-fetch-errors';
 import { createBreakGlassGrants } from './break-glass-grants';
 import { MemorySharedState, type SharedState } from './shared-state';
+import { unusualAccess, type UnusualAccessOptions } from './unusual-access';
 
 export interface GatewayOptions {
   /** The composed supergraph. */
@@ -41,6 +42,8 @@ export interface GatewayOptions {
   stateSecret?: string;
   /** How long a break-glass grant lasts. @default 60 */
   breakGlassMinutes?: number;
+  /** Thresholds for unusual access alerts. */
+  unusualAccess?: Pick<UnusualAccessOptions, 'childrenPerHour' | 'minimumSearches' | 'searchFactor'>;
 }
 
 export interface Gateway {
@@ -65,7 +68,9 @@ export function createGateway(options: GatewayOptions): Gateway {
         signContext: options.signContext,
       }),
   });
-  const grants = createBreakGlassGrants({ state: options.state ?? new MemorySharedState(), minutes: options.breakGlassMinutes ?? 60, secret: options.stateSecret ?? randomBytes(32).toString('hex'), logger: options.logger });
+  const state = options.state ?? new MemorySharedState();
+  const secret = options.stateSecret ?? randomBytes(32).toString('hex');
+  const grants = createBreakGlassGrants({ state, minutes: options.breakGlassMinutes ?? 60, secret, logger: options.logger });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     cache: new OperationShapeCache(options.cache ?? new InMemoryLRUCache()),
@@ -78,6 +83,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       ApolloServerPluginCacheControlDisabled(),
       breakGlassForOneChild(),
       grants.plugin(),
+      unusualAccess({ state, secret, logger: options.logger, ...options.unusualAccess }),
       // Before the operation is filtered: it keeps the client's own operation to tell its fields from the gateway's.
       internalFetchErrors<GatewayContext>(options.logger),
       createOperationAuthorization<GatewayContext>({

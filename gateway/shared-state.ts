@@ -12,8 +12,8 @@ export interface SharedState {
   delete(key: string): Promise<void>;
   /** Adds to a counter that expires `ttlSeconds` after it is first made; returns the new count. */
   increment(key: string, ttlSeconds: number): Promise<number>;
-  /** Adds a member to a set that expires `ttlSeconds` after it is first made; returns how many members it has. */
-  addToSet(key: string, member: string, ttlSeconds: number): Promise<number>;
+  /** Adds members to a set that expires `ttlSeconds` after it is first made; returns how many were new, and its size. */
+  addToSet(key: string, members: readonly string[], ttlSeconds: number): Promise<{ added: number; size: number }>;
 }
 
 export class RedisSharedState implements SharedState {
@@ -39,9 +39,10 @@ export class RedisSharedState implements SharedState {
     return Number(count);
   }
 
-  async addToSet(key: string, member: string, ttlSeconds: number) {
-    const results = (await this.client.multi().sAdd(this.prefix + key, member).expire(this.prefix + key, ttlSeconds, 'NX').sCard(this.prefix + key).exec()) as unknown as number[];
-    return Number(results[2]);
+  async addToSet(key: string, members: readonly string[], ttlSeconds: number) {
+    if (members.length === 0) return { added: 0, size: Number(await this.client.sCard(this.prefix + key)) };
+    const results = (await this.client.multi().sAdd(this.prefix + key, [...members]).expire(this.prefix + key, ttlSeconds, 'NX').sCard(this.prefix + key).exec()) as unknown as number[];
+    return { added: Number(results[0]), size: Number(results[2]) };
   }
 }
 
@@ -77,11 +78,13 @@ export class MemorySharedState implements SharedState {
     return entry.value as number;
   }
 
-  async addToSet(key: string, member: string, ttlSeconds: number) {
+  async addToSet(key: string, members: readonly string[], ttlSeconds: number) {
     const entry = this.live(key) ?? { value: new Set<string>(), expires: Date.now() + ttlSeconds * 1000 };
-    (entry.value as Set<string>).add(member);
+    const set = entry.value as Set<string>;
+    const before = set.size;
+    for (const member of members) set.add(member);
     this.values.set(key, entry);
-    return (entry.value as Set<string>).size;
+    return { added: set.size - before, size: set.size };
   }
 
   /** What is held, for tests that check no record value is kept. */

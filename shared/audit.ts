@@ -90,6 +90,8 @@ export function createAuditPlugin<C extends { authority: Authority | null; audit
   logger: Logger;
   policyMap: PolicyMap;
   agency: string;
+  /** What the agency does besides auditing once disclosures are recorded (social care notifies the child's local authority). */
+  onDisclosed?: (db: Database, entries: readonly AuditEntry[]) => Promise<void>;
 }): ApolloServerPlugin<C> {
   return {
     async requestDidStart() {
@@ -137,6 +139,7 @@ export function createAuditPlugin<C extends { authority: Authority | null; audit
           }
           try {
             await appendAudit(options.db, entries);
+            await options.onDisclosed?.(options.db, entries);
           } catch (error) {
             options.logger.error({ err: error, traceId: authority.traceId }, 'could not write the audit log: nothing disclosed');
             single.singleResult = { data: null, errors: [auditUnavailable()] };

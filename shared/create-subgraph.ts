@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Kind, parse, type DocumentNode } from 'graphql';
 import { createOperationAuthorization } from './authorize-operation';
 import { accessLogPolicies, accessLogResolvers, readAgencySdl } from './access-log';
-import { createAuditCollector, createAuditPlugin, type AuditCollector } from './audit';
+import { createAuditCollector, createAuditPlugin, type AuditCollector, type AuditEntry } from './audit';
 import type { Policies } from './policy-decision';
 import { loadPolicyFile } from './policy-file';
 import { readPolicyMap, type PolicyMap } from './policy-map';
@@ -42,6 +42,8 @@ export interface AgencyDefinition<L> {
   resolvers: Record<string, object>;
   /** Builds this request's DataLoaders over the database, with the agency's settings (see `readSettings`). */
   createLoaders(db: Database, settings: unknown): L;
+  /** Runs after each response's disclosures are recorded, before it leaves; if it fails, nothing is disclosed. */
+  onDisclosed?(db: Database, entries: readonly AuditEntry[]): Promise<void>;
   /** Reads the agency's own settings from the environment at start-up; a bad value fails start-up, naming it. */
   readSettings?(source: Env): unknown;
   migrationsDir: string;
@@ -94,7 +96,7 @@ export function createSubgraph<L>(agency: AgencyDefinition<L>, deps: SubgraphDep
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       // Every disclosure is recorded in the agency's own hash-chained log before the response leaves.
-      ...(deps.audit === 'off' ? [] : [createAuditPlugin<SubgraphContext<L>>({ db: deps.db, logger: deps.logger, policyMap, agency: agency.name })]),
+      ...(deps.audit === 'off' ? [] : [createAuditPlugin<SubgraphContext<L>>({ db: deps.db, logger: deps.logger, policyMap, agency: agency.name, onDisclosed: agency.onDisclosed })]),
       // The same caller-only check the gateway makes, once per operation: what this agency's policy
       // never lets the caller see is refused here too, whatever the gateway sent.
       createOperationAuthorization<SubgraphContext<L>>({
@@ -160,7 +162,7 @@ function unownedCoordinates(typeDefs: DocumentNode, policyMap: PolicyMap): Set<s
  */
 export function defineAgency<L>(
   dir: string,
-  parts: Pick<AgencyDefinition<L>, 'name' | 'defaultPort' | 'resolvers' | 'createLoaders' | 'primaryTable' | 'recordFacts'> & Partial<Pick<AgencyDefinition<L>, 'readSettings'>>,
+  parts: Pick<AgencyDefinition<L>, 'name' | 'defaultPort' | 'resolvers' | 'createLoaders' | 'primaryTable' | 'recordFacts'> & Partial<Pick<AgencyDefinition<L>, 'readSettings' | 'onDisclosed'>>,
 ): AgencyDefinition<L> {
   // Every agency also answers for its own part of the access log (the subgraph kit's).
   const kit = accessLogResolvers(parts.name);

@@ -30,6 +30,8 @@ export interface FederationOptions {
   audit?: 'on' | 'off';
   /** @default 60 */
   breakGlassMinutes?: number;
+  /** Thresholds for unusual-access alerts. */
+  unusualAccess?: { childrenPerHour?: number; minimumSearches?: number; searchFactor?: number };
 }
 
 export interface AgencyUnderTest {
@@ -149,7 +151,7 @@ export async function startFederation(options: FederationOptions = {}): Promise<
     // Every gateway started here shares the shared state, as replicas behind one load balancer do.
     const startOneGateway = async (breakGlassMinutes = options.breakGlassMinutes) => {
       const one = createGateway({
-        supergraphSdl, cache, logger, state, stateSecret: 'test-shared-state', breakGlassMinutes,
+        supergraphSdl, cache, logger, state, stateSecret: 'test-shared-state', breakGlassMinutes, unusualAccess: options.unusualAccess,
         authenticate: createAuthenticator({ keys: keys.personas.publicJwks, issuer: DEV_ISSUER, audience: DEV_AUDIENCE }),
         signContext: createContextSigner({ privateJwk: keys.gateway.privateJwk }),
         policies: loadPolicies(DEFAULT_POLICY_FILES),

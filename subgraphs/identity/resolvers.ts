@@ -1,11 +1,20 @@
 import { responsePathAsArray, type GraphQLResolveInfo } from 'graphql';
 import { badUserInput, validateNhsNumberArg, validateNhsNumberList, type SubgraphContext } from '../../shared';
-import { breakGlassGrants, recordBreakGlassGrant, recordSearch, reviewBreakGlassGrant, searchExact, searchFuzzy, type BreakGlassReviewStatus, type ChildRecord, type ExactSearch, type FuzzySearch, type IdentityLoaders } from './store';
+import { accessAlerts, breakGlassGrants, recordAlerts, recordBreakGlassGrant, recordSearch, reviewBreakGlassGrant, searchExact, searchFuzzy, type BreakGlassReviewStatus, type ChildRecord, type ExactSearch, type FuzzySearch, type IdentityLoaders } from './store';
 
 type Context = SubgraphContext<IdentityLoaders>;
 interface SearchArgs { given?: string | null; family?: string | null; dateOfBirth?: string | null; gender?: ChildRecord['gender'] | null; postcode?: string | null; fuzzy?: boolean | null }
 
 const MAX_SEARCH_RESULTS = 10;
+
+/** The unusual access the gateway noticed with this request, recorded once for the privacy officer before anything is returned. */
+const alertsRaised = new WeakSet<object>();
+async function raiseAlerts(ctx: Context): Promise<void> {
+  const { authority } = ctx;
+  if (!authority?.alerts?.length || alertsRaised.has(authority)) return;
+  alertsRaised.add(authority);
+  await recordAlerts(ctx.db, authority, authority.alerts);
+}
 
 interface PeriodArgs { since?: string | null; until?: string | null }
 /** A period as the access log's key carries it: empty for an open end. */
@@ -21,6 +30,7 @@ export const resolvers = {
     // Each child returned is registered at its response path, for the audit log.
     child: async (_: unknown, args: { nhsNumber: string }, ctx: Context, info: GraphQLResolveInfo) => {
       const nhsNumber = validateNhsNumberArg(args.nhsNumber);
+      await raiseAlerts(ctx);
       // A break-glass grant the gateway has just opened is recorded for review before anything is returned.
       if (ctx.authority?.breakGlassGrant?.opened) await recordBreakGlassGrant(ctx.db, ctx.authority, nhsNumber);
       const child = await ctx.loaders.child.load(nhsNumber);
@@ -28,7 +38,9 @@ export const resolvers = {
       return child;
     },
     children: async (_: unknown, args: { nhsNumbers: string[] }, ctx: Context, info: GraphQLResolveInfo) => {
-      const children = await ctx.loaders.child.loadMany(validateNhsNumberList(args.nhsNumbers));
+      const numbers = validateNhsNumberList(args.nhsNumbers);
+      await raiseAlerts(ctx);
+      const children = await ctx.loaders.child.loadMany(numbers);
       const path = responsePathAsArray(info.path);
       children.forEach((child, i) => child && !(child instanceof Error) && ctx.audit.child([...path, i], child.nhsNumber));
       return children;
@@ -40,7 +52,9 @@ export const resolvers = {
       return grants;
     },
     myAccessHistory: (_: unknown, args: PeriodArgs, ctx: Context) => (ctx.authority ? { sub: ctx.authority.caller.sub, ...period(args) } : null),
+    accessAlerts: (_: unknown, args: { since?: string | null }, ctx: Context) => accessAlerts(ctx.db, period({ since: args.since }).since || null),
     searchChildren: async (_: unknown, args: SearchArgs, ctx: Context, info: GraphQLResolveInfo) => {
+      await raiseAlerts(ctx);
       let results: { child: ChildRecord; score: number; matchedOn: string[] }[];
       if (args.fuzzy) {
         results = await searchFuzzy(ctx.db, toFuzzySearch(args), MAX_SEARCH_RESULTS);

@@ -135,6 +135,7 @@ export async function recordBreakGlassGrant(db: Database, authority: Authority, 
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING`,
     [grant.id, authority.caller.sub, authority.caller.name, authority.caller.org, authority.caller.roles.join(','), nhsNumber, authority.breakGlass ?? '', authority.traceId, grant.openedAt, grant.expiresAt],
   );
+  await recordAlerts(db, authority, [{ kind: 'BREAK_GLASS', count: null, threshold: null, detail: `break-glass grant ${grant.id} opened until ${grant.expiresAt}: ${authority.breakGlass ?? ''}` }]);
 }
 
 export async function breakGlassGrants(db: Database, status: BreakGlassReviewStatus) {
@@ -154,4 +155,23 @@ export async function reviewBreakGlassGrant(db: Database, id: string, review: { 
     [id, review.outcome, review.note, review.by.sub, review.by.name],
   );
   return row ? toGrant({ ...row, overdue: false }) : null;
+}
+
+/** Records the alerts the gateway raised with this request (once per request), and any break-glass grant as an alert. */
+export async function recordAlerts(db: Database, authority: Authority, alerts: { kind: string; count: number | null; threshold: number | null; detail: string }[]): Promise<void> {
+  if (alerts.length === 0) return;
+  await db.query(
+    `INSERT INTO service.access_alert (kind, caller_sub, caller_name, caller_org, caller_roles, count, threshold, detail, trace_id)
+     SELECT a.kind, $2, $3, $4, $5, a.count, a.threshold, a.detail, $6 FROM jsonb_to_recordset($1::jsonb) AS a(kind text, count int, threshold int, detail text)`,
+    [JSON.stringify(alerts), authority.caller.sub, authority.caller.name, authority.caller.org, authority.caller.roles.join(','), authority.traceId],
+  );
+}
+
+export async function accessAlerts(db: Database, since: string | null) {
+  const rows = await db.query<{ id: string; raised_at: string; kind: string; caller_sub: string; caller_name: string; caller_org: string; count: number | null; threshold: number | null; detail: string }>(
+    `SELECT id::text, raised_at::text, kind, caller_sub, caller_name, caller_org, count, threshold, detail FROM service.access_alert
+      WHERE $1::timestamptz IS NULL OR raised_at >= $1::timestamptz ORDER BY raised_at DESC, id DESC LIMIT 500`,
+    [since],
+  );
+  return rows.map((r) => ({ id: r.id, raisedAt: new Date(r.raised_at).toISOString(), kind: r.kind, callerSub: r.caller_sub, callerName: r.caller_name, callerOrg: r.caller_org, count: r.count, threshold: r.threshold, detail: r.detail }));
 }

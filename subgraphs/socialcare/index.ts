@@ -1,5 +1,6 @@
 import { defineAgency } from '../../shared';
 import { recordFacts } from './record-facts';
+import { notifyLocalAuthority } from './notifications';
 import { resolvers } from './resolvers';
 import { createSocialCareLoaders, type SocialCareLoaders } from './store';
 
@@ -11,5 +12,7 @@ export const socialcare = defineAgency<SocialCareLoaders>(__dirname, {
   createLoaders: createSocialCareLoaders,
   primaryTable: 'records.person',
   recordFacts,
+  // A read of a child's status from outside its local authority is notified to that authority.
+  onDisclosed: notifyLocalAuthority,
 });
 export { seedSocialCare } from './seed';

@@ -1,10 +1,17 @@
-import type { SubgraphContext } from '../../shared';
+import { badUserInput, type SubgraphContext } from '../../shared';
+import { notificationsFor } from './notifications';
 import type { SocialCareLoaders, SocialCareRecord } from './store';
 
 type Context = SubgraphContext<SocialCareLoaders>;
 interface ChildReference { nhsNumber: string }
 
 export const resolvers = {
+  Query: {
+    accessNotifications: (_: unknown, args: { since?: string | null }, ctx: Context) => {
+      if (args.since && Number.isNaN(Date.parse(args.since))) throw badUserInput(`since: "${args.since}" is not an ISO 8601 date or time`, { argument: 'since' });
+      return notificationsFor(ctx.db, ctx.authority!.caller.org, args.since ?? null);
+    },
+  },
   Child: {
     // Any NHS number is a child; whether social care knows them is `socialCare`'s question.
     __resolveReference: (reference: ChildReference): ChildReference => ({ nhsNumber: reference.nhsNumber }),
