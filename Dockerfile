@@ -21,6 +21,8 @@ COPY dev ./dev
 # environment. Composition errors fail the build.
 RUN npx tsx gateway/compose-cli.ts --out /app/supergraph.graphql
 
+# The gateway writes its own audit log under /app/data (GATEWAY_AUDIT_PATH); mount a volume there to keep it.
+RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 
 EXPOSE 4000

@@ -1,11 +1,13 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { GraphQLError } from 'graphql';
-import { agencyUnavailable, CONTEXT_HEADER, type Authority, type Logger } from '../shared';
+import { agencyUnavailable, CONTEXT_HEADER, type Authority, type DeniedPath, type Logger } from '../shared';
 
 /** What the gateway knows of each request: who is asking and why. */
 export interface GatewayContext {
   authority: Authority;
+  /** Fields the gateway withheld from this operation before planning, for its audit log. */
+  filtered?: DeniedPath[];
 }
 
 /**

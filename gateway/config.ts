@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, env, isDevelopment, readEnv, type Env } from '../shared';
 
@@ -24,6 +24,8 @@ export interface GatewayConfig {
   subgraphWaitSeconds: number;
   /** `SUBGRAPH_TIMEOUT_MS`: how long one subgraph request may take before its agency is reported unavailable. @default 10000 */
   subgraphTimeoutMs: number;
+  /** `GATEWAY_AUDIT_PATH`: the gateway's own audit log, JSON lines. @default './data/gateway/audit.jsonl' */
+  auditPath: string;
   /** `BREAK_GLASS_MINUTES`: how long a break-glass grant lasts. @default 60 */
   breakGlassMinutes: number;
   /** `UNUSUAL_CHILDREN_PER_HOUR`, `UNUSUAL_SEARCH_MINIMUM`, `UNUSUAL_SEARCH_FACTOR`: when access is unusual. @default 100, 30, 5 */
@@ -74,6 +76,7 @@ export function loadGatewayConfig(source: Env = process.env): GatewayConfig {
       SUBGRAPH_WAIT_SECONDS: env.positiveInt(60),
       SUBGRAPH_TIMEOUT_MS: env.positiveInt(10_000),
       BREAK_GLASS_MINUTES: env.positiveInt(60),
+      GATEWAY_AUDIT_PATH: z.string().default('./data/gateway/audit.jsonl'),
       UNUSUAL_CHILDREN_PER_HOUR: env.positiveInt(100),
       UNUSUAL_SEARCH_MINIMUM: env.positiveInt(30),
       UNUSUAL_SEARCH_FACTOR: env.positiveInt(5),
@@ -103,6 +106,7 @@ export function loadGatewayConfig(source: Env = process.env): GatewayConfig {
     subgraphWaitSeconds: values.SUBGRAPH_WAIT_SECONDS as number,
     subgraphTimeoutMs: values.SUBGRAPH_TIMEOUT_MS as number,
     breakGlassMinutes: values.BREAK_GLASS_MINUTES as number,
+    auditPath: resolve(values.GATEWAY_AUDIT_PATH as string),
     unusualAccess: {
       childrenPerHour: values.UNUSUAL_CHILDREN_PER_HOUR as number, minimumSearches: values.UNUSUAL_SEARCH_MINIMUM as number, searchFactor: values.UNUSUAL_SEARCH_FACTOR as number,
     },

@@ -15,6 +15,7 @@ import { internalFetchErrors } from './internal-fetch-errors';
 import { createBreakGlassGrants } from './break-glass-grants';
 import { MemorySharedState, type SharedState } from './shared-state';
 import { unusualAccess, type UnusualAccessOptions } from './unusual-access';
+import { createGatewayAudit } from './gateway-audit';
 
 export interface GatewayOptions {
   /** The composed supergraph. */
@@ -42,6 +43,8 @@ export interface GatewayOptions {
   stateSecret?: string;
   /** How long a break-glass grant lasts. @default 60 */
   breakGlassMinutes?: number;
+  /** The gateway's own audit log (JSON lines); every operation is recorded before anything is fetched. */
+  auditPath: string;
   /** Thresholds for unusual access alerts. */
   unusualAccess?: Pick<UnusualAccessOptions, 'childrenPerHour' | 'minimumSearches' | 'searchFactor'>;
 }
@@ -88,7 +91,10 @@ export function createGateway(options: GatewayOptions): Gateway {
       internalFetchErrors<GatewayContext>(options.logger),
       createOperationAuthorization<GatewayContext>({
         policyMap, policies: options.policies, mode: options.authorizationMode ?? 'enforce', authorityOf: (c) => c.authority,
+        onFiltered: (context, denied) => { context.filtered = [...denied]; },
       }),
+      // After the operation is filtered (to record what was withheld), before anything is fetched.
+      createGatewayAudit({ path: options.auditPath, logger: options.logger }).plugin,
     ],
     formatError: createErrorFormatter({
       development,

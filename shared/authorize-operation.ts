@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin, BaseContext, GraphQLRequestContext } from '@apollo/server';
 import type { Authority } from './authority';
-import { filterOperation, restoreDenied, type Denial, type FilteredOperation } from './filter-operation';
+import { filterOperation, restoreDenied, type Denial, type DeniedPath, type FilteredOperation } from './filter-operation';
 import { unauthenticated } from './internal-context';
 import { callerAttributesKey, decideFieldForCaller, type Policies } from './policy-decision';
 import type { PolicyMap } from './policy-map';
@@ -24,6 +24,8 @@ export interface OperationAuthorizationOptions<C extends BaseContext> {
   decides?: (policy: string) => boolean;
   /** Filtered operations kept, per operation and caller attributes. @default 2000 */
   cacheSize?: number;
+  /** Told what was withheld from each operation (the gateway's audit log). */
+  onFiltered?: (context: C, denied: readonly DeniedPath[]) => void;
 }
 
 /**
@@ -69,6 +71,7 @@ export function createOperationAuthorization<C extends BaseContext>(options: Ope
             cache.set(key, result);
           }
           filtered.set(rc.request, result);
+          options.onFiltered?.(rc.contextValue, result.denied);
           if (options.mode === 'enforce' && result.document !== rc.document) {
             // The planner caches plans by queryHash: a filtered operation gets a hash of its own.
             const mutable = rc as { document?: typeof rc.document; queryHash?: string };

@@ -1,3 +1,7 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { verifyGatewayAudit } from '../gateway';
 import type { AuditEntry } from '../shared';
 import { backends, startFederation, type Federation } from './start-federation';
 
@@ -102,6 +106,34 @@ describe.each(backends)('each agency\'s audit log on %s', (backend) => {
       const all = AGENCIES.flatMap((agency) => body.data.myAccessHistory[agency]);
       expect(all.length).toBeGreaterThan(0);
       expect(new Set(all.map((e: { callerSub: string }) => e.callerSub))).toEqual(new Set(['sw.ahmed']));
+    });
+  });
+
+  describe('the gateway\'s own audit log', () => {
+    const lines = () => readFileSync(federation.gatewayAuditPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+
+    it('records every operation before anything is fetched: caller, purpose, operation, children, searches and what it withheld', async () => {
+      await federation.queryGateway(`{ child(nhsNumber: "${AMELIA}") { name { given } health { immunisations { vaccine } conditions { name } } } }`, {}, { persona: 'dr.lee', purpose: 'emergency-care' });
+      await federation.queryGateway('query Find($f: String) { searchChildren(family: $f, dateOfBirth: "2019-05-14") { score } }', { f: 'Hart' }, { persona: 'gp.smith', purpose: 'direct-care' });
+      const [viewed, searched] = lines().slice(-2);
+      expect(viewed).toMatchObject({
+        caller: { sub: 'dr.lee' }, purpose: 'emergency-care', operation: { type: 'query', name: null }, children: [AMELIA], searches: [],
+        // Without break-glass an emergency clinician may see nothing of health's that was asked for.
+        filtered: [{ path: 'child.health', policy: 'health:clinical', reason: expect.stringContaining('break-glass') }],
+      });
+      expect(viewed.operation.hash).toMatch(/^[0-9a-f]{64}$/);
+      expect(searched).toMatchObject({ caller: { sub: 'gp.smith' }, operation: { name: 'Find' }, children: [], searches: [{ family: 'Hart', dateOfBirth: '2019-05-14' }] });
+      // Metadata only: nothing an agency returned.
+      expect(JSON.stringify(lines())).not.toMatch(/Amelia|Riverside Surgery|MMR|14 Mill Lane/);
+    });
+
+    it('is hash-chained, so that an edited line is found', async () => {
+      expect(await verifyGatewayAudit(federation.gatewayAuditPath)).toMatchObject({ broken: null });
+      const copy = join(mkdtempSync(join(tmpdir(), 'cv-gw-audit-')), 'copy.jsonl');
+      const all = readFileSync(federation.gatewayAuditPath, 'utf8').trim().split('\n');
+      all[1] = all[1]!.replace('"purpose":"safeguarding"', '"purpose":"direct-care"');
+      writeFileSync(copy, `${all.join('\n')}\n`);
+      expect((await verifyGatewayAudit(copy)).broken).toMatchObject({ line: 2 });
     });
   });
 });

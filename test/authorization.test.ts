@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { createRandom } from '../synthetic';
 import type { PersonaName } from '../dev/personas';
@@ -182,6 +185,7 @@ describe('authorisation', () => {
       authenticate: createAuthenticator({ keys: federation.keys.personas.publicJwks, issuer: DEV_ISSUER, audience: DEV_AUDIENCE }),
       signContext: createContextSigner({ privateJwk: federation.keys.gateway.privateJwk }),
       policies: loadPolicies(DEFAULT_POLICY_FILES), authorizationMode: 'dry-run',
+      auditPath: join(mkdtempSync(join(tmpdir(), 'cv-dry-run-')), 'gateway-audit.jsonl'),
     });
     const service = await dryRun.listen(0);
     try {

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { createClient, type RedisClientType } from 'redis';
 import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
@@ -63,6 +66,8 @@ export interface Federation {
   queryGateway<T = any>(query: string, variables?: Record<string, unknown>, as?: Asking): Promise<GraphQLResponse<T>>;
   /** Starts another gateway replica over the same agencies and shared state. */
   anotherGateway(options?: { breakGlassMinutes?: number }): Promise<{ url: string; query<T = any>(query: string, variables?: Record<string, unknown>, as?: Asking): Promise<GraphQLResponse<T>> }>;
+  /** The first gateway's own audit log. */
+  gatewayAuditPath: string;
   /** True when the shared state is Redis (what replicas in separate processes would share). */
   sharesStateAcrossProcesses: boolean;
   /** The headers a practitioner's screen would send: bearer token, purpose, break-glass. */
@@ -148,10 +153,15 @@ export async function startFederation(options: FederationOptions = {}): Promise<
       state = new MemorySharedState();
     }
     const supergraphSdl = await composeFromSubgraphs(subgraphs, 10_000);
+    // Each gateway started here writes its own audit log in a fresh folder.
+    const auditDir = mkdtempSync(join(tmpdir(), 'cv-gateway-audit-'));
+    let gateways = 0;
+    const gatewayAuditPath = join(auditDir, 'gateway-1.jsonl');
     // Every gateway started here shares the shared state, as replicas behind one load balancer do.
     const startOneGateway = async (breakGlassMinutes = options.breakGlassMinutes) => {
+      const auditPath = join(auditDir, `gateway-${++gateways}.jsonl`);
       const one = createGateway({
-        supergraphSdl, cache, logger, state, stateSecret: 'test-shared-state', breakGlassMinutes, unusualAccess: options.unusualAccess,
+        supergraphSdl, cache, logger, state, stateSecret: 'test-shared-state', breakGlassMinutes, unusualAccess: options.unusualAccess, auditPath,
         authenticate: createAuthenticator({ keys: keys.personas.publicJwks, issuer: DEV_ISSUER, audience: DEV_AUDIENCE }),
         signContext: createContextSigner({ privateJwk: keys.gateway.privateJwk }),
         policies: loadPolicies(DEFAULT_POLICY_FILES),
@@ -185,6 +195,7 @@ export async function startFederation(options: FederationOptions = {}): Promise<
         return { url: other.url, query: async (query, variables, as) => post(other.url, { query, variables }, await authHeaders(as)) };
       },
       sharesStateAcrossProcesses: redis !== undefined,
+      gatewayAuditPath,
       authHeaders,
       keys,
       resetCounts: () => Object.values(under).forEach((a) => a.resetCounts()),

@@ -1,0 +1,111 @@
+import { createHash } from 'node:crypto';
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError, Kind, type ValueNode } from 'graphql';
+import { ErrorCode, type DeniedPath, type Logger } from '../shared';
+import type { GatewayContext } from './agency-data-source';
+
+/** What the gateway records of one operation: metadata only, never a record value an agency returned. */
+export interface GatewayAuditEntry {
+  at: string;
+  traceId: string;
+  caller: { sub: string; name: string; roles: string[]; org: string };
+  purpose: string;
+  breakGlass: { justification: string; grant: string | null } | null;
+  operation: { type: string; name: string | null; hash: string };
+  /** The NHS numbers asked for. */
+  children: string[];
+  /** Searches, with their parameters, as ContactPoint audited them. */
+  searches: Record<string, unknown>[];
+  /** Fields the gateway withheld before planning, with the policy and the reason. */
+  filtered: { path: string; policy: string; reason: string }[];
+}
+
+/**
+ * The gateway's own audit log: one line per operation in an append-only JSON
+ * lines file, each carrying the hash of the line before (so a gap or an edit
+ * shows), written before anything is fetched. If it cannot be written, the
+ * operation is refused with AUDIT_UNAVAILABLE.
+ */
+export function createGatewayAudit(options: { path: string; logger: Logger }) {
+  let last: Promise<string> | undefined;
+  const previousHash = async (): Promise<string> => {
+    try {
+      const lines = (await readFile(options.path, 'utf8')).trimEnd().split('\n');
+      return (JSON.parse(lines.at(-1)!) as { hash: string }).hash;
+    } catch {
+      return '0'.repeat(64);
+    }
+  };
+  const append = (entry: GatewayAuditEntry): Promise<string> => {
+    const next = (last ?? mkdir(dirname(options.path), { recursive: true }).then(previousHash)).then(async (prev) => {
+      const hash = createHash('sha256').update(`${prev}|${JSON.stringify(entry)}`).digest('hex');
+      await appendFile(options.path, `${JSON.stringify({ ...entry, prevHash: prev, hash })}\n`);
+      return hash;
+    });
+    // A failed write leaves the chain where it was for the next one.
+    last = next.catch(() => previousHash());
+    return next;
+  };
+  const plugin: ApolloServerPlugin<GatewayContext> = {
+    async requestDidStart() {
+      return {
+        async didResolveOperation(rc) {
+          const operation = rc.operation;
+          if (!operation) return;
+          const authority = rc.contextValue.authority;
+          const variables = rc.request.variables ?? {};
+          const children: string[] = [];
+          const searches: Record<string, unknown>[] = [];
+          for (const selection of operation.selectionSet.selections) {
+            if (selection.kind !== Kind.FIELD) continue;
+            const args = Object.fromEntries((selection.arguments ?? []).map((a) => [a.name.value, valueOf(a.value, variables)]));
+            if (selection.name.value === 'child' && typeof args.nhsNumber === 'string') children.push(args.nhsNumber);
+            if (selection.name.value === 'children' && Array.isArray(args.nhsNumbers)) children.push(...args.nhsNumbers.filter((n): n is string => typeof n === 'string'));
+            if (selection.name.value === 'searchChildren') searches.push(args);
+          }
+          const filtered = (rc.contextValue.filtered ?? []).map((d: DeniedPath) => ({ path: d.path.join('.'), policy: d.policy, reason: d.reason }));
+          try {
+            await append({
+              at: new Date().toISOString(), traceId: authority.traceId,
+              caller: { sub: authority.caller.sub, name: authority.caller.name, roles: [...authority.caller.roles], org: authority.caller.org },
+              purpose: authority.purpose,
+              breakGlass: authority.breakGlass ? { justification: authority.breakGlass, grant: authority.breakGlassGrant?.id ?? null } : null,
+              operation: { type: operation.operation, name: rc.operationName ?? null, hash: rc.queryHash ?? '' },
+              children, searches, filtered,
+            });
+          } catch (error) {
+            options.logger.error({ err: error, traceId: authority.traceId }, 'could not write the gateway audit log: operation refused');
+            throw new GraphQLError('The operation could not be recorded in the gateway\'s audit log, so nothing is disclosed.', { extensions: { code: ErrorCode.AUDIT_UNAVAILABLE } });
+          }
+        },
+      };
+    },
+  };
+  return { plugin, append };
+}
+
+/** Walks a gateway audit file and reports the first line whose hash or link does not hold. */
+export async function verifyGatewayAudit(path: string): Promise<{ lines: number; broken: { line: number; detail: string } | null }> {
+  const lines = (await readFile(path, 'utf8')).split('\n').filter(Boolean);
+  let prev = '0'.repeat(64);
+  for (const [i, line] of lines.entries()) {
+    const { prevHash, hash, ...entry } = JSON.parse(line) as GatewayAuditEntry & { prevHash: string; hash: string };
+    if (createHash('sha256').update(`${prevHash}|${JSON.stringify(entry)}`).digest('hex') !== hash) return { lines: lines.length, broken: { line: i + 1, detail: 'the line does not match its hash (edited)' } };
+    if (prevHash !== prev) return { lines: lines.length, broken: { line: i + 1, detail: 'the line does not follow the one before (deleted or reordered)' } };
+    prev = hash;
+  }
+  return { lines: lines.length, broken: null };
+}
+
+function valueOf(node: ValueNode, variables: Record<string, unknown>): unknown {
+  switch (node.kind) {
+    case Kind.VARIABLE: return variables[node.name.value];
+    case Kind.STRING: case Kind.ENUM: return node.value;
+    case Kind.BOOLEAN: return node.value;
+    case Kind.INT: case Kind.FLOAT: return Number(node.value);
+    case Kind.LIST: return node.values.map((v) => valueOf(v, variables));
+    default: return null;
+  }
+}
