@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
-import type { GraphQLFormattedError } from 'graphql';
+import { Kind, valueFromASTUntyped, type GraphQLFormattedError } from 'graphql';
 import type { Authority } from './authority';
 import type { Database } from './database';
 import { ErrorCode } from './errors';
@@ -102,11 +102,13 @@ export function createAuditPlugin<C extends { authority: Authority | null; audit
           if (!authority || !body || body.kind !== 'single' || !rc.operation) return;
           const single = body;
           const collector = rc.contextValue.audit as ReturnType<typeof createAuditCollector>;
-          const representations = (rc.request.variables?.representations as { nhsNumber?: unknown }[] | undefined) ?? [];
-          const entitiesKey = rc.operation.selectionSet.selections.find((s) => s.kind === 'Field' && s.name.value === '_entities');
-          if (entitiesKey && entitiesKey.kind === 'Field') {
-            const key = entitiesKey.alias?.value ?? '_entities';
-            representations.forEach((r, i) => typeof r?.nhsNumber === 'string' && collector.child([key, i], r.nhsNumber));
+          // Every `_entities` representation is a child (whatever its argument is called or written as).
+          for (const selection of rc.operation.selectionSet.selections) {
+            if (selection.kind !== Kind.FIELD || selection.name.value !== '_entities') continue;
+            const argument = selection.arguments?.find((a) => a.name.value === 'representations');
+            const representations = argument ? (valueFromASTUntyped(argument.value, rc.request.variables ?? {}) as { nhsNumber?: unknown }[] | null) : null;
+            const key = selection.alias?.value ?? '_entities';
+            (representations ?? []).forEach((r, i) => typeof r?.nhsNumber === 'string' && collector.child([key, i], r.nhsNumber));
           }
           if (collector.collected.size === 0) return;
           const result = single.singleResult;

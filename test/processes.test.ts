@@ -1,44 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import { signPersonaToken } from '../dev/personas';
 import { AGENCIES } from '../gateway';
 import { createKeyPair } from '../shared';
 import { post } from './start-federation';
-
-const root = join(__dirname, '..');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-interface Service { name: string; child: ChildProcess; lines: string[]; exit: Promise<number | null> }
-
-function start(name: string, entry: string, env: Record<string, string>): Service {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: string[] = [];
-  child.stdout!.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
-  child.stderr!.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
-  return { name, child, lines, exit: new Promise((resolve) => child.once('exit', (code) => resolve(code))) };
-}
-
-async function waitForHealth(url: string, service: Service, seconds = 90): Promise<void> {
-  const deadline = Date.now() + seconds * 1000;
-  while (Date.now() < deadline) {
-    if (service.child.exitCode !== null) throw new Error(`${service.name} exited: ${service.lines.join('\n')}`);
-    const ok = await fetch(url).then((r) => r.ok, () => false);
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${service.name} did not become healthy: ${service.lines.join('\n')}`);
-}
+import { freePort, start, waitForHealth, type Service } from './spawn-service';
 
 describe('each service as its own process, started by its main.ts', () => {
   const services: Service[] = [];
