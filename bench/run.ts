@@ -6,9 +6,10 @@ import { syntheticNhsNumbers } from '../synthetic';
 import { startFederation, type Backend } from '../test/start-federation';
 
 /**
- * `npm run bench [-- --runs 3 --duration 10 --connections 10 --backend pglite|postgres --children 2000]`
+ * `npm run bench [-- --runs 3 --duration 10 --connections 10 --backend pglite|postgres --children 2000 --compare authz|audit]`
  * Starts the whole federation twice on loopback, with authorisation enforced
- * (gateway and agencies) and off, and drives each gateway with autocannon: the
+ * (gateway and agencies) and off (or, with `--compare audit`, with every
+ * agency's audit log written and not), and drives each gateway with autocannon: the
  * demo child's full view and a 500-child caseload. Runs are interleaved and the
  * medians reported with the on/off throughput ratio, since machines are shared
  * and noisy. Results are written to bench/results/.
@@ -25,14 +26,17 @@ const caseload = `query Caseload($n: [ID!]!) { children(nhsNumbers: $n) { nhsNum
 
 async function main() {
   const { values } = parseArgs({
-    options: { runs: { type: 'string', default: '3' }, duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '10' }, backend: { type: 'string', default: 'pglite' }, children: { type: 'string', default: '2000' } },
+    options: { runs: { type: 'string', default: '3' }, duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '10' }, backend: { type: 'string', default: 'pglite' }, children: { type: 'string', default: '2000' }, compare: { type: 'string', default: 'authz' } },
   });
   const runs = Number(values.runs);
   const duration = Number(values.duration);
   const connections = Number(values.connections);
   // Two federations side by side: authorisation enforced at the gateway and in every agency, and off.
+  const audit = values.compare === 'audit';
+  if (!['authz', 'audit'].includes(values.compare!)) throw new Error(`--compare must be authz or audit; got "${values.compare}"`);
   const on = await startFederation({ backend: values.backend as Backend, children: Number(values.children) });
-  const off = await startFederation({ backend: values.backend as Backend, children: Number(values.children), authorizationMode: 'off' });
+  const off = await startFederation({ backend: values.backend as Backend, children: Number(values.children), ...(audit ? { audit: 'off' as const } : { authorizationMode: 'off' as const }) });
+  const label = audit ? 'audit' : 'authz';
   const numbers = syntheticNhsNumbers();
   const caseloadNumbers = Array.from({ length: 500 }, () => numbers.next().value as string);
   const scenarios = [
@@ -42,8 +46,8 @@ async function main() {
   const results: Record<string, { rps: number; p50: number; p99: number; errors: number }[]> = {};
   try {
     const targets = [
-      { label: 'authz on', federation: on, auth: await on.authHeaders({ persona: 'sw.jones', purpose: 'safeguarding' }) },
-      { label: 'authz off', federation: off, auth: await off.authHeaders({ persona: 'sw.jones', purpose: 'safeguarding' }) },
+      { label: `${label} on`, federation: on, auth: await on.authHeaders({ persona: 'sw.jones', purpose: 'safeguarding' }) },
+      { label: `${label} off`, federation: off, auth: await off.authHeaders({ persona: 'sw.jones', purpose: 'safeguarding' }) },
     ];
     for (let run = 0; run < runs; run++) {
       for (const scenario of scenarios) {
@@ -69,13 +73,13 @@ async function main() {
     lines.push(`| ${name} | ${median(rs.map((r) => r.rps)).toFixed(1)} | ${median(rs.map((r) => r.p50))} | ${median(rs.map((r) => r.p99))} | ${rs.reduce((a, r) => a + r.errors, 0)} |`);
   }
   for (const scenario of scenarios) {
-    const ratio = median(results[`${scenario.name} | authz on`]!.map((r) => r.rps)) / median(results[`${scenario.name} | authz off`]!.map((r) => r.rps));
-    lines.push(`${scenario.name}: throughput authz on/off = ${ratio.toFixed(3)}`);
+    const ratio = median(results[`${scenario.name} | ${label} on`]!.map((r) => r.rps)) / median(results[`${scenario.name} | ${label} off`]!.map((r) => r.rps));
+    lines.push(`${scenario.name}: throughput ${label} on/off = ${ratio.toFixed(3)}`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
   const dir = join(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `federation-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ values, results }, null, 2));
+  writeFileSync(join(dir, `federation-${label}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ values, results }, null, 2));
 }
 
 main().catch((error) => {

@@ -95,8 +95,8 @@ interface Period { since: string; until: string }
 export function accessLogResolvers(agency: string) {
   const read = async (db: Database, where: string, value: string, period: Period) => {
     const rows = await db.query<{ entry: AuditEntry }>(
-      `SELECT entry FROM service.audit_log
-        WHERE ${where} = $1 AND ($2 = '' OR entry->>'at' >= $2) AND ($3 = '' OR entry->>'at' < $3)
+      `SELECT entry FROM service.audit_entry
+        WHERE ${where} = $1 AND ($2 = '' OR at >= $2::timestamptz) AND ($3 = '' OR at < $3::timestamptz)
         ORDER BY seq`,
       [value, period.since, period.until],
     );
@@ -110,12 +110,12 @@ export function accessLogResolvers(agency: string) {
   return {
     ChildAccessLog: {
       __resolveReference: (reference: Period & { nhsNumber: string }) => reference,
-      [agency]: (log: Period & { nhsNumber: string }, _: unknown, ctx: Context) => read(ctx.db, "entry->>'nhsNumber'", log.nhsNumber, log),
+      [agency]: (log: Period & { nhsNumber: string }, _: unknown, ctx: Context) => read(ctx.db, 'nhs_number', log.nhsNumber, log),
     },
     AccessHistory: {
       __resolveReference: (reference: Period & { sub: string }) => reference,
       // Only ever the caller's own history, whatever the reference says.
-      [agency]: (history: Period, _: unknown, ctx: Context) => (ctx.authority ? read(ctx.db, "entry->'caller'->>'sub'", ctx.authority.caller.sub, history) : []),
+      [agency]: (history: Period, _: unknown, ctx: Context) => (ctx.authority ? read(ctx.db, 'caller_sub', ctx.authority.caller.sub, history) : []),
     },
   };
 }

@@ -57,9 +57,51 @@ export function createAuditCollector(): AuditCollector & { collected: Map<string
 }
 
 /** Appends entries to the agency's hash chain in one statement (serialised inside the database). */
-export async function appendAudit(db: Database, entries: readonly AuditEntry[]): Promise<void> {
+export async function appendAudit(db: Database, entries: readonly (AuditEntry | Record<string, unknown>)[]): Promise<void> {
   if (entries.length === 0) return;
-  await db.query('SELECT service.append_audit($1::jsonb)', [JSON.stringify(entries)]);
+  await db.query('SELECT service.append_audit($1::text[], $2::text[], $3::text[])', [
+    entries.map((e) => (e as { nhsNumber?: string }).nhsNumber ?? null),
+    entries.map((e) => (e as { caller?: { sub: string } }).caller?.sub ?? null),
+    entries.map((e) => JSON.stringify(e)),
+  ]);
+}
+
+/**
+ * Group commit for the audit log: while one append is committing, the entries
+ * of every response that arrives are gathered, and appended together as soon
+ * as it is done, in one statement and one commit. Each response still waits
+ * for its own entries to be committed (or to fail) before it leaves, so
+ * nothing is disclosed unrecorded; only the cost of a commit is shared.
+ */
+export function createAuditWriter(db: Database): (entries: readonly AuditEntry[]) => Promise<void> {
+  let inFlight: Promise<void> | null = null;
+  let waiting: { entries: AuditEntry[]; done: Promise<void>; settle: (error?: unknown) => void } | null = null;
+  const flush = (): Promise<void> => {
+    const batch = waiting!;
+    waiting = null;
+    inFlight = appendAudit(db, batch.entries).then(
+      () => batch.settle(),
+      (error) => batch.settle(error ?? new Error('audit append failed')),
+    ).finally(() => {
+      inFlight = null;
+      if (waiting) void flush();
+    });
+    return batch.done;
+  };
+  return (entries) => {
+    if (entries.length === 0) return Promise.resolve();
+    if (!waiting) {
+      let settle!: (error?: unknown) => void;
+      const done = new Promise<void>((resolve, reject) => {
+        settle = (error) => (error ? reject(error) : resolve());
+      });
+      waiting = { entries: [], done, settle };
+    }
+    waiting.entries.push(...entries);
+    const done = waiting.done;
+    if (!inFlight) void flush();
+    return done;
+  };
 }
 
 export function auditUnavailable(): GraphQLFormattedError {
@@ -93,6 +135,7 @@ export function createAuditPlugin<C extends { authority: Authority | null; audit
   /** What the agency does besides auditing once disclosures are recorded (social care notifies the child's local authority). */
   onDisclosed?: (db: Database, entries: readonly AuditEntry[]) => Promise<void>;
 }): ApolloServerPlugin<C> {
+  const write = createAuditWriter(options.db);
   return {
     async requestDidStart() {
       return {
@@ -140,7 +183,7 @@ export function createAuditPlugin<C extends { authority: Authority | null; audit
             });
           }
           try {
-            await appendAudit(options.db, entries);
+            await write(entries);
             await options.onDisclosed?.(options.db, entries);
           } catch (error) {
             options.logger.error({ err: error, traceId: authority.traceId }, 'could not write the audit log: nothing disclosed');
@@ -190,8 +233,8 @@ export type AuditBreak = { seq: number; kind: 'edited' | 'deleted' | 'reordered'
  */
 export async function verifyAuditChain(db: Database): Promise<{ rows: number; broken: AuditBreak | null }> {
   const rows = await db.query<{ seq: string; prev_hash: string; hash: string; intact: boolean; purge: { purgedThrough: number; lastHash: string } | null }>(
-    `SELECT seq::text AS seq, prev_hash, hash, service.audit_hash(prev_hash, entry) = hash AS intact,
-            CASE WHEN entry->>'kind' = 'purge' THEN entry ELSE NULL END AS purge
+    `SELECT seq::text AS seq, prev_hash, hash, service.audit_hash(prev_hash, at, nhs_number, caller_sub, entry) = hash AS intact,
+            CASE WHEN entry LIKE '{"kind":"purge"%' THEN entry::jsonb ELSE NULL END AS purge
        FROM service.audit_log ORDER BY seq`,
   );
   const hashes = new Set(rows.map((r) => r.hash));
@@ -231,15 +274,15 @@ export async function purgeAudit(owner: Database, keepDays: number): Promise<{ p
   try {
     await owner.query('SELECT pg_advisory_xact_lock(7310002)');
     const [last] = await owner.query<{ seq: string; hash: string; n: string; before: string }>(
-      `WITH cutoff AS (SELECT (current_date - $1::int)::text AS before)
-       SELECT max(seq)::text AS seq, (array_agg(hash ORDER BY seq DESC))[1] AS hash, count(*)::text AS n, (SELECT before FROM cutoff) AS before
-         FROM service.audit_log WHERE (entry->>'at') < (SELECT before FROM cutoff)`,
+      `WITH cutoff AS (SELECT (current_date - $1::int) AS before)
+       SELECT max(seq)::text AS seq, (array_agg(hash ORDER BY seq DESC))[1] AS hash, count(*)::text AS n, (SELECT before FROM cutoff)::text AS before
+         FROM service.audit_log WHERE at < (SELECT before FROM cutoff)`,
       [keepDays],
     );
     const through = last?.seq ? Number(last.seq) : null;
     if (through !== null) {
       // The purge is recorded at the end of the chain first, then the rows go.
-      await owner.query('SELECT service.append_audit($1::jsonb)', [JSON.stringify([{ kind: 'purge', purgedThrough: through, lastHash: last!.hash, rows: Number(last!.n), before: last!.before, keepDays }])]);
+      await appendAudit(owner, [{ kind: 'purge', purgedThrough: through, lastHash: last!.hash, rows: Number(last!.n), before: last!.before, keepDays }]);
       await owner.query('DELETE FROM service.audit_log WHERE seq <= $1', [through]);
     }
     await owner.exec('COMMIT');
@@ -253,7 +296,7 @@ export async function purgeAudit(owner: Database, keepDays: number): Promise<{ p
 /** A child's rows, for a subject access request: each with its place in the chain, so a recipient can check it. */
 export async function auditRowsForChild(db: Database, nhsNumber: string): Promise<{ seq: number; entry: AuditEntry; prevHash: string; hash: string }[]> {
   const rows = await db.query<{ seq: string; entry: AuditEntry; prev_hash: string; hash: string }>(
-    "SELECT seq::text AS seq, entry, prev_hash, hash FROM service.audit_log WHERE entry->>'nhsNumber' = $1 ORDER BY seq",
+    'SELECT seq::text AS seq, entry, prev_hash, hash FROM service.audit_entry WHERE nhs_number = $1 ORDER BY seq',
     [nhsNumber],
   );
   return rows.map((r) => ({ seq: Number(r.seq), entry: r.entry, prevHash: r.prev_hash, hash: r.hash }));

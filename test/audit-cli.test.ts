@@ -55,7 +55,7 @@ describe('npm run audit (verify, export)', () => {
     const intact = await cli('verify', '--agency', 'health');
     expect(intact).toMatchObject({ code: 0 });
     expect(intact.stdout).toContain('health: intact, 3 rows');
-    await withHealth((db) => db.owner.exec(`UPDATE service.audit_log SET entry = jsonb_set(entry, '{purpose}', '"safeguarding"') WHERE seq = 2`));
+    await withHealth((db) => db.owner.exec(`UPDATE service.audit_log SET entry = replace(entry, '"direct-care"', '"safeguarding"') WHERE seq = 2`));
     const broken = await cli('verify', '--agency', 'health');
     expect(broken.code).toBe(1);
     expect(broken.stdout).toContain('health: BROKEN at row 2 (edited)');

@@ -21,9 +21,9 @@ describe.each(backends)('each agency\'s audit log on %s', (backend) => {
   afterAll(() => federation?.stop());
 
   const latest = async (agency: string) =>
-    (await federation.agencies[agency]!.query<{ entry: AuditEntry }>('SELECT entry FROM service.audit_log ORDER BY seq DESC LIMIT 1'))[0]?.entry;
+    (await federation.agencies[agency]!.query<{ entry: AuditEntry }>('SELECT entry FROM service.audit_entry ORDER BY seq DESC LIMIT 1'))[0]?.entry;
   const withTrace = async (agency: string, traceId: string) =>
-    (await federation.agencies[agency]!.query<{ entry: AuditEntry }>("SELECT entry FROM service.audit_log WHERE entry->>'traceId' = $1", [traceId])).map((r) => r.entry);
+    (await federation.agencies[agency]!.query<{ entry: AuditEntry }>("SELECT entry FROM service.audit_entry WHERE entry->>'traceId' = $1", [traceId])).map((r) => r.entry);
 
   it('leaves exactly one row per agency for a request touching five agencies, with the same trace id', async () => {
     const { body } = await federation.queryGateway(fullView, {}, { persona: 'sw.jones', purpose: 'safeguarding' });
@@ -54,7 +54,7 @@ describe.each(backends)('each agency\'s audit log on %s', (backend) => {
 
   it('discloses nothing when the audit log cannot be written', async () => {
     const socialcare = federation.agencies.socialcare!;
-    await socialcare.asOwner('REVOKE EXECUTE ON FUNCTION service.append_audit(jsonb) FROM PUBLIC');
+    await socialcare.asOwner('REVOKE EXECUTE ON FUNCTION service.append_audit(text[], text[], text[]) FROM PUBLIC');
     try {
       const { body } = await federation.queryGateway(`{ child(nhsNumber: "${AMELIA}") { name { given } socialCare { status allocatedWorker { name } } } }`, {}, { persona: 'sw.jones', purpose: 'safeguarding' });
       expect(body.data.child.socialCare).toBeNull();
@@ -64,7 +64,7 @@ describe.each(backends)('each agency\'s audit log on %s', (backend) => {
       // Identity, whose log works, still answers for its own part.
       expect(body.data.child.name).toEqual({ given: 'Amelia' });
     } finally {
-      await socialcare.asOwner('GRANT EXECUTE ON FUNCTION service.append_audit(jsonb) TO PUBLIC');
+      await socialcare.asOwner('GRANT EXECUTE ON FUNCTION service.append_audit(text[], text[], text[]) TO PUBLIC');
     }
     const { body } = await federation.queryGateway(`{ child(nhsNumber: "${AMELIA}") { socialCare { status } } }`, {}, { persona: 'sw.jones', purpose: 'safeguarding' });
     expect(body.data.child.socialCare).toEqual({ status: 'CHILD_PROTECTION_PLAN' });

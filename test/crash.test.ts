@@ -50,7 +50,7 @@ describe('audit rows survive a crash', () => {
 
     const database = await openAgencyDatabase({ dataDir: join(dir, 'data', 'socialcare') });
     try {
-      const rows = await database.owner.query<{ trace: string }>("SELECT DISTINCT entry->>'traceId' AS trace FROM service.audit_log");
+      const rows = await database.owner.query<{ trace: string }>("SELECT DISTINCT entry->>'traceId' AS trace FROM service.audit_entry");
       const recorded = new Set(rows.map((r) => r.trace));
       expect(answered.filter((trace) => !recorded.has(trace))).toEqual([]);
     } finally {

@@ -1,42 +1,61 @@
 -- Every disclosure this agency makes, one row per child per request, written by the
--- subgraph before its response leaves. Each row carries the hash of the row before it
--- (hash = sha256(prev_hash | entry)), so that editing, deleting or reordering a row is
--- detectable (`npm run audit -- verify`). The service role may append and read; the
+-- subgraph before its response leaves. Each row carries the hash of the row before it,
+-- hash = sha256(prev_hash | at | nhs_number | caller_sub | entry), so that editing,
+-- deleting or reordering a row is detectable (`npm run audit -- verify`). The entry is
+-- kept as the JSON text that was hashed. The service role may append and read; the
 -- chain is extended only through service.append_audit, which serialises appends.
 CREATE SCHEMA IF NOT EXISTS service;
 
 CREATE TABLE service.audit_log (
   seq        bigint PRIMARY KEY,
-  entry      jsonb NOT NULL,
+  at         timestamptz NOT NULL,
+  nhs_number text,
+  caller_sub text,
+  entry      text NOT NULL,
   prev_hash  text NOT NULL,
   hash       text NOT NULL
 );
-CREATE INDEX audit_log_child ON service.audit_log ((entry->>'nhsNumber'), seq);
-CREATE INDEX audit_log_caller ON service.audit_log ((entry->'caller'->>'sub'), seq);
+CREATE INDEX audit_log_child ON service.audit_log (nhs_number, seq);
+CREATE INDEX audit_log_caller ON service.audit_log (caller_sub, seq);
 
-CREATE FUNCTION service.audit_hash(prev text, entry jsonb) RETURNS text
-  LANGUAGE sql IMMUTABLE AS $$ SELECT encode(sha256(convert_to(prev || '|' || entry::text, 'UTF8')), 'hex') $$;
+-- The entries as JSON, with their time: what readers use.
+CREATE VIEW service.audit_entry AS
+  SELECT seq, at, nhs_number, caller_sub,
+         entry::jsonb || jsonb_build_object('at', to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) AS entry,
+         prev_hash, hash
+    FROM service.audit_log;
 
-CREATE FUNCTION service.append_audit(entries jsonb) RETURNS integer LANGUAGE plpgsql AS $$
+CREATE FUNCTION service.audit_hash(prev text, at timestamptz, nhs_number text, caller_sub text, entry text) RETURNS text
+  LANGUAGE sql IMMUTABLE AS $$
+    SELECT encode(sha256(convert_to(
+      prev || '|' || to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || '|' || coalesce(nhs_number, '') || '|' || coalesce(caller_sub, '') || '|' || entry,
+      'UTF8')), 'hex') $$;
+
+-- Appends a batch in one statement: the chain is computed in order under a lock, then
+-- the rows are inserted together.
+CREATE FUNCTION service.append_audit(nhs_numbers text[], caller_subs text[], entries text[]) RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE
   last_seq bigint;
   last_hash text;
-  e jsonb;
-  stamped jsonb;
-  n integer := 0;
+  stamp timestamptz := clock_timestamp();
+  prevs text[] := '{}';
+  hashes text[] := '{}';
+  n integer := coalesce(array_length(entries, 1), 0);
 BEGIN
+  IF n = 0 THEN RETURN 0; END IF;
   PERFORM pg_advisory_xact_lock(7310002);
   SELECT seq, hash INTO last_seq, last_hash FROM service.audit_log ORDER BY seq DESC LIMIT 1;
   IF last_seq IS NULL THEN
     last_seq := 0;
     last_hash := repeat('0', 64);
   END IF;
-  FOR e IN SELECT value FROM jsonb_array_elements(entries) LOOP
-    last_seq := last_seq + 1;
-    stamped := e || jsonb_build_object('at', to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'));
-    INSERT INTO service.audit_log (seq, entry, prev_hash, hash) VALUES (last_seq, stamped, last_hash, service.audit_hash(last_hash, stamped));
-    last_hash := service.audit_hash(last_hash, stamped);
-    n := n + 1;
+  FOR i IN 1..n LOOP
+    prevs[i] := last_hash;
+    last_hash := service.audit_hash(last_hash, stamp, nhs_numbers[i], caller_subs[i], entries[i]);
+    hashes[i] := last_hash;
   END LOOP;
+  INSERT INTO service.audit_log (seq, at, nhs_number, caller_sub, entry, prev_hash, hash)
+    SELECT last_seq + u.ord, stamp, u.nhs, u.sub, u.entry, u.prev, u.hash
+      FROM unnest(nhs_numbers, caller_subs, entries, prevs, hashes) WITH ORDINALITY AS u(nhs, sub, entry, prev, hash, ord);
   RETURN n;
 END $$;

@@ -51,24 +51,24 @@ describe.each(backends)('the audit hash chain on %s', (backend) => {
 
   it('links every row to the one before, with a time stamped by the database', async () => {
     expect(await verifyAuditChain(served)).toEqual({ rows: 6, broken: null });
-    const rows = await served.query<{ seq: string; entry: AuditEntry }>('SELECT seq::text AS seq, entry FROM service.audit_log ORDER BY seq');
+    const rows = await served.query<{ seq: string; entry: AuditEntry }>('SELECT seq::text AS seq, entry FROM service.audit_entry ORDER BY seq');
     expect(rows.map((r) => r.entry.traceId)).toEqual(['trace-1', 'trace-2', 'trace-3', 'trace-4', 'trace-5', 'trace-6']);
     expect(rows[0]!.entry.at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/);
   });
 
   it('is append-only for the service role', async () => {
-    await expect(served.query("UPDATE service.audit_log SET entry = '{}'::jsonb WHERE seq = 1")).rejects.toThrow(/permission denied/);
+    await expect(served.query("UPDATE service.audit_log SET entry = '{}' WHERE seq = 1")).rejects.toThrow(/permission denied/);
     await expect(served.query('DELETE FROM service.audit_log WHERE seq = 1')).rejects.toThrow(/permission denied/);
   });
 
   it('finds an edited row', async () => {
-    await tamper(`UPDATE service.audit_log SET entry = jsonb_set(entry, '{purpose}', '"direct-care"') WHERE seq = 3`);
+    await tamper(`UPDATE service.audit_log SET entry = replace(entry, '"safeguarding"', '"direct-care"') WHERE seq = 3`);
     expect((await verifyAuditChain(served)).broken).toMatchObject({ seq: 3, kind: 'edited' });
   });
 
   it('finds a row edited together with its hash, at the row after it', async () => {
-    await tamper(`UPDATE service.audit_log SET entry = jsonb_set(entry, '{purpose}', '"direct-care"') WHERE seq = 3;
-      UPDATE service.audit_log SET hash = service.audit_hash(prev_hash, entry) WHERE seq = 3`);
+    await tamper(`UPDATE service.audit_log SET entry = replace(entry, '"safeguarding"', '"direct-care"') WHERE seq = 3;
+      UPDATE service.audit_log SET hash = service.audit_hash(prev_hash, at, nhs_number, caller_sub, entry) WHERE seq = 3`);
     expect((await verifyAuditChain(served)).broken).toMatchObject({ seq: 4, kind: 'deleted' });
   });
 
@@ -98,7 +98,7 @@ describe.each(backends)('the audit hash chain on %s', (backend) => {
     expect(await purge(-1)).toEqual({ purged: 6, through: 6 });
     await appendAudit(served, [entry(7)]);
     expect(await verifyAuditChain(served)).toEqual({ rows: 2, broken: null });
-    const [purgeRow] = await served.query<{ entry: { kind: string; rows: number } }>('SELECT entry FROM service.audit_log WHERE seq = 7');
+    const [purgeRow] = await served.query<{ entry: { kind: string; rows: number } }>('SELECT entry FROM service.audit_entry WHERE seq = 7');
     expect(purgeRow!.entry).toMatchObject({ kind: 'purge', rows: 6 });
     await tamper('DELETE FROM service.audit_log WHERE seq = 7');
     expect((await verifyAuditChain(served)).broken).toMatchObject({ seq: 8, kind: 'deleted' });

@@ -3,13 +3,15 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FlattenedSign, importJWK, type JWK } from 'jose';
 import { agencies } from '../../dev/agencies';
+import { verifyGatewayAudit } from '../../gateway';
 import {
   auditRowsForChild, DEV_KEYS_DIR, env, loadOrCreateDevKeyPair, loadSubgraphConfig, migrateAudit, nhsNumberProblem, normaliseNhsNumber,
   openAgencyDatabase, purgeAudit, readEnv, readJson, verifyAuditChain, type Database, type KeyPair,
 } from '../../shared';
 
 const usage = `Usage:
-  npm run audit -- verify [--agency <agency>]        walk each agency's chain; exit 1 at the first broken link
+  npm run audit -- verify [--agency <agency>] [--gateway-log <file>]
+                                                     walk each agency's chain (and a gateway's log); exit 1 at the first broken link
   npm run audit -- export --child <nhs number> --agency <agency> [--out <file>]
                                                      a signed JSON export of that agency's rows about the child
   npm run audit -- purge [--agency <agency>]         delete whole days older than <AGENCY>_AUDIT_RETENTION_DAYS
@@ -21,7 +23,7 @@ const DEFAULT_RETENTION_DAYS = 2922;
 /** The record keeper's tools for each agency's audit log: verify the chain, export for a subject access request, purge. */
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  const { values } = parseArgs({ args: rest, options: { agency: { type: 'string' }, child: { type: 'string' }, out: { type: 'string' } } });
+  const { values } = parseArgs({ args: rest, options: { agency: { type: 'string' }, child: { type: 'string' }, out: { type: 'string' }, 'gateway-log': { type: 'string' } } });
   const chosen = agencies.filter((a) => !values.agency || a.definition.name === values.agency);
   if (chosen.length === 0) throw new Error(`--agency must be one of ${agencies.map((a) => a.definition.name).join(', ')}; got "${values.agency}"`);
   if (command === 'verify') {
@@ -34,6 +36,11 @@ async function main(argv: string[]): Promise<number> {
       } else {
         process.stdout.write(`${definition.name}: intact, ${result.rows} rows\n`);
       }
+    }
+    if (values['gateway-log']) {
+      const result = await verifyGatewayAudit(values['gateway-log']);
+      if (result.broken) failed++;
+      process.stdout.write(result.broken ? `gateway log: BROKEN at line ${result.broken.line}: ${result.broken.detail}\n` : `gateway log: intact, ${result.lines} lines\n`);
     }
     return failed === 0 ? 0 : 1;
   }
