@@ -93,29 +93,33 @@ interface Period { since: string; until: string }
 
 /** The resolvers for the kit's access log, reading the agency's own audit log. */
 export function accessLogResolvers(agency: string) {
-  const read = async (db: Database, where: string, value: string, period: Period) => {
+  /** One access entry per child per row: a child's own rows (`child` given), or every child of the caller's rows. */
+  const read = async (db: Database, by: { child: string } | { caller: string }, period: Period) => {
     const rows = await db.query<{ entry: AuditEntry }>(
       `SELECT entry FROM service.audit_entry
-        WHERE ${where} = $1 AND ($2 = '' OR at >= $2::timestamptz) AND ($3 = '' OR at < $3::timestamptz)
+        WHERE ${'child' in by ? 'nhs_numbers @> ARRAY[$1]' : 'caller_sub = $1'} AND ($2 = '' OR at >= $2::timestamptz) AND ($3 = '' OR at < $3::timestamptz)
         ORDER BY seq`,
-      [value, period.since, period.until],
+      ['child' in by ? by.child : by.caller, period.since, period.until],
     );
-    return rows.map(({ entry }) => ({
-      at: entry.at, agency, traceId: entry.traceId, callerSub: entry.caller.sub, callerName: entry.caller.name, callerRoles: entry.caller.roles,
-      callerOrg: entry.caller.org, purpose: entry.purpose, breakGlass: entry.breakGlass, nhsNumber: entry.nhsNumber, localReference: entry.localReference,
-      disclosed: entry.disclosed, denied: entry.denied, lawfulBasis: entry.basis.lawfulBasis,
-    }));
+    return rows.flatMap(({ entry }) =>
+      entry.children
+        .filter((c) => !('child' in by) || c.nhsNumber === by.child)
+        .map((c) => ({
+          at: entry.at, agency, traceId: entry.traceId, callerSub: entry.caller.sub, callerName: entry.caller.name, callerRoles: entry.caller.roles,
+          callerOrg: entry.caller.org, purpose: entry.purpose, breakGlass: entry.breakGlass, nhsNumber: c.nhsNumber, localReference: c.localReference,
+          disclosed: c.disclosed, denied: c.denied, lawfulBasis: entry.basis.lawfulBasis,
+        })));
   };
   type Context = { db: Database; authority: Authority | null };
   return {
     ChildAccessLog: {
       __resolveReference: (reference: Period & { nhsNumber: string }) => reference,
-      [agency]: (log: Period & { nhsNumber: string }, _: unknown, ctx: Context) => read(ctx.db, 'nhs_number', log.nhsNumber, log),
+      [agency]: (log: Period & { nhsNumber: string }, _: unknown, ctx: Context) => read(ctx.db, { child: log.nhsNumber }, log),
     },
     AccessHistory: {
       __resolveReference: (reference: Period & { sub: string }) => reference,
       // Only ever the caller's own history, whatever the reference says.
-      [agency]: (history: Period, _: unknown, ctx: Context) => (ctx.authority ? read(ctx.db, 'caller_sub', ctx.authority.caller.sub, history) : []),
+      [agency]: (history: Period, _: unknown, ctx: Context) => (ctx.authority ? read(ctx.db, { caller: ctx.authority.caller.sub }, history) : []),
     },
   };
 }

@@ -15,7 +15,18 @@ export function migrateAudit(db: Database): Promise<string[]> {
   return migrate(db, AUDIT_MIGRATIONS_DIR, 'kit');
 }
 
-/** One disclosure: what one request was given about one child by this agency. */
+/** What one request was given about one child. */
+export interface ChildDisclosure {
+  nhsNumber: string;
+  /** The agency's own reference for the record, where it keys records otherwise (housing). */
+  localReference: string | null;
+  /** Fields given, as paths below the child (`socialCare.allocatedWorker.name`); lists are crossed. */
+  disclosed: string[];
+  /** Fields withheld, with the policy and the reason. */
+  denied: { field: string; policy: string; reason: string }[];
+}
+
+/** One disclosure: what one request was given by this agency, child by child. */
 export interface AuditEntry {
   traceId: string;
   caller: { sub: string; name: string; roles: string[]; org: string; orgType: string };
@@ -24,14 +35,9 @@ export interface AuditEntry {
   breakGlass: string | null;
   /** `query` or `mutation`, and its name when it has one. */
   operation: { type: string; name: string | null };
-  nhsNumber: string;
-  /** The agency's own reference for the record, where it keys records otherwise (housing). */
-  localReference: string | null;
-  /** Fields given, as paths below the child (`socialCare.allocatedWorker.name`); lists are crossed. */
-  disclosed: string[];
-  /** Fields withheld, with the policy and the reason. */
-  denied: { field: string; policy: string; reason: string }[];
-  /** Why the disclosure was lawful: the policies that allowed the child's fields, and the purpose. */
+  /** Each child the response was about. */
+  children: ChildDisclosure[];
+  /** Why the disclosure was lawful: the policies that allowed the children's fields, and the purpose. */
   basis: { policies: string[]; lawfulBasis: string };
   /** Set by the database as the row is appended. */
   at?: string;
@@ -60,8 +66,8 @@ export function createAuditCollector(): AuditCollector & { collected: Map<string
 export async function appendAudit(db: Database, entries: readonly (AuditEntry | Record<string, unknown>)[]): Promise<void> {
   if (entries.length === 0) return;
   await db.query('SELECT service.append_audit($1::text[], $2::text[], $3::text[])', [
-    entries.map((e) => (e as { nhsNumber?: string }).nhsNumber ?? null),
     entries.map((e) => (e as { caller?: { sub: string } }).caller?.sub ?? null),
+    entries.map((e) => ((e as { children?: ChildDisclosure[] }).children ?? []).map((c) => c.nhsNumber).join(',')),
     entries.map((e) => JSON.stringify(e)),
   ]);
 }
@@ -155,33 +161,33 @@ export function createAuditPlugin<C extends { authority: Authority | null; audit
           }
           if (collector.collected.size === 0) return;
           const result = single.singleResult;
-          const entries: AuditEntry[] = [];
+          const forbidden = (result.errors ?? []).filter((e) => e.extensions?.code === ErrorCode.FORBIDDEN && e.path);
+          const children: ChildDisclosure[] = [];
+          const policies = new Set<string>();
           for (const { path, nhsNumber, localReference } of collector.collected.values()) {
             const value = valueAt(result.data, path);
             const disclosed = new Set<string>();
             if (value !== null && value !== undefined) leafPaths(value, '', disclosed);
-            const denied = (result.errors ?? [])
-              .filter((e) => e.extensions?.code === ErrorCode.FORBIDDEN && e.path && startsWith(e.path, path))
+            const denied = forbidden
+              .filter((e) => startsWith(e.path!, path))
               .map((e) => ({ field: fieldPath(e.path!.slice(path.length)), policy: String(e.extensions?.policy ?? ''), reason: String(e.extensions?.reason ?? e.message) }));
             if (disclosed.size === 0 && denied.length === 0) continue;
-            const policies = new Set<string>();
             for (const field of disclosed) {
               const top = field.split('.')[0]!;
               for (const group of options.policyMap.get(`Child.${top}`) ?? []) for (const p of group) if (p.startsWith(`${options.agency}:`)) policies.add(p);
             }
-            entries.push({
-              traceId: authority.traceId,
-              caller: { sub: authority.caller.sub, name: authority.caller.name, roles: [...authority.caller.roles], org: authority.caller.org, orgType: authority.caller.orgType },
-              purpose: authority.purpose,
-              breakGlass: authority.breakGlass ?? null,
-              operation: { type: rc.operation.operation, name: rc.operationName ?? null },
-              nhsNumber,
-              localReference,
-              disclosed: [...disclosed].sort(),
-              denied,
-              basis: { policies: [...policies].sort(), lawfulBasis: authority.breakGlass ? `break-glass: ${lawfulBasis(authority.purpose)}` : lawfulBasis(authority.purpose) },
-            });
+            children.push({ nhsNumber, localReference, disclosed: [...disclosed].sort(), denied });
           }
+          if (children.length === 0) return;
+          const entries: AuditEntry[] = [{
+            traceId: authority.traceId,
+            caller: { sub: authority.caller.sub, name: authority.caller.name, roles: [...authority.caller.roles], org: authority.caller.org, orgType: authority.caller.orgType },
+            purpose: authority.purpose,
+            breakGlass: authority.breakGlass ?? null,
+            operation: { type: rc.operation.operation, name: rc.operationName ?? null },
+            children,
+            basis: { policies: [...policies].sort(), lawfulBasis: authority.breakGlass ? `break-glass: ${lawfulBasis(authority.purpose)}` : lawfulBasis(authority.purpose) },
+          }];
           try {
             await write(entries);
             await options.onDisclosed?.(options.db, entries);
@@ -233,7 +239,7 @@ export type AuditBreak = { seq: number; kind: 'edited' | 'deleted' | 'reordered'
  */
 export async function verifyAuditChain(db: Database): Promise<{ rows: number; broken: AuditBreak | null }> {
   const rows = await db.query<{ seq: string; prev_hash: string; hash: string; intact: boolean; purge: { purgedThrough: number; lastHash: string } | null }>(
-    `SELECT seq::text AS seq, prev_hash, hash, service.audit_hash(prev_hash, at, nhs_number, caller_sub, entry) = hash AS intact,
+    `SELECT seq::text AS seq, prev_hash, hash, service.audit_hash(prev_hash, at, caller_sub, nhs_numbers, entry) = hash AS intact,
             CASE WHEN entry LIKE '{"kind":"purge"%' THEN entry::jsonb ELSE NULL END AS purge
        FROM service.audit_log ORDER BY seq`,
   );
@@ -296,7 +302,7 @@ export async function purgeAudit(owner: Database, keepDays: number): Promise<{ p
 /** A child's rows, for a subject access request: each with its place in the chain, so a recipient can check it. */
 export async function auditRowsForChild(db: Database, nhsNumber: string): Promise<{ seq: number; entry: AuditEntry; prevHash: string; hash: string }[]> {
   const rows = await db.query<{ seq: string; entry: AuditEntry; prev_hash: string; hash: string }>(
-    'SELECT seq::text AS seq, entry, prev_hash, hash FROM service.audit_entry WHERE nhs_number = $1 ORDER BY seq',
+    'SELECT seq::text AS seq, entry, prev_hash, hash FROM service.audit_entry WHERE nhs_numbers @> ARRAY[$1] ORDER BY seq',
     [nhsNumber],
   );
   return rows.map((r) => ({ seq: Number(r.seq), entry: r.entry, prevHash: r.prev_hash, hash: r.hash }));

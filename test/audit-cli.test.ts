@@ -9,8 +9,7 @@ import { appendAudit, migrateAudit, openAgencyDatabase, type AuditEntry } from '
 const run = promisify(execFile);
 const entry = (nhsNumber: string, n: number): AuditEntry => ({
   traceId: `trace-${n}`, caller: { sub: 'gp.smith', name: 'Dr Alex Smith', roles: ['gp'], org: 'Y00001', orgType: 'gp-practice' },
-  purpose: 'direct-care', breakGlass: null, operation: { type: 'query', name: null }, nhsNumber, localReference: null,
-  disclosed: ['health.conditions.name'], denied: [], basis: { policies: ['health:clinical'], lawfulBasis: 'direct care (UK GDPR art. 9(2)(h))' },
+  purpose: 'direct-care', breakGlass: null, operation: { type: 'query', name: null }, children: [{ nhsNumber, localReference: null, disclosed: ['health.conditions.name'], denied: [] }], basis: { policies: ['health:clinical'], lawfulBasis: 'direct care (UK GDPR art. 9(2)(h))' },
 });
 
 describe('npm run audit (verify, export)', () => {

@@ -32,15 +32,15 @@ describe.each(backends)('each agency\'s audit log on %s', (backend) => {
     for (const agency of AGENCIES) {
       const rows = await withTrace(agency, traceId);
       expect({ agency, rows: rows.length }).toEqual({ agency, rows: 1 });
-      expect(rows[0]).toMatchObject({ nhsNumber: AMELIA, purpose: 'safeguarding', caller: { sub: 'sw.jones', name: 'Sam Jones', roles: ['social-worker'], org: 'NS001' }, breakGlass: null });
+      expect(rows[0]).toMatchObject({ children: [{ nhsNumber: AMELIA }], purpose: 'safeguarding', caller: { sub: 'sw.jones', name: 'Sam Jones', roles: ['social-worker'], org: 'NS001' }, breakGlass: null });
     }
     const [socialcare] = await withTrace('socialcare', traceId);
-    expect(socialcare!.disclosed).toEqual(['socialCare.allocatedWorker.name', 'socialCare.caseNotes.text', 'socialCare.status']);
+    expect(socialcare!.children[0]!.disclosed).toEqual(['socialCare.allocatedWorker.name', 'socialCare.caseNotes.text', 'socialCare.status']);
     expect(socialcare!.basis).toEqual({ policies: ['socialcare:status'], lawfulBasis: 'safeguarding children (DPA 2018 Sch 1 para 18)' });
     const [housing] = await withTrace('housing', traceId);
-    expect(housing!.localReference).toMatch(/^TEN0000001-/);
+    expect(housing!.children[0]!.localReference).toMatch(/^TEN0000001-/);
     const [identity] = await withTrace('identity', traceId);
-    expect(identity!.disclosed).toEqual(expect.arrayContaining(['name.given', 'address.postcode', 'nhsNumber']));
+    expect(identity!.children[0]!.disclosed).toEqual(expect.arrayContaining(['name.given', 'address.postcode', 'nhsNumber']));
   });
 
   it('records denied fields with the policy and the reason', async () => {
@@ -48,8 +48,9 @@ describe.each(backends)('each agency\'s audit log on %s', (backend) => {
     expect(body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const entry = (await latest('socialcare'))!;
     expect(entry.caller.sub).toBe('sw.ahmed');
-    expect(entry.disclosed).toEqual(['socialCare.status']);
-    expect(entry.denied).toEqual([{ field: 'socialCare.caseNotes', policy: 'socialcare:case-notes', reason: expect.stringContaining('allocated-worker') }]);
+    expect(entry.children).toHaveLength(1);
+    expect(entry.children[0]!.disclosed).toEqual(['socialCare.status']);
+    expect(entry.children[0]!.denied).toEqual([{ field: 'socialCare.caseNotes', policy: 'socialcare:case-notes', reason: expect.stringContaining('allocated-worker') }]);
   });
 
   it('discloses nothing when the audit log cannot be written', async () => {

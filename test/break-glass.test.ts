@@ -31,7 +31,7 @@ describe('break-glass grants', () => {
     expect(sees((await replica.query(immunisations(LEO), {}, emergency)).body)).toBe(false);
     expect(sees((await replica.query(immunisations(AMELIA), {}, { persona: 'dsl.khan', purpose: 'emergency-care' })).body)).toBe(false);
     // Each use is audited by the agency as break-glass, with the justification.
-    const uses = await federation.agencies.health!.query<{ entry: AuditEntry }>("SELECT entry FROM service.audit_entry WHERE caller_sub = 'dr.lee' AND nhs_number = $1 ORDER BY seq", [AMELIA]);
+    const uses = await federation.agencies.health!.query<{ entry: AuditEntry }>("SELECT entry FROM service.audit_entry WHERE caller_sub = 'dr.lee' AND nhs_numbers @> ARRAY[$1] ORDER BY seq", [AMELIA]);
     // (The first request, without a grant, never reached health: the gateway withheld everything it asked of it.)
     expect(uses.map((u) => u.entry.breakGlass)).toEqual([justification, justification]);
     expect(uses[1]!.entry.basis.lawfulBasis).toMatch(/^break-glass/);

@@ -82,6 +82,9 @@ export interface Federation {
  * Starts every subgraph and the gateway in-process on port 0, each agency on its
  * own freshly seeded database, and real HTTP between them.
  */
+/** Values from the demo children's records: none may ever be in the gateway's shared state. */
+const RECORD_VALUES = ['9990000018', '9990000026', '9990000034', '9990000042', '9990000050', 'Amelia', 'Okafor', 'NS1 4AB', 'NS3 2LP', '14 Mill Lane', 'CHILD_PROTECTION_PLAN', 'Riverside Surgery', 'Unexplained bruising'];
+
 export async function startFederation(options: FederationOptions = {}): Promise<Federation> {
   const backend = options.backend ?? 'pglite';
   const children = options.children ?? 600;
@@ -172,7 +175,7 @@ export async function startFederation(options: FederationOptions = {}): Promise<
       return { gateway: one, service: listening };
     };
     const { gateway, service } = await startOneGateway();
-    return {
+    const federation: Federation = {
       gatewayUrl: service.url,
       asOf,
       agencies: under,
@@ -199,10 +202,15 @@ export async function startFederation(options: FederationOptions = {}): Promise<
       authHeaders,
       keys,
       resetCounts: () => Object.values(under).forEach((a) => a.resetCounts()),
+      // Whatever the tests did, the shared state (Redis, in CI) must hold no record value at the end: it is scanned before it is cleared.
       stop: async () => {
+        const held = cleanups.length > 0 ? JSON.stringify(await federation.sharedState().catch(() => [])) : '[]';
         for (const cleanup of cleanups.splice(0)) await cleanup().catch(() => undefined);
+        const leaked = RECORD_VALUES.filter((value) => held.includes(value));
+        if (leaked.length > 0) throw new Error(`The gateway's shared state held record values: ${leaked.join(', ')}`);
       },
     };
+    return federation;
   } catch (error) {
     for (const cleanup of cleanups) await cleanup().catch(() => undefined);
     throw error;

@@ -7,7 +7,7 @@ import type { AuditEntry, Database } from '../../shared';
  * is disclosed). One statement for the whole response.
  */
 export async function notifyLocalAuthority(db: Database, entries: readonly AuditEntry[]): Promise<void> {
-  const viewed = entries.filter((e) => e.disclosed.includes('socialCare.status'));
+  const viewed = entries.flatMap((e) => e.children.filter((c) => c.disclosed.includes('socialCare.status')).map((c) => ({ ...e, nhsNumber: c.nhsNumber })));
   if (viewed.length === 0) return;
   await db.query(
     `INSERT INTO service.access_notification (la_code, nhs_number, trace_id, caller_sub, caller_name, caller_org, caller_roles, purpose, break_glass)
