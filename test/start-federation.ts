@@ -184,7 +184,11 @@ export async function startFederation(options: FederationOptions = {}): Promise<
         if (redis) {
           const out: { key: string; value: string }[] = [];
           for await (const keys of redis.scanIterator({ MATCH: `${prefix}*` })) {
-            for (const key of keys) out.push({ key, value: (await redis.get(key)) ?? '' });
+            for (const key of keys) {
+              const type = await redis.type(key);
+              const value = type === 'set' ? (await redis.sMembers(key)).join(',') : type === 'string' ? ((await redis.get(key)) ?? '') : type;
+              out.push({ key, value });
+            }
           }
           return out;
         }
