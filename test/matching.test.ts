@@ -118,6 +118,10 @@ describe('identity matching through the gateway', () => {
       expect(confirmed.body.data.confirmHousingMatch).toMatchObject({ nhsNumber: NOAH, reference: proposal.reference, decision: 'CONFIRMED', decidedBy: 'Owen Evans (NH)' });
       const [row] = await federation.agencies.housing!.query<{ confirmed_by: string }>('SELECT confirmed_by FROM service.nhs_cross_reference WHERE nhs_number = $1', [NOAH]);
       expect(row?.confirmed_by).toBe('ho.evans');
+      // The decision is in housing's audit log too, as a mutation about Noah, with housing's reference.
+      const [audit] = await federation.agencies.housing!.query<{ entry: { caller: { sub: string }; operation: { type: string }; children: { nhsNumber: string; localReference: string }[] } }>(
+        'SELECT entry FROM service.audit_entry ORDER BY seq DESC LIMIT 1');
+      expect(audit!.entry).toMatchObject({ caller: { sub: 'ho.evans' }, operation: { type: 'mutation' }, children: [{ nhsNumber: NOAH, localReference: proposal.reference }] });
 
       const after = (await federation.queryGateway(housingOf, { n: NOAH }, sw)).body.data.child.housing;
       expect(after).toMatchObject({ matchConfidence: 1, matchedOn: ['nhsNumber'], nhsNumberStatus: '01', tenancy: { address: '27 Church Street, Northshire, NS1 6RD' }, possibleMatches: [] });

@@ -33,8 +33,9 @@ export const resolvers = {
     },
   },
   Mutation: {
-    confirmHousingMatch: (_: unknown, args: DecisionArgs, ctx: Context) => decide(ctx, args, 'CONFIRMED'),
-    rejectHousingMatch: (_: unknown, args: DecisionArgs, ctx: Context) => decide(ctx, args, 'REJECTED'),
+    // Each decision is also a row in housing's audit log, for the child it is about.
+    confirmHousingMatch: async (_: unknown, args: DecisionArgs, ctx: Context, info: GraphQLResolveInfo) => audited(ctx, info, await decide(ctx, args, 'CONFIRMED')),
+    rejectHousingMatch: async (_: unknown, args: DecisionArgs, ctx: Context, info: GraphQLResolveInfo) => audited(ctx, info, await decide(ctx, args, 'REJECTED')),
   },
 };
 
@@ -90,6 +91,11 @@ async function decide(ctx: Context, args: DecisionArgs, decision: 'CONFIRMED' | 
     [nhsNumber, reference, ...by],
   );
   return toDecision(row!, decision);
+}
+
+function audited<D extends { nhsNumber: string; reference: string }>(ctx: Context, info: GraphQLResolveInfo, decision: D): D {
+  ctx.audit.child(responsePathAsArray(info.path), decision.nhsNumber, decision.reference);
+  return decision;
 }
 
 function toDecision(row: DecisionRow, decision: 'CONFIRMED' | 'REJECTED') {
