@@ -1,6 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { Kind, parse, type OperationDefinitionNode, type ValueNode } from 'graphql';
+import { Kind, parse, valueFromASTUntyped, type OperationDefinitionNode } from 'graphql';
 import { normaliseNhsNumber, type Authority, type Logger } from '../shared';
 import type { GatewayContext } from './agency-data-source';
 import type { SharedState } from './shared-state';
@@ -64,7 +64,7 @@ export function createBreakGlassGrants(options: { state: SharedState; minutes: n
               for (const selection of operation.selectionSet.selections) {
                 if (selection.kind !== Kind.FIELD || selection.name.value !== 'reviewBreakGlass') continue;
                 const data = body.singleResult.data[selection.alias?.value ?? selection.name.value];
-                const args = Object.fromEntries((selection.arguments ?? []).map((a) => [a.name.value, valueOf(a.value, rc.request.variables ?? {})]));
+                const args = Object.fromEntries((selection.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value, rc.request.variables ?? {})]));
                 if (data && args.outcome === 'INAPPROPRIATE' && typeof args.id === 'string') {
                   await revoke(args.id);
                   options.logger.warn({ grant: args.id }, 'break-glass grant revoked after review');
@@ -93,12 +93,6 @@ function childAskedFor(body: unknown): string | null {
   const roots = operation?.selectionSet.selections ?? [];
   const field = roots.length === 1 && roots[0]!.kind === Kind.FIELD && roots[0]!.name.value === 'child' ? roots[0] : undefined;
   const argument = field?.arguments?.find((a) => a.name.value === 'nhsNumber');
-  const value = argument ? valueOf(argument.value, variables ?? {}) : undefined;
+  const value = argument ? valueFromASTUntyped(argument.value, variables ?? {}) : undefined;
   return typeof value === 'string' ? normaliseNhsNumber(value) : null;
-}
-
-function valueOf(node: ValueNode, variables: Record<string, unknown>): unknown {
-  if (node.kind === Kind.VARIABLE) return variables[node.name.value];
-  if (node.kind === Kind.STRING || node.kind === Kind.ENUM) return node.value;
-  return undefined;
 }

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, open, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, Kind, type ValueNode } from 'graphql';
+import { GraphQLError } from 'graphql';
 import { ErrorCode, type DeniedPath, type Logger } from '../shared';
 import type { GatewayContext } from './agency-data-source';
+import { operationSubjects } from './operation-subjects';
 
 /** What the gateway records of one operation: metadata only, never a record value an agency returned. */
 export interface GatewayAuditEntry {
@@ -30,12 +31,22 @@ export interface GatewayAuditEntry {
  */
 export function createGatewayAudit(options: { path: string; logger: Logger }) {
   let last: Promise<string> | undefined;
+  // Where the chain stands: the hash on the file's last line, read from its end (the log only grows).
   const previousHash = async (): Promise<string> => {
+    let file;
     try {
-      const lines = (await readFile(options.path, 'utf8')).trimEnd().split('\n');
-      return (JSON.parse(lines.at(-1)!) as { hash: string }).hash;
+      file = await open(options.path, 'r');
     } catch {
       return '0'.repeat(64);
+    }
+    try {
+      const { size } = await file.stat();
+      const length = Math.min(size, 256 * 1024);
+      const { buffer } = await file.read(Buffer.alloc(length), 0, length, size - length);
+      const last = buffer.toString('utf8').trimEnd().split('\n').at(-1);
+      return last ? (JSON.parse(last) as { hash: string }).hash : '0'.repeat(64);
+    } finally {
+      await file.close();
     }
   };
   const append = (entry: GatewayAuditEntry): Promise<string> => {
@@ -55,16 +66,7 @@ export function createGatewayAudit(options: { path: string; logger: Logger }) {
           const operation = rc.operation;
           if (!operation) return;
           const authority = rc.contextValue.authority;
-          const variables = rc.request.variables ?? {};
-          const children: string[] = [];
-          const searches: Record<string, unknown>[] = [];
-          for (const selection of operation.selectionSet.selections) {
-            if (selection.kind !== Kind.FIELD) continue;
-            const args = Object.fromEntries((selection.arguments ?? []).map((a) => [a.name.value, valueOf(a.value, variables)]));
-            if (selection.name.value === 'child' && typeof args.nhsNumber === 'string') children.push(args.nhsNumber);
-            if (selection.name.value === 'children' && Array.isArray(args.nhsNumbers)) children.push(...args.nhsNumbers.filter((n): n is string => typeof n === 'string'));
-            if (selection.name.value === 'searchChildren') searches.push(args);
-          }
+          const { children, searches } = operationSubjects(rc);
           const filtered = (rc.contextValue.filtered ?? []).map((d: DeniedPath) => ({ path: d.path.join('.'), policy: d.policy, reason: d.reason }));
           try {
             await append({
@@ -97,15 +99,4 @@ export async function verifyGatewayAudit(path: string): Promise<{ lines: number;
     prev = hash;
   }
   return { lines: lines.length, broken: null };
-}
-
-function valueOf(node: ValueNode, variables: Record<string, unknown>): unknown {
-  switch (node.kind) {
-    case Kind.VARIABLE: return variables[node.name.value];
-    case Kind.STRING: case Kind.ENUM: return node.value;
-    case Kind.BOOLEAN: return node.value;
-    case Kind.INT: case Kind.FLOAT: return Number(node.value);
-    case Kind.LIST: return node.values.map((v) => valueOf(v, variables));
-    default: return null;
-  }
 }

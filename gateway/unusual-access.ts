@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { Kind, type ValueNode } from 'graphql';
-import { normaliseNhsNumber, type Authority, type Logger } from '../shared';
+import type { Authority, Logger } from '../shared';
 import type { GatewayContext } from './agency-data-source';
+import { operationSubjects } from './operation-subjects';
 import type { SharedState } from './shared-state';
 
 export interface UnusualAccessOptions {
@@ -39,22 +39,14 @@ export function unusualAccess(options: UnusualAccessOptions): ApolloServerPlugin
         async didResolveOperation(rc) {
           const authority = rc.contextValue.authority;
           if (!rc.operation || authority.purpose === 'audit') return;
-          const variables = rc.request.variables ?? {};
-          const children: string[] = [];
-          let searches = 0;
-          for (const selection of rc.operation.selectionSet.selections) {
-            if (selection.kind !== Kind.FIELD) continue;
-            const arg = (name: string) => selection.arguments?.find((a) => a.name.value === name)?.value;
-            if (selection.name.value === 'child') children.push(...values(arg('nhsNumber'), variables));
-            if (selection.name.value === 'children') children.push(...values(arg('nhsNumbers'), variables));
-            if (selection.name.value === 'searchChildren') searches++;
-          }
+          const { children, searches: asked } = operationSubjects(rc);
+          const searches = asked.length;
           if (children.length === 0 && searches === 0) return;
           const hour = Math.floor(Date.now() / 3_600_000);
           const caller = hash(`caller\n${authority.caller.sub}`);
           const alerts: Alert[] = [];
           if (children.length > 0) {
-            const { added, size } = await options.state.addToSet(`ua:children:${caller}:${hour}`, children.map((c) => hash(`child\n${normaliseNhsNumber(c)}`)), HOUR);
+            const { added, size } = await options.state.addToSet(`ua:children:${caller}:${hour}`, children.map((c) => hash(`child\n${c}`)), HOUR);
             if (size > childrenPerHour && size - added <= childrenPerHour) {
               alerts.push({ kind: 'UNUSUAL_VOLUME', count: size, threshold: childrenPerHour, detail: `viewed ${size} distinct children within the hour (more than ${childrenPerHour})` });
             }
@@ -78,15 +70,4 @@ export function unusualAccess(options: UnusualAccessOptions): ApolloServerPlugin
       };
     },
   };
-}
-
-function values(node: ValueNode | undefined, variables: Record<string, unknown>): string[] {
-  if (!node) return [];
-  if (node.kind === Kind.VARIABLE) {
-    const value = variables[node.name.value];
-    return (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
-  }
-  if (node.kind === Kind.STRING) return [node.value];
-  if (node.kind === Kind.LIST) return node.values.flatMap((v) => values(v, variables));
-  return [];
 }

@@ -14,32 +14,24 @@ import type { Policies } from './policy-decision';
  */
 export function accessLogSdl(agency: string): string {
   const T = agency.charAt(0).toUpperCase() + agency.slice(1);
-  const entry = (description: string, field: string) => `  "${description}"\n  ${field} @policy(policies: [["${agency}:access-entry"]])`;
-  return `
-"A child's access log for a period: each agency answers for its own disclosures about the child."
-type ChildAccessLog @key(fields: "nhsNumber since until") {
-  "The child's NHS number."
-  nhsNumber: ID @policy(policies: [["${agency}:access-log"]])
-  "The start of the period, as an ISO 8601 date or time; empty for the beginning of the log."
-  since: String @policy(policies: [["${agency}:access-log"]])
-  "The end of the period (exclusive), as an ISO 8601 date or time; empty for now."
-  until: String @policy(policies: [["${agency}:access-log"]])
-  "${T}'s own record of what it disclosed about the child in the period, oldest first."
-  ${agency}: [${T}AccessEntry!] @policy(policies: [["${agency}:access-log"]])
+  const field = (policy: string) => (description: string, definition: string) => `  "${description}"\n  ${definition} @policy(policies: [["${agency}:${policy}"]])`;
+  const entry = field('access-entry');
+  // The two entities differ only in whose log they are (a child's, or the caller's) and in who may read them.
+  const log = (type: string, about: string, key: [string, string, string], policy: string, list: string) => `
+"${about}"
+type ${type} @key(fields: "${key[0]} since until") {
+${[
+  field(policy)(key[2], `${key[0]}: ${key[1]}`),
+  field(policy)('The start of the period, as an ISO 8601 date or time; empty for the beginning of the log.', 'since: String'),
+  field(policy)('The end of the period (exclusive), as an ISO 8601 date or time; empty for now.', 'until: String'),
+  field(policy)(list, `${agency}: [${T}AccessEntry!]`),
+].join('\n')}
 }
-
-"The caller's own access history for a period: each agency answers for what it disclosed to them."
-type AccessHistory @key(fields: "sub since until") {
-  "The caller's user id."
-  sub: ID @policy(policies: [["${agency}:own-history"]])
-  "The start of the period, as an ISO 8601 date or time; empty for the beginning of the log."
-  since: String @policy(policies: [["${agency}:own-history"]])
-  "The end of the period (exclusive); empty for now."
-  until: String @policy(policies: [["${agency}:own-history"]])
-  "What ${T} disclosed to the caller in the period, oldest first."
-  ${agency}: [${T}AccessEntry!] @policy(policies: [["${agency}:own-history"]])
-}
-
+`;
+  return `${log('ChildAccessLog', "A child's access log for a period: each agency answers for its own disclosures about the child.",
+    ['nhsNumber', 'ID', "The child's NHS number."], 'access-log', `${T}'s own record of what it disclosed about the child in the period, oldest first.`)}${
+  log('AccessHistory', "The caller's own access history for a period: each agency answers for what it disclosed to them.",
+    ['sub', 'ID', "The caller's user id."], 'own-history', `What ${T} disclosed to the caller in the period, oldest first.`)}
 "One disclosure ${T} made: who saw what of a child's data, when and why."
 type ${T}AccessEntry {
 ${[

@@ -3,7 +3,7 @@ import { applyMiddlewareToDeclaredResolvers } from 'graphql-middleware';
 import { deny, rule, shield } from 'graphql-shield';
 import type { Authority } from './authority';
 import { ErrorCode } from './errors';
-import { callerAttributesKey, decideForCaller, decideGroupsForRecord, needsRecord, type Policies, type RecordFacts } from './policy-decision';
+import { callerAttributesKey, decideFieldForCaller, decideGroupsForRecord, needsRecord, type Policies, type RecordFacts } from './policy-decision';
 import type { PolicyMap } from './policy-map';
 
 /** For a type whose fields' policies depend on the record: what this record says, for this caller. */
@@ -69,8 +69,7 @@ export function applyRecordRules(
     const key = callerAttributesKey(authority);
     settled = settledByCaller.get(key);
     if (!settled) {
-      settled = new Set([...ownGroups].filter(([, groups]) =>
-        groups.some((group) => group.every((name) => decideForCaller(options.policies, name, authority).outcome === 'allow'))).map(([c]) => c));
+      settled = new Set([...ownGroups].filter(([, groups]) => decideFieldForCaller(options.policies, groups, authority).outcome === 'allow').map(([c]) => c));
       settledByCaller.set(key, settled);
     }
     settledByRequest.set(authority, settled);

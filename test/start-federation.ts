@@ -227,7 +227,7 @@ export async function post<T = any>(url: string, body: unknown, headers: Record<
 }
 
 /** Creates a database for one agency on the test PostgreSQL server, dropped again at stop. */
-async function createTestDatabase(agency: string, cleanups: (() => Promise<void>)[]): Promise<string> {
+export async function createTestDatabase(agency: string, cleanups: (() => Promise<void>)[]): Promise<string> {
   const serverUrl = process.env.TEST_DATABASE_URL;
   if (!serverUrl) throw new Error('TEST_DATABASE_URL is not set, so the PostgreSQL backend cannot run');
   const name = `cvtest_${agency}_${process.pid}_${randomBytes(3).toString('hex')}`;

@@ -1,8 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import { appendAudit, ensureServiceRole, purgeAudit, migrateAudit, openAgencyDatabase, verifyAuditChain, type AgencyDatabase, type AuditEntry, type Database } from '../../shared';
+import { backends, createTestDatabase } from '../start-federation';
 
-const backends = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
 
 const entry = (n: number): AuditEntry => ({
   traceId: `trace-${n}`, caller: { sub: 'sw.jones', name: 'Sam Jones', roles: ['social-worker'], org: 'NS001', orgType: 'local-authority' },
@@ -12,37 +10,22 @@ const entry = (n: number): AuditEntry => ({
 describe.each(backends)('the audit hash chain on %s', (backend) => {
   let database: AgencyDatabase;
   let served: Database;
-  let name: string | undefined;
+  const cleanups: (() => Promise<void>)[] = [];
 
   beforeEach(async () => {
-    let url: string | undefined;
-    if (backend === 'postgres') {
-      name = `cvtest_audit_${randomBytes(4).toString('hex')}`;
-      const admin = new Client({ connectionString: process.env.TEST_DATABASE_URL });
-      await admin.connect();
-      await admin.query(`CREATE DATABASE ${name}`);
-      await admin.end();
-      const u = new URL(process.env.TEST_DATABASE_URL!);
-      u.pathname = `/${name}`;
-      url = u.toString();
-    }
+    const url = backend === 'postgres' ? await createTestDatabase('audit', cleanups) : undefined;
     database = await openAgencyDatabase({ url });
     await database.owner.exec('CREATE SCHEMA IF NOT EXISTS records');
     await migrateAudit(database.owner);
     await ensureServiceRole(database.owner, 'audit_test_service');
     served = await database.asRole('audit_test_service');
-    // Five appends, one of two entries: seven rows.
+    // Five appends, the last of two entries: six rows.
     for (let i = 1; i <= 4; i++) await appendAudit(served, [entry(i)]);
     await appendAudit(served, [entry(5), entry(6)]);
   });
   afterEach(async () => {
     await database.close();
-    if (name) {
-      const admin = new Client({ connectionString: process.env.TEST_DATABASE_URL });
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    }
+    for (const cleanup of cleanups.splice(0)) await cleanup();
   });
 
   // On PGlite the one connection runs as the service role once served; tampering goes through it as the owner would.

@@ -1,31 +1,17 @@
 import { readdirSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import { ensureServiceRole, migrate, openAgencyDatabase } from '../../shared';
 import { identity } from '../../subgraphs/identity';
+import { backends, createTestDatabase } from '../start-federation';
 
-const backends = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
 
 describe.each(backends)('the subgraph\'s service role on %s', (backend) => {
   let url: string | undefined;
-  let name: string;
+  const cleanups: (() => Promise<void>)[] = [];
   beforeAll(async () => {
-    if (backend !== 'postgres') return;
-    name = `cvtest_role_${randomBytes(4).toString('hex')}`;
-    const admin = new Client({ connectionString: process.env.TEST_DATABASE_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const u = new URL(process.env.TEST_DATABASE_URL!);
-    u.pathname = `/${name}`;
-    url = u.toString();
+    if (backend === 'postgres') url = await createTestDatabase('role', cleanups);
   });
   afterAll(async () => {
-    if (backend !== 'postgres') return;
-    const admin = new Client({ connectionString: process.env.TEST_DATABASE_URL });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    for (const cleanup of cleanups.splice(0)) await cleanup();
   });
 
   it('reads the system of record, cannot change it, and writes its own schema', async () => {
