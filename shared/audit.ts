@@ -62,14 +62,29 @@ export function createAuditCollector(): AuditCollector & { collected: Map<string
   };
 }
 
+/**
+ * Entries travel to the database as one text, separated by a character that
+ * JSON.stringify never writes unescaped, so a caseload's entry is sent as it
+ * is rather than quoted element by element as a text[] literal.
+ */
+const ENTRY_SEPARATOR = '\x1e';
+
 /** Appends entries to the agency's hash chain in one statement (serialised inside the database). */
 export async function appendAudit(db: Database, entries: readonly (AuditEntry | Record<string, unknown>)[]): Promise<void> {
   if (entries.length === 0) return;
-  await db.query('SELECT service.append_audit($1::text[], $2::text[], $3::text[])', [
+  await db.query(`SELECT service.append_audit($1::text[], $2::text[], string_to_array($3::text, E'\\x1e'))`, [
     entries.map((e) => (e as { caller?: { sub: string } }).caller?.sub ?? null),
     entries.map((e) => ((e as { children?: ChildDisclosure[] }).children ?? []).map((c) => c.nhsNumber).join(',')),
-    entries.map((e) => JSON.stringify(e)),
+    entries.map((e) => JSON.stringify(e)).join(ENTRY_SEPARATOR),
   ]);
+}
+
+/** The audit log's writer for one subgraph: each request that may disclose begins, then finishes with its entries. */
+export interface AuditWriter {
+  /** A request has started; its entries may follow. */
+  begin(): void;
+  /** The request is about to leave with these entries (none: it discloses nothing); resolves once they are committed. */
+  finish(entries: readonly AuditEntry[]): Promise<void>;
 }
 
 /**
@@ -139,66 +154,94 @@ export function createAuditPlugin<C extends { authority: Authority | null; audit
   policyMap: PolicyMap;
   agency: string;
   /** What the agency does besides auditing once disclosures are recorded (social care notifies the child's local authority). */
-  onDisclosed?: (db: Database, entries: readonly AuditEntry[]) => Promise<void>;
+  onDisclosed?: (db: Database, entries: readonly AuditEntry[], context: C) => Promise<void>;
 }): ApolloServerPlugin<C> {
   const write = createAuditWriter(options.db);
+  // The policies that can grant each top-level field of Child, once.
+  const ownPolicies = new Map<string, string[]>();
+  const policiesOf = (top: string): string[] => {
+    let found = ownPolicies.get(top);
+    if (!found) {
+      found = (options.policyMap.get(`Child.${top}`) ?? []).flat().filter((p) => p.startsWith(`${options.agency}:`));
+      ownPolicies.set(top, found);
+    }
+    return found;
+  };
+  const entriesOf = (rc: GraphQLRequestContext<C>): AuditEntry[] => {
+    const authority = rc.contextValue.authority;
+    const body = rc.response.body;
+    if (!authority || !body || body.kind !== 'single' || !rc.operation) return [];
+    const collector = rc.contextValue.audit as ReturnType<typeof createAuditCollector>;
+    // Every `_entities` representation is a child (whatever its argument is called or written as).
+    for (const selection of rc.operation.selectionSet.selections) {
+      if (selection.kind !== Kind.FIELD || selection.name.value !== '_entities') continue;
+      const argument = selection.arguments?.find((a) => a.name.value === 'representations');
+      const representations = argument ? (valueFromASTUntyped(argument.value, rc.request.variables ?? {}) as { nhsNumber?: unknown }[] | null) : null;
+      const key = selection.alias?.value ?? '_entities';
+      (representations ?? []).forEach((r, i) => typeof r?.nhsNumber === 'string' && collector.child([key, i], r.nhsNumber));
+    }
+    if (collector.collected.size === 0) return [];
+    const result = body.singleResult;
+    const forbidden = (result.errors ?? []).filter((e) => e.extensions?.code === ErrorCode.FORBIDDEN && e.path);
+    const children: ChildDisclosure[] = [];
+    const fields = new Set<string>();
+    // The children of one response share their shape: each path is joined once.
+    const paths = new PathJoiner();
+    for (const { path, nhsNumber, localReference } of collector.collected.values()) {
+      const value = valueAt(result.data, path);
+      const disclosed = new Set<string>();
+      if (value !== null && value !== undefined) leafPaths(value, '', disclosed, paths);
+      const denied = forbidden
+        .filter((e) => startsWith(e.path!, path))
+        .map((e) => ({ field: fieldPath(e.path!.slice(path.length)), policy: String(e.extensions?.policy ?? ''), reason: String(e.extensions?.reason ?? e.message) }));
+      if (disclosed.size === 0 && denied.length === 0) continue;
+      for (const field of disclosed) fields.add(field);
+      children.push({ nhsNumber, localReference, disclosed: [...disclosed].sort(), denied });
+    }
+    if (children.length === 0) return [];
+    const policies = new Set<string>();
+    for (const field of fields) for (const p of policiesOf(field.split('.', 1)[0]!)) policies.add(p);
+    return [{
+      traceId: authority.traceId,
+      caller: { sub: authority.caller.sub, name: authority.caller.name, roles: [...authority.caller.roles], org: authority.caller.org, orgType: authority.caller.orgType },
+      purpose: authority.purpose,
+      breakGlass: authority.breakGlass ?? null,
+      operation: { type: rc.operation.operation, name: rc.operationName ?? null },
+      children,
+      basis: { policies: [...policies].sort(), lawfulBasis: authority.breakGlass ? `break-glass: ${lawfulBasis(authority.purpose)}` : lawfulBasis(authority.purpose) },
+    }];
+  };
   return {
     async requestDidStart() {
       return {
         async willSendResponse(rc: GraphQLRequestContext<C>) {
-          const authority = rc.contextValue.authority;
-          const body = rc.response.body;
-          if (!authority || !body || body.kind !== 'single' || !rc.operation) return;
-          const single = body;
-          const collector = rc.contextValue.audit as ReturnType<typeof createAuditCollector>;
-          // Every `_entities` representation is a child (whatever its argument is called or written as).
-          for (const selection of rc.operation.selectionSet.selections) {
-            if (selection.kind !== Kind.FIELD || selection.name.value !== '_entities') continue;
-            const argument = selection.arguments?.find((a) => a.name.value === 'representations');
-            const representations = argument ? (valueFromASTUntyped(argument.value, rc.request.variables ?? {}) as { nhsNumber?: unknown }[] | null) : null;
-            const key = selection.alias?.value ?? '_entities';
-            (representations ?? []).forEach((r, i) => typeof r?.nhsNumber === 'string' && collector.child([key, i], r.nhsNumber));
-          }
-          if (collector.collected.size === 0) return;
-          const result = single.singleResult;
-          const forbidden = (result.errors ?? []).filter((e) => e.extensions?.code === ErrorCode.FORBIDDEN && e.path);
-          const children: ChildDisclosure[] = [];
-          const policies = new Set<string>();
-          for (const { path, nhsNumber, localReference } of collector.collected.values()) {
-            const value = valueAt(result.data, path);
-            const disclosed = new Set<string>();
-            if (value !== null && value !== undefined) leafPaths(value, '', disclosed);
-            const denied = forbidden
-              .filter((e) => startsWith(e.path!, path))
-              .map((e) => ({ field: fieldPath(e.path!.slice(path.length)), policy: String(e.extensions?.policy ?? ''), reason: String(e.extensions?.reason ?? e.message) }));
-            if (disclosed.size === 0 && denied.length === 0) continue;
-            for (const field of disclosed) {
-              const top = field.split('.')[0]!;
-              for (const group of options.policyMap.get(`Child.${top}`) ?? []) for (const p of group) if (p.startsWith(`${options.agency}:`)) policies.add(p);
-            }
-            children.push({ nhsNumber, localReference, disclosed: [...disclosed].sort(), denied });
-          }
-          if (children.length === 0) return;
-          const entries: AuditEntry[] = [{
-            traceId: authority.traceId,
-            caller: { sub: authority.caller.sub, name: authority.caller.name, roles: [...authority.caller.roles], org: authority.caller.org, orgType: authority.caller.orgType },
-            purpose: authority.purpose,
-            breakGlass: authority.breakGlass ?? null,
-            operation: { type: rc.operation.operation, name: rc.operationName ?? null },
-            children,
-            basis: { policies: [...policies].sort(), lawfulBasis: authority.breakGlass ? `break-glass: ${lawfulBasis(authority.purpose)}` : lawfulBasis(authority.purpose) },
-          }];
           try {
+            // Working out what the response discloses is part of recording it: if either fails, nothing is disclosed.
+            const entries = entriesOf(rc);
+            if (entries.length === 0) return;
             await write(entries);
-            await options.onDisclosed?.(options.db, entries);
+            await options.onDisclosed?.(options.db, entries, rc.contextValue);
           } catch (error) {
-            options.logger.error({ err: error, traceId: authority.traceId }, 'could not write the audit log: nothing disclosed');
-            single.singleResult = { data: null, errors: [auditUnavailable()] };
+            options.logger.error({ err: error, traceId: rc.contextValue.authority?.traceId }, 'could not write the audit log: nothing disclosed');
+            if (rc.response.body?.kind === 'single') rc.response.body.singleResult = { data: null, errors: [auditUnavailable()] };
           }
         },
       };
     },
   };
+}
+
+/** Joins response paths, each prefix and key once per response. */
+class PathJoiner {
+  private readonly joined = new Map<string, Map<string, string>>();
+  join(prefix: string, key: string): string {
+    if (!prefix) return key;
+    let byKey = this.joined.get(prefix);
+    if (!byKey) this.joined.set(prefix, (byKey = new Map()));
+    let path = byKey.get(key);
+    if (path === undefined) byKey.set(key, (path = `${prefix}.${key}`));
+    return path;
+  }
 }
 
 function valueAt(data: unknown, path: readonly (string | number)[]): unknown {
@@ -210,16 +253,17 @@ function valueAt(data: unknown, path: readonly (string | number)[]): unknown {
   return value;
 }
 
-function leafPaths(value: unknown, prefix: string, out: Set<string>): void {
+function leafPaths(value: unknown, prefix: string, out: Set<string>, paths: PathJoiner): void {
   if (Array.isArray(value)) {
-    for (const item of value) if (item !== null && item !== undefined) leafPaths(item, prefix, out);
+    for (const item of value) if (item !== null && item !== undefined) leafPaths(item, prefix, out, paths);
     if (value.length === 0 && prefix) out.add(prefix);
     return;
   }
   if (value !== null && typeof value === 'object') {
-    for (const [key, v] of Object.entries(value)) {
+    for (const key in value) {
+      const v = (value as Record<string, unknown>)[key];
       if (key === '__typename' || v === null || v === undefined) continue;
-      leafPaths(v, prefix ? `${prefix}.${key}` : key, out);
+      leafPaths(v, paths.join(prefix, key), out, paths);
     }
     return;
   }

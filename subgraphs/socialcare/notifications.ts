@@ -1,24 +1,36 @@
 import type { AuditEntry, Database } from '../../shared';
+import type { SocialCareLoaders } from './store';
 
 /**
  * After each response: every disclosure of a child's social care status to
  * someone outside the child's local authority becomes a notification for that
  * authority, in the same step as the audit (if it cannot be written, nothing
- * is disclosed). One statement for the whole response.
+ * is disclosed). The child's authority comes from the record the response was
+ * built from (already loaded for this request), so a response read only
+ * within the authority costs no statement; one statement otherwise.
  */
-export async function notifyLocalAuthority(db: Database, entries: readonly AuditEntry[]): Promise<void> {
-  const viewed = entries.flatMap((e) => e.children.filter((c) => c.disclosed.includes('socialCare.status')).map((c) => ({ ...e, nhsNumber: c.nhsNumber })));
+export async function notifyLocalAuthority(db: Database, entries: readonly AuditEntry[], context: { loaders: SocialCareLoaders }): Promise<void> {
+  const viewed: Record<string, string | null>[] = [];
+  for (const e of entries) {
+    const children = e.children.filter((c) => c.disclosed.includes('socialCare.status'));
+    if (children.length === 0) continue;
+    const records = await context.loaders.record.loadMany(children.map((c) => c.nhsNumber));
+    records.forEach((record, i) => {
+      // A record that cannot be read now was read for the response: fail closed, so nothing is disclosed unnotified.
+      if (record instanceof Error) throw record;
+      if (!record || (e.caller.orgType === 'local-authority' && e.caller.org === record.laCode)) return;
+      viewed.push({
+        la_code: record.laCode, nhs_number: children[i]!.nhsNumber, trace_id: e.traceId, caller_sub: e.caller.sub, caller_name: e.caller.name,
+        caller_org: e.caller.org, caller_roles: e.caller.roles.join(','), purpose: e.purpose, break_glass: e.breakGlass,
+      });
+    });
+  }
   if (viewed.length === 0) return;
   await db.query(
     `INSERT INTO service.access_notification (la_code, nhs_number, trace_id, caller_sub, caller_name, caller_org, caller_roles, purpose, break_glass)
-     SELECT p.la_code, v.nhs_number, v.trace_id, v.caller_sub, v.caller_name, v.caller_org, v.caller_roles, v.purpose, v.break_glass
-       FROM jsonb_to_recordset($1::jsonb) AS v(nhs_number text, trace_id text, caller_sub text, caller_name text, caller_org text, caller_org_type text, caller_roles text, purpose text, break_glass text)
-       JOIN records.person p ON p.nhs_number = v.nhs_number
-      WHERE v.caller_org_type <> 'local-authority' OR v.caller_org <> p.la_code`,
-    [JSON.stringify(viewed.map((e) => ({
-      nhs_number: e.nhsNumber, trace_id: e.traceId, caller_sub: e.caller.sub, caller_name: e.caller.name, caller_org: e.caller.org,
-      caller_org_type: e.caller.orgType, caller_roles: e.caller.roles.join(','), purpose: e.purpose, break_glass: e.breakGlass,
-    })))],
+     SELECT la_code, nhs_number, trace_id, caller_sub, caller_name, caller_org, caller_roles, purpose, break_glass
+       FROM jsonb_to_recordset($1::jsonb) AS v(la_code text, nhs_number text, trace_id text, caller_sub text, caller_name text, caller_org text, caller_roles text, purpose text, break_glass text)`,
+    [JSON.stringify(viewed)],
   );
 }
 
