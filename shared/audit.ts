@@ -69,13 +69,38 @@ export function createAuditCollector(): AuditCollector & { collected: Map<string
  */
 const ENTRY_SEPARATOR = '\x1e';
 
-/** Appends entries to the agency's hash chain in one statement (serialised inside the database). */
+/**
+ * An entry as it is kept: the children of one response mostly share what they
+ * were given, so each distinct combination of fields disclosed and denied is
+ * written once (`shapes`) and each child names its shape: `[nhsNumber,
+ * localReference, shape]`. A 500-child caseload's entry is then a few KB, not
+ * a few hundred. The view `service.audit_entry` gives it back whole.
+ */
+export function storedEntry(entry: AuditEntry): string {
+  const { children, ...rest } = entry;
+  const shapes: Pick<ChildDisclosure, 'disclosed' | 'denied'>[] = [];
+  const shapeIndex = new Map<string, number>();
+  const compact = children.map((child) => {
+    const key = child.denied.length === 0 ? child.disclosed.join('\n') : `${child.disclosed.join('\n')}\n\n${JSON.stringify(child.denied)}`;
+    let index = shapeIndex.get(key);
+    if (index === undefined) {
+      shapeIndex.set(key, (index = shapes.length));
+      shapes.push({ disclosed: child.disclosed, denied: child.denied });
+    }
+    return [child.nhsNumber, child.localReference, index];
+  });
+  return JSON.stringify({ ...rest, shapes, children: compact });
+}
+
+const isAuditEntry = (e: AuditEntry | Record<string, unknown>): e is AuditEntry => Array.isArray((e as AuditEntry).children);
+
+/** Appends entries (or the chain's own records, such as a purge) to the agency's hash chain in one statement, serialised inside the database. */
 export async function appendAudit(db: Database, entries: readonly (AuditEntry | Record<string, unknown>)[]): Promise<void> {
   if (entries.length === 0) return;
   await db.query(`SELECT service.append_audit($1::text[], $2::text[], string_to_array($3::text, E'\\x1e'))`, [
     entries.map((e) => (e as { caller?: { sub: string } }).caller?.sub ?? null),
-    entries.map((e) => ((e as { children?: ChildDisclosure[] }).children ?? []).map((c) => c.nhsNumber).join(',')),
-    entries.map((e) => JSON.stringify(e)).join(ENTRY_SEPARATOR),
+    entries.map((e) => (isAuditEntry(e) ? e.children.map((c) => c.nhsNumber).join(',') : '')),
+    entries.map((e) => (isAuditEntry(e) ? storedEntry(e) : JSON.stringify(e))).join(ENTRY_SEPARATOR),
   ]);
 }
 
@@ -343,11 +368,19 @@ export async function purgeAudit(owner: Database, keepDays: number): Promise<{ p
   }
 }
 
-/** A child's rows, for a subject access request: each with its place in the chain, so a recipient can check it. */
-export async function auditRowsForChild(db: Database, nhsNumber: string): Promise<{ seq: number; entry: AuditEntry; prevHash: string; hash: string }[]> {
+/**
+ * A child's rows, for a subject access request: each with this child's part
+ * of the entry only (a row about a caseload also names other children, who are
+ * counted, not named), and its place in the chain, by which the agency can
+ * show the row in its log.
+ */
+export async function auditRowsForChild(db: Database, nhsNumber: string): Promise<{ seq: number; entry: AuditEntry & { otherChildren: number }; prevHash: string; hash: string }[]> {
   const rows = await db.query<{ seq: string; entry: AuditEntry; prev_hash: string; hash: string }>(
     'SELECT seq::text AS seq, entry, prev_hash, hash FROM service.audit_entry WHERE nhs_numbers @> ARRAY[$1] ORDER BY seq',
     [nhsNumber],
   );
-  return rows.map((r) => ({ seq: Number(r.seq), entry: r.entry, prevHash: r.prev_hash, hash: r.hash }));
+  return rows.map((r) => {
+    const own = r.entry.children.filter((c) => c.nhsNumber === nhsNumber);
+    return { seq: Number(r.seq), entry: { ...r.entry, children: own, otherChildren: r.entry.children.length - own.length }, prevHash: r.prev_hash, hash: r.hash };
+  });
 }

@@ -1,4 +1,4 @@
-import { appendAudit, ensureServiceRole, purgeAudit, migrateAudit, openAgencyDatabase, verifyAuditChain, type AgencyDatabase, type AuditEntry, type Database } from '../../shared';
+import { appendAudit, auditRowsForChild, ensureServiceRole, purgeAudit, migrateAudit, openAgencyDatabase, verifyAuditChain, type AgencyDatabase, type AuditEntry, type Database } from '../../shared';
 import { backends, createTestDatabase } from '../start-federation';
 
 
@@ -84,5 +84,30 @@ describe.each(backends)('the audit hash chain on %s', (backend) => {
     expect(purgeRow!.entry).toMatchObject({ kind: 'purge', rows: 6 });
     await tamper('DELETE FROM service.audit_log WHERE seq = 7');
     expect((await verifyAuditChain(served)).broken).toMatchObject({ seq: 8, kind: 'deleted' });
+  });
+
+  it('keeps a many-child entry compact, and gives each child back whole; an export names only its own child', async () => {
+    const many: AuditEntry = {
+      ...entry(7),
+      children: Array.from({ length: 300 }, (_, i) => ({
+        nhsNumber: `99900${String(i).padStart(5, '0')}`, localReference: i % 2 ? `TEN-${i}` : null,
+        disclosed: i % 100 === 7 ? ['education.attendanceRate'] : ['education.attendanceRate', 'education.school.name'],
+        denied: i % 100 === 7 ? [{ field: 'education.school', policy: 'education:school', reason: 'restricted' }] : [],
+      })),
+    };
+    await appendAudit(served, [many]);
+    const [stored] = await served.query<{ entry: string }>('SELECT entry FROM service.audit_log WHERE seq = 7');
+    // Two shapes, each written once.
+    expect(stored!.entry.match(/education\.school\.name/g)).toHaveLength(1);
+    expect(stored!.entry.length).toBeLessThan(JSON.stringify(many).length / 3);
+    const [read] = await served.query<{ entry: AuditEntry }>('SELECT entry FROM service.audit_entry WHERE seq = 7');
+    const { at, ...whole } = read!.entry;
+    expect(at).toBeDefined();
+    expect(whole).toEqual(many);
+    expect(await verifyAuditChain(served)).toEqual({ rows: 7, broken: null });
+    const exported = await auditRowsForChild(served, '9990000107');
+    expect(exported).toHaveLength(1);
+    expect(exported[0]!.entry.children).toEqual([many.children[107]]);
+    expect(exported[0]!.entry.otherChildren).toBe(299);
   });
 });
