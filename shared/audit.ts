@@ -207,22 +207,34 @@ export function createAuditPlugin<C extends { authority: Authority | null; audit
     }
     if (collector.collected.size === 0) return [];
     const result = body.singleResult;
-    const forbidden = (result.errors ?? []).filter((e) => e.extensions?.code === ErrorCode.FORBIDDEN && e.path);
-    const children: ChildDisclosure[] = [];
-    const fields = new Set<string>();
-    // The children of one response share their shape: each path is joined once.
-    const paths = new PathJoiner();
-    for (const { path, nhsNumber, localReference } of collector.collected.values()) {
-      const value = valueAt(result.data, path);
-      const disclosed = new Set<string>();
-      if (value !== null && value !== undefined) leafPaths(value, '', disclosed, paths);
-      const denied = forbidden
-        .filter((e) => startsWith(e.path!, path))
-        .map((e) => ({ field: fieldPath(e.path!.slice(path.length)), policy: String(e.extensions?.policy ?? ''), reason: String(e.extensions?.reason ?? e.message) }));
-      if (disclosed.size === 0 && denied.length === 0) continue;
-      for (const field of disclosed) fields.add(field);
-      children.push({ nhsNumber, localReference, disclosed: [...disclosed].sort(), denied });
+    // Each denial belongs to the child (or children) whose path it lies under.
+    const deniedAt = new Map<string, ChildDisclosure['denied']>();
+    for (const e of result.errors ?? []) {
+      if (e.extensions?.code !== ErrorCode.FORBIDDEN || !e.path) continue;
+      for (let n = 1; n <= e.path.length; n++) {
+        const key = e.path.slice(0, n).join('.');
+        if (!collector.collected.has(key)) continue;
+        let denied = deniedAt.get(key);
+        if (!denied) deniedAt.set(key, (denied = []));
+        denied.push({ field: fieldPath(e.path.slice(n)), policy: String(e.extensions?.policy ?? ''), reason: String(e.extensions?.reason ?? e.message) });
+      }
     }
+    const children: ChildDisclosure[] = [];
+    // The children of one response mostly share their shape: each path is joined, and each set of paths sorted, once.
+    const paths = new PathJoiner();
+    const sorted = new Map<string, string[]>();
+    for (const [key, { path, nhsNumber, localReference }] of collector.collected) {
+      const value = valueAt(result.data, path);
+      const found = new Set<string>();
+      if (value !== null && value !== undefined) leafPaths(value, '', found, paths);
+      const denied = deniedAt.get(key) ?? [];
+      if (found.size === 0 && denied.length === 0) continue;
+      const shape = [...found].join('\n');
+      let disclosed = sorted.get(shape);
+      if (!disclosed) sorted.set(shape, (disclosed = [...found].sort()));
+      children.push({ nhsNumber, localReference, disclosed, denied });
+    }
+    const fields = new Set([...sorted.values()].flat());
     if (children.length === 0) return [];
     const policies = new Set<string>();
     for (const field of fields) for (const p of policiesOf(field.split('.', 1)[0]!)) policies.add(p);
@@ -295,7 +307,6 @@ function leafPaths(value: unknown, prefix: string, out: Set<string>, paths: Path
   if (prefix) out.add(prefix);
 }
 
-const startsWith = (path: readonly (string | number)[], prefix: readonly (string | number)[]) => prefix.every((p, i) => path[i] === p);
 const fieldPath = (path: readonly (string | number)[]) => path.filter((p) => typeof p === 'string').join('.');
 
 export type AuditBreak = { seq: number; kind: 'edited' | 'deleted' | 'reordered'; detail: string };
