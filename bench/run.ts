@@ -1,18 +1,22 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import autocannon from 'autocannon';
 import { syntheticNhsNumbers } from '../synthetic';
 import { startFederation, type Backend } from '../test/start-federation';
 
 /**
- * `npm run bench [-- --runs 3 --duration 10 --connections 10 --backend pglite|postgres --children 2000 --compare authz|audit --scenario full|caseload|all --warmup 3]`
+ * `npm run bench [-- --runs 3 --duration 10 --connections 10 --backend pglite|postgres --children 2000 --compare authz|audit --scenario full|caseload|all --warmup 3 --cooldown 3]`
  * Starts the whole federation twice on loopback, with authorisation enforced
  * (gateway and agencies) and off (or, with `--compare audit`, with every
  * agency's audit log written and not), and drives each gateway with autocannon: the
- * demo child's full view and a 500-child caseload. Runs are interleaved and the
- * medians reported with the on/off throughput ratio, since machines are shared
- * and noisy. Results are written to bench/results/.
+ * demo child's full view and a 500-child caseload. Both are warmed first; then
+ * each run measures the two back to back, in alternating order, each after a
+ * pause and a garbage collection, and the medians are reported with the on/off
+ * throughput ratio (of the medians, and the geometric mean of the runs' own
+ * ratios), since machines are shared and noisy. Results are written to bench/results/.
  */
 const fullView = `{ child(nhsNumber: "9990000018") { nhsNumber name { given family } dateOfBirth gender address { line1 town postcode } nhsNumberStatus restricted
   health { registeredGp { practiceName odsCode } healthVisitor { name phone } immunisations { vaccine date } emergencyAttendances { date hospital reason } conditions { name since } }
@@ -26,7 +30,7 @@ const caseload = `query Caseload($n: [ID!]!) { children(nhsNumbers: $n) { nhsNum
 
 async function main() {
   const { values } = parseArgs({
-    options: { runs: { type: 'string', default: '3' }, duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '10' }, backend: { type: 'string', default: 'pglite' }, children: { type: 'string', default: '2000' }, compare: { type: 'string', default: 'authz' }, scenario: { type: 'string', default: 'all' }, warmup: { type: 'string', default: '3' } },
+    options: { runs: { type: 'string', default: '3' }, duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '10' }, backend: { type: 'string', default: 'pglite' }, children: { type: 'string', default: '2000' }, compare: { type: 'string', default: 'authz' }, scenario: { type: 'string', default: 'all' }, warmup: { type: 'string', default: '3' }, cooldown: { type: 'string', default: '3' } },
   });
   const runs = Number(values.runs);
   const duration = Number(values.duration);
@@ -55,12 +59,23 @@ async function main() {
       url: target.federation.gatewayUrl, method: 'POST', duration: seconds, connections, workers: 1,
       headers: { 'content-type': 'application/json', ...target.auth }, body: scenario.body,
     });
+    // Each measurement starts from a quiet machine: what one run leaves behind (garbage to collect, the
+    // database's background writing) is not charged to the next, whichever federation that is.
+    const collectGarbage = (() => {
+      setFlagsFromString('--expose-gc');
+      return runInNewContext('gc') as () => void;
+    })();
+    const settle = async (seconds: number) => {
+      collectGarbage();
+      await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    };
     // Both federations share the process's compiled code; each is warmed before anything is measured.
     if (Number(values.warmup) > 0) for (const scenario of scenarios) for (const target of targets) await drive(target, scenario, Number(values.warmup));
     for (let run = 0; run < runs; run++) {
       for (const scenario of scenarios) {
         // Alternate which federation goes first, so that neither always meets the other's after-effects.
         for (const target of run % 2 === 0 ? targets : [...targets].reverse()) {
+          await settle(Number(values.cooldown));
           const result = await drive(target, scenario, duration);
           const key = `${scenario.name} | ${target.label}`;
           (results[key] ??= []).push({ rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx });
@@ -79,9 +94,11 @@ async function main() {
   }
   for (const scenario of scenarios) {
     const ratio = median(results[`${scenario.name} | ${label} on`]!.map((r) => r.rps)) / median(results[`${scenario.name} | ${label} off`]!.map((r) => r.rps));
-    // Each run's pair was measured minutes apart at most: the median of those ratios is the steadier figure on a noisy machine.
+    // Each run's pair was measured back to back, in alternating order: the geometric mean of those ratios
+    // cancels what going first or second does to a measurement.
     const pairs = results[`${scenario.name} | ${label} on`]!.map((r, i) => r.rps / results[`${scenario.name} | ${label} off`]![i]!.rps);
-    lines.push(`${scenario.name}: throughput ${label} on/off = ${ratio.toFixed(3)} (ratio of medians); ${median(pairs).toFixed(3)} (median of the runs' ratios: ${pairs.map((r) => r.toFixed(3)).join(', ')})`);
+    const geometricMean = Math.exp(pairs.reduce((sum, r) => sum + Math.log(r), 0) / pairs.length);
+    lines.push(`${scenario.name}: throughput ${label} on/off = ${ratio.toFixed(3)} (ratio of medians); ${geometricMean.toFixed(3)} (geometric mean of the runs' ratios: ${pairs.map((r) => r.toFixed(3)).join(', ')})`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
   const dir = join(__dirname, 'results');
