@@ -41,9 +41,20 @@ describe.each(backends)('a 500-child caseload on %s', (backend) => {
     const statements = Object.fromEntries(Object.entries(federation.agencies).map(([name, a]) => [name, a.statements()]));
     // identity: children; health: record, immunisations, attendances, conditions; social care: record,
     // referrals, case notes; housing: match, household, anti-social behaviour; education: record, exclusions;
-    // and in each agency one more, appending the disclosure to its audit log; social care one more again,
-    // recording reads of a child's status from outside the child's local authority.
-    expect(statements).toEqual({ identity: 2, health: 5, socialcare: 5, housing: 4, education: 3 });
+    // and in each agency one more, appending the disclosure to its audit log. A social worker of the children's
+    // own authority reads their status: social care has nothing to notify, so runs no statement for it.
+    expect(statements).toEqual({ identity: 2, health: 5, socialcare: 4, housing: 4, education: 3 });
+  });
+
+  it('costs social care one statement more, for all the notifications, when a reader outside the authority sees the status', async () => {
+    federation.resetCounts();
+    const { body } = await federation.queryGateway(caseloadQuery, { n: firstNhsNumbers(500) }, { persona: 'gp.smith', purpose: 'direct-care' });
+    expect(body.data.children.filter((c: { socialCare: { status: string | null } | null }) => c.socialCare?.status).length).toBeGreaterThan(10);
+    // The record, the audit append and one statement for all the notifications (referrals and case notes are
+    // not the GP's to see, so are never fetched).
+    expect(federation.agencies.socialcare!.statements()).toBe(3);
+    const notified = await federation.agencies.socialcare!.query<{ n: string }>("SELECT count(*)::text AS n FROM service.access_notification WHERE caller_sub = 'gp.smith'");
+    expect(Number(notified[0]!.n)).toBeGreaterThan(10);
   });
 
   it('costs the same number of statements for 5 children as for 500', async () => {
