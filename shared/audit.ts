@@ -76,7 +76,7 @@ const ENTRY_SEPARATOR = '\x1e';
  * localReference, shape]`. A 500-child caseload's entry is then a few KB, not
  * a few hundred. The view `service.audit_entry` gives it back whole.
  */
-export function storedEntry(entry: AuditEntry): string {
+function storedEntry(entry: AuditEntry): string {
   const { children, ...rest } = entry;
   const shapes: Pick<ChildDisclosure, 'disclosed' | 'denied'>[] = [];
   const shapeIndex = new Map<string, number>();
@@ -102,14 +102,6 @@ export async function appendAudit(db: Database, entries: readonly (AuditEntry | 
     entries.map((e) => (isAuditEntry(e) ? e.children.map((c) => c.nhsNumber).join(',') : '')),
     entries.map((e) => (isAuditEntry(e) ? storedEntry(e) : JSON.stringify(e))).join(ENTRY_SEPARATOR),
   ]);
-}
-
-/** The audit log's writer for one subgraph: each request that may disclose begins, then finishes with its entries. */
-export interface AuditWriter {
-  /** A request has started; its entries may follow. */
-  begin(): void;
-  /** The request is about to leave with these entries (none: it discloses nothing); resolves once they are committed. */
-  finish(entries: readonly AuditEntry[]): Promise<void>;
 }
 
 /**
@@ -234,10 +226,9 @@ export function createAuditPlugin<C extends { authority: Authority | null; audit
       if (!disclosed) sorted.set(shape, (disclosed = [...found].sort()));
       children.push({ nhsNumber, localReference, disclosed, denied });
     }
-    const fields = new Set([...sorted.values()].flat());
     if (children.length === 0) return [];
     const policies = new Set<string>();
-    for (const field of fields) for (const p of policiesOf(field.split('.', 1)[0]!)) policies.add(p);
+    for (const field of new Set([...sorted.values()].flat())) for (const p of policiesOf(field.split('.', 1)[0]!)) policies.add(p);
     return [{
       traceId: authority.traceId,
       caller: { sub: authority.caller.sub, name: authority.caller.name, roles: [...authority.caller.roles], org: authority.caller.org, orgType: authority.caller.orgType },
