@@ -306,7 +306,8 @@ export type AuditBreak = { seq: number; kind: 'edited' | 'deleted' | 'reordered'
  * Walks the agency's chain in order and reports the first broken link: a row
  * whose hash does not match its contents was edited; a row whose link does not
  * match the row before it follows a deleted row, or, when its link names
- * another row still in the log, was reordered.
+ * another row still in the log, was reordered; a chain ending before the row its
+ * head records has lost its newest rows.
  */
 export async function verifyAuditChain(db: Database): Promise<{ rows: number; broken: AuditBreak | null }> {
   const rows = await db.query<{ seq: string; prev_hash: string; hash: string; intact: boolean; purge: { purgedThrough: number; lastHash: string } | null }>(
@@ -337,6 +338,17 @@ export async function verifyAuditChain(db: Database): Promise<{ rows: number; br
     previous = row.hash;
     previousSeq = seq;
   }
+  // The head names the newest row appended: rows deleted from the end leave it pointing past the log.
+  const [head] = await db.query<{ seq: string; hash: string }>('SELECT seq::text AS seq, hash FROM service.audit_head');
+  if (!head) return { rows: rows.length, broken: { seq: previousSeq + 1, kind: 'deleted', detail: 'the chain has no head (service.audit_head is empty): where it ends cannot be checked' } };
+  const headSeq = Number(head.seq);
+  if (headSeq > previousSeq) {
+    return { rows: rows.length, broken: { seq: previousSeq + 1, kind: 'deleted', detail: `the newest rows are missing: the chain's head records row ${headSeq}, the log ends at ${previousSeq}${headSeq - previousSeq > 1 ? ` (rows ${previousSeq + 1}–${headSeq})` : ''}` } };
+  }
+  if (headSeq < previousSeq) {
+    return { rows: rows.length, broken: { seq: headSeq + 1, kind: 'edited', detail: `rows ${headSeq + 1}–${previousSeq} were added outside service.append_audit: the chain's head records row ${headSeq}` } };
+  }
+  if (head.hash !== previous) return { rows: rows.length, broken: { seq: previousSeq, kind: 'edited', detail: `row ${previousSeq} is not the row the chain's head records: its hash was changed` } };
   return { rows: rows.length, broken: null };
 }
 

@@ -24,6 +24,10 @@ export async function ensureServiceRole(db: Database, role: string): Promise<voi
       IF to_regclass('service.audit_log') IS NOT NULL THEN
         EXECUTE 'REVOKE UPDATE, DELETE, TRUNCATE ON service.audit_log FROM ${role}';
       END IF;
+      -- The chain's head is moved by service.append_audit, never added or removed.
+      IF to_regclass('service.audit_head') IS NOT NULL THEN
+        EXECUTE 'REVOKE INSERT, DELETE, TRUNCATE ON service.audit_head FROM ${role}';
+      END IF;
     END $$;
   `);
 }

@@ -59,6 +59,25 @@ describe.each(backends)('the audit hash chain on %s', (backend) => {
     expect((await verifyAuditChain(served)).broken).toMatchObject({ seq: 5, kind: 'deleted' });
   });
 
+  it('finds the newest rows deleted, by the chain\'s head', async () => {
+    await tamper('DELETE FROM service.audit_log WHERE seq >= 5');
+    expect((await verifyAuditChain(served)).broken).toMatchObject({ seq: 5, kind: 'deleted', detail: expect.stringContaining('rows 5–6') });
+  });
+
+  it('finds a row added outside append_audit, and then refuses to append (nothing disclosed unrecorded)', async () => {
+    await tamper(`INSERT INTO service.audit_log (seq, at, caller_sub, nhs_numbers, entry, prev_hash, hash)
+      SELECT 7, now(), 'sw.jones', '{}', '{}', hash, service.audit_hash(hash, now(), 'sw.jones', '{}', '{}') FROM service.audit_log WHERE seq = 6`);
+    expect((await verifyAuditChain(served)).broken).toMatchObject({ seq: 7, kind: 'edited' });
+    await expect(appendAudit(served, [entry(8)])).rejects.toThrow(/duplicate key/);
+  });
+
+  it('refuses to append without the chain\'s head', async () => {
+    await expect(served.query('DELETE FROM service.audit_head')).rejects.toThrow(/permission denied/);
+    await tamper('DELETE FROM service.audit_head');
+    await expect(appendAudit(served, [entry(7)])).rejects.toThrow(/no head/);
+    expect((await verifyAuditChain(served)).broken).toMatchObject({ kind: 'deleted' });
+  });
+
   it('finds reordered rows', async () => {
     await tamper('UPDATE service.audit_log SET seq = -seq WHERE seq IN (2, 3); UPDATE service.audit_log SET seq = 3 WHERE seq = -2; UPDATE service.audit_log SET seq = 2 WHERE seq = -3');
     expect((await verifyAuditChain(served)).broken).toMatchObject({ seq: 2, kind: 'reordered' });
