@@ -42,7 +42,7 @@ async function main() {
     const identityUrl = await database(admin, server, 'identity');
     const identity = await start(identityDef, identityUrl, 'enforce');
     running.push(identity);
-    const people = (await post(identity.url, `{ children(nhsNumbers: ${JSON.stringify(nhs)}) { nhsNumber name { given family } dateOfBirth address { postcode } } }`, await sign(authority, 'identity'))).data.children;
+    const people = (await post(identity.url, `{ children(nhsNumbers: ${JSON.stringify(nhs)}) { nhsNumber name { given family } dateOfBirth address { postcode } restricted } }`, await sign(authority, 'identity'))).data.children;
     for (const agency of agencies.filter((a) => selections[a.definition.name] && (!values.agency || values.agency.includes(a.definition.name)))) {
       const url = await database(admin, server, agency.definition.name);
       const on = await start(agency, url, 'enforce');

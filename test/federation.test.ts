@@ -39,11 +39,13 @@ describe.each(backends)('the federated graph on %s', (backend) => {
       socialCare { status allocatedWorker { name team } }
       housing { matchConfidence household { name } }
       education { school { urn } } } }`);
-    // Maya's record is restricted: her school is withheld, visibly. Her address was not asked for: the
-    // gateway fetched it only for housing, identity withheld it, and that denial is not the client's.
-    expect(body.errors!.map((e) => [e.path!.join('.'), e.extensions!.code, e.extensions!.policy])).toEqual([
+    // Maya's record is restricted: her school and her household are withheld, visibly. Her address was not
+    // asked for: the gateway fetched it only for housing, identity withheld it, and that denial is not the client's.
+    expect(body.errors!.map((e) => [e.path!.join('.'), e.extensions!.code, e.extensions!.policy]).sort()).toEqual([
       ['children.2.education.school', 'FORBIDDEN', 'education:school'],
+      ['children.2.housing', 'FORBIDDEN', 'housing:record'],
     ]);
+    expect(body.data.children[2].housing).toBeNull();
     const [amelia, leo, maya, noah, isla] = body.data.children;
     const sixMonthsAgo = new Date(Date.parse(federation.asOf) - 183 * 86_400_000).toISOString().slice(0, 10);
     expect(amelia.health.emergencyAttendances.filter((a: { date: string }) => a.date >= sixMonthsAgo)).toHaveLength(3);

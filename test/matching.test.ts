@@ -90,11 +90,34 @@ describe('identity matching through the gateway', () => {
       }
     });
 
-    it('keeps Maya\'s address out of every response, with no error from the gateway\'s own fetch', async () => {
+    it('keeps Maya\'s address out of every response: her household is withheld, with no error from the gateway\'s own fetch', async () => {
       const { body } = await federation.queryGateway(`{ child(nhsNumber: "${MAYA}") { name { given } housing { matchConfidence possibleMatches { reference } } } }`, {}, { persona: 'sw.ahmed', purpose: 'safeguarding' });
-      expect(body.errors).toBeUndefined();
-      expect(body.data.child.housing).toBeNull();
+      expect(body.data.child).toEqual({ name: { given: 'Maya' }, housing: null });
+      // The one error is housing's own decision about the field asked for, not identity's refusal of the address.
+      expect(body.errors).toEqual([expect.objectContaining({ path: ['child', 'housing'], extensions: expect.objectContaining({ code: 'FORBIDDEN', policy: 'housing:record', reason: expect.stringContaining('unrestricted') }) })]);
       expect(JSON.stringify(body)).not.toContain('NS3 2LP');
+    });
+
+    it('withholds a restricted child\'s household even once a person has confirmed it, from everyone', async () => {
+      // A household member of Northshire Homes outside the demo households, confirmed as Maya by a social worker.
+      const [member] = await federation.agencies.housing!.query<{ member_ref: string; line1: string }>(
+        `SELECT m.member_ref, p.line1 FROM records.household_member m JOIN records.tenancy t ON t.tenancy_ref = m.tenancy_ref AND t.end_date IS NULL
+           JOIN records.property p ON p.property_ref = t.property_ref
+          WHERE t.landlord_id = 'NH' AND p.postcode NOT IN ('NS1 4AB', 'NS1 6RD') AND m.member_ref NOT IN (SELECT member_ref FROM service.nhs_cross_reference)
+          ORDER BY m.member_ref LIMIT 1`);
+      expect(member).toBeDefined();
+      const confirmed = await federation.queryGateway(decide('confirmHousingMatch'), { n: MAYA, r: member!.member_ref }, sw);
+      expect(confirmed.body.data.confirmHousingMatch).toMatchObject({ decision: 'CONFIRMED' });
+      try {
+        for (const as of [sw, { persona: 'gp.smith', purpose: 'direct-care' }, { persona: 'ho.evans', purpose: 'direct-care' }] as const) {
+          const { body } = await federation.queryGateway(housingOf, { n: MAYA }, as);
+          expect({ as: as.persona, housing: body.data.child.housing }).toEqual({ as: as.persona, housing: null });
+          expect(body.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([[['child', 'housing'], 'FORBIDDEN']]);
+          expect(JSON.stringify(body)).not.toContain(member!.line1);
+        }
+      } finally {
+        await federation.queryGateway(decide('rejectHousingMatch'), { n: MAYA, r: member!.member_ref }, sw);
+      }
     });
 
     it('proposes Noah only as a possible match; a housing officer confirms it, and then it is exact; a rejection is never proposed again', async () => {

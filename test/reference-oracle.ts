@@ -58,13 +58,13 @@ export function expected(persona: PersonaName, purpose: Purpose, child: string, 
     'socialCare.caseNotes': (is('social-worker') && care && has(allocated)) || (is('team-manager') && care && has(managesWorkerOf)),
     // A restricted child's placement: only their allocated social worker.
     'socialCare.placement': (is('social-worker', 'team-manager') && care && !isRestricted) || (is('social-worker') && care && has(allocated)),
-    // Housing also requires identity's address policy (composition insists, as it matches on the address);
-    // for a restricted child identity withholds the address, so housing can match nothing and answers null.
-    housing: housingRecord,
-    'housing.matchConfidence': housingRecord, 'housing.matchedOn': housingRecord,
-    'housing.tenancy': housingRecord, 'housing.household': housingRecord, 'housing.temporaryAccommodation': housingRecord,
-    'housing.antisocialBehaviourCases': (is('housing-officer') && care && has(landlordOf)) || (is('social-worker') && p === 'safeguarding'),
-    'housing.rentArrears': (is('housing-officer') && care && has(landlordOf)) || (is('social-worker') && p === 'safeguarding'),
+    // Housing also requires identity's address policy (composition insists, as it matches on the address):
+    // identity withholds a restricted child's address from everyone, and housing its household.
+    housing: housingRecord && !isRestricted,
+    'housing.matchConfidence': housingRecord && !isRestricted, 'housing.matchedOn': housingRecord && !isRestricted,
+    'housing.tenancy': housingRecord && !isRestricted, 'housing.household': housingRecord && !isRestricted, 'housing.temporaryAccommodation': housingRecord && !isRestricted,
+    'housing.antisocialBehaviourCases': ((is('housing-officer') && care && has(landlordOf)) || (is('social-worker') && p === 'safeguarding')) && !isRestricted,
+    'housing.rentArrears': ((is('housing-officer') && care && has(landlordOf)) || (is('social-worker') && p === 'safeguarding')) && !isRestricted,
     education: is('social-worker', 'team-manager', 'gp', 'school-dsl') && care,
     'education.school': (is('social-worker', 'team-manager', 'gp') && care && !isRestricted) || (is('school-dsl') && care && has(schoolOf)),
   };

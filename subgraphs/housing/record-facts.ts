@@ -19,7 +19,8 @@ export function housingRecordFacts(record: HousingRecord, authority: Authority):
  */
 export async function childFacts(child: ChildDemographics, authority: Authority, ctx: Context): Promise<RecordFacts> {
   const record = await ctx.loaders.match.load(child);
-  return record ? housingRecordFacts(record, authority) : noRelationships;
+  // A child identity did not say is unrestricted is treated as restricted: nothing of its household is shown.
+  return { ...(record ? housingRecordFacts(record, authority) : noRelationships), restricted: child.restricted !== false };
 }
 
 export const recordFacts: Record<string, RecordFactsOf> = {

@@ -9,6 +9,8 @@ export interface ChildDemographics {
   name?: { given?: string | null; family?: string | null } | null;
   dateOfBirth?: string | null;
   address?: { postcode?: string | null } | null;
+  /** Identity's restricted flag; absent means it could not be told, and counts as restricted. */
+  restricted?: boolean | null;
 }
 
 /** Housing's own settings: the matching thresholds (`HOUSING_MATCH_THRESHOLD`, `HOUSING_REVIEW_THRESHOLD`). */
