@@ -64,6 +64,12 @@ describe.each(backends)('the audit hash chain on %s', (backend) => {
     expect((await verifyAuditChain(served)).broken).toMatchObject({ seq: 5, kind: 'deleted', detail: expect.stringContaining('rows 5–6') });
   });
 
+  it('finds the newest row edited together with its hash, by the chain\'s head', async () => {
+    await tamper(`UPDATE service.audit_log SET entry = replace(entry, '"safeguarding"', '"direct-care"') WHERE seq = 6;
+      UPDATE service.audit_log SET hash = service.audit_hash(prev_hash, at, caller_sub, nhs_numbers, entry) WHERE seq = 6`);
+    expect((await verifyAuditChain(served)).broken).toMatchObject({ seq: 6, kind: 'edited', detail: expect.stringContaining('head') });
+  });
+
   it('finds a row added outside append_audit, and then refuses to append (nothing disclosed unrecorded)', async () => {
     await tamper(`INSERT INTO service.audit_log (seq, at, caller_sub, nhs_numbers, entry, prev_hash, hash)
       SELECT 7, now(), 'sw.jones', '{}', '{}', hash, service.audit_hash(hash, now(), 'sw.jones', '{}', '{}') FROM service.audit_log WHERE seq = 6`);
