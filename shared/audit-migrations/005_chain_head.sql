@@ -9,9 +9,11 @@ CREATE TABLE service.audit_head (
   seq      bigint NOT NULL,
   hash     text NOT NULL
 );
+-- Starts at the newest row already in the log, or at the empty chain's origin.
 INSERT INTO service.audit_head (seq, hash)
-  SELECT coalesce((SELECT seq FROM service.audit_log ORDER BY seq DESC LIMIT 1), 0),
-         coalesce((SELECT hash FROM service.audit_log ORDER BY seq DESC LIMIT 1), repeat('0', 64));
+  SELECT coalesce(newest.seq, 0), coalesce(newest.hash, repeat('0', 64))
+    FROM (SELECT 1) AS one
+    LEFT JOIN (SELECT seq, hash FROM service.audit_log ORDER BY seq DESC LIMIT 1) AS newest ON true;
 
 CREATE OR REPLACE FUNCTION service.append_audit(caller_subs text[], children text[], entries text[]) RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE
