@@ -1,71 +1,112 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { GraphQLError } from 'graphql';
 import { PURPOSES, ROLES, type Authority } from './authority';
 import type { AuditEntry } from './audit';
 import type { Database } from './database';
+import { ErrorCode } from './errors';
 import type { Policies } from './policy-decision';
+
+/** The agency that owns the access log's entry points (`Child.accessLog`, `Query.myAccessHistory`), and assembles each timeline. */
+export const ACCESS_LOG_ASSEMBLER = 'identity';
+
+/** An access entry's fields: [name, type, description]; `denied` is a list of the agency's denial type. */
+const ENTRY_FIELDS: [string, string, string][] = [
+  ['at', 'String', 'When, as an ISO 8601 time (UTC).'],
+  ['agency', 'String', 'The agency that disclosed.'],
+  ['traceId', 'String', 'The request, the same in every agency it reached.'],
+  ['callerSub', 'String', 'The user id of who saw it.'],
+  ['callerName', 'String', 'Their name.'],
+  ['callerRoles', '[String!]', 'Their roles.'],
+  ['callerOrg', 'String', 'Their organisation (ODS code, local authority code, school URN or landlord id).'],
+  ['purpose', 'String', 'The purpose of use they declared.'],
+  ['breakGlass', 'String', 'The break-glass justification, when the access was an emergency.'],
+  ['nhsNumber', 'ID', "The child's NHS number."],
+  ['localReference', 'String', "The agency's own reference for the record, where it has one (housing)."],
+  ['disclosed', '[String!]', 'The fields disclosed, as paths below the child.'],
+  ['denied', 'DENIAL', 'The fields withheld, with the policy and the reason.'],
+  ['lawfulBasis', 'String', 'The lawful basis the disclosure rested on.'],
+];
+const DENIAL_FIELDS: [string, string, string][] = [
+  ['field', 'String', 'The field, as a path below the child.'],
+  ['policy', 'String', 'The policy that withheld it.'],
+  ['reason', 'String', 'Why.'],
+];
+/** What the assembler requires of each agency's part: every field of every entry. */
+const ENTRY_SELECTION = ENTRY_FIELDS.map(([name]) => (name === 'denied' ? `denied { ${DENIAL_FIELDS.map(([n]) => n).join(' ')} }` : name)).join(' ');
+
+const typeName = (agency: string) => agency.charAt(0).toUpperCase() + agency.slice(1);
 
 /**
  * The federated access log, which the subgraph kit adds to every agency: each
  * agency answers, from its own audit log, for its own disclosures about a child
  * (`ChildAccessLog.<agency>`, privacy officers auditing) and for the caller's
- * own history (`AccessHistory.<agency>`). Identity owns the entry points
- * (`Child.accessLog`, `Query.myAccessHistory`); the gateway joins the parts.
+ * own history (`AccessHistory.<agency>`). The assembler (identity) owns the
+ * entry points, and `entries` on each: every agency's part, which the gateway
+ * fetches from each agency and hands to it (`@requires`), merged into one
+ * timeline, oldest first. `assembles` names the other agencies (the assembler's only).
  */
-export function accessLogSdl(agency: string): string {
-  const T = agency.charAt(0).toUpperCase() + agency.slice(1);
-  const field = (policy: string) => (description: string, definition: string) => `  "${description}"\n  ${definition} @policy(policies: [["${agency}:${policy}"]])`;
-  const entry = field('access-entry');
+export function accessLogSdl(agency: string, assembles: readonly string[] = []): string {
+  const T = typeName(agency);
+  const tag = (policies: string[]) => `@policy(policies: [[${policies.map((p) => `"${p}"`).join(', ')}]])`;
+  // Each field of an entry type, with its directive: the agency's policy, or `@external` for another agency's part.
+  const fieldsOf = (specs: [string, string, string][], denial: string, directive: string) =>
+    specs.map(([name, type, description]) => `  "${description}"\n  ${name}: ${type === 'DENIAL' ? `[${denial}!]` : type} ${directive}`).join('\n');
+  const parts = [agency, ...assembles];
   // The two entities differ only in whose log they are (a child's, or the caller's) and in who may read them.
-  const log = (type: string, about: string, key: [string, string, string], policy: string, list: string) => `
+  // `entries` carries the policies of all it is made of, as composition insists: every agency's part and its entries.
+  const log = (type: string, about: string, key: [string, string, string], policy: string, list: string, timeline: string) => `
 "${about}"
 type ${type} @key(fields: "${key[0]} since until") {
 ${[
-  field(policy)(key[2], `${key[0]}: ${key[1]}`),
-  field(policy)('The start of the period, as an ISO 8601 date or time; empty for the beginning of the log.', 'since: String'),
-  field(policy)('The end of the period (exclusive), as an ISO 8601 date or time; empty for now.', 'until: String'),
-  field(policy)(list, `${agency}: [${T}AccessEntry!]`),
+  `  "${key[2]}"\n  ${key[0]}: ${key[1]} ${tag([`${agency}:${policy}`])}`,
+  `  "The start of the period, as an ISO 8601 date or time; empty for the beginning of the log."\n  since: String ${tag([`${agency}:${policy}`])}`,
+  `  "The end of the period (exclusive), as an ISO 8601 date or time; empty for now."\n  until: String ${tag([`${agency}:${policy}`])}`,
+  `  "${list}"\n  ${agency}: [${T}AccessEntry!] ${tag([`${agency}:${policy}`])}`,
+  ...assembles.map((peer) => `  "${typeName(peer)}'s part, which it answers for itself."\n  ${peer}: [${typeName(peer)}AccessEntry!] @external`),
+  ...(assembles.length > 0 ? [
+    `  "${timeline}"\n  entries: [AccessLogEntry!] @requires(fields: "${assembles.map((peer) => `${peer} { ${ENTRY_SELECTION} }`).join(' ')}") ${tag([...parts.map((a) => `${a}:${policy}`), ...assembles.map((a) => `${a}:access-entry`)])}`,
+  ] : []),
 ].join('\n')}
+}
+`;
+  const entryType = (name: string, denial: string, about: [string, string], policies: string[], external: boolean) => `
+"${about[0]}"
+type ${name} {
+${fieldsOf(ENTRY_FIELDS, denial, external ? '@external' : tag(policies))}
+}
+
+"${about[1]}"
+type ${denial} {
+${fieldsOf(DENIAL_FIELDS, denial, external ? '@external' : tag(policies))}
 }
 `;
   return `${log('ChildAccessLog', "A child's access log for a period: each agency answers for its own disclosures about the child.",
-    ['nhsNumber', 'ID', "The child's NHS number."], 'access-log', `${T}'s own record of what it disclosed about the child in the period, oldest first.`)}${
+    ['nhsNumber', 'ID', "The child's NHS number."], 'access-log', `${T}'s own record of what it disclosed about the child in the period, oldest first.`,
+    "Every agency's disclosures about the child in the period, in one timeline, oldest first.")}${
   log('AccessHistory', "The caller's own access history for a period: each agency answers for what it disclosed to them.",
-    ['sub', 'ID', "The caller's user id."], 'own-history', `What ${T} disclosed to the caller in the period, oldest first.`)}
-"One disclosure ${T} made: who saw what of a child's data, when and why."
-type ${T}AccessEntry {
-${[
-  entry('When, as an ISO 8601 time (UTC).', 'at: String'),
-  entry('The agency that disclosed.', 'agency: String'),
-  entry('The request, the same in every agency it reached.', 'traceId: String'),
-  entry('The user id of who saw it.', 'callerSub: String'),
-  entry('Their name.', 'callerName: String'),
-  entry('Their roles.', 'callerRoles: [String!]'),
-  entry('Their organisation (ODS code, local authority code, school URN or landlord id).', 'callerOrg: String'),
-  entry('The purpose of use they declared.', 'purpose: String'),
-  entry('The break-glass justification, when the access was an emergency.', 'breakGlass: String'),
-  entry("The child's NHS number.", 'nhsNumber: ID'),
-  entry("The agency's own reference for the record, where it has one (housing).", 'localReference: String'),
-  entry('The fields disclosed, as paths below the child.', 'disclosed: [String!]'),
-  entry('The fields withheld, with the policy and the reason.', `denied: [${T}AccessDenial!]`),
-  entry('The lawful basis the disclosure rested on.', 'lawfulBasis: String'),
-].join('\n')}
+    ['sub', 'ID', "The caller's user id."], 'own-history', `What ${T} disclosed to the caller in the period, oldest first.`,
+    "What every agency disclosed to the caller in the period, in one timeline, oldest first.")}${
+  entryType(`${T}AccessEntry`, `${T}AccessDenial`, [`One disclosure ${T} made: who saw what of a child's data, when and why.`, `A field ${T} withheld.`], [`${agency}:access-entry`], false)}${
+  assembles.map((peer) => entryType(`${typeName(peer)}AccessEntry`, `${typeName(peer)}AccessDenial`, [`One disclosure ${typeName(peer)} made, as ${typeName(peer)} answers for it.`, `A field ${typeName(peer)} withheld.`], [], true)).join('')}${
+  assembles.length > 0 ? entryType('AccessLogEntry', 'AccessLogDenial', ["One disclosure in an access log's timeline: who saw what of a child's data, when and why, from which agency.", 'A field an agency withheld.'], parts.map((a) => `${a}:access-entry`), false) : ''}`;
 }
 
-"A field ${T} withheld."
-type ${T}AccessDenial {
-${[
-  entry('The field, as a path below the child.', 'field: String'),
-  entry('The policy that withheld it.', 'policy: String'),
-  entry('Why.', 'reason: String'),
-].join('\n')}
-}
-`;
-}
-
-/** The agency's schema as served and composed: its own schema.graphql and the kit's access log. */
+/**
+ * The agency's schema as served and composed: its own schema.graphql and the
+ * kit's access log. The assembler's log also takes every other agency's part:
+ * the agencies are the folders beside its own that hold a schema.graphql, so
+ * an agency added to `subgraphs/` joins the timeline.
+ */
 export function readAgencySdl(dir: string, agency: string): string {
-  return `${readFileSync(join(dir, 'schema.graphql'), 'utf8')}\n${accessLogSdl(agency)}`;
+  return `${readFileSync(join(dir, 'schema.graphql'), 'utf8')}\n${accessLogSdl(agency, accessLogPeers(dir, agency))}`;
+}
+
+/** The agencies whose parts the assembler merges: none for any other agency. */
+export function accessLogPeers(dir: string, agency: string): string[] {
+  if (agency !== ACCESS_LOG_ASSEMBLER) return [];
+  const parent = dirname(dir);
+  return readdirSync(parent).filter((name) => name !== agency && existsSync(join(parent, name, 'schema.graphql'))).sort();
 }
 
 /** The policies for the access log's fields, the same in every agency. */
@@ -83,8 +124,8 @@ export function accessLogPolicies(agency: string): Policies {
 
 interface Period { since: string; until: string }
 
-/** The resolvers for the kit's access log, reading the agency's own audit log. */
-export function accessLogResolvers(agency: string) {
+/** The resolvers for the kit's access log, reading the agency's own audit log; the assembler also merges the others' parts (`peers`). */
+export function accessLogResolvers(agency: string, peers: readonly string[] = []) {
   /** One access entry per child per row: a child's own rows (`child` given), or every child of the caller's rows. */
   const read = async (db: Database, by: { child: string } | { caller: string }, period: Period) => {
     const rows = await db.query<{ entry: AuditEntry }>(
@@ -103,15 +144,39 @@ export function accessLogResolvers(agency: string) {
         })));
   };
   type Context = { db: Database; authority: Authority | null };
+  type Entry = Awaited<ReturnType<typeof read>>[number];
+  const childLog = (log: Period & { nhsNumber: string }, _: unknown, ctx: Context) => read(ctx.db, { child: log.nhsNumber }, log);
+  // Only ever the caller's own history, whatever the reference says.
+  const ownHistory = (history: Period, _: unknown, ctx: Context) => (ctx.authority ? read(ctx.db, { caller: ctx.authority.caller.sub }, history) : []);
+  // One timeline: this agency's own part and the parts every other agency answered for (the gateway fetched them
+  // for `@requires`), oldest first; entries made at the same moment keep the order of the agencies' names. The
+  // others' parts were read before this request's rows were written; so that the timeline is exactly their
+  // sum, this agency's part leaves out what it disclosed earlier in this same request (its own fetch for it).
+  const timeline = (own: (parent: never, args: unknown, ctx: Context) => Entry[] | Promise<Entry[]>) =>
+    async (parent: Record<string, unknown>, args: unknown, ctx: Context) => {
+      // A part an agency did not give (it failed, or withheld it) would leave a timeline that looks whole but is not.
+      const missing = peers.filter((peer) => !Array.isArray(parent[peer]));
+      if (missing.length > 0) {
+        throw new GraphQLError(`The timeline cannot be assembled: ${missing.join(', ')} did not answer for ${missing.length === 1 ? 'its' : 'their'} part; each agency's own part is still available on its own field`, {
+          extensions: { code: ErrorCode.AGENCY_UNAVAILABLE, agencies: missing },
+        });
+      }
+      const traceId = ctx.authority?.traceId;
+      const mine = (await own(parent as never, args, ctx)).filter((e) => e.traceId !== traceId);
+      const parts = [...mine, ...peers.flatMap((peer) => parent[peer] as Entry[])];
+      const key = (e: Entry) => `${e.at ?? ''}\u0000${e.agency}`;
+      return parts.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+    };
   return {
     ChildAccessLog: {
       __resolveReference: (reference: Period & { nhsNumber: string }) => reference,
-      [agency]: (log: Period & { nhsNumber: string }, _: unknown, ctx: Context) => read(ctx.db, { child: log.nhsNumber }, log),
+      [agency]: childLog,
+      ...(peers.length > 0 ? { entries: timeline(childLog) } : {}),
     },
     AccessHistory: {
       __resolveReference: (reference: Period & { sub: string }) => reference,
-      // Only ever the caller's own history, whatever the reference says.
-      [agency]: (history: Period, _: unknown, ctx: Context) => (ctx.authority ? read(ctx.db, { caller: ctx.authority.caller.sub }, history) : []),
+      [agency]: ownHistory,
+      ...(peers.length > 0 ? { entries: timeline(ownHistory) } : {}),
     },
   };
 }

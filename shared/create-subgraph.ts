@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kind, parse, type DocumentNode } from 'graphql';
 import { createOperationAuthorization } from './authorize-operation';
-import { accessLogPolicies, accessLogResolvers, readAgencySdl } from './access-log';
+import { accessLogPeers, accessLogPolicies, accessLogResolvers, readAgencySdl } from './access-log';
 import { createAuditCollector, createAuditPlugin, type AuditCollector, type AuditEntry } from './audit';
 import type { Policies } from './policy-decision';
 import { loadPolicyFile } from './policy-file';
@@ -168,7 +168,7 @@ export function defineAgency<L>(
   parts: Pick<AgencyDefinition<L>, 'name' | 'defaultPort' | 'resolvers' | 'createLoaders' | 'primaryTable' | 'recordFacts'> & Partial<Pick<AgencyDefinition<L>, 'readSettings' | 'onDisclosed'>>,
 ): AgencyDefinition<L> {
   // Every agency also answers for its own part of the access log (the subgraph kit's).
-  const kit = accessLogResolvers(parts.name);
+  const kit = accessLogResolvers(parts.name, accessLogPeers(dir, parts.name));
   const resolvers: Record<string, object> = { ...parts.resolvers };
   for (const [type, fields] of Object.entries(kit)) resolvers[type] = { ...(resolvers[type] ?? {}), ...fields };
   return {

@@ -73,7 +73,11 @@ describe.each(backends)('each agency\'s audit log on %s', (backend) => {
 
   describe('the federated access log', () => {
     const log = (agency: string) => `${agency} { at callerSub callerName purpose disclosed denied { field policy } traceId }`;
-    const accessLog = `{ child(nhsNumber: "${AMELIA}") { accessLog { ${AGENCIES.map(log).join(' ')} } } }`;
+    const timeline = 'entries { agency at callerSub traceId purpose disclosed denied { field policy reason } }';
+    const accessLog = `{ child(nhsNumber: "${AMELIA}") { accessLog { ${AGENCIES.map(log).join(' ')} ${timeline} } } }`;
+    type Entry = { agency: string; at: string; callerSub: string; traceId: string };
+    /** Each agency's part, its entries tagged with the agency, in the order the agency gave them. */
+    const tagged = (parts: Record<string, Entry[]>) => AGENCIES.flatMap((agency) => parts[agency]!.map((e) => ({ ...e, agency })));
 
     it('gives the privacy officer every access to Amelia made here, in order, from every agency', async () => {
       const { body } = await federation.queryGateway(accessLog, {}, { persona: 'cg.wright', purpose: 'audit' });
@@ -84,9 +88,17 @@ describe.each(backends)('each agency\'s audit log on %s', (backend) => {
       expect(parts.identity.map((e: { callerSub: string }) => e.callerSub)).toEqual(['sw.jones', 'sw.ahmed', 'sw.jones', 'sw.jones']);
       expect(parts.socialcare.map((e: { callerSub: string }) => e.callerSub)).toEqual(['sw.jones', 'sw.ahmed', 'sw.jones']);
       for (const agency of ['health', 'housing', 'education']) expect(parts[agency].map((e: { callerSub: string }) => e.callerSub)).toEqual(['sw.jones']);
-      const all = AGENCIES.flatMap((agency) => parts[agency].map((e: { at: string; traceId: string }) => ({ ...e, agency })));
-      const byTime = [...all].sort((a, b) => a.at.localeCompare(b.at));
-      expect(new Set(byTime.slice(0, 5).map((e) => e.traceId)).size).toBe(1);
+      // One timeline, assembled from every agency's part: all of them, and nothing else, oldest first.
+      const entries = parts.entries as Entry[];
+      const key = (e: Entry) => `${e.agency} ${e.at} ${e.traceId} ${e.callerSub}`;
+      expect(entries.map(key).sort()).toEqual(tagged(parts).map(key).sort());
+      expect(entries.map((e) => e.at)).toEqual(entries.map((e) => e.at).sort());
+      // Each agency's own entries keep their order in the timeline.
+      for (const agency of AGENCIES) expect(entries.filter((e) => e.agency === agency).map(key)).toEqual(parts[agency].map((e: Entry) => key({ ...e, agency })));
+      // The first request was sw.jones's full view: one row in each of the five agencies, with one trace id.
+      expect(entries.slice(0, 5).map((e) => [e.agency, e.callerSub]).sort()).toEqual(AGENCIES.map((agency) => [agency, 'sw.jones']).sort());
+      expect(new Set(entries.slice(0, 5).map((e) => e.traceId)).size).toBe(1);
+      expect(entries.find((e) => e.callerSub === 'sw.ahmed' && e.agency === 'socialcare')).toMatchObject({ denied: [{ field: 'socialCare.caseNotes', policy: 'socialcare:case-notes' }] });
       expect(parts.socialcare[1]).toMatchObject({ callerName: 'Priya Ahmed', purpose: 'safeguarding', denied: [{ field: 'socialCare.caseNotes', policy: 'socialcare:case-notes' }] });
     });
 
@@ -101,12 +113,32 @@ describe.each(backends)('each agency\'s audit log on %s', (backend) => {
       }
     });
 
+    it('assembles no timeline when an agency does not answer for its part, and still gives the parts that did', async () => {
+      const health = federation.agencies.health!;
+      await health.asOwner('REVOKE SELECT ON service.audit_entry FROM health_service');
+      try {
+        const { body } = await federation.queryGateway(accessLog, {}, { persona: 'cg.wright', purpose: 'audit' });
+        const log = body.data.child.accessLog;
+        expect(log.entries).toBeNull();
+        expect(log.health).toBeNull();
+        expect(log.identity.length).toBeGreaterThan(0);
+        expect(body.errors?.find((e) => e.path?.join('.') === 'child.accessLog.entries')).toMatchObject({
+          message: expect.stringContaining('health did not answer'), extensions: { code: 'AGENCY_UNAVAILABLE', agencies: ['health'] },
+        });
+      } finally {
+        await health.asOwner('GRANT SELECT ON service.audit_entry TO health_service');
+      }
+    });
+
     it('gives each user their own access history, and nobody else\'s', async () => {
-      const { body } = await federation.queryGateway(`{ myAccessHistory { ${AGENCIES.map(log).join(' ')} } }`, {}, { persona: 'sw.ahmed', purpose: 'direct-care' });
+      const { body } = await federation.queryGateway(`{ myAccessHistory { ${AGENCIES.map(log).join(' ')} ${timeline} } }`, {}, { persona: 'sw.ahmed', purpose: 'direct-care' });
       expect(body.errors).toBeUndefined();
-      const all = AGENCIES.flatMap((agency) => body.data.myAccessHistory[agency]);
+      const all = tagged(body.data.myAccessHistory);
       expect(all.length).toBeGreaterThan(0);
       expect(new Set(all.map((e: { callerSub: string }) => e.callerSub))).toEqual(new Set(['sw.ahmed']));
+      const entries = body.data.myAccessHistory.entries as Entry[];
+      expect(entries.map((e) => `${e.agency} ${e.at} ${e.traceId}`).sort()).toEqual(all.map((e) => `${e.agency} ${e.at} ${e.traceId}`).sort());
+      expect(entries.map((e) => e.at)).toEqual(entries.map((e) => e.at).sort());
     });
   });
 
