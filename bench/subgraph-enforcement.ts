@@ -9,22 +9,31 @@ import {
 import { syntheticNhsNumbers } from '../synthetic';
 
 /**
- * `npx tsx bench/subgraph-enforcement.ts [--runs 40] [--children 2000] [--agency socialcare …]` (needs TEST_DATABASE_URL):
+ * `npx tsx bench/subgraph-enforcement.ts [--runs 40] [--children 2000] [--agency socialcare …] [--selection full|caseload]` (needs TEST_DATABASE_URL):
  * what an agency's own enforcement (the per-operation caller check plus the
  * graphql-shield record rules) costs on a 500-child caseload. Each agency runs
  * twice over the same PostgreSQL database, enforcing and not; the same
  * `_entities` request for 500 children, as sw.jones for safeguarding, alternates
  * between them, and the medians are compared.
  */
-const selections: Record<string, string> = {
+const fullSelections: Record<string, string> = {
   health: 'health { registeredGp { practiceName odsCode } healthVisitor { name phone } immunisations { vaccine date } emergencyAttendances { date hospital reason } conditions { name since } }',
   socialcare: 'socialCare { status statusSince localAuthority { name dutyPhone } allocatedWorker { name phone team } referrals { date source reason } caseNotes { date author text } }',
   housing: 'housing { matchConfidence matchedOn tenancy { address type landlord startDate } household { name relationship } temporaryAccommodation antisocialBehaviourCases { date category } rentArrears }',
   education: 'education { school { name urn designatedSafeguardingLead { name phone } } attendanceRate unauthorisedAbsences exclusions { date type days } senSupport ehcp freeSchoolMeals }',
 };
+/** Each agency's part of the federation benchmark's caseload query (bench/run.ts). */
+const caseloadSelections: Record<string, string> = {
+  health: 'health { registeredGp { practiceName } conditions { name } }',
+  socialcare: 'socialCare { status allocatedWorker { name } }',
+  housing: 'housing { matchConfidence tenancy { landlord } rentArrears }',
+  education: 'education { school { name } attendanceRate }',
+};
 
 async function main() {
-  const { values } = parseArgs({ options: { runs: { type: 'string', default: '40' }, children: { type: 'string', default: '2000' }, agency: { type: 'string', multiple: true } } });
+  const { values } = parseArgs({ options: { runs: { type: 'string', default: '40' }, children: { type: 'string', default: '2000' }, agency: { type: 'string', multiple: true }, selection: { type: 'string', default: 'full' } } });
+  if (!['full', 'caseload'].includes(values.selection!)) throw new Error(`--selection must be full or caseload; got "${values.selection}"`);
+  const selections = values.selection === 'caseload' ? caseloadSelections : fullSelections;
   const server = process.env.TEST_DATABASE_URL;
   if (!server) throw new Error('Set TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres)');
   const keys = await createKeyPair('bench');
@@ -76,7 +85,7 @@ async function main() {
     for (const r of running) await r.stop();
     await admin.end();
   }
-  process.stdout.write(`500-child caseload through each agency's subgraph, as sw.jones (safeguarding); ${values.runs} alternating runs\n${lines.join('\n')}\n`);
+  process.stdout.write(`500-child caseload through each agency's subgraph (${values.selection === 'caseload' ? "the federation benchmark's caseload fields" : 'every field'}), as sw.jones (safeguarding); ${values.runs} alternating runs\n${lines.join('\n')}\n`);
 
   async function start(agency: (typeof agencies)[number], databaseUrl: string, authorization: 'enforce' | 'off') {
     const config: SubgraphConfig = { agency: agency.definition.name, port: 0, host: '127.0.0.1', databaseUrl, seedIfEmpty: true, seedChildren: Number(values.children), seed: 1, logLevel: 'silent', development: false };
