@@ -63,6 +63,29 @@ export interface RecordFacts {
   restricted: boolean;
 }
 
+/** Which of the record's facts a decision can turn on, for one caller. */
+export interface FactsNeeded {
+  relationships: boolean;
+  consent: boolean;
+  restricted: boolean;
+}
+
+/**
+ * The record facts that can change the decision on these policy groups for
+ * this caller: the record conditions of the rules the caller meets (a rule the
+ * caller does not meet is not decided, nor explained, with the record). An
+ * agency may leave out what is not needed, such as a relationship it would
+ * have to load.
+ */
+export function factsNeeded(policies: Policies, groups: readonly string[][], authority: Authority): FactsNeeded {
+  const rules = groups.flat().flatMap((name) => policies[name]?.allow.filter((rule) => callerMatches(rule, authority)) ?? []);
+  return {
+    relationships: rules.some((rule) => rule.relationship !== undefined),
+    consent: rules.some((rule) => rule.consent !== undefined),
+    restricted: rules.some((rule) => rule.unlessRestricted === true),
+  };
+}
+
 function recordMatches(rule: Rule, authority: Authority, facts: RecordFacts): boolean {
   if (rule.relationship && !facts.relationships.has(rule.relationship)) return false;
   if (rule.unlessRestricted && facts.restricted) return false;

@@ -3,13 +3,19 @@ import { applyMiddlewareToDeclaredResolvers } from 'graphql-middleware';
 import { deny, rule, shield } from 'graphql-shield';
 import type { Authority } from './authority';
 import { ErrorCode } from './errors';
-import { callerAttributesKey, decideFieldForCaller, decideGroupsForRecord, needsRecord, type Policies, type RecordFacts } from './policy-decision';
+import { callerAttributesKey, decideFieldForCaller, decideGroupsForRecord, factsNeeded, needsRecord, type FactsNeeded, type Policies, type RecordFacts } from './policy-decision';
 import type { PolicyMap } from './policy-map';
 
-/** For a type whose fields' policies depend on the record: what this record says, for this caller. */
+/**
+ * For a type whose fields' policies depend on the record: what this record
+ * says, for this caller. `needed` says which facts the decision at hand can
+ * turn on (all, when not given): a fact it cannot turn on may be left at its
+ * default (no relationship, no consent, not restricted), for example so as not
+ * to load what only a relationship needs.
+ */
 // `any`: each agency types its own records and context.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type RecordFactsOf = (parent: any, authority: Authority, context: any) => RecordFacts | Promise<RecordFacts>;
+export type RecordFactsOf = (parent: any, authority: Authority, context: any, needed?: FactsNeeded) => RecordFacts | Promise<RecordFacts>;
 
 export function forbidden(coordinate: string, policy: string, reason: string, info?: GraphQLResolveInfo): GraphQLError {
   // A denial is a decision, not a fault: it carries no stack trace, which would cost more to capture than the
@@ -83,8 +89,16 @@ export function applyRecordRules(
       const decision = decideGroupsForRecord(options.policies, groups, authority, facts);
       return decision.allowed ? true : decision;
     };
+    // Which facts can change this field's decision, per caller's attributes: worked out once.
+    const neededByCaller = new Map<string, FactsNeeded>();
+    const neededFor = (authority: Authority): FactsNeeded => {
+      const key = callerAttributesKey(authority);
+      let needed = neededByCaller.get(key);
+      if (!needed) neededByCaller.set(key, (needed = factsNeeded(options.policies, groups, authority)));
+      return needed;
+    };
     const decide = (parent: object, authority: Authority, ctx: object): Decision | Promise<Decision> => {
-      const facts = factsOf!(parent, authority, ctx);
+      const facts = factsOf!(parent, authority, ctx, neededFor(authority));
       return facts instanceof Promise ? facts.then((f) => decideWith(f, authority)) : decideWith(facts, authority);
     };
     const answer = (d: Decision, info: GraphQLResolveInfo) => (d === true ? true : forbidden(coordinate, d.policy, d.reason, info));

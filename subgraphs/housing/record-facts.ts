@@ -1,4 +1,4 @@
-import type { Authority, RecordFacts, RecordFactsOf } from '../../shared';
+import type { Authority, FactsNeeded, RecordFacts, RecordFactsOf } from '../../shared';
 import type { ChildDemographics, HousingRecord } from './store';
 import type { Context } from './resolvers';
 
@@ -13,14 +13,17 @@ export function housingRecordFacts(record: HousingRecord, authority: Authority):
 }
 
 /**
- * For `Child.housing`, whose parent is only the child's demographics: the
- * match is loaded here through the request's DataLoader, which caches it, so
- * the resolver's own load of the same key costs no further SQL.
+ * For `Child.housing`, whose parent is only the child's demographics. The
+ * `landlord` relationship needs the match, loaded here through the request's
+ * DataLoader, which caches it, so the resolver's own load of the same key costs
+ * no further SQL; a caller none of whose rules asks for a relationship (a
+ * social worker, a GP) is decided on the restriction alone, without waiting for it.
  */
-export async function childFacts(child: ChildDemographics, authority: Authority, ctx: Context): Promise<RecordFacts> {
-  const record = await ctx.loaders.match.load(child);
+export function childFacts(child: ChildDemographics, authority: Authority, ctx: Context, needed?: FactsNeeded): RecordFacts | Promise<RecordFacts> {
   // A child identity did not say is unrestricted is treated as restricted: nothing of its household is shown.
-  return { ...(record ? housingRecordFacts(record, authority) : noRelationships), restricted: child.restricted !== false };
+  const restricted = child.restricted !== false;
+  if (needed && !needed.relationships) return { ...noRelationships, restricted };
+  return ctx.loaders.match.load(child).then((record) => ({ ...(record ? housingRecordFacts(record, authority) : noRelationships), restricted }));
 }
 
 export const recordFacts: Record<string, RecordFactsOf> = {

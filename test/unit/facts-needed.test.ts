@@ -1,0 +1,63 @@
+import fc from 'fast-check';
+import { agencies } from '../../dev/agencies';
+import { personas } from '../../dev/personas';
+import { decideGroupsForRecord, factsNeeded, PURPOSES, readPolicyMap, recordLevelCoordinates, type Authority, type RecordFacts } from '../../shared';
+
+/**
+ * An agency may leave out the record facts a decision cannot turn on (housing
+ * does not load the match for a caller none of whose rules asks for the
+ * landlord relationship). That is safe only if, for every caller and every
+ * record, the decision and its stated reason are the same without them.
+ */
+describe('the record facts a decision needs', () => {
+  const RELATIONSHIPS = ['allocated-worker', 'team-of-allocated-worker', 'registered-practice', 'childs-school', 'landlord'];
+  const cases = agencies.flatMap(({ definition }) => {
+    const own = (name: string) => name.startsWith(`${definition.name}:`);
+    const map = readPolicyMap(definition.typeDefs);
+    return recordLevelCoordinates(map, definition.policies).map((coordinate) => ({
+      agency: definition.name, coordinate, policies: definition.policies,
+      groups: map.get(coordinate)!.map((group) => group.filter(own)).filter((group) => group.length > 0),
+    }));
+  });
+
+  it('covers every agency that has record-level fields', () => {
+    expect(new Set(cases.map((c) => c.agency))).toEqual(new Set(['identity', 'health', 'socialcare', 'housing', 'education']));
+  });
+
+  it('gives the same decision, with the same reason, when the facts it does not need are left at their defaults', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...cases),
+        fc.constantFrom(...(Object.keys(personas) as (keyof typeof personas)[])),
+        fc.constantFrom(...PURPOSES),
+        fc.boolean(),
+        fc.subarray(RELATIONSHIPS),
+        fc.boolean(),
+        fc.boolean(),
+        ({ policies, groups }, persona, purpose, breakGlass, relationships, consented, restricted) => {
+          const authority = {
+            caller: personas[persona], purpose, traceId: 'facts-needed', ...(breakGlass ? { breakGlass: 'Unconscious child in the emergency department' } : {}),
+          } as unknown as Authority;
+          const facts: RecordFacts = { relationships: new Set(relationships), consented, restricted };
+          const needed = factsNeeded(policies, groups, authority);
+          const reduced: RecordFacts = {
+            relationships: needed.relationships ? facts.relationships : new Set(),
+            consented: needed.consent ? consented : false,
+            restricted: needed.restricted ? restricted : false,
+          };
+          expect(decideGroupsForRecord(policies, groups, authority, reduced)).toEqual(decideGroupsForRecord(policies, groups, authority, facts));
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('asks for the landlord relationship from a housing officer only, and for the restriction from everyone housing may show', () => {
+    const housing = cases.find((c) => c.coordinate === 'Child.housing')!;
+    const as = (persona: keyof typeof personas, purpose: (typeof PURPOSES)[number]) =>
+      factsNeeded(housing.policies, housing.groups, { caller: personas[persona], purpose, traceId: 't' } as unknown as Authority);
+    expect(as('ho.evans', 'direct-care')).toEqual({ relationships: true, consent: false, restricted: true });
+    expect(as('sw.jones', 'safeguarding')).toEqual({ relationships: false, consent: false, restricted: true });
+    expect(as('gp.smith', 'direct-care')).toEqual({ relationships: false, consent: false, restricted: true });
+  });
+});
