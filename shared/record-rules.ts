@@ -89,12 +89,17 @@ export function applyRecordRules(
       const decision = decideGroupsForRecord(options.policies, groups, authority, facts);
       return decision.allowed ? true : decision;
     };
-    // Which facts can change this field's decision, per caller's attributes: worked out once.
+    // Which facts can change this field's decision, per caller's attributes: worked out once, and looked up
+    // once per request.
     const neededByCaller = new Map<string, FactsNeeded>();
+    const neededByRequest = new WeakMap<Authority, FactsNeeded>();
     const neededFor = (authority: Authority): FactsNeeded => {
+      let needed = neededByRequest.get(authority);
+      if (needed) return needed;
       const key = callerAttributesKey(authority);
-      let needed = neededByCaller.get(key);
+      needed = neededByCaller.get(key);
       if (!needed) neededByCaller.set(key, (needed = factsNeeded(options.policies, groups, authority)));
+      neededByRequest.set(authority, needed);
       return needed;
     };
     const decide = (parent: object, authority: Authority, ctx: object): Decision | Promise<Decision> => {
