@@ -1,17 +1,18 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { GraphQLError } from 'graphql';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
 import { PURPOSES, ROLES, type Authority } from './authority';
 import type { AuditEntry } from './audit';
 import type { Database } from './database';
 import { ErrorCode } from './errors';
 import type { Policies } from './policy-decision';
 
-/** The agency that owns the access log's entry points (`Child.accessLog`, `Query.myAccessHistory`), and assembles each timeline. */
-export const ACCESS_LOG_ASSEMBLER = 'identity';
+type FieldSpec = readonly [name: string, type: string, description: string];
 
 /** An access entry's fields: [name, type, description]; `denied` is a list of the agency's denial type. */
-const ENTRY_FIELDS: [string, string, string][] = [
+const ENTRY_FIELDS = [
   ['at', 'String', 'When, as an ISO 8601 time (UTC).'],
   ['agency', 'String', 'The agency that disclosed.'],
   ['traceId', 'String', 'The request, the same in every agency it reached.'],
@@ -26,8 +27,9 @@ const ENTRY_FIELDS: [string, string, string][] = [
   ['disclosed', '[String!]', 'The fields disclosed, as paths below the child.'],
   ['denied', 'DENIAL', 'The fields withheld, with the policy and the reason.'],
   ['lawfulBasis', 'String', 'The lawful basis the disclosure rested on.'],
-];
-const DENIAL_FIELDS: [string, string, string][] = [
+] as const satisfies readonly FieldSpec[];
+type EntryField = (typeof ENTRY_FIELDS)[number][0];
+const DENIAL_FIELDS: readonly FieldSpec[] = [
   ['field', 'String', 'The field, as a path below the child.'],
   ['policy', 'String', 'The policy that withheld it.'],
   ['reason', 'String', 'Why.'],
@@ -41,16 +43,16 @@ const typeName = (agency: string) => agency.charAt(0).toUpperCase() + agency.sli
  * The federated access log, which the subgraph kit adds to every agency: each
  * agency answers, from its own audit log, for its own disclosures about a child
  * (`ChildAccessLog.<agency>`, privacy officers auditing) and for the caller's
- * own history (`AccessHistory.<agency>`). The assembler (identity) owns the
- * entry points, and `entries` on each: every agency's part, which the gateway
- * fetches from each agency and hands to it (`@requires`), merged into one
- * timeline, oldest first. `assembles` names the other agencies (the assembler's only).
+ * own history (`AccessHistory.<agency>`). The agency that owns the entry
+ * points (identity) also assembles `entries` on each: every agency's part,
+ * which the gateway fetches from each agency and hands to it (`@requires`),
+ * merged into one timeline, oldest first. `assembles` names the other agencies.
  */
 export function accessLogSdl(agency: string, assembles: readonly string[] = []): string {
   const T = typeName(agency);
   const tag = (policies: string[]) => `@policy(policies: [[${policies.map((p) => `"${p}"`).join(', ')}]])`;
   // Each field of an entry type, with its directive: the agency's policy, or `@external` for another agency's part.
-  const fieldsOf = (specs: [string, string, string][], denial: string, directive: string) =>
+  const fieldsOf = (specs: readonly FieldSpec[], denial: string, directive: string) =>
     specs.map(([name, type, description]) => `  "${description}"\n  ${name}: ${type === 'DENIAL' ? `[${denial}!]` : type} ${directive}`).join('\n');
   const parts = [agency, ...assembles];
   // The two entities differ only in whose log they are (a child's, or the caller's) and in who may read them.
@@ -94,19 +96,31 @@ ${fieldsOf(DENIAL_FIELDS, denial, external ? '@external' : tag(policies))}
 
 /**
  * The agency's schema as served and composed: its own schema.graphql and the
- * kit's access log. The assembler's log also takes every other agency's part:
- * the agencies are the folders beside its own that hold a schema.graphql, so
- * an agency added to `subgraphs/` joins the timeline.
+ * kit's access log, with the timeline when the agency assembles one.
  */
 export function readAgencySdl(dir: string, agency: string): string {
-  return `${readFileSync(join(dir, 'schema.graphql'), 'utf8')}\n${accessLogSdl(agency, accessLogPeers(dir, agency))}`;
+  return `${readFileSync(join(dir, 'schema.graphql'), 'utf8')}\n${accessLogSdl(agency, accessLogPeers(dir))}`;
 }
 
-/** The agencies whose parts the assembler merges: none for any other agency. */
-export function accessLogPeers(dir: string, agency: string): string[] {
-  if (agency !== ACCESS_LOG_ASSEMBLER) return [];
-  const parent = dirname(dir);
-  return readdirSync(parent).filter((name) => name !== agency && existsSync(join(parent, name, 'schema.graphql'))).sort();
+const assemblySchema = z.strictObject({
+  assembles: z.array(z.string().regex(/^[a-z]+$/, 'an agency is named in lower case letters')).min(1, 'name at least one agency'),
+});
+
+/**
+ * The agencies whose parts of the access log this agency merges into one
+ * timeline, from `access-log.yaml` in its folder (identity's, which owns the
+ * entry points); none without that file. Each must be composed into the same
+ * supergraph, or composition fails.
+ */
+export function accessLogPeers(dir: string): string[] {
+  const file = join(dir, 'access-log.yaml');
+  if (!existsSync(file)) return [];
+  const parsed = assemblySchema.safeParse(parseYaml(readFileSync(file, 'utf8')));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(`${file}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
+  }
+  return parsed.data.assembles;
 }
 
 /** The policies for the access log's fields, the same in every agency. */
@@ -123,36 +137,41 @@ export function accessLogPolicies(agency: string): Policies {
 }
 
 interface Period { since: string; until: string }
+type Context = { db: Database; authority: Authority | null };
+/** An access entry as every agency gives it: exactly the fields of ENTRY_FIELDS. */
+type Entry = Record<EntryField, unknown>;
 
 /** The resolvers for the kit's access log, reading the agency's own audit log; the assembler also merges the others' parts (`peers`). */
 export function accessLogResolvers(agency: string, peers: readonly string[] = []) {
-  /** One access entry per child per row: a child's own rows (`child` given), or every child of the caller's rows. */
-  const read = async (db: Database, by: { child: string } | { caller: string }, period: Period) => {
-    const rows = await db.query<{ entry: AuditEntry }>(
+  /**
+   * One access entry per child per row: a child's own rows (`child` given), or every child of the caller's
+   * rows. What this same request disclosed is left out (the log is as it stood when the request came; the
+   * request's own reading is there next time), so that every agency's part, and the timeline, agree.
+   */
+  const read = async (ctx: Context, by: { child: string } | { caller: string }, period: Period): Promise<Entry[]> => {
+    const rows = await ctx.db.query<{ entry: AuditEntry }>(
       `SELECT entry FROM service.audit_entry
         WHERE ${'child' in by ? 'nhs_numbers @> ARRAY[$1]' : 'caller_sub = $1'} AND ($2 = '' OR at >= $2::timestamptz) AND ($3 = '' OR at < $3::timestamptz)
         ORDER BY seq`,
       ['child' in by ? by.child : by.caller, period.since, period.until],
     );
-    return rows.flatMap(({ entry }) =>
+    const traceId = ctx.authority?.traceId;
+    return rows.filter(({ entry }) => entry.traceId !== traceId).flatMap(({ entry }) =>
       entry.children
         .filter((c) => !('child' in by) || c.nhsNumber === by.child)
-        .map((c) => ({
+        .map((c): Entry => ({
           at: entry.at, agency, traceId: entry.traceId, callerSub: entry.caller.sub, callerName: entry.caller.name, callerRoles: entry.caller.roles,
           callerOrg: entry.caller.org, purpose: entry.purpose, breakGlass: entry.breakGlass, nhsNumber: c.nhsNumber, localReference: c.localReference,
           disclosed: c.disclosed, denied: c.denied, lawfulBasis: entry.basis.lawfulBasis,
         })));
   };
-  type Context = { db: Database; authority: Authority | null };
-  type Entry = Awaited<ReturnType<typeof read>>[number];
-  const childLog = (log: Period & { nhsNumber: string }, _: unknown, ctx: Context) => read(ctx.db, { child: log.nhsNumber }, log);
+  const childLog = (log: Period & { nhsNumber: string }, _: unknown, ctx: Context) => read(ctx, { child: log.nhsNumber }, log);
   // Only ever the caller's own history, whatever the reference says.
-  const ownHistory = (history: Period, _: unknown, ctx: Context) => (ctx.authority ? read(ctx.db, { caller: ctx.authority.caller.sub }, history) : []);
+  const ownHistory = (history: Period, _: unknown, ctx: Context) => (ctx.authority ? read(ctx, { caller: ctx.authority.caller.sub }, history) : []);
   // One timeline: this agency's own part and the parts every other agency answered for (the gateway fetched them
-  // for `@requires`), oldest first; entries made at the same moment keep the order of the agencies' names. The
-  // others' parts were read before this request's rows were written; so that the timeline is exactly their
-  // sum, this agency's part leaves out what it disclosed earlier in this same request (its own fetch for it).
-  const timeline = (own: (parent: never, args: unknown, ctx: Context) => Entry[] | Promise<Entry[]>) =>
+  // for `@requires`), oldest first; entries made at the same moment keep the order of the agencies' names. Each
+  // other part is taken as its agency's own, about this child (or this caller) only, whatever it says of itself.
+  const timeline = (own: (parent: never, args: unknown, ctx: Context) => Entry[] | Promise<Entry[]>, belongs: (entry: Entry, parent: Record<string, unknown>, ctx: Context) => boolean) =>
     async (parent: Record<string, unknown>, args: unknown, ctx: Context) => {
       // A part an agency did not give (it failed, or withheld it) would leave a timeline that looks whole but is not.
       const missing = peers.filter((peer) => !Array.isArray(parent[peer]));
@@ -162,21 +181,21 @@ export function accessLogResolvers(agency: string, peers: readonly string[] = []
         });
       }
       const traceId = ctx.authority?.traceId;
-      const mine = (await own(parent as never, args, ctx)).filter((e) => e.traceId !== traceId);
-      const parts = [...mine, ...peers.flatMap((peer) => parent[peer] as Entry[])];
-      const key = (e: Entry) => `${e.at ?? ''}\u0000${e.agency}`;
+      const theirs = peers.flatMap((peer) => (parent[peer] as Entry[]).map((entry) => ({ ...entry, agency: peer })));
+      const parts = [...(await own(parent as never, args, ctx)), ...theirs.filter((entry) => entry.traceId !== traceId && belongs(entry, parent, ctx))];
+      const key = (e: Entry) => `${String(e.at ?? '')}\u0000${String(e.agency)}`;
       return parts.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
     };
   return {
     ChildAccessLog: {
       __resolveReference: (reference: Period & { nhsNumber: string }) => reference,
       [agency]: childLog,
-      ...(peers.length > 0 ? { entries: timeline(childLog) } : {}),
+      ...(peers.length > 0 ? { entries: timeline(childLog, (entry, log) => entry.nhsNumber === log.nhsNumber) } : {}),
     },
     AccessHistory: {
       __resolveReference: (reference: Period & { sub: string }) => reference,
       [agency]: ownHistory,
-      ...(peers.length > 0 ? { entries: timeline(ownHistory) } : {}),
+      ...(peers.length > 0 ? { entries: timeline(ownHistory, (entry, _, ctx) => entry.callerSub === ctx.authority?.caller.sub) } : {}),
     },
   };
 }

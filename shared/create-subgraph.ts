@@ -2,6 +2,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { readFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { Kind, parse, type DocumentNode } from 'graphql';
 import { createOperationAuthorization } from './authorize-operation';
@@ -17,7 +18,7 @@ import type { Database } from './database';
 import { CONTEXT_HEADER, createContextVerifier } from './internal-context';
 import { isServiceOnly } from './service-only';
 import { createErrorFormatter } from './errors';
-import { listen, type HttpService } from './http-server';
+import { listen, MAX_BODY_BYTES, type HttpService } from './http-server';
 import type { Logger } from './logger';
 import type { Env } from './config';
 
@@ -80,6 +81,9 @@ export interface Subgraph {
   listen(port: number, host?: string): Promise<HttpService>;
 }
 
+/** The largest request body a subgraph reads from the gateway (signed context verified); others get MAX_BODY_BYTES. */
+const GATEWAY_MAX_BODY_BYTES = 64_000_000;
+
 export function createSubgraph<L>(agency: AgencyDefinition<L>, deps: SubgraphDeps): Subgraph {
   const development = deps.development ?? false;
   const verify = createContextVerifier({ gatewayKeys: deps.gatewayKeys, agency: agency.name });
@@ -115,15 +119,28 @@ export function createSubgraph<L>(agency: AgencyDefinition<L>, deps: SubgraphDep
   return {
     async listen(port, host) {
       await apollo.start();
+      // Each request's signed context is verified once, before its body is read: the gateway's own requests
+      // may be larger (an entity request carries what other agencies answered, such as their parts of an
+      // access log), anyone else's are held to the usual limit.
+      const verified = new WeakMap<IncomingMessage, Promise<Authority>>();
+      const authorityOf = (req: IncomingMessage): Promise<Authority> => {
+        let authority = verified.get(req);
+        if (!authority) {
+          const token = req.headers[CONTEXT_HEADER];
+          verified.set(req, (authority = verify(Array.isArray(token) ? token[0] : token)));
+        }
+        return authority;
+      };
       const service = await listen(apollo, {
         port,
         host,
         ready: () => deps.db.ping(),
+        maxBodyBytes: (req) => authorityOf(req).then(() => GATEWAY_MAX_BODY_BYTES, () => MAX_BODY_BYTES),
         context: async (req, body) => {
           const token = req.headers[CONTEXT_HEADER];
           // Only a POST of `_service` alone goes without context: for a GET, Apollo runs the URL's query, not the body.
           const serviceOnly = token === undefined && req.method === 'POST' && isServiceOnly(body);
-          const authority = serviceOnly ? null : await verify(Array.isArray(token) ? token[0] : token);
+          const authority = serviceOnly ? null : await authorityOf(req);
           return { loaders: agency.createLoaders(deps.db, deps.settings), db: deps.db, authority, audit: createAuditCollector() };
         },
       });
@@ -168,7 +185,7 @@ export function defineAgency<L>(
   parts: Pick<AgencyDefinition<L>, 'name' | 'defaultPort' | 'resolvers' | 'createLoaders' | 'primaryTable' | 'recordFacts'> & Partial<Pick<AgencyDefinition<L>, 'readSettings' | 'onDisclosed'>>,
 ): AgencyDefinition<L> {
   // Every agency also answers for its own part of the access log (the subgraph kit's).
-  const kit = accessLogResolvers(parts.name, accessLogPeers(dir, parts.name));
+  const kit = accessLogResolvers(parts.name, accessLogPeers(dir));
   const resolvers: Record<string, object> = { ...parts.resolvers };
   for (const [type, fields] of Object.entries(kit)) resolvers[type] = { ...(resolvers[type] ?? {}), ...fields };
   return {

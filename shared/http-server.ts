@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 
-const MAX_BODY_BYTES = 1_000_000;
+/** The largest request body read, unless `maxBodyBytes` says otherwise for a request. */
+export const MAX_BODY_BYTES = 1_000_000;
 
 export interface HttpServiceOptions<C extends BaseContext> {
   port: number;
@@ -10,6 +11,8 @@ export interface HttpServiceOptions<C extends BaseContext> {
   host?: string;
   /** Readiness: `GET /health` answers 200 when this resolves true, 503 otherwise. */
   ready: () => Promise<boolean>;
+  /** The largest body to read for this request, decided from its headers before any of it is read. @default MAX_BODY_BYTES */
+  maxBodyBytes?: (request: IncomingMessage) => Promise<number>;
   /** Builds the request's context; a thrown GraphQLError becomes the response. */
   context: (request: IncomingMessage, body: unknown) => Promise<C>;
 }
@@ -57,8 +60,9 @@ async function handle<C extends BaseContext>(apollo: ApolloServer<C>, options: H
   }
   if (url.pathname !== '/graphql') return send(res, 404, { error: `No route for ${url.pathname}; GraphQL is served at /graphql` });
 
-  const raw = await readBody(req);
-  if (raw === null) return send(res, 413, { errors: [{ message: `Request body exceeds ${MAX_BODY_BYTES} bytes`, extensions: { code: 'BAD_REQUEST' } }] });
+  const limit = options.maxBodyBytes ? await options.maxBodyBytes(req) : MAX_BODY_BYTES;
+  const raw = await readBody(req, limit);
+  if (raw === null) return send(res, 413, { errors: [{ message: `Request body exceeds ${limit} bytes`, extensions: { code: 'BAD_REQUEST' } }] });
   const headers = new HeaderMap();
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
@@ -85,15 +89,15 @@ async function handle<C extends BaseContext>(apollo: ApolloServer<C>, options: H
   res.end();
 }
 
-function readBody(req: IncomingMessage): Promise<string | null> {
+function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+      if (size <= limit) chunks.push(chunk);
     });
-    req.on('end', () => resolve(size > MAX_BODY_BYTES ? null : Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(size > limit ? null : Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
 }

@@ -27,4 +27,4 @@ export { createOperationAuthorization, type AuthorizationMode, type OperationAut
 export { applyRecordRules, recordLevelCoordinates, forbidden, declareFields, type RecordFactsOf } from './record-rules';
 export * from './matching';
 export { AUDIT_MIGRATIONS_DIR, migrateAudit, appendAudit, verifyAuditChain, purgeAudit, auditRowsForChild, createAuditCollector, createAuditPlugin, auditUnavailable, type AuditEntry, type AuditCollector, type AuditBreak } from './audit';
-export { ACCESS_LOG_ASSEMBLER, accessLogPeers, accessLogSdl, accessLogPolicies, accessLogResolvers, readAgencySdl } from './access-log';
+export { accessLogPeers, accessLogSdl, accessLogPolicies, accessLogResolvers, readAgencySdl } from './access-log';

@@ -167,6 +167,22 @@ describe('authorisation', () => {
     expect(federation.agencies.socialcare!.statements()).toBe(0);
   });
 
+  it('reads a large request body only from the gateway: without its signed context the usual limit holds', async () => {
+    // Over a megabyte of representations: what the gateway may send (other agencies' parts of an access log).
+    const representations = Array.from({ length: 30_000 }, (_, i) => ({ __typename: 'Child', nhsNumber: `9${String(i).padStart(9, '0')}` }));
+    const query = 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Child { nhsNumber } } }';
+    const size = JSON.stringify({ query, variables: { r: representations } }).length;
+    expect(size).toBeGreaterThan(1_000_000);
+    const anonymous = await post(federation.agencies.identity!.url, { query, variables: { r: representations } });
+    expect(anonymous.status).toBe(413);
+    expect(anonymous.body.errors![0]!.extensions!.code).toBe('BAD_REQUEST');
+    const authority: Authority = { caller: personaClaims['sw.jones'] as unknown as Authority['caller'], purpose: 'safeguarding', traceId: 'large-body' };
+    const context = await createContextSigner({ privateJwk: federation.keys.gateway.privateJwk })(authority, 'identity');
+    const fromGateway = await post(federation.agencies.identity!.url, { query, variables: { r: representations } }, { [CONTEXT_HEADER]: context });
+    expect(fromGateway.status).toBe(200);
+    expect(fromGateway.body.data._entities).toHaveLength(representations.length);
+  });
+
   it('checks the record in the agency: a social worker sees case notes only of children allocated to them', async () => {
     const query = '{ children(nhsNumbers: ["9990000018", "9990000034"]) { socialCare { caseNotes { text } } } }';
     const jones = await federation.queryGateway(query, undefined, { persona: 'sw.jones', purpose: 'safeguarding' });

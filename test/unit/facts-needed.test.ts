@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { agencies } from '../../dev/agencies';
 import { personas } from '../../dev/personas';
-import { decideGroupsForRecord, factsNeeded, PURPOSES, readPolicyMap, recordLevelCoordinates, type Authority, type RecordFacts } from '../../shared';
+import { decideGroupsForRecord, factsNeeded, ORG_TYPES, PURPOSES, ROLES, readPolicyMap, recordLevelCoordinates, type Authority, type RecordFacts } from '../../shared';
 
 /**
  * An agency may leave out the record facts a decision cannot turn on (housing
@@ -28,15 +28,16 @@ describe('the record facts a decision needs', () => {
     fc.assert(
       fc.property(
         fc.constantFrom(...cases),
-        fc.constantFrom(...(Object.keys(personas) as (keyof typeof personas)[])),
+        // Every combination of roles and organisation type, not only the demo personas'.
+        fc.record({ roles: fc.subarray([...ROLES], { minLength: 1 }), orgType: fc.constantFrom(...ORG_TYPES) }),
         fc.constantFrom(...PURPOSES),
         fc.boolean(),
         fc.subarray(RELATIONSHIPS),
         fc.boolean(),
         fc.boolean(),
-        ({ policies, groups }, persona, purpose, breakGlass, relationships, consented, restricted) => {
+        ({ policies, groups }, attributes, purpose, breakGlass, relationships, consented, restricted) => {
           const authority = {
-            caller: personas[persona], purpose, traceId: 'facts-needed', ...(breakGlass ? { breakGlass: 'Unconscious child in the emergency department' } : {}),
+            caller: { ...personas['sw.jones'], ...attributes }, purpose, traceId: 'facts-needed', ...(breakGlass ? { breakGlass: 'Unconscious child in the emergency department' } : {}),
           } as unknown as Authority;
           const facts: RecordFacts = { relationships: new Set(relationships), consented, restricted };
           const needed = factsNeeded(policies, groups, authority);

@@ -1,4 +1,4 @@
-import { readAgencySdl } from '../../shared';
+import { accessLogPeers, readAgencySdl } from '../../shared';
 import { join } from 'node:path';
 import { isTypeDefinitionNode, Kind, parse, type FieldDefinitionNode } from 'graphql';
 import { AGENCIES, composeSupergraph, CompositionError } from '../../gateway';
@@ -43,6 +43,13 @@ describe('composition', () => {
   it('composes the five subgraphs into one supergraph', () => {
     const supergraph = composeSupergraph(sources());
     for (const field of ['health: ChildHealth', 'socialCare: ChildSocialCare', 'housing: ChildHousing', 'education: ChildEducation']) expect(supergraph).toContain(field);
+  });
+
+  it('merges every other agency the gateway federates into identity\'s access log timeline, and only identity assembles one', () => {
+    const peers = (agency: string) => accessLogPeers(join(__dirname, '..', '..', 'subgraphs', agency));
+    expect([...peers('identity')].sort()).toEqual(agencies.filter((a) => a !== 'identity').sort());
+    for (const agency of agencies.filter((a) => a !== 'identity')) expect(peers(agency)).toEqual([]);
+    expect(composeSupergraph(sources())).toMatch(/entries: \[AccessLogEntry!\]/);
   });
 
   it('fails with each composition error listed when subgraphs disagree', () => {
