@@ -104,6 +104,15 @@ describe.each(backends)('a 500-child caseload on %s', (backend) => {
     expect(body.errors).toEqual([expect.objectContaining({ extensions: { code: 'AGENCY_UNAVAILABLE', agency: 'health' } })]);
     expect(body.errors![0]!.message).toContain('health');
   });
+
+  it('assembles no access log timeline while an agency is down, and says which, with the other agencies\' parts', async () => {
+    // Health is still down (above): the gateway cannot hand identity health's part, so there is no timeline.
+    const { body } = await federation.queryGateway('{ child(nhsNumber: "9990000018") { accessLog { entries { agency } identity { agency } socialcare { agency } } } }', undefined, { persona: 'cg.wright', purpose: 'audit' });
+    expect(body.data.child.accessLog.entries).toBeNull();
+    expect(body.data.child.accessLog.identity.length).toBeGreaterThan(0);
+    expect(body.data.child.accessLog.socialcare.length).toBeGreaterThan(0);
+    expect(body.errors).toContainEqual(expect.objectContaining({ extensions: { code: 'AGENCY_UNAVAILABLE', agency: 'health' } }));
+  });
 });
 
 function collectLeaves(value: unknown, into: Set<string>): void {
