@@ -8,7 +8,7 @@ import { syntheticNhsNumbers } from '../synthetic';
 import { startFederation, type Backend } from '../test/start-federation';
 
 /**
- * `npm run bench [-- --runs 3 --duration 10 --connections 10 --backend pglite|postgres --children 2000 --compare authz|audit --scenario full|caseload|all --warmup 3 --cooldown 3]`
+ * `npm run bench [-- --runs 3 --duration 10 --connections 10 --backend pglite|postgres --children 2000 --compare authz|audit|same --scenario full|caseload|all --warmup 3 --cooldown 3]`
  * Starts the whole federation twice on loopback, with authorisation enforced
  * (gateway and agencies) and off (or, with `--compare audit`, with every
  * agency's audit log written and not), and drives each gateway with autocannon: the
@@ -16,7 +16,9 @@ import { startFederation, type Backend } from '../test/start-federation';
  * each run measures the two back to back, in alternating order, each after a
  * pause and a garbage collection, and the medians are reported with the on/off
  * throughput ratio (of the medians, and the geometric mean of the runs' own
- * ratios), since machines are shared and noisy. Results are written to bench/results/.
+ * ratios), since machines are shared and noisy. `--compare same` measures two
+ * identical federations (both "on"), to show how far apart two runs of the same thing fall here.
+ * Results are written to bench/results/.
  */
 const fullView = `{ child(nhsNumber: "9990000018") { nhsNumber name { given family } dateOfBirth gender address { line1 town postcode } nhsNumberStatus restricted
   health { registeredGp { practiceName odsCode } healthVisitor { name phone } immunisations { vaccine date } emergencyAttendances { date hospital reason } conditions { name since } }
@@ -36,11 +38,14 @@ async function main() {
   const duration = Number(values.duration);
   const connections = Number(values.connections);
   // Two federations side by side: authorisation enforced at the gateway and in every agency, and off.
+  // `same` starts two identical federations: what the comparison shows then is this machine's own noise.
   const audit = values.compare === 'audit';
-  if (!['authz', 'audit'].includes(values.compare!)) throw new Error(`--compare must be authz or audit; got "${values.compare}"`);
+  const same = values.compare === 'same';
+  if (!['authz', 'audit', 'same'].includes(values.compare!)) throw new Error(`--compare must be authz, audit or same; got "${values.compare}"`);
   const on = await startFederation({ backend: values.backend as Backend, children: Number(values.children) });
-  const off = await startFederation({ backend: values.backend as Backend, children: Number(values.children), ...(audit ? { audit: 'off' as const } : { authorizationMode: 'off' as const }) });
-  const label = audit ? 'audit' : 'authz';
+  const off = await startFederation({ backend: values.backend as Backend, children: Number(values.children), ...(same ? {} : audit ? { audit: 'off' as const } : { authorizationMode: 'off' as const }) });
+  const label = values.compare!;
+  const [onLabel, offLabel] = same ? ['same, 1st', 'same, 2nd'] : [`${label} on`, `${label} off`];
   const numbers = syntheticNhsNumbers();
   const caseloadNumbers = Array.from({ length: 500 }, () => numbers.next().value as string);
   const scenarios = [
@@ -51,8 +56,8 @@ async function main() {
   const results: Record<string, { rps: number; p50: number; p99: number; errors: number }[]> = {};
   try {
     const targets = [
-      { label: `${label} on`, federation: on, auth: await on.authHeaders({ persona: 'sw.jones', purpose: 'safeguarding' }) },
-      { label: `${label} off`, federation: off, auth: await off.authHeaders({ persona: 'sw.jones', purpose: 'safeguarding' }) },
+      { label: onLabel, federation: on, auth: await on.authHeaders({ persona: 'sw.jones', purpose: 'safeguarding' }) },
+      { label: offLabel, federation: off, auth: await off.authHeaders({ persona: 'sw.jones', purpose: 'safeguarding' }) },
     ];
     const drive = (target: (typeof targets)[number], scenario: (typeof scenarios)[number], seconds: number) => autocannon({
       // A worker thread generates the load, so it does not compete with the gateway's event loop.
@@ -93,12 +98,12 @@ async function main() {
     lines.push(`| ${name} | ${median(rs.map((r) => r.rps)).toFixed(1)} | ${median(rs.map((r) => r.p50))} | ${median(rs.map((r) => r.p99))} | ${rs.reduce((a, r) => a + r.errors, 0)} |`);
   }
   for (const scenario of scenarios) {
-    const ratio = median(results[`${scenario.name} | ${label} on`]!.map((r) => r.rps)) / median(results[`${scenario.name} | ${label} off`]!.map((r) => r.rps));
+    const ratio = median(results[`${scenario.name} | ${onLabel}`]!.map((r) => r.rps)) / median(results[`${scenario.name} | ${offLabel}`]!.map((r) => r.rps));
     // Each run's pair was measured back to back, in alternating order: the geometric mean of those ratios
     // cancels what going first or second does to a measurement.
-    const pairs = results[`${scenario.name} | ${label} on`]!.map((r, i) => r.rps / results[`${scenario.name} | ${label} off`]![i]!.rps);
+    const pairs = results[`${scenario.name} | ${onLabel}`]!.map((r, i) => r.rps / results[`${scenario.name} | ${offLabel}`]![i]!.rps);
     const geometricMean = Math.exp(pairs.reduce((sum, r) => sum + Math.log(r), 0) / pairs.length);
-    lines.push(`${scenario.name}: throughput ${label} on/off = ${ratio.toFixed(3)} (ratio of medians); ${geometricMean.toFixed(3)} (geometric mean of the runs' ratios: ${pairs.map((r) => r.toFixed(3)).join(', ')})`);
+    lines.push(`${scenario.name}: throughput ${onLabel} / ${offLabel} = ${ratio.toFixed(3)} (ratio of medians); ${geometricMean.toFixed(3)} (geometric mean of the runs' ratios: ${pairs.map((r) => r.toFixed(3)).join(', ')})`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
   const dir = join(__dirname, 'results');
