@@ -170,7 +170,8 @@ export function accessLogResolvers(agency: string, peers: readonly string[] = []
   const ownHistory = (history: Period, _: unknown, ctx: Context) => (ctx.authority ? read(ctx, { caller: ctx.authority.caller.sub }, history) : []);
   // One timeline: this agency's own part and the parts every other agency answered for (the gateway fetched them
   // for `@requires`), oldest first; entries made at the same moment keep the order of the agencies' names. Each
-  // other part is taken as its agency's own, about this child (or this caller) only, whatever it says of itself.
+  // other part is taken as its agency's own, about this child (or this caller) only and without this request's
+  // rows, whatever it says of itself: each agency's `read` already does so, and the merge does not rely on it.
   const timeline = (own: (parent: never, args: unknown, ctx: Context) => Entry[] | Promise<Entry[]>, belongs: (entry: Entry, parent: Record<string, unknown>, ctx: Context) => boolean) =>
     async (parent: Record<string, unknown>, args: unknown, ctx: Context) => {
       // A part an agency did not give (it failed, or withheld it) would leave a timeline that looks whole but is not.
