@@ -18,7 +18,7 @@ export { CONTEXT_HEADER, createContextSigner, createContextVerifier, unauthentic
 export { createKeyPair, loadOrCreateDevKeyPair, readJson, DEV_KEYS_DIR, DEV_GATEWAY_KEY_PATH, DEV_PERSONA_KEY_PATH, type KeyPair } from './dev-keys';
 export { loadPolicyFile, loadPolicies, PolicyFileError, policyFileSchema, ruleSchema, type PolicyFile, type Rule } from './policy-file';
 export {
-  decideForCaller, decideForRecord, decideFieldForCaller, decideGroupsForRecord, callerAttributesKey, needsRecord, factsNeeded,
+  decideForCaller, decideForRecord, decideFieldForCaller, decideGroupsForRecord, compileGroupsForRecord, callerAttributesKey, needsRecord, factsNeeded,
   type Policies, type CallerDecision, type RecordFacts, type FieldDecision, type FactsNeeded,
 } from './policy-decision';
 export { readPolicyMap, stripPolicyFeatures, type PolicyMap } from './policy-map';

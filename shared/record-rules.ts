@@ -3,7 +3,7 @@ import { applyMiddlewareToDeclaredResolvers } from 'graphql-middleware';
 import { deny, rule, shield } from 'graphql-shield';
 import type { Authority } from './authority';
 import { ErrorCode } from './errors';
-import { callerAttributesKey, decideFieldForCaller, decideGroupsForRecord, factsNeeded, needsRecord, type FactsNeeded, type Policies, type RecordFacts } from './policy-decision';
+import { callerAttributesKey, compileGroupsForRecord, decideFieldForCaller, factsNeeded, needsRecord, type FactsNeeded, type Policies, type RecordFacts } from './policy-decision';
 import type { PolicyMap } from './policy-map';
 
 /**
@@ -81,30 +81,33 @@ export function applyRecordRules(
     settledByRequest.set(authority, settled);
     return settled;
   };
+  const asDecision = (d: ReturnType<ReturnType<typeof compileGroupsForRecord>>): Decision => (d.allowed ? true : d);
   for (const [coordinate, groups] of ownGroups) {
     const [type, field] = coordinate.split('.') as [string, string];
     const groupsKey = JSON.stringify(groups);
     const factsOf = options.recordFacts[type];
-    const decideWith = (facts: RecordFacts, authority: Authority): Decision => {
-      const decision = decideGroupsForRecord(options.policies, groups, authority, facts);
-      return decision.allowed ? true : decision;
-    };
-    // Which facts can change this field's decision, per caller's attributes: worked out once, and looked up
-    // once per request.
-    const neededByCaller = new Map<string, FactsNeeded>();
-    const neededByRequest = new WeakMap<Authority, FactsNeeded>();
-    const neededFor = (authority: Authority): FactsNeeded => {
-      let needed = neededByRequest.get(authority);
-      if (needed) return needed;
+    // Per caller's attributes, worked out once and looked up once per request: which facts can change this
+    // field's decision, and the decision itself, prepared for that caller so that a record costs only its
+    // own conditions.
+    type ForCaller = { needed: FactsNeeded; decide: (facts: RecordFacts) => ReturnType<ReturnType<typeof compileGroupsForRecord>> };
+    const byCaller = new Map<string, ForCaller>();
+    const byRequest = new WeakMap<Authority, ForCaller>();
+    const forCaller = (authority: Authority): ForCaller => {
+      let prepared = byRequest.get(authority);
+      if (prepared) return prepared;
       const key = callerAttributesKey(authority);
-      needed = neededByCaller.get(key);
-      if (!needed) neededByCaller.set(key, (needed = factsNeeded(options.policies, groups, authority)));
-      neededByRequest.set(authority, needed);
-      return needed;
+      prepared = byCaller.get(key);
+      if (!prepared) {
+        prepared = { needed: factsNeeded(options.policies, groups, authority), decide: compileGroupsForRecord(options.policies, groups, authority) };
+        byCaller.set(key, prepared);
+      }
+      byRequest.set(authority, prepared);
+      return prepared;
     };
     const decide = (parent: object, authority: Authority, ctx: object): Decision | Promise<Decision> => {
-      const facts = factsOf!(parent, authority, ctx, neededFor(authority));
-      return facts instanceof Promise ? facts.then((f) => decideWith(f, authority)) : decideWith(facts, authority);
+      const prepared = forCaller(authority);
+      const facts = factsOf!(parent, authority, ctx, prepared.needed);
+      return facts instanceof Promise ? facts.then((f) => asDecision(prepared.decide(f))) : asDecision(prepared.decide(facts));
     };
     const answer = (d: Decision, info: GraphQLResolveInfo) => (d === true ? true : forbidden(coordinate, d.policy, d.reason, info));
     (rules[type] ??= {})[field] = rule(coordinate, { cache: 'no_cache' })((parent: object, _args: unknown, ctx: { authority: Authority | null }, info: GraphQLResolveInfo) => {

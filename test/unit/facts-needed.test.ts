@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { agencies } from '../../dev/agencies';
 import { personas } from '../../dev/personas';
-import { decideGroupsForRecord, factsNeeded, ORG_TYPES, PURPOSES, ROLES, readPolicyMap, recordLevelCoordinates, type Authority, type RecordFacts } from '../../shared';
+import { compileGroupsForRecord, decideGroupsForRecord, factsNeeded, ORG_TYPES, PURPOSES, ROLES, readPolicyMap, recordLevelCoordinates, type Authority, type RecordFacts } from '../../shared';
 
 /**
  * An agency may leave out the record facts a decision cannot turn on (housing
@@ -47,6 +47,30 @@ describe('the record facts a decision needs', () => {
             restricted: needed.restricted ? restricted : false,
           };
           expect(decideGroupsForRecord(policies, groups, authority, reduced)).toEqual(decideGroupsForRecord(policies, groups, authority, facts));
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('decides each record the same way, reason included, once prepared for the caller', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...cases),
+        fc.record({ roles: fc.subarray([...ROLES], { minLength: 1 }), orgType: fc.constantFrom(...ORG_TYPES) }),
+        fc.constantFrom(...PURPOSES),
+        fc.boolean(),
+        // Several records for the one prepared decision, as a caseload gives it.
+        fc.array(fc.record({ relationships: fc.subarray(RELATIONSHIPS), consented: fc.boolean(), restricted: fc.boolean() }), { minLength: 1, maxLength: 5 }),
+        ({ policies, groups }, attributes, purpose, breakGlass, records) => {
+          const authority = {
+            caller: { ...personas['sw.jones'], ...attributes }, purpose, traceId: 'compiled', ...(breakGlass ? { breakGlass: 'Unconscious child in the emergency department' } : {}),
+          } as unknown as Authority;
+          const decide = compileGroupsForRecord(policies, groups, authority);
+          for (const record of records) {
+            const facts: RecordFacts = { ...record, relationships: new Set(record.relationships) };
+            expect(decide(facts)).toEqual(decideGroupsForRecord(policies, groups, authority, facts));
+          }
         },
       ),
       { numRuns: 3000 },
