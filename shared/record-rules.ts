@@ -48,6 +48,15 @@ export function recordLevelCoordinates(policyMap: PolicyMap, policies: Policies)
  * caller. A record-level field also resolves without its rule for a caller
  * whose role, organisation type, purpose and break-glass alone already meet a
  * rule with no record condition: for that caller it does not depend on the record.
+ *
+ * graphql-shield's middleware is always asynchronous, and a promise per field
+ * per record is most of what the record layer costs on a caseload (every
+ * child's record then completes later, in graphql-js's slower path). So the
+ * field first asks the same rule, with the same per-request cache: when the
+ * record's facts are already in hand (the restriction flag in the entity's
+ * representation) and the rule allows, the field resolves at once; a denial,
+ * a record that cannot be checked, and a decision that waits for facts to be
+ * loaded (a relationship, consent) go through graphql-shield.
  */
 export function applyRecordRules(
   schema: GraphQLSchema,
@@ -81,6 +90,7 @@ export function applyRecordRules(
     settledByRequest.set(authority, settled);
     return settled;
   };
+  const decisionOf = new Map<string, ((parent: object, authority: Authority, ctx: object) => Decision | Promise<Decision>) | null>();
   const asDecision = (d: ReturnType<ReturnType<typeof compileGroupsForRecord>>): Decision => (d.allowed ? true : d);
   for (const [coordinate, groups] of ownGroups) {
     const [type, field] = coordinate.split('.') as [string, string];
@@ -110,11 +120,7 @@ export function applyRecordRules(
       return facts instanceof Promise ? facts.then((f) => asDecision(prepared.decide(f))) : asDecision(prepared.decide(facts));
     };
     const answer = (d: Decision, info: GraphQLResolveInfo) => (d === true ? true : forbidden(coordinate, d.policy, d.reason, info));
-    (rules[type] ??= {})[field] = rule(coordinate, { cache: 'no_cache' })((parent: object, _args: unknown, ctx: { authority: Authority | null }, info: GraphQLResolveInfo) => {
-      const authority = ctx.authority;
-      if (!authority || !factsOf || typeof parent !== 'object' || parent === null) {
-        return forbidden(coordinate, groups.flat()[0] ?? '(none)', 'the record cannot be checked, so nothing is disclosed', info);
-      }
+    const decisionFor = (parent: object, authority: Authority, ctx: object): Decision | Promise<Decision> => {
       let byParent = decisions.get(ctx);
       if (!byParent) decisions.set(ctx, (byParent = new WeakMap()));
       let byGroups = byParent.get(parent);
@@ -124,6 +130,15 @@ export function applyRecordRules(
         decision = decide(parent, authority, ctx);
         byGroups.set(groupsKey, decision);
       }
+      return decision;
+    };
+    decisionOf.set(coordinate, factsOf ? decisionFor : null);
+    (rules[type] ??= {})[field] = rule(coordinate, { cache: 'no_cache' })((parent: object, _args: unknown, ctx: { authority: Authority | null }, info: GraphQLResolveInfo) => {
+      const authority = ctx.authority;
+      if (!authority || !factsOf || typeof parent !== 'object' || parent === null) {
+        return forbidden(coordinate, groups.flat()[0] ?? '(none)', 'the record cannot be checked, so nothing is disclosed', info);
+      }
+      const decision = decisionFor(parent, authority, ctx);
       return decision instanceof Promise ? decision.then((d) => answer(d, info)) : answer(decision, info);
     });
   }
@@ -142,8 +157,14 @@ export function applyRecordRules(
     const field = (shielded.getType(type) as GraphQLObjectType).getFields()[name]!;
     const checked = field.resolve!;
     const plain = (schema.getType(type) as GraphQLObjectType).getFields()[name]!.resolve ?? defaultFieldResolver;
-    field.resolve = (parent, args, ctx: { authority: Authority | null }, info) =>
-      ctx.authority && settledFor(ctx.authority).has(coordinate) ? plain(parent, args, ctx, info) : checked(parent, args, ctx, info);
+    const decisionFor = decisionOf.get(coordinate);
+    field.resolve = (parent, args, ctx: { authority: Authority | null }, info) => {
+      const authority = ctx.authority;
+      if (!authority) return checked(parent, args, ctx, info);
+      if (settledFor(authority).has(coordinate)) return plain(parent, args, ctx, info);
+      if (decisionFor && typeof parent === 'object' && parent !== null && decisionFor(parent, authority, ctx) === true) return plain(parent, args, ctx, info);
+      return checked(parent, args, ctx, info);
+    };
   }
   return shielded;
 }
