@@ -101,7 +101,7 @@ export async function appendAudit(db: Database, entries: readonly (AuditEntry | 
     entries.map((e) => (e as { caller?: { sub: string } }).caller?.sub ?? null),
     entries.map((e) => (isAuditEntry(e) ? e.children.map((c) => c.nhsNumber).join(',') : '')),
     entries.map((e) => (isAuditEntry(e) ? storedEntry(e) : JSON.stringify(e))).join(ENTRY_SEPARATOR),
-  ]);
+  ], { prepare: true });
 }
 
 /**

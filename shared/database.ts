@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { Pool } from 'pg';
@@ -5,8 +6,12 @@ import { Pool } from 'pg';
 /** The one way a subgraph talks to its agency's database, PostgreSQL or embedded PGlite alike. */
 export interface Database {
   readonly kind: 'postgres' | 'pglite';
-  /** Runs one statement with positional parameters ($1, $2 …) and returns its rows. */
-  query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
+  /**
+   * Runs one statement with positional parameters ($1, $2 …) and returns its rows. With `prepare`, for a
+   * statement whose text never changes and which runs on every request, PostgreSQL parses (and may plan) it
+   * once per connection rather than each time; PGlite runs it as it is.
+   */
+  query<R = Record<string, unknown>>(sql: string, params?: unknown[], options?: { prepare?: boolean }): Promise<R[]>;
   /** Runs a script of several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
   /** Answers when the database can run a statement. */
@@ -47,7 +52,8 @@ function openPostgres(url: string): AgencyDatabase {
     pools.push(pool);
     return {
       kind: 'postgres',
-      query: async (sql, params) => (await pool.query(sql, params as unknown[])).rows,
+      query: async (sql, params, options) =>
+        (await (options?.prepare ? pool.query({ name: statementName(sql), text: sql, values: params as unknown[] }) : pool.query(sql, params as unknown[]))).rows,
       exec: async (sql) => {
         await pool.query(sql);
       },
@@ -92,6 +98,14 @@ async function openPglite(dataDir: string | undefined): Promise<AgencyDatabase> 
     },
     close: () => db.close(),
   };
+}
+
+/** A prepared statement's name, from its text: the same text is the same statement on every connection. */
+const statementNames = new Map<string, string>();
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (!name) statementNames.set(sql, (name = `cv_${createHash('sha256').update(sql).digest('hex').slice(0, 32)}`));
+  return name;
 }
 
 function assertRoleName(role: string): string {

@@ -115,7 +115,7 @@ export async function startFederation(options: FederationOptions = {}): Promise<
       let requests = 0;
       const running: RunningAgency = await startAgency(definition, config, {
         seed, logger, asOf, gatewayKeys: keys.gateway.publicJwks, authorization: options.authorizationMode === 'off' ? 'off' : 'enforce', audit: options.audit,
-        instrument: (db: Database): Database => ({ ...db, query: (sql, params) => (statements++, db.query(sql, params)) }),
+        instrument: (db: Database): Database => ({ ...db, query: (sql, params, options) => (statements++, db.query(sql, params, options)) }),
       });
       cleanups.unshift(() => running.stop());
       running.service.server.on('request', (req) => {

@@ -87,12 +87,12 @@ export function createEducationLoaders(db: Database) {
   return {
     /** The child's current school place; null when the child is on no school roll. */
     record: createRowLoader<string, EducationRecord>(
-      async (nhsNumbers) => (await db.query<PupilRow>(selectCurrentPupils, [nhsNumbers])).map(toEducation),
+      async (nhsNumbers) => (await db.query<PupilRow>(selectCurrentPupils, [nhsNumbers], { prepare: true })).map(toEducation),
       (record) => record.nhsNumber,
     ),
     /** The child's exclusions, newest first. */
     exclusions: createListLoader<string, ExclusionRecord>(
-      async (nhsNumbers) => (await db.query<ExclusionRow>(selectExclusions, [nhsNumbers])).map(toExclusion),
+      async (nhsNumbers) => (await db.query<ExclusionRow>(selectExclusions, [nhsNumbers], { prepare: true })).map(toExclusion),
       (exclusion) => exclusion.nhsNumber,
     ),
   };

@@ -70,15 +70,15 @@ const byNhsNumber = (row: { nhsNumber: string }) => row.nhsNumber;
 export function createHealthLoaders(db: Database) {
   return {
     record: createRowLoader<string, HealthRecord>(
-      async (nhsNumbers) => (await db.query<RecordRow>(selectRecords, [nhsNumbers])).map(toHealthRecord),
+      async (nhsNumbers) => (await db.query<RecordRow>(selectRecords, [nhsNumbers], { prepare: true })).map(toHealthRecord),
       byNhsNumber,
     ),
-    immunisations: createListLoader<string, Immunisation>((nhsNumbers) => db.query<Immunisation>(selectImmunisations, [nhsNumbers]), byNhsNumber),
+    immunisations: createListLoader<string, Immunisation>((nhsNumbers) => db.query<Immunisation>(selectImmunisations, [nhsNumbers], { prepare: true }), byNhsNumber),
     emergencyAttendances: createListLoader<string, EmergencyAttendance>(
-      (nhsNumbers) => db.query<EmergencyAttendance>(selectEmergencyAttendances, [nhsNumbers]),
+      (nhsNumbers) => db.query<EmergencyAttendance>(selectEmergencyAttendances, [nhsNumbers], { prepare: true }),
       byNhsNumber,
     ),
-    conditions: createListLoader<string, Condition>((nhsNumbers) => db.query<Condition>(selectConditions, [nhsNumbers]), byNhsNumber),
+    conditions: createListLoader<string, Condition>((nhsNumbers) => db.query<Condition>(selectConditions, [nhsNumbers], { prepare: true }), byNhsNumber),
   };
 }
 export type HealthLoaders = ReturnType<typeof createHealthLoaders>;

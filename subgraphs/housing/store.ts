@@ -109,6 +109,7 @@ async function findHouseholds(db: Database, requests: readonly MatchRequest[], t
       requests.map((r) => (r.query.dateOfBirth ? swapDayAndMonth(r.query.dateOfBirth) : null)),
       requests.map((r) => (r.query.postcodes?.[0] ? normalisePostcode(r.query.postcodes[0]) : null)),
     ],
+    { prepare: true },
   );
   const byKey = new Map<string, CandidateRow[]>();
   for (const row of rows) byKey.set(row.key, [...(byKey.get(row.key) ?? []), row]);
@@ -180,6 +181,7 @@ export function createHousingLoaders(db: Database, settings: HousingSettings = {
           `SELECT tenancy_ref AS "tenancyRef", given_name || ' ' || family_name AS name, relationship
              FROM records.household_member WHERE tenancy_ref = ANY($1::text[]) ORDER BY tenancy_ref, member_ref`,
           [refs],
+          { prepare: true },
         ),
       (r) => r.tenancyRef,
     ),
@@ -189,6 +191,7 @@ export function createHousingLoaders(db: Database, settings: HousingSettings = {
           `SELECT tenancy_ref AS "tenancyRef", opened_on::text AS date, category
              FROM records.asb_case WHERE tenancy_ref = ANY($1::text[]) ORDER BY opened_on DESC`,
           [refs],
+          { prepare: true },
         ),
       (r) => r.tenancyRef,
     ),

@@ -42,7 +42,7 @@ function toChild(row: PatientRow): ChildRecord {
 export function createIdentityLoaders(db: Database) {
   return {
     child: createRowLoader<string, ChildRecord>(
-      async (nhsNumbers) => (await db.query<PatientRow>(`${selectPatient} WHERE p.nhs_number = ANY($1::text[])`, [nhsNumbers])).map(toChild),
+      async (nhsNumbers) => (await db.query<PatientRow>(`${selectPatient} WHERE p.nhs_number = ANY($1::text[])`, [nhsNumbers], { prepare: true })).map(toChild),
       (child) => child.nhsNumber,
     ),
   };

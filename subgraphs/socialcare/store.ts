@@ -105,15 +105,15 @@ export function createSocialCareLoaders(db: Database) {
   const byNhsNumber = (item: { nhsNumber: string }) => item.nhsNumber;
   return {
     record: createRowLoader<string, SocialCareRecord>(
-      async (nhsNumbers) => (await db.query<RecordRow>(selectRecord, [nhsNumbers])).map(toRecord),
+      async (nhsNumbers) => (await db.query<RecordRow>(selectRecord, [nhsNumbers], { prepare: true })).map(toRecord),
       byNhsNumber,
     ),
     referrals: createListLoader<string, ReferralRecord>(
-      async (nhsNumbers) => (await db.query<ReferralRow>(selectReferrals, [nhsNumbers])).map(toReferral),
+      async (nhsNumbers) => (await db.query<ReferralRow>(selectReferrals, [nhsNumbers], { prepare: true })).map(toReferral),
       byNhsNumber,
     ),
     caseNotes: createListLoader<string, CaseNoteRecord>(
-      async (nhsNumbers) => (await db.query<CaseNoteRow>(selectCaseNotes, [nhsNumbers])).map(toCaseNote),
+      async (nhsNumbers) => (await db.query<CaseNoteRow>(selectCaseNotes, [nhsNumbers], { prepare: true })).map(toCaseNote),
       byNhsNumber,
     ),
   };

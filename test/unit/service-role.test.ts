@@ -44,4 +44,19 @@ describe.each(backends)('the subgraph\'s service role on %s', (backend) => {
       await database.close();
     }
   });
+
+  it('runs a statement to be prepared with its parameters each time, and PostgreSQL keeps it prepared on the connection', async () => {
+    const database = await openAgencyDatabase({ url });
+    try {
+      const sql = 'SELECT $1::int + 1 AS n';
+      expect(await database.owner.query(sql, [1], { prepare: true })).toEqual([{ n: 2 }]);
+      expect(await database.owner.query(sql, [41], { prepare: true })).toEqual([{ n: 42 }]);
+      if (backend === 'postgres') {
+        // The owner's connection is a single session: what it prepared is still there.
+        expect(await database.owner.query('SELECT count(*)::int AS n FROM pg_prepared_statements WHERE statement = $1', [sql])).toEqual([{ n: 1 }]);
+      }
+    } finally {
+      await database.close();
+    }
+  });
 });
