@@ -20,6 +20,13 @@ describe('the record facts a decision needs', () => {
     }));
   });
 
+  // Every combination of roles and organisation type (not only the demo personas'), purpose and break-glass.
+  const anyCaller = fc
+    .tuple(fc.record({ roles: fc.subarray([...ROLES], { minLength: 1 }), orgType: fc.constantFrom(...ORG_TYPES) }), fc.constantFrom(...PURPOSES), fc.boolean())
+    .map(([attributes, purpose, breakGlass]) => ({
+      caller: { ...personas['sw.jones'], ...attributes }, purpose, traceId: 'facts-needed', ...(breakGlass ? { breakGlass: 'Unconscious child in the emergency department' } : {}),
+    }) as unknown as Authority);
+
   it('covers every agency that has record-level fields', () => {
     expect(new Set(cases.map((c) => c.agency))).toEqual(new Set(['identity', 'health', 'socialcare', 'housing', 'education']));
   });
@@ -28,17 +35,11 @@ describe('the record facts a decision needs', () => {
     fc.assert(
       fc.property(
         fc.constantFrom(...cases),
-        // Every combination of roles and organisation type, not only the demo personas'.
-        fc.record({ roles: fc.subarray([...ROLES], { minLength: 1 }), orgType: fc.constantFrom(...ORG_TYPES) }),
-        fc.constantFrom(...PURPOSES),
-        fc.boolean(),
+        anyCaller,
         fc.subarray(RELATIONSHIPS),
         fc.boolean(),
         fc.boolean(),
-        ({ policies, groups }, attributes, purpose, breakGlass, relationships, consented, restricted) => {
-          const authority = {
-            caller: { ...personas['sw.jones'], ...attributes }, purpose, traceId: 'facts-needed', ...(breakGlass ? { breakGlass: 'Unconscious child in the emergency department' } : {}),
-          } as unknown as Authority;
+        ({ policies, groups }, authority, relationships, consented, restricted) => {
           const facts: RecordFacts = { relationships: new Set(relationships), consented, restricted };
           const needed = factsNeeded(policies, groups, authority);
           const reduced: RecordFacts = {
@@ -57,15 +58,10 @@ describe('the record facts a decision needs', () => {
     fc.assert(
       fc.property(
         fc.constantFrom(...cases),
-        fc.record({ roles: fc.subarray([...ROLES], { minLength: 1 }), orgType: fc.constantFrom(...ORG_TYPES) }),
-        fc.constantFrom(...PURPOSES),
-        fc.boolean(),
+        anyCaller,
         // Several records for the one prepared decision, as a caseload gives it.
         fc.array(fc.record({ relationships: fc.subarray(RELATIONSHIPS), consented: fc.boolean(), restricted: fc.boolean() }), { minLength: 1, maxLength: 5 }),
-        ({ policies, groups }, attributes, purpose, breakGlass, records) => {
-          const authority = {
-            caller: { ...personas['sw.jones'], ...attributes }, purpose, traceId: 'compiled', ...(breakGlass ? { breakGlass: 'Unconscious child in the emergency department' } : {}),
-          } as unknown as Authority;
+        ({ policies, groups }, authority, records) => {
           const decide = compileGroupsForRecord(policies, groups, authority);
           for (const record of records) {
             const facts: RecordFacts = { ...record, relationships: new Set(record.relationships) };
