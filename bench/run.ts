@@ -6,6 +6,7 @@ import { runInNewContext } from 'node:vm';
 import autocannon from 'autocannon';
 import { syntheticNhsNumbers } from '../synthetic';
 import { startFederation, type Backend } from '../test/start-federation';
+import { cpuPerRequest, cpuSnapshot, type CpuPerRequest } from './cpu';
 
 /**
  * `npm run bench [-- --runs 3 --duration 10 --connections 10 --backend pglite|postgres --children 2000 --compare authz|audit|same --scenario full|caseload|all --warmup 3 --cooldown 3]`
@@ -16,7 +17,10 @@ import { startFederation, type Backend } from '../test/start-federation';
  * each run measures the two back to back, in alternating order, each after a
  * pause and a garbage collection, and the medians are reported with the on/off
  * throughput ratio (of the medians, and the geometric mean of the runs' own
- * ratios), since machines are shared and noisy. `--compare same` measures two
+ * ratios), since machines are shared and noisy. On Linux each run also reports
+ * the CPU each request cost (bench/cpu.ts): the main thread, which the gateway
+ * and every subgraph share and whose saturation bounds throughput here, the
+ * whole process, and a local PostgreSQL server. `--compare same` measures two
  * identical federations (both "on"), to show how far apart two runs of the same thing fall here.
  * Results are written to bench/results/.
  */
@@ -53,7 +57,7 @@ async function main() {
     { id: 'caseload', name: 'caseload of 500 children', body: JSON.stringify({ query: caseload, variables: { n: caseloadNumbers } }) },
   ].filter((s) => values.scenario === 'all' || s.id === values.scenario);
   if (scenarios.length === 0) throw new Error(`--scenario must be full, caseload or all; got "${values.scenario}"`);
-  const results: Record<string, { rps: number; p50: number; p99: number; errors: number }[]> = {};
+  const results: Record<string, { rps: number; p50: number; p99: number; errors: number; cpu: CpuPerRequest | null }[]> = {};
   try {
     const targets = [
       { label: onLabel, federation: on, auth: await on.authHeaders({ persona: 'sw.jones', purpose: 'safeguarding' }) },
@@ -81,9 +85,12 @@ async function main() {
         // Alternate which federation goes first, so that neither always meets the other's after-effects.
         for (const target of run % 2 === 0 ? targets : [...targets].reverse()) {
           await settle(Number(values.cooldown));
+          const before = cpuSnapshot();
           const result = await drive(target, scenario, duration);
+          const after = cpuSnapshot();
           const key = `${scenario.name} | ${target.label}`;
-          (results[key] ??= []).push({ rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx });
+          const cpu = before && after ? cpuPerRequest(before, after, result.requests.total) : null;
+          (results[key] ??= []).push({ rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx, cpu });
           process.stderr.write(`run ${run + 1}/${runs} ${key}: ${result.requests.average.toFixed(1)} req/s\n`);
         }
       }
@@ -93,9 +100,15 @@ async function main() {
     await off.stop();
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  const lines = [`backend ${values.backend}, ${values.children} children, ${runs} runs x ${duration} s, ${connections} connections, as sw.jones (safeguarding); medians`, '| scenario | req/s | p50 ms | p99 ms | errors |', '|---|---|---|---|---|'];
+  const cpuMedian = (rs: { cpu: CpuPerRequest | null }[], part: keyof CpuPerRequest) =>
+    rs.every((r) => r.cpu) ? median(rs.map((r) => r.cpu![part])).toFixed(2) : '–';
+  const lines = [
+    `backend ${values.backend}, ${values.children} children, ${runs} runs x ${duration} s, ${connections} connections, as sw.jones (safeguarding); medians; CPU in ms per request`,
+    '| scenario | req/s | p50 ms | p99 ms | errors | CPU main thread | CPU process | CPU PostgreSQL |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
   for (const [name, rs] of Object.entries(results)) {
-    lines.push(`| ${name} | ${median(rs.map((r) => r.rps)).toFixed(1)} | ${median(rs.map((r) => r.p50))} | ${median(rs.map((r) => r.p99))} | ${rs.reduce((a, r) => a + r.errors, 0)} |`);
+    lines.push(`| ${name} | ${median(rs.map((r) => r.rps)).toFixed(1)} | ${median(rs.map((r) => r.p50))} | ${median(rs.map((r) => r.p99))} | ${rs.reduce((a, r) => a + r.errors, 0)} | ${cpuMedian(rs, 'mainMs')} | ${cpuMedian(rs, 'processMs')} | ${cpuMedian(rs, 'postgresMs')} |`);
   }
   for (const scenario of scenarios) {
     const ratio = median(results[`${scenario.name} | ${onLabel}`]!.map((r) => r.rps)) / median(results[`${scenario.name} | ${offLabel}`]!.map((r) => r.rps));
@@ -104,6 +117,12 @@ async function main() {
     const pairs = results[`${scenario.name} | ${onLabel}`]!.map((r, i) => r.rps / results[`${scenario.name} | ${offLabel}`]![i]!.rps);
     const geometricMean = Math.exp(pairs.reduce((sum, r) => sum + Math.log(r), 0) / pairs.length);
     lines.push(`${scenario.name}: throughput ${onLabel} / ${offLabel} = ${ratio.toFixed(3)} (ratio of medians); ${geometricMean.toFixed(3)} (geometric mean of the runs' ratios: ${pairs.map((r) => r.toFixed(3)).join(', ')})`);
+    // While the main thread is the bottleneck, throughput follows its CPU per request: this ratio is what the throughput ratio tends to.
+    const mainOn = cpuMedian(results[`${scenario.name} | ${onLabel}`]!, 'mainMs');
+    const mainOff = cpuMedian(results[`${scenario.name} | ${offLabel}`]!, 'mainMs');
+    if (mainOn !== '–' && mainOff !== '–') {
+      lines.push(`${scenario.name}: main-thread CPU per request ${offLabel} / ${onLabel} = ${(Number(mainOff) / Number(mainOn)).toFixed(3)} (${mainOff} / ${mainOn} ms)`);
+    }
   }
   process.stdout.write(`${lines.join('\n')}\n`);
   const dir = join(__dirname, 'results');

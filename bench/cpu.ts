@@ -1,0 +1,64 @@
+import { readFileSync, readdirSync } from 'node:fs';
+
+/**
+ * CPU time spent while a load runs, read from Linux's /proc: the bench
+ * process's main thread (where the gateway and every subgraph run, so the
+ * thread whose saturation bounds throughput), the whole process (autocannon's
+ * worker thread and the garbage collector's threads too), and every local
+ * PostgreSQL server process. Divided by the requests served, it gives each
+ * request's cost in CPU milliseconds: what a change adds or saves, read
+ * beside the throughput, which a shared machine's other work moves further.
+ */
+export interface CpuSnapshot {
+  mainMs: number;
+  processMs: number;
+  /** Per PostgreSQL process id: backends come and go, so a difference counts only what each did in between. */
+  postgres: Map<string, number>;
+}
+
+export interface CpuPerRequest {
+  mainMs: number;
+  processMs: number;
+  /** CPU of the local PostgreSQL server; 0 when the agencies use embedded PGlite (it runs on the main thread). */
+  postgresMs: number;
+}
+
+// utime and stime, fields 14 and 15 of /proc/<pid>/stat, in clock ticks of 10 ms (USER_HZ on Linux).
+const TICK_MS = 10;
+function cpuMsOf(statPath: string): number | null {
+  try {
+    const stat = readFileSync(statPath, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  } catch {
+    return null;
+  }
+}
+
+/** Where /proc cannot be read (not Linux), `null`: the bench then reports throughput alone. */
+export function cpuSnapshot(): CpuSnapshot | null {
+  const mainMs = cpuMsOf(`/proc/self/task/${process.pid}/stat`);
+  if (mainMs === null) return null;
+  const usage = process.cpuUsage();
+  const postgres = new Map<string, number>();
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    let name: string;
+    try {
+      name = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    } catch {
+      continue;
+    }
+    if (name !== 'postgres') continue;
+    const ms = cpuMsOf(`/proc/${pid}/stat`);
+    if (ms !== null) postgres.set(pid, ms);
+  }
+  return { mainMs, processMs: (usage.user + usage.system) / 1000, postgres };
+}
+
+export function cpuPerRequest(before: CpuSnapshot, after: CpuSnapshot, requests: number): CpuPerRequest {
+  let postgresMs = 0;
+  for (const [pid, ms] of after.postgres) postgresMs += ms - (before.postgres.get(pid) ?? 0);
+  const per = (ms: number) => (requests > 0 ? ms / requests : 0);
+  return { mainMs: per(after.mainMs - before.mainMs), processMs: per(after.processMs - before.processMs), postgresMs: per(postgresMs) };
+}
