@@ -77,7 +77,7 @@ const ENTRY_SEPARATOR = '\x1e';
  * a few hundred. The view `service.audit_entry` gives it back whole.
  */
 function storedEntry(entry: AuditEntry): string {
-  const { children, ...rest } = entry;
+  const { children } = entry;
   const shapes: Pick<ChildDisclosure, 'disclosed' | 'denied'>[] = [];
   const shapeIndex = new Map<string, number>();
   const compact = children.map((child) => {
@@ -89,7 +89,9 @@ function storedEntry(entry: AuditEntry): string {
     }
     return [child.nhsNumber, child.localReference, index];
   });
-  return JSON.stringify({ ...rest, shapes, children: compact });
+  // Written field by field, in the order AuditEntry declares them (a rest spread of the entry costs more than the JSON itself).
+  const { traceId, caller, purpose, breakGlass, operation, basis, at } = entry;
+  return JSON.stringify({ traceId, caller, purpose, breakGlass, operation, basis, at, shapes, children: compact });
 }
 
 const isAuditEntry = (e: AuditEntry | Record<string, unknown>): e is AuditEntry => Array.isArray((e as AuditEntry).children);
@@ -184,6 +186,22 @@ export function createAuditPlugin<C extends { authority: Authority | null; audit
     }
     return found;
   };
+  // Responses to the same operation mostly disclose the same paths: each such shape is sorted, and the
+  // policies that could grant it found, once (the arrays are frozen, since every entry of that shape shares them).
+  const shapes = new Map<string, { disclosed: string[]; policies: string[] }>();
+  const shapeOf = (found: Set<string>) => {
+    let key = '';
+    for (const path of found) key += `${path}\n`;
+    let shape = shapes.get(key);
+    if (!shape) {
+      if (shapes.size >= 1000) shapes.clear();
+      const disclosed = Object.freeze([...found].sort()) as string[];
+      const policies = new Set<string>();
+      for (const field of disclosed) for (const p of policiesOf(field.split('.', 1)[0]!)) policies.add(p);
+      shapes.set(key, (shape = { disclosed, policies: Object.freeze([...policies]) as string[] }));
+    }
+    return shape;
+  };
   const entriesOf = (rc: GraphQLRequestContext<C>): AuditEntry[] => {
     const authority = rc.contextValue.authority;
     const body = rc.response.body;
@@ -212,23 +230,22 @@ export function createAuditPlugin<C extends { authority: Authority | null; audit
       }
     }
     const children: ChildDisclosure[] = [];
-    // The children of one response mostly share their shape: each path is joined, and each set of paths sorted, once.
+    // The children of one response mostly share their shape: each path is joined once per response.
     const paths = new PathJoiner();
-    const sorted = new Map<string, string[]>();
+    const used = new Set<{ disclosed: string[]; policies: string[] }>();
     for (const [key, { path, nhsNumber, localReference }] of collector.collected) {
       const value = valueAt(result.data, path);
       const found = new Set<string>();
       if (value !== null && value !== undefined) leafPaths(value, '', found, paths);
       const denied = deniedAt.get(key) ?? [];
       if (found.size === 0 && denied.length === 0) continue;
-      const shape = [...found].join('\n');
-      let disclosed = sorted.get(shape);
-      if (!disclosed) sorted.set(shape, (disclosed = [...found].sort()));
-      children.push({ nhsNumber, localReference, disclosed, denied });
+      const shape = shapeOf(found);
+      used.add(shape);
+      children.push({ nhsNumber, localReference, disclosed: shape.disclosed, denied });
     }
     if (children.length === 0) return [];
     const policies = new Set<string>();
-    for (const field of new Set([...sorted.values()].flat())) for (const p of policiesOf(field.split('.', 1)[0]!)) policies.add(p);
+    for (const shape of used) for (const p of shape.policies) policies.add(p);
     return [{
       traceId: authority.traceId,
       caller: { sub: authority.caller.sub, name: authority.caller.name, roles: [...authority.caller.roles], org: authority.caller.org, orgType: authority.caller.orgType },
