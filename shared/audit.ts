@@ -80,12 +80,18 @@ function storedEntry(entry: AuditEntry): string {
   const { children } = entry;
   const shapes: Pick<ChildDisclosure, 'disclosed' | 'denied'>[] = [];
   const shapeIndex = new Map<string, number>();
+  // Children given the same fields mostly share one array of them (the plugin's shapes): its index is found by the array first.
+  const indexOfArray = new Map<readonly string[], number>();
   const compact = children.map((child) => {
-    const key = child.denied.length === 0 ? child.disclosed.join('\n') : `${child.disclosed.join('\n')}\n\n${JSON.stringify(child.denied)}`;
-    let index = shapeIndex.get(key);
+    let index = child.denied.length === 0 ? indexOfArray.get(child.disclosed) : undefined;
     if (index === undefined) {
-      shapeIndex.set(key, (index = shapes.length));
-      shapes.push({ disclosed: child.disclosed, denied: child.denied });
+      const key = child.denied.length === 0 ? child.disclosed.join('\n') : `${child.disclosed.join('\n')}\n\n${JSON.stringify(child.denied)}`;
+      index = shapeIndex.get(key);
+      if (index === undefined) {
+        shapeIndex.set(key, (index = shapes.length));
+        shapes.push({ disclosed: child.disclosed, denied: child.denied });
+      }
+      if (child.denied.length === 0) indexOfArray.set(child.disclosed, index);
     }
     return [child.nhsNumber, child.localReference, index];
   });
@@ -233,13 +239,21 @@ export function createAuditPlugin<C extends { authority: Authority | null; audit
     // The children of one response mostly share their shape: each path is joined once per response.
     const paths = new PathJoiner();
     const used = new Set<{ disclosed: string[]; policies: string[] }>();
+    const found = new Set<string>();
+    // The shapes this response has met, by their paths as found: the joiner gives each path as one string,
+    // so a child's paths are matched by identity, without building the shape's key again.
+    const met: { paths: string[]; shape: { disclosed: string[]; policies: string[] } }[] = [];
     for (const [key, { path, nhsNumber, localReference }] of collector.collected) {
       const value = valueAt(result.data, path);
-      const found = new Set<string>();
+      found.clear();
       if (value !== null && value !== undefined) leafPaths(value, '', found, paths);
-      const denied = deniedAt.get(key) ?? [];
+      const denied = deniedAt.get(key) ?? NOTHING_DENIED;
       if (found.size === 0 && denied.length === 0) continue;
-      const shape = shapeOf(found);
+      let shape = met.find((m) => sameInOrder(m.paths, found))?.shape;
+      if (!shape) {
+        shape = shapeOf(found);
+        if (met.length < 8) met.push({ paths: [...found], shape });
+      }
       used.add(shape);
       children.push({ nhsNumber, localReference, disclosed: shape.disclosed, denied });
     }
@@ -275,6 +289,15 @@ export function createAuditPlugin<C extends { authority: Authority | null; audit
     },
   };
 }
+
+function sameInOrder(paths: readonly string[], found: Set<string>): boolean {
+  if (paths.length !== found.size) return false;
+  let i = 0;
+  for (const path of found) if (paths[i++] !== path) return false;
+  return true;
+}
+
+const NOTHING_DENIED: ChildDisclosure['denied'] = Object.freeze([]) as never;
 
 /** Joins response paths, each prefix and key once per response. */
 class PathJoiner {
