@@ -55,7 +55,7 @@ export function createAuditCollector(): AuditCollector & { collected: Map<string
   return {
     collected,
     child(path, nhsNumber, localReference = null) {
-      const key = path.join('.');
+      const key = path.length === 2 ? `${path[0]}.${path[1]}` : path.join('.');
       const existing = collected.get(key);
       collected.set(key, { path, nhsNumber, localReference: localReference ?? existing?.localReference ?? null });
     },
@@ -195,9 +195,8 @@ export function createAuditPlugin<C extends { authority: Authority | null; audit
   // Responses to the same operation mostly disclose the same paths: each such shape is sorted, and the
   // policies that could grant it found, once (the arrays are frozen, since every entry of that shape shares them).
   const shapes = new Map<string, { disclosed: string[]; policies: string[] }>();
-  const shapeOf = (found: Set<string>) => {
-    let key = '';
-    for (const path of found) key += `${path}\n`;
+  const shapeOf = (found: string[]) => {
+    const key = found.join('\n');
     let shape = shapes.get(key);
     if (!shape) {
       if (shapes.size >= 1000) shapes.clear();
@@ -236,23 +235,23 @@ export function createAuditPlugin<C extends { authority: Authority | null; audit
       }
     }
     const children: ChildDisclosure[] = [];
-    // The children of one response mostly share their shape: each path is joined once per response.
-    const paths = new PathJoiner();
+    // The children of one response mostly share their shape: each path is a node of one tree, joined once,
+    // and a child whose leaves are the nodes of a shape this response has met is matched without a key.
+    const root = pathNode('');
     const used = new Set<{ disclosed: string[]; policies: string[] }>();
-    const found = new Set<string>();
-    // The shapes this response has met, by their paths as found: the joiner gives each path as one string,
-    // so a child's paths are matched by identity, without building the shape's key again.
-    const met: { paths: string[]; shape: { disclosed: string[]; policies: string[] } }[] = [];
+    let walk = 0;
+    const met: { nodes: PathNode[]; shape: { disclosed: string[]; policies: string[] } }[] = [];
     for (const [key, { path, nhsNumber, localReference }] of collector.collected) {
       const value = valueAt(result.data, path);
-      found.clear();
-      if (value !== null && value !== undefined) leafPaths(value, '', found, paths);
+      const found: PathNode[] = [];
+      walk++;
+      if (value !== null && value !== undefined) leafNodes(value, root, found, walk);
       const denied = deniedAt.get(key) ?? NOTHING_DENIED;
-      if (found.size === 0 && denied.length === 0) continue;
-      let shape = met.find((m) => sameInOrder(m.paths, found))?.shape;
+      if (found.length === 0 && denied.length === 0) continue;
+      let shape = met.find((m) => sameNodes(m.nodes, found))?.shape;
       if (!shape) {
-        shape = shapeOf(found);
-        if (met.length < 8) met.push({ paths: [...found], shape });
+        shape = shapeOf(found.map((node) => node.path));
+        if (met.length < 8) met.push({ nodes: [...found], shape });
       }
       used.add(shape);
       children.push({ nhsNumber, localReference, disclosed: shape.disclosed, denied });
@@ -290,26 +289,24 @@ export function createAuditPlugin<C extends { authority: Authority | null; audit
   };
 }
 
-function sameInOrder(paths: readonly string[], found: Set<string>): boolean {
-  if (paths.length !== found.size) return false;
-  let i = 0;
-  for (const path of found) if (paths[i++] !== path) return false;
+function sameNodes(a: readonly PathNode[], b: readonly PathNode[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
 const NOTHING_DENIED: ChildDisclosure['denied'] = Object.freeze([]) as never;
 
-/** Joins response paths, each prefix and key once per response. */
-class PathJoiner {
-  private readonly joined = new Map<string, Map<string, string>>();
-  join(prefix: string, key: string): string {
-    if (!prefix) return key;
-    let byKey = this.joined.get(prefix);
-    if (!byKey) this.joined.set(prefix, (byKey = new Map()));
-    let path = byKey.get(key);
-    if (path === undefined) byKey.set(key, (path = `${prefix}.${key}`));
-    return path;
-  }
+/** A path below a child in one response: each key below it is one node, its path joined once. `seen` numbers the last child's walk that found it. */
+interface PathNode { path: string; below: Map<string, PathNode> | null; seen: number }
+
+const pathNode = (path: string): PathNode => ({ path, below: null, seen: 0 });
+
+function below(node: PathNode, key: string): PathNode {
+  const nodes = (node.below ??= new Map());
+  let next = nodes.get(key);
+  if (!next) nodes.set(key, (next = pathNode(node.path ? `${node.path}.${key}` : key)));
+  return next;
 }
 
 function valueAt(data: unknown, path: readonly (string | number)[]): unknown {
@@ -321,21 +318,28 @@ function valueAt(data: unknown, path: readonly (string | number)[]): unknown {
   return value;
 }
 
-function leafPaths(value: unknown, prefix: string, out: Set<string>, paths: PathJoiner): void {
+/** The fields a child was given: each leaf (a value, or an empty list) once, in the order first met in this walk. */
+function leafNodes(value: unknown, node: PathNode, out: PathNode[], walk: number): void {
   if (Array.isArray(value)) {
-    for (const item of value) if (item !== null && item !== undefined) leafPaths(item, prefix, out, paths);
-    if (value.length === 0 && prefix) out.add(prefix);
+    for (const item of value) if (item !== null && item !== undefined) leafNodes(item, node, out, walk);
+    if (value.length === 0 && node.path && node.seen !== walk) {
+      node.seen = walk;
+      out.push(node);
+    }
     return;
   }
   if (value !== null && typeof value === 'object') {
     for (const key in value) {
       const v = (value as Record<string, unknown>)[key];
       if (key === '__typename' || v === null || v === undefined) continue;
-      leafPaths(v, paths.join(prefix, key), out, paths);
+      leafNodes(v, below(node, key), out, walk);
     }
     return;
   }
-  if (prefix) out.add(prefix);
+  if (node.path && node.seen !== walk) {
+    node.seen = walk;
+    out.push(node);
+  }
 }
 
 const fieldPath = (path: readonly (string | number)[]) => path.filter((p) => typeof p === 'string').join('.');
