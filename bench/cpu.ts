@@ -19,7 +19,7 @@ export interface CpuSnapshot {
 export interface CpuPerRequest {
   mainMs: number;
   processMs: number;
-  /** CPU of the local PostgreSQL server; 0 when the agencies use embedded PGlite (it runs on the main thread). */
+  /** CPU of the local PostgreSQL server. With embedded PGlite the agencies' databases run on the main thread, and this counts only what else the server did. */
   postgresMs: number;
 }
 

@@ -100,15 +100,15 @@ async function main() {
     await off.stop();
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  const cpuMedian = (rs: { cpu: CpuPerRequest | null }[], part: keyof CpuPerRequest) =>
-    rs.every((r) => r.cpu) ? median(rs.map((r) => r.cpu![part])).toFixed(2) : '–';
+  const cpuMedian = (rs: { cpu: CpuPerRequest | null }[], part: keyof CpuPerRequest) => (rs.every((r) => r.cpu) ? median(rs.map((r) => r.cpu![part])) : null);
+  const ms = (value: number | null) => (value === null ? '–' : value.toFixed(2));
   const lines = [
     `backend ${values.backend}, ${values.children} children, ${runs} runs x ${duration} s, ${connections} connections, as sw.jones (safeguarding); medians; CPU in ms per request`,
     '| scenario | req/s | p50 ms | p99 ms | errors | CPU main thread | CPU process | CPU PostgreSQL |',
     '|---|---|---|---|---|---|---|---|',
   ];
   for (const [name, rs] of Object.entries(results)) {
-    lines.push(`| ${name} | ${median(rs.map((r) => r.rps)).toFixed(1)} | ${median(rs.map((r) => r.p50))} | ${median(rs.map((r) => r.p99))} | ${rs.reduce((a, r) => a + r.errors, 0)} | ${cpuMedian(rs, 'mainMs')} | ${cpuMedian(rs, 'processMs')} | ${cpuMedian(rs, 'postgresMs')} |`);
+    lines.push(`| ${name} | ${median(rs.map((r) => r.rps)).toFixed(1)} | ${median(rs.map((r) => r.p50))} | ${median(rs.map((r) => r.p99))} | ${rs.reduce((a, r) => a + r.errors, 0)} | ${ms(cpuMedian(rs, 'mainMs'))} | ${ms(cpuMedian(rs, 'processMs'))} | ${ms(cpuMedian(rs, 'postgresMs'))} |`);
   }
   for (const scenario of scenarios) {
     const ratio = median(results[`${scenario.name} | ${onLabel}`]!.map((r) => r.rps)) / median(results[`${scenario.name} | ${offLabel}`]!.map((r) => r.rps));
@@ -120,8 +120,8 @@ async function main() {
     // While the main thread is the bottleneck, throughput follows its CPU per request: this ratio is what the throughput ratio tends to.
     const mainOn = cpuMedian(results[`${scenario.name} | ${onLabel}`]!, 'mainMs');
     const mainOff = cpuMedian(results[`${scenario.name} | ${offLabel}`]!, 'mainMs');
-    if (mainOn !== '–' && mainOff !== '–') {
-      lines.push(`${scenario.name}: main-thread CPU per request ${offLabel} / ${onLabel} = ${(Number(mainOff) / Number(mainOn)).toFixed(3)} (${mainOff} / ${mainOn} ms)`);
+    if (mainOn !== null && mainOff !== null) {
+      lines.push(`${scenario.name}: main-thread CPU per request ${offLabel} / ${onLabel} = ${(mainOff / mainOn).toFixed(3)} (${ms(mainOff)} / ${ms(mainOn)} ms)`);
     }
   }
   process.stdout.write(`${lines.join('\n')}\n`);
