@@ -9,8 +9,9 @@ import { createAuditCollector, createAuditPlugin, type Database } from '../share
  * statement is recorded, not run), so what is measured is the plugin alone; `npm run bench -- --compare
  * audit` measures the whole cost. Best and median of the rounds.
  */
-const rounds = Number(parseArgs({ options: { rounds: { type: 'string', default: '6' } } }).values.rounds);
-if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a whole number of at least 1; got "${rounds}"`);
+const roundsArgument = parseArgs({ options: { rounds: { type: 'string', default: '6' } } }).values.rounds!;
+const rounds = Number(roundsArgument);
+if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a whole number of at least 1; got "${roundsArgument}"`);
 
 const authority = { traceId: 'bench', caller: { sub: 'sw.jones', name: 'Sam Jones (fictional)', roles: ['social-worker'], org: 'NS001', orgType: 'local-authority' }, purpose: 'safeguarding', breakGlass: null };
 const children = (n: number) => Array.from({ length: n }, (_, i) => ({ __typename: 'Child', nhsNumber: String(9990000000 + i) }));
