@@ -1,13 +1,15 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { GraphQLError } from 'graphql';
-import { agencyUnavailable, CONTEXT_HEADER, type Authority, type DeniedPath, type Logger } from '../shared';
+import { agencyUnavailable, CONTEXT_HEADER, RELATED_CHILDREN_EXTENSION, type Authority, type DeniedPath, type Logger } from '../shared';
 
 /** What the gateway knows of each request: who is asking and why. */
 export interface GatewayContext {
   authority: Authority;
   /** Fields the gateway withheld from this operation before planning, for its audit log. */
   filtered?: DeniedPath[];
+  /** Children an agency answering this operation found the caller has a relationship with (for unusual access). */
+  related?: Set<string>;
 }
 
 /**
@@ -32,6 +34,16 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     const authority = 'context' in options ? options.context?.authority : undefined;
     if (!authority) throw new Error('No authority for a subgraph call');
     options.request.http?.headers.set(CONTEXT_HEADER, await this.options.signContext(authority, this.agency));
+  }
+
+  /** An agency says which children of its answer the caller has a relationship with; the client never sees it. */
+  override didReceiveResponse({ response, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['didReceiveResponse']>>[0]): GatewayGraphQLResponse {
+    const related = response.extensions?.[RELATED_CHILDREN_EXTENSION];
+    if (Array.isArray(related) && related.length > 0) {
+      context.related ??= new Set();
+      for (const nhsNumber of related) if (typeof nhsNumber === 'string') context.related.add(nhsNumber);
+    }
+    return response;
   }
 
   override async process(request: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {

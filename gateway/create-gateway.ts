@@ -16,6 +16,7 @@ import { createBreakGlassGrants } from './break-glass-grants';
 import { MemorySharedState, type SharedState } from './shared-state';
 import { unusualAccess, type UnusualAccessOptions } from './unusual-access';
 import { createGatewayAudit } from './gateway-audit';
+import { createAlertRecorder } from './record-alerts';
 
 export interface GatewayOptions {
   /** The composed supergraph. */
@@ -47,6 +48,8 @@ export interface GatewayOptions {
   auditPath: string;
   /** Thresholds for unusual access alerts. */
   unusualAccess?: Pick<UnusualAccessOptions, 'childrenPerHour' | 'minimumSearches' | 'searchFactor'>;
+  /** The subgraph that records unusual-access alerts for the privacy officer (`recordAccessAlerts`). @default 'identity' */
+  alertAgency?: string;
 }
 
 export interface Gateway {
@@ -61,16 +64,18 @@ export function createGateway(options: GatewayOptions): Gateway {
   // The policy map is read from the composed supergraph, whose @policy features
   // @apollo/gateway refuses, so it is given the supergraph without them.
   const policyMap = readPolicyMap(options.supergraphSdl);
+  const timeoutMs = options.subgraphTimeoutMs ?? 10_000;
+  const urls = new Map<string, string>();
   const gateway = new ApolloGateway({
     supergraphSdl: stripPolicyFeatures(options.supergraphSdl),
     logger: options.logger,
-    buildService: ({ name, url }) =>
-      new AgencyDataSource(name, options.subgraphUrls?.[name] ?? url ?? '', {
-        timeoutMs: options.subgraphTimeoutMs ?? 10_000,
-        logger: options.logger,
-        signContext: options.signContext,
-      }),
+    buildService: ({ name, url }) => {
+      urls.set(name, options.subgraphUrls?.[name] ?? url ?? '');
+      return new AgencyDataSource(name, urls.get(name)!, { timeoutMs, logger: options.logger, signContext: options.signContext });
+    },
   });
+  const alertAgency = options.alertAgency ?? 'identity';
+  const recordAlerts = createAlertRecorder({ agency: alertAgency, url: () => urls.get(alertAgency), signContext: options.signContext, timeoutMs });
   const state = options.state ?? new MemorySharedState();
   const secret = options.stateSecret ?? randomBytes(32).toString('hex');
   const grants = createBreakGlassGrants({ state, minutes: options.breakGlassMinutes ?? 60, secret, logger: options.logger });
@@ -86,7 +91,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       ApolloServerPluginCacheControlDisabled(),
       breakGlassForOneChild(),
       grants.plugin(),
-      unusualAccess({ state, secret, logger: options.logger, ...options.unusualAccess }),
+      unusualAccess({ state, secret, logger: options.logger, record: recordAlerts, ...options.unusualAccess }),
       // Before the operation is filtered: it keeps the client's own operation to tell its fields from the gateway's.
       internalFetchErrors<GatewayContext>(options.logger),
       createOperationAuthorization<GatewayContext>({

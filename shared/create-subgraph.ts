@@ -12,6 +12,7 @@ import type { Policies } from './policy-decision';
 import { loadPolicyFile } from './policy-file';
 import { readPolicyMap, type PolicyMap } from './policy-map';
 import { applyRecordRules, type RecordFactsOf } from './record-rules';
+import { noteRelatedChildren, relatedChildrenPlugin } from './related-children';
 import type { JSONWebKeySet } from 'jose';
 import type { Authority } from './authority';
 import type { Database } from './database';
@@ -30,6 +31,8 @@ export interface SubgraphContext<L> {
   authority: Authority | null;
   /** The children this response is about, for the agency's audit log (`_entities` are registered for you). */
   audit: AuditCollector;
+  /** The children whose records, read for this response, show the caller a relationship (noted for you from `recordFacts`). */
+  related: Set<string>;
 }
 
 /** An agency's subgraph: its schema, its resolvers, its SQL (through loaders) and its migrations. */
@@ -90,7 +93,10 @@ export function createSubgraph<L>(agency: AgencyDefinition<L>, deps: SubgraphDep
   const enforce = deps.authorization !== 'off';
   const policyMap = readPolicyMap(agency.typeDefs);
   const plain = buildSubgraphSchema({ typeDefs: agency.typeDefs, resolvers: agency.resolvers as never });
-  const schema = enforce ? applyRecordRules(plain, { agency: agency.name, policyMap, policies: agency.policies, recordFacts: agency.recordFacts }) : plain;
+  const schema = noteRelatedChildren(
+    enforce ? applyRecordRules(plain, { agency: agency.name, policyMap, policies: agency.policies, recordFacts: agency.recordFacts }) : plain,
+    agency.recordFacts,
+  );
   const apollo = new ApolloServer<SubgraphContext<L>>({
     schema,
     introspection: development,
@@ -103,6 +109,8 @@ export function createSubgraph<L>(agency: AgencyDefinition<L>, deps: SubgraphDep
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       // Every disclosure is recorded in the agency's own hash-chained log before the response leaves.
+      // Which children the caller has a relationship with, for the gateway's unusual-access count.
+      relatedChildrenPlugin<SubgraphContext<L>>(),
       ...(deps.audit === 'off' ? [] : [createAuditPlugin<SubgraphContext<L>>({ db: deps.db, logger: deps.logger, policyMap, agency: agency.name, onDisclosed: agency.onDisclosed })]),
       // The same caller-only check the gateway makes, once per operation: what this agency's policy
       // never lets the caller see is refused here too, whatever the gateway sent.
@@ -141,7 +149,7 @@ export function createSubgraph<L>(agency: AgencyDefinition<L>, deps: SubgraphDep
           // Only a POST of `_service` alone goes without context: for a GET, Apollo runs the URL's query, not the body.
           const serviceOnly = token === undefined && req.method === 'POST' && isServiceOnly(body);
           const authority = serviceOnly ? null : await authorityOf(req);
-          return { loaders: agency.createLoaders(deps.db, deps.settings), db: deps.db, authority, audit: createAuditCollector() };
+          return { loaders: agency.createLoaders(deps.db, deps.settings), db: deps.db, authority, audit: createAuditCollector(), related: new Set<string>() };
         },
       });
       return {

@@ -28,3 +28,4 @@ export { applyRecordRules, recordLevelCoordinates, forbidden, declareFields, typ
 export * from './matching';
 export { AUDIT_MIGRATIONS_DIR, migrateAudit, appendAudit, verifyAuditChain, purgeAudit, auditRowsForChild, createAuditCollector, createAuditPlugin, auditUnavailable, type AuditEntry, type AuditCollector, type AuditBreak } from './audit';
 export { accessLogPeers, accessLogSdl, accessLogPolicies, accessLogResolvers, readAgencySdl } from './access-log';
+export { RELATED_CHILDREN_EXTENSION } from './related-children';

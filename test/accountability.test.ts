@@ -1,4 +1,4 @@
-import { syntheticNhsNumbers } from '../synthetic';
+import { populationFor, syntheticNhsNumbers } from '../synthetic';
 import { startFederation, type Asking, type Federation } from './start-federation';
 
 const AMELIA = '9990000018';
@@ -44,6 +44,60 @@ describe('owner notification and unusual access', () => {
     expect(after.filter((a: { callerSub: string }) => a.callerSub === 'sw.ahmed')).toEqual([
       { kind: 'UNUSUAL_VOLUME', callerSub: 'sw.ahmed', count: THRESHOLD + 1, threshold: THRESHOLD, detail: expect.stringContaining(`${THRESHOLD + 1} distinct children`) },
     ]);
+  });
+
+  it(`counts only the children viewed without a relationship: a school's own pupils do not count towards ${THRESHOLD}`, async () => {
+    // The federation's population (60 children, seed 1): dsl.khan is the safeguarding lead of school 100001.
+    const { children } = populationFor({ children: 60, seed: 1 });
+    const pupils = children.filter((c) => c.education?.urn === '100001' && c.nhsNumber !== AMELIA).map((c) => c.nhsNumber);
+    const others = children.filter((c) => c.education !== null && c.education.urn !== '100001').map((c) => c.nhsNumber);
+    expect(pupils.length).toBeGreaterThanOrEqual(2);
+    const asking: Asking = { persona: 'dsl.khan', purpose: 'safeguarding' };
+    const view = (n: string[]) => federation.queryGateway('query ($n: [ID!]!) { children(nhsNumbers: $n) { nhsNumber education { attendanceRate } } }', { n }, asking);
+    const mine = async () => ((await federation.queryGateway(alerts, {}, audit)).body.data.accessAlerts as { callerSub: string }[]).filter((a) => a.callerSub === 'dsl.khan');
+    // Amelia, asked for by NHS number alone (no agency is asked, so no relationship is found; an earlier test
+    // may have had dsl.khan view her too), and other schools' pupils: the threshold exactly.
+    await federation.queryGateway(`{ child(nhsNumber: "${AMELIA}") { nhsNumber } }`, {}, asking);
+    const unrelated = await view(others.slice(0, THRESHOLD - 1));
+    // Other schools' attendance is withheld from dsl.khan.
+    expect(unrelated.body.data.children.map((c: { education: { attendanceRate: number | null } | null }) => c.education?.attendanceRate ?? null)).toEqual(others.slice(0, THRESHOLD - 1).map(() => null));
+    // The school's own pupils, with their attendance: a relationship education checked.
+    const own = await view(pupils);
+    expect(own.body.data.children.map((c: { education: { attendanceRate: number } | null }) => typeof c.education?.attendanceRate)).toEqual(pupils.map(() => 'number'));
+    // What education told the gateway stays between them.
+    expect(own.body.extensions?.relatedChildren).toBeUndefined();
+    expect(await mine()).toEqual([]);
+    await view(others.slice(THRESHOLD - 1, THRESHOLD));
+    expect(await mine()).toEqual([
+      expect.objectContaining({ kind: 'UNUSUAL_VOLUME', count: THRESHOLD + 1, threshold: THRESHOLD, detail: expect.stringContaining(`${THRESHOLD + 1} distinct children without a relationship`) }),
+    ]);
+  });
+
+  it('discloses nothing when an alert cannot be recorded, and raises it with the caller\'s next request', async () => {
+    const identity = federation.agencies.identity!;
+    const asking: Asking = { persona: 'ho.evans', purpose: 'safeguarding' };
+    const numbers = syntheticNhsNumbers(20);
+    const children = Array.from({ length: THRESHOLD + 2 }, () => numbers.next().value as string);
+    const view = (n: string[]) => federation.queryGateway('query ($n: [ID!]!) { children(nhsNumbers: $n) { nhsNumber name { given } } }', { n }, asking);
+    await identity.asOwner('REVOKE INSERT ON service.access_alert FROM identity_service');
+    try {
+      const refused = await view(children.slice(0, THRESHOLD + 1));
+      expect(refused.body.data).toBeUndefined();
+      expect(refused.body.errors).toEqual([expect.objectContaining({ extensions: { code: 'AUDIT_UNAVAILABLE' } })]);
+    } finally {
+      await identity.asOwner('GRANT INSERT ON service.access_alert TO identity_service');
+    }
+    const answered = await view(children.slice(THRESHOLD + 1));
+    expect(answered.body.errors).toBeUndefined();
+    expect(answered.body.data.children).toHaveLength(1);
+    const raised = ((await federation.queryGateway(alerts, {}, audit)).body.data.accessAlerts as { callerSub: string }[]).filter((a) => a.callerSub === 'ho.evans');
+    expect(raised).toEqual([expect.objectContaining({ kind: 'UNUSUAL_VOLUME', count: THRESHOLD + 2 })]);
+  });
+
+  it('keeps recordAccessAlerts to the gateway: clients cannot ask for it', async () => {
+    const { body } = await federation.queryGateway('mutation { recordAccessAlerts }', {}, { persona: 'sw.jones', purpose: 'safeguarding' });
+    expect(body.data).toBeUndefined();
+    expect(body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 
   it('raises an alert when a caller searches far more than their peers', async () => {

@@ -24,6 +24,12 @@ describe.each(backends)('a 500-child caseload on %s', (backend) => {
   afterAll(() => federation?.stop());
 
   it('sends one request to each subgraph, whatever the list length', async () => {
+    const requests = () => Object.fromEntries(Object.entries(federation.agencies).map(([name, a]) => [name, a.requests()]));
+    // 500 children, few of them sw.jones's, is unusual access: the first view of the hour also has the gateway
+    // record the alert with identity.
+    federation.resetCounts();
+    await federation.queryGateway(caseloadQuery, { n: firstNhsNumbers(500) });
+    expect(requests()).toEqual({ identity: 2, health: 1, socialcare: 1, housing: 1, education: 1 });
     federation.resetCounts();
     const { body } = await federation.queryGateway(caseloadQuery, { n: firstNhsNumbers(500) });
     // sw.jones is allocated to few of these children: the rest of the case notes are FORBIDDEN, nothing else fails.
@@ -31,8 +37,7 @@ describe.each(backends)('a 500-child caseload on %s', (backend) => {
     expect((body.errors ?? []).filter((e) => e.extensions!.policy === 'socialcare:case-notes').length).toBeGreaterThan(10);
     expect(body.data.children).toHaveLength(500);
     expect(body.data.children.filter((c: { housing: unknown }) => c.housing).length).toBeGreaterThan(50);
-    const requests = Object.fromEntries(Object.entries(federation.agencies).map(([name, a]) => [name, a.requests()]));
-    expect(requests).toEqual({ identity: 1, health: 1, socialcare: 1, housing: 1, education: 1 });
+    expect(requests()).toEqual({ identity: 1, health: 1, socialcare: 1, housing: 1, education: 1 });
   });
 
   it('runs one SQL statement per loader per batch in each subgraph', async () => {

@@ -7,15 +7,6 @@ interface SearchArgs { given?: string | null; family?: string | null; dateOfBirt
 
 const MAX_SEARCH_RESULTS = 10;
 
-/** The unusual access the gateway noticed with this request, recorded once for the privacy officer before anything is returned. */
-const alertsRaised = new WeakSet<object>();
-async function raiseAlerts(ctx: Context): Promise<void> {
-  const { authority } = ctx;
-  if (!authority?.alerts?.length || alertsRaised.has(authority)) return;
-  alertsRaised.add(authority);
-  await recordAlerts(ctx.db, authority, authority.alerts);
-}
-
 interface PeriodArgs { since?: string | null; until?: string | null }
 /** A period as the access log's key carries it: empty for an open end. */
 function period(args: PeriodArgs): { since: string; until: string } {
@@ -30,7 +21,6 @@ export const resolvers = {
     // Each child returned is registered at its response path, for the audit log.
     child: async (_: unknown, args: { nhsNumber: string }, ctx: Context, info: GraphQLResolveInfo) => {
       const nhsNumber = validateNhsNumberArg(args.nhsNumber);
-      await raiseAlerts(ctx);
       // A break-glass grant the gateway has just opened is recorded for review before anything is returned.
       if (ctx.authority?.breakGlassGrant?.opened) await recordBreakGlassGrant(ctx.db, ctx.authority, nhsNumber);
       const child = await ctx.loaders.child.load(nhsNumber);
@@ -39,7 +29,6 @@ export const resolvers = {
     },
     children: async (_: unknown, args: { nhsNumbers: string[] }, ctx: Context, info: GraphQLResolveInfo) => {
       const numbers = validateNhsNumberList(args.nhsNumbers);
-      await raiseAlerts(ctx);
       const children = await ctx.loaders.child.loadMany(numbers);
       const path = responsePathAsArray(info.path);
       children.forEach((child, i) => child && !(child instanceof Error) && ctx.audit.child([...path, i], child.nhsNumber));
@@ -54,7 +43,6 @@ export const resolvers = {
     myAccessHistory: (_: unknown, args: PeriodArgs, ctx: Context) => (ctx.authority ? { sub: ctx.authority.caller.sub, ...period(args) } : null),
     accessAlerts: (_: unknown, args: { since?: string | null }, ctx: Context) => accessAlerts(ctx.db, period({ since: args.since }).since || null),
     searchChildren: async (_: unknown, args: SearchArgs, ctx: Context, info: GraphQLResolveInfo) => {
-      await raiseAlerts(ctx);
       let results: { child: ChildRecord; score: number; matchedOn: string[] }[];
       if (args.fuzzy) {
         results = await searchFuzzy(ctx.db, toFuzzySearch(args), MAX_SEARCH_RESULTS);
@@ -74,6 +62,12 @@ export const resolvers = {
     },
   },
   Mutation: {
+    // The gateway's own call, after a request in which it noticed unusual access: the alerts are in its signed context.
+    recordAccessAlerts: async (_: unknown, __: unknown, ctx: Context) => {
+      const alerts = ctx.authority?.alerts ?? [];
+      if (alerts.length > 0) await recordAlerts(ctx.db, ctx.authority!, alerts);
+      return alerts.length;
+    },
     reviewBreakGlass: async (_: unknown, args: { id: string; outcome: string; note: string }, ctx: Context, info: GraphQLResolveInfo) => {
       if (args.note.trim().length === 0) throw badUserInput('note: a review needs a note saying why', { argument: 'note' });
       const grant = await reviewBreakGlassGrant(ctx.db, args.id, { outcome: args.outcome, note: args.note.trim(), by: ctx.authority!.caller });
