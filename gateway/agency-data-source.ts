@@ -36,13 +36,17 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     options.request.http?.headers.set(CONTEXT_HEADER, await this.options.signContext(authority, this.agency));
   }
 
-  /** An agency says which children of its answer the caller has a relationship with; the client never sees it. */
-  override didReceiveResponse({ response, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['didReceiveResponse']>>[0]): GatewayGraphQLResponse {
+  /**
+   * An agency says which children of its answer the caller has a relationship with (the client never sees
+   * it). Only children the gateway asked that agency about are taken.
+   */
+  override didReceiveResponse({ request, response, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['didReceiveResponse']>>[0]): GatewayGraphQLResponse {
     const related = response.extensions?.[RELATED_CHILDREN_EXTENSION];
-    if (Array.isArray(related) && related.length > 0) {
-      context.related ??= new Set();
-      for (const nhsNumber of related) if (typeof nhsNumber === 'string') context.related.add(nhsNumber);
-    }
+    if (!Array.isArray(related) || related.length === 0) return response;
+    const representations = request.variables?.representations;
+    const asked = new Set(Array.isArray(representations) ? representations.map((r: { nhsNumber?: unknown } | null) => r?.nhsNumber) : []);
+    context.related ??= new Set();
+    for (const nhsNumber of related) if (typeof nhsNumber === 'string' && asked.has(nhsNumber)) context.related.add(nhsNumber);
     return response;
   }
 

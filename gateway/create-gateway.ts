@@ -47,7 +47,7 @@ export interface GatewayOptions {
   /** The gateway's own audit log (JSON lines); every operation is recorded before anything is fetched. */
   auditPath: string;
   /** Thresholds for unusual access alerts. */
-  unusualAccess?: Pick<UnusualAccessOptions, 'childrenPerHour' | 'minimumSearches' | 'searchFactor'>;
+  unusualAccess?: Pick<UnusualAccessOptions, 'childrenPerHour' | 'minimumSearches' | 'searchFactor' | 'now'>;
   /** The subgraph that records unusual-access alerts for the privacy officer (`recordAccessAlerts`). @default 'identity' */
   alertAgency?: string;
 }

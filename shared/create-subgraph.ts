@@ -108,9 +108,9 @@ export function createSubgraph<L>(agency: AgencyDefinition<L>, deps: SubgraphDep
     plugins: [
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginCacheControlDisabled(),
-      // Every disclosure is recorded in the agency's own hash-chained log before the response leaves.
       // Which children the caller has a relationship with, for the gateway's unusual-access count.
       relatedChildrenPlugin<SubgraphContext<L>>(),
+      // Every disclosure is recorded in the agency's own hash-chained log before the response leaves.
       ...(deps.audit === 'off' ? [] : [createAuditPlugin<SubgraphContext<L>>({ db: deps.db, logger: deps.logger, policyMap, agency: agency.name, onDisclosed: agency.onDisclosed })]),
       // The same caller-only check the gateway makes, once per operation: what this agency's policy
       // never lets the caller see is refused here too, whatever the gateway sent.

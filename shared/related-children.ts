@@ -1,7 +1,11 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { defaultFieldResolver, getNamedType, isObjectType, type GraphQLSchema } from 'graphql';
+import { defaultFieldResolver, getNamedType, getNullableType, isListType, isObjectType, type GraphQLSchema } from 'graphql';
 import type { Authority } from './authority';
+import type { FactsNeeded } from './policy-decision';
 import type { RecordFactsOf } from './record-rules';
+
+/** Only relationships are read here: nothing else need be loaded for them. */
+const RELATIONSHIPS_ONLY: FactsNeeded = { relationships: true, consent: false, restricted: false };
 
 /**
  * The response extension in which an agency tells the gateway which of the
@@ -27,6 +31,8 @@ export function noteRelatedChildren(schema: GraphQLSchema, recordFacts: Record<s
   const child = schema.getType('Child');
   if (!isObjectType(child)) return schema;
   for (const field of Object.values(child.getFields())) {
+    // One record per child: a list of records is not what a relationship is read from.
+    if (isListType(getNullableType(field.type))) continue;
     const typeName = getNamedType(field.type).name;
     const factsOf = recordFacts[typeName];
     if (!factsOf || typeName === 'Child') continue;
@@ -37,7 +43,7 @@ export function noteRelatedChildren(schema: GraphQLSchema, recordFacts: Record<s
         // A denial (graphql-shield returns the error as the field's value) is not a record.
         if (!authority || record === null || typeof record !== 'object' || record instanceof Error || typeof parent?.nhsNumber !== 'string') return record;
         const nhsNumber = parent.nhsNumber;
-        const facts = factsOf(record, authority, ctx);
+        const facts = factsOf(record, authority, ctx, RELATIONSHIPS_ONLY);
         if (!isPromise(facts)) {
           if (facts.relationships.size > 0) ctx.related.add(nhsNumber);
           return record;

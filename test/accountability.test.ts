@@ -1,5 +1,7 @@
+import { personas, type PersonaName } from '../dev/personas';
 import { populationFor, syntheticNhsNumbers } from '../synthetic';
-import { startFederation, type Asking, type Federation } from './start-federation';
+import { CONTEXT_HEADER, createContextSigner, type Authority } from '../shared';
+import { post, startFederation, type Asking, type Federation } from './start-federation';
 
 const AMELIA = '9990000018';
 const status = (nhs: string) => `{ child(nhsNumber: "${nhs}") { socialCare { status } } }`;
@@ -48,7 +50,7 @@ describe('owner notification and unusual access', () => {
 
   it(`counts only the children viewed without a relationship: a school's own pupils do not count towards ${THRESHOLD}`, async () => {
     // The federation's population (60 children, seed 1): dsl.khan is the safeguarding lead of school 100001.
-    const { children } = populationFor({ children: 60, seed: 1 });
+    const { children } = populationFor({ children: 60, seed: 1, asOf: federation.asOf });
     const pupils = children.filter((c) => c.education?.urn === '100001' && c.nhsNumber !== AMELIA).map((c) => c.nhsNumber);
     const others = children.filter((c) => c.education !== null && c.education.urn !== '100001').map((c) => c.nhsNumber);
     expect(pupils.length).toBeGreaterThanOrEqual(2);
@@ -73,6 +75,47 @@ describe('owner notification and unusual access', () => {
     ]);
   });
 
+  describe('each agency tells the gateway which children the caller has a relationship with, from its own records', () => {
+    type Child = ReturnType<typeof populationFor>['children'][number];
+    type Population = ReturnType<typeof populationFor>;
+    // Which children each persona has a relationship with, in the federation's population (60 children, seed 1).
+    const cases: [string, PersonaName, string, (p: Population) => (c: Child) => boolean][] = [
+      ['health', 'gp.smith', 'health { registeredGp { odsCode } }', () => (c) => c.health.odsCode === personas['gp.smith'].org],
+      ['education', 'dsl.khan', 'education { attendanceRate }', () => (c) => c.education?.urn === personas['dsl.khan'].org],
+      ['socialcare', 'tm.patel', 'socialCare { status }', (p) => {
+        const team = p.directory.teams.find((t) => t.name === personas['tm.patel'].team)!.id;
+        const inTeam = new Set(p.directory.workers.filter((w) => w.teamId === team).map((w) => w.id));
+        return (c) => c.socialCare?.workerId != null && inTeam.has(c.socialCare.workerId);
+      }],
+      // A landlord's relationship rests on housing's match of the child to a household member: only matched children are related.
+      ['housing', 'ho.evans', 'housing { matchConfidence }', (p) => {
+        const landlordOf = new Map(p.households.map((h) => [h.id, h.tenancy?.landlordId]));
+        return (c) => c.housing !== null && landlordOf.get(c.householdId) === personas['ho.evans'].org;
+      }],
+    ];
+    it.each(cases)('%s, for %s', async (agency, persona, selection, relatedIn) => {
+      const population = populationFor({ children: 60, seed: 1, asOf: federation.asOf });
+      const households = new Map(population.households.map((h) => [h.id, h]));
+      const related = relatedIn(population);
+      const authority: Authority = { caller: personas[persona] as unknown as Authority['caller'], purpose: 'safeguarding', traceId: `related-${agency}` };
+      const context = await createContextSigner({ privateJwk: federation.keys.gateway.privateJwk })(authority, agency);
+      const representations = population.children.map((c) => ({
+        __typename: 'Child', nhsNumber: c.nhsNumber, name: { given: c.given, family: c.family }, dateOfBirth: c.dateOfBirth,
+        address: { postcode: households.get(c.householdId)!.address.postcode }, restricted: c.restricted,
+      }));
+      const { body } = await post(federation.agencies[agency]!.url, { query: `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Child { ${selection} } } }`, variables: { r: representations } }, { [CONTEXT_HEADER]: context });
+      const reported: string[] = body.extensions?.relatedChildren ?? [];
+      const expected = population.children.filter(related).map((c) => c.nhsNumber);
+      expect(expected.length).toBeGreaterThan(0);
+      if (agency === 'housing') {
+        expect(reported.length).toBeGreaterThan(0);
+        expect(reported.filter((n) => !expected.includes(n))).toEqual([]);
+      } else {
+        expect([...reported].sort()).toEqual([...expected].sort());
+      }
+    });
+  });
+
   it('discloses nothing when an alert cannot be recorded, and raises it with the caller\'s next request', async () => {
     const identity = federation.agencies.identity!;
     const asking: Asking = { persona: 'ho.evans', purpose: 'safeguarding' };
@@ -92,6 +135,15 @@ describe('owner notification and unusual access', () => {
     expect(answered.body.data.children).toHaveLength(1);
     const raised = ((await federation.queryGateway(alerts, {}, audit)).body.data.accessAlerts as { callerSub: string }[]).filter((a) => a.callerSub === 'ho.evans');
     expect(raised).toEqual([expect.objectContaining({ kind: 'UNUSUAL_VOLUME', count: THRESHOLD + 2 })]);
+  });
+
+  it('records an alert whoever the caller is: a privacy officer asking outside an audit is counted too', async () => {
+    const numbers = syntheticNhsNumbers(40);
+    const children = Array.from({ length: THRESHOLD + 1 }, () => numbers.next().value as string);
+    const { body } = await federation.queryGateway('query ($n: [ID!]!) { children(nhsNumbers: $n) { nhsNumber } }', { n: children }, { persona: 'cg.wright', purpose: 'safeguarding' });
+    expect(body.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    const raised = ((await federation.queryGateway(alerts, {}, audit)).body.data.accessAlerts as { callerSub: string }[]).filter((a) => a.callerSub === 'cg.wright');
+    expect(raised).toEqual([expect.objectContaining({ kind: 'UNUSUAL_VOLUME', count: THRESHOLD + 1 })]);
   });
 
   it('keeps recordAccessAlerts to the gateway: clients cannot ask for it', async () => {

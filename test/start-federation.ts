@@ -89,6 +89,7 @@ export async function startFederation(options: FederationOptions = {}): Promise<
   const backend = options.backend ?? 'pglite';
   const children = options.children ?? 600;
   const asOf = today();
+  const startedAt = Date.now();
   const logger = createLogger('test', 'silent');
   const cleanups: (() => Promise<void>)[] = [];
   const under: Record<string, AgencyUnderTest> = {};
@@ -164,7 +165,9 @@ export async function startFederation(options: FederationOptions = {}): Promise<
     const startOneGateway = async (breakGlassMinutes = options.breakGlassMinutes) => {
       const auditPath = join(auditDir, `gateway-${++gateways}.jsonl`);
       const one = createGateway({
-        supergraphSdl, cache, logger, state, stateSecret: 'test-shared-state', breakGlassMinutes, unusualAccess: options.unusualAccess, auditPath,
+        supergraphSdl, cache, logger, state, stateSecret: 'test-shared-state', breakGlassMinutes, auditPath,
+        // One hour for the whole federation: a test that counts across several requests never straddles two.
+        unusualAccess: { now: () => startedAt, ...options.unusualAccess },
         authenticate: createAuthenticator({ keys: keys.personas.publicJwks, issuer: DEV_ISSUER, audience: DEV_AUDIENCE }),
         signContext: createContextSigner({ privateJwk: keys.gateway.privateJwk }),
         policies: loadPolicies(DEFAULT_POLICY_FILES),

@@ -157,7 +157,7 @@ export async function reviewBreakGlassGrant(db: Database, id: string, review: { 
   return row ? toGrant({ ...row, overdue: false }) : null;
 }
 
-/** Records the alerts the gateway raised with this request (once per request), and any break-glass grant as an alert. */
+/** Records alerts for the privacy officer: those the gateway raised with a caller's request, and each break-glass grant opened. */
 export async function recordAlerts(db: Database, authority: Authority, alerts: { kind: string; count: number | null; threshold: number | null; detail: string }[]): Promise<void> {
   if (alerts.length === 0) return;
   await db.query(
