@@ -2,8 +2,11 @@ import type { GraphQLRequestContext } from '@apollo/server';
 import { Kind, valueFromASTUntyped } from 'graphql';
 import { normaliseNhsNumber } from '../shared';
 
+/** One root field that names children or searches for them, by its response key. */
+export interface SubjectField { key: string; children: string[]; search: Record<string, unknown> | null }
+
 /** What an operation asks about at its root: the children by NHS number, and each search with its parameters. */
-export interface OperationSubjects { children: string[]; searches: Record<string, unknown>[] }
+export interface OperationSubjects { children: string[]; searches: Record<string, unknown>[]; fields: SubjectField[] }
 
 const known = new WeakMap<object, OperationSubjects>();
 
@@ -15,14 +18,19 @@ const known = new WeakMap<object, OperationSubjects>();
 export function operationSubjects(rc: GraphQLRequestContext<object>): OperationSubjects {
   let subjects = known.get(rc.request);
   if (subjects) return subjects;
-  subjects = { children: [], searches: [] };
+  subjects = { children: [], searches: [], fields: [] };
   const variables = rc.request.variables ?? {};
   for (const selection of rc.operation?.selectionSet.selections ?? []) {
     if (selection.kind !== Kind.FIELD) continue;
+    const name = selection.name.value;
+    if (name !== 'child' && name !== 'children' && name !== 'searchChildren') continue;
     const args: Record<string, unknown> = Object.fromEntries((selection.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value, variables)]));
-    const numbers = selection.name.value === 'child' ? [args.nhsNumber] : selection.name.value === 'children' ? args.nhsNumbers : [];
-    if (Array.isArray(numbers)) subjects.children.push(...numbers.filter((n): n is string => typeof n === 'string').map(normaliseNhsNumber));
-    if (selection.name.value === 'searchChildren') subjects.searches.push(args);
+    const numbers = name === 'child' ? [args.nhsNumber] : name === 'children' ? args.nhsNumbers : [];
+    const children = Array.isArray(numbers) ? numbers.filter((n): n is string => typeof n === 'string').map(normaliseNhsNumber) : [];
+    const search = name === 'searchChildren' ? args : null;
+    subjects.children.push(...children);
+    if (search) subjects.searches.push(search);
+    subjects.fields.push({ key: selection.alias?.value ?? name, children, search });
   }
   known.set(rc.request, subjects);
   return subjects;

@@ -87,7 +87,8 @@ describe('owner notification and unusual access', () => {
         const inTeam = new Set(p.directory.workers.filter((w) => w.teamId === team).map((w) => w.id));
         return (c) => c.socialCare?.workerId != null && inTeam.has(c.socialCare.workerId);
       }],
-      // A landlord's relationship rests on housing's match of the child to a household member: only matched children are related.
+      // A landlord's relationship rests on housing's match of the child to a household member, which the synthetic
+      // noise in housing's records can defeat: only matched children are related, so the expectation is an upper bound.
       ['housing', 'ho.evans', 'housing { matchConfidence }', (p) => {
         const landlordOf = new Map(p.households.map((h) => [h.id, h.tenancy?.landlordId]));
         return (c) => c.housing !== null && landlordOf.get(c.householdId) === personas['ho.evans'].org;
@@ -97,6 +98,7 @@ describe('owner notification and unusual access', () => {
       const population = populationFor({ children: 60, seed: 1, asOf: federation.asOf });
       const households = new Map(population.households.map((h) => [h.id, h]));
       const related = relatedIn(population);
+      // The personas are declared `as const`: their readonly role lists are what a caller's are.
       const authority: Authority = { caller: personas[persona] as unknown as Authority['caller'], purpose: 'safeguarding', traceId: `related-${agency}` };
       const context = await createContextSigner({ privateJwk: federation.keys.gateway.privateJwk })(authority, agency);
       const representations = population.children.map((c) => ({
@@ -116,7 +118,7 @@ describe('owner notification and unusual access', () => {
     });
   });
 
-  it('discloses nothing when an alert cannot be recorded, and raises it with the caller\'s next request', async () => {
+  it('discloses nothing when an alert cannot be recorded, and records it with the caller\'s next request past the threshold', async () => {
     const identity = federation.agencies.identity!;
     const asking: Asking = { persona: 'ho.evans', purpose: 'safeguarding' };
     const numbers = syntheticNhsNumbers(20);
@@ -125,6 +127,7 @@ describe('owner notification and unusual access', () => {
     await identity.asOwner('REVOKE INSERT ON service.access_alert FROM identity_service');
     try {
       const refused = await view(children.slice(0, THRESHOLD + 1));
+      expect(refused.status).toBe(500);
       expect(refused.body.data).toBeUndefined();
       expect(refused.body.errors).toEqual([expect.objectContaining({ extensions: { code: 'AUDIT_UNAVAILABLE' } })]);
     } finally {
@@ -137,13 +140,13 @@ describe('owner notification and unusual access', () => {
     expect(raised).toEqual([expect.objectContaining({ kind: 'UNUSUAL_VOLUME', count: THRESHOLD + 2 })]);
   });
 
-  it('records an alert whoever the caller is: a privacy officer asking outside an audit is counted too', async () => {
+  it('counts nothing the gateway withheld: a privacy officer\'s lookup outside an audit is refused, not viewed', async () => {
     const numbers = syntheticNhsNumbers(40);
     const children = Array.from({ length: THRESHOLD + 1 }, () => numbers.next().value as string);
     const { body } = await federation.queryGateway('query ($n: [ID!]!) { children(nhsNumbers: $n) { nhsNumber } }', { n: children }, { persona: 'cg.wright', purpose: 'safeguarding' });
-    expect(body.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    expect(body.errors?.map((e) => [e.path?.join('.'), e.extensions?.code])).toEqual([['children', 'FORBIDDEN']]);
     const raised = ((await federation.queryGateway(alerts, {}, audit)).body.data.accessAlerts as { callerSub: string }[]).filter((a) => a.callerSub === 'cg.wright');
-    expect(raised).toEqual([expect.objectContaining({ kind: 'UNUSUAL_VOLUME', count: THRESHOLD + 1 })]);
+    expect(raised).toEqual([]);
   });
 
   it('keeps recordAccessAlerts to the gateway: clients cannot ask for it', async () => {

@@ -166,7 +166,7 @@ export async function startFederation(options: FederationOptions = {}): Promise<
       const auditPath = join(auditDir, `gateway-${++gateways}.jsonl`);
       const one = createGateway({
         supergraphSdl, cache, logger, state, stateSecret: 'test-shared-state', breakGlassMinutes, auditPath,
-        // One hour for the whole federation: a test that counts across several requests never straddles two.
+        // One hour for the whole federation (the benches too): a test that counts across several requests never straddles two.
         unusualAccess: { now: () => startedAt, ...options.unusualAccess },
         authenticate: createAuthenticator({ keys: keys.personas.publicJwks, issuer: DEV_ISSUER, audience: DEV_AUDIENCE }),
         signContext: createContextSigner({ privateJwk: keys.gateway.privateJwk }),

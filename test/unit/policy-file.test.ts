@@ -1,4 +1,5 @@
-import { loadPolicyFile, PolicyFileError } from '../../shared';
+import { join } from 'node:path';
+import { decideForCaller, loadPolicyFile, PolicyFileError, PURPOSES, ROLES, type Authority } from '../../shared';
 
 const good = `relationships:
   allocated-worker: The caller is the allocated social worker.
@@ -27,5 +28,15 @@ describe('policy files', () => {
   ])('stops on %s, naming the file, the line and the reason', (_label, text, message) => {
     expect(() => loadPolicyFile('p.yaml', text)).toThrow(PolicyFileError);
     expect(() => loadPolicyFile('p.yaml', text)).toThrow(message);
+  });
+});
+
+describe('identity:unusual-access', () => {
+  // The gateway counts every request but an audit; an alert identity may not record would refuse the caller's requests.
+  const { policies } = loadPolicyFile(join(__dirname, '..', '..', 'subgraphs', 'identity', 'policy.yaml'));
+  const counted = ROLES.flatMap((role) => PURPOSES.filter((purpose) => purpose !== 'audit').map((purpose) => [role, purpose] as const));
+  it.each(counted)('lets the gateway record an alert for a %s asking for %s', (role, purpose) => {
+    const authority: Authority = { caller: { sub: 'someone', name: 'Someone', org: 'X1', orgType: 'local-authority', roles: [role] }, purpose, traceId: 't' };
+    expect(decideForCaller(policies, 'identity:unusual-access', authority).outcome).toBe('allow');
   });
 });
