@@ -40,6 +40,7 @@ function createCounters(options: UnusualAccessOptions) {
   const now = options.now ?? Date.now;
   const hash = (value: string) => createHmac('sha256', options.secret).update(value).digest('hex').slice(0, 32);
   const scope = (authority: Authority) => ({ caller: hash(`caller\n${authority.caller.sub}`), hour: Math.floor(now() / 3_600_000) });
+  const hourStart = (hour: number) => new Date(hour * 3_600_000).toISOString();
   const unlessRecorded = async (recordedKey: string, alert: Alert): Promise<Due | null> =>
     (await options.state.get(recordedKey)) === undefined ? { alert, recordedKey } : null;
   return {
@@ -56,13 +57,13 @@ function createCounters(options: UnusualAccessOptions) {
       const peers = searchers > 1 ? (all - mine) / (searchers - 1) : 0;
       const limit = Math.max(minimumSearches, searchFactor * peers);
       if (mine <= limit) return null;
-      return unlessRecorded(`ua:alerted-searching:${caller}:${hour}`, { kind: 'UNUSUAL_SEARCHING', count: mine, threshold: Math.ceil(limit), detail: `${mine} searches within the hour; peers in the same role averaged ${peers.toFixed(1)}` });
+      return unlessRecorded(`ua:alerted-searching:${caller}:${hour}`, { kind: 'UNUSUAL_SEARCHING', hour: hourStart(hour), count: mine, threshold: Math.ceil(limit), detail: `${mine} searches within the hour; peers in the same role averaged ${peers.toFixed(1)}` });
     },
     async children(authority: Authority, unrelated: readonly string[]): Promise<Due | null> {
       const { caller, hour } = scope(authority);
       const { size } = await options.state.addToSet(`ua:children:${caller}:${hour}`, unrelated.map((c) => hash(`child\n${c}`)), HOUR);
       if (size <= childrenPerHour) return null;
-      return unlessRecorded(`ua:alerted-volume:${caller}:${hour}`, { kind: 'UNUSUAL_VOLUME', count: size, threshold: childrenPerHour, detail: `viewed ${size} distinct children without a relationship within the hour (more than ${childrenPerHour})` });
+      return unlessRecorded(`ua:alerted-volume:${caller}:${hour}`, { kind: 'UNUSUAL_VOLUME', hour: hourStart(hour), count: size, threshold: childrenPerHour, detail: `viewed ${size} distinct children without a relationship within the hour (more than ${childrenPerHour})` });
     },
   };
 }
@@ -76,8 +77,8 @@ function createCounters(options: UnusualAccessOptions) {
  * (`context.related`), since only the agencies know relationships. An alert
  * is recorded for the privacy officer (`accessAlerts`) before the response
  * leaves, and marked recorded for the caller and hour only once it is: until
- * then, the caller's next request past the threshold in the same hour records
- * it again, so an alert may be recorded more than once. If it cannot be
+ * then, the caller's next request past the threshold in the same hour sends
+ * it again (identity keeps one per caller, kind and hour). If it cannot be
  * recorded, or the counters cannot be read, nothing is disclosed.
  */
 export function unusualAccess(options: UnusualAccessOptions): ApolloServerPlugin<GatewayContext> {

@@ -149,6 +149,22 @@ describe('owner notification and unusual access', () => {
     expect(raised).toEqual([]);
   });
 
+  it('keeps one alert per caller, kind and hour, however often the gateway sends it', async () => {
+    const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000).toISOString();
+    // The personas are declared `as const`: their readonly role lists are what a caller's are.
+    const authority: Authority = {
+      caller: personas['tm.patel'] as unknown as Authority['caller'], purpose: 'safeguarding', traceId: 'alert-twice',
+      alerts: [{ kind: 'UNUSUAL_VOLUME', hour, count: 101, threshold: 100, detail: 'viewed 101 distinct children without a relationship within the hour (more than 100)' }],
+    };
+    const context = await createContextSigner({ privateJwk: federation.keys.gateway.privateJwk })(authority, 'identity');
+    for (let i = 0; i < 2; i++) {
+      const { body } = await post(federation.agencies.identity!.url, { query: 'mutation { recordAccessAlerts }' }, { [CONTEXT_HEADER]: context });
+      expect(body).toEqual({ data: { recordAccessAlerts: 1 } });
+    }
+    const kept = ((await federation.queryGateway(alerts, {}, audit)).body.data.accessAlerts as { callerSub: string }[]).filter((a) => a.callerSub === 'tm.patel');
+    expect(kept).toEqual([expect.objectContaining({ kind: 'UNUSUAL_VOLUME', count: 101 })]);
+  });
+
   it('keeps recordAccessAlerts to the gateway: clients cannot ask for it', async () => {
     const { body } = await federation.queryGateway('mutation { recordAccessAlerts }', {}, { persona: 'sw.jones', purpose: 'safeguarding' });
     expect(body.data).toBeUndefined();

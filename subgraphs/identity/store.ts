@@ -157,12 +157,17 @@ export async function reviewBreakGlassGrant(db: Database, id: string, review: { 
   return row ? toGrant({ ...row, overdue: false }) : null;
 }
 
-/** Records alerts for the privacy officer: those the gateway raised with a caller's request, and each break-glass grant opened. */
-export async function recordAlerts(db: Database, authority: Authority, alerts: { kind: string; count: number | null; threshold: number | null; detail: string }[]): Promise<void> {
+/**
+ * Records alerts for the privacy officer: those the gateway raised with a caller's request (one per caller,
+ * kind and hour: one already recorded is kept as it is), and each break-glass grant opened.
+ */
+export async function recordAlerts(db: Database, authority: Authority, alerts: { kind: string; count: number | null; threshold: number | null; detail: string; hour?: string }[]): Promise<void> {
   if (alerts.length === 0) return;
   await db.query(
-    `INSERT INTO service.access_alert (kind, caller_sub, caller_name, caller_org, caller_roles, count, threshold, detail, trace_id)
-     SELECT a.kind, $2, $3, $4, $5, a.count, a.threshold, a.detail, $6 FROM jsonb_to_recordset($1::jsonb) AS a(kind text, count int, threshold int, detail text)`,
+    `INSERT INTO service.access_alert (kind, caller_sub, caller_name, caller_org, caller_roles, count, threshold, detail, trace_id, counted_hour)
+     SELECT a.kind, $2, $3, $4, $5, a.count, a.threshold, a.detail, $6, a.hour
+       FROM jsonb_to_recordset($1::jsonb) AS a(kind text, count int, threshold int, detail text, hour timestamptz)
+     ON CONFLICT (caller_sub, kind, counted_hour) WHERE counted_hour IS NOT NULL DO NOTHING`,
     [JSON.stringify(alerts), authority.caller.sub, authority.caller.name, authority.caller.org, authority.caller.roles.join(','), authority.traceId],
   );
 }
