@@ -64,18 +64,22 @@ export function createGateway(options: GatewayOptions): Gateway {
   // The policy map is read from the composed supergraph, whose @policy features
   // @apollo/gateway refuses, so it is given the supergraph without them.
   const policyMap = readPolicyMap(options.supergraphSdl);
-  const timeoutMs = options.subgraphTimeoutMs ?? 10_000;
-  const urls = new Map<string, string>();
+  const sources = new Map<string, AgencyDataSource>();
   const gateway = new ApolloGateway({
     supergraphSdl: stripPolicyFeatures(options.supergraphSdl),
     logger: options.logger,
     buildService: ({ name, url }) => {
-      urls.set(name, options.subgraphUrls?.[name] ?? url ?? '');
-      return new AgencyDataSource(name, urls.get(name)!, { timeoutMs, logger: options.logger, signContext: options.signContext });
+      const source = new AgencyDataSource(name, options.subgraphUrls?.[name] ?? url ?? '', {
+        timeoutMs: options.subgraphTimeoutMs ?? 10_000,
+        logger: options.logger,
+        signContext: options.signContext,
+      });
+      sources.set(name, source);
+      return source;
     },
   });
   const alertAgency = options.alertAgency ?? 'identity';
-  const recordAlerts = createAlertRecorder({ agency: alertAgency, url: () => urls.get(alertAgency), signContext: options.signContext, timeoutMs });
+  const recordAlerts = createAlertRecorder({ agency: alertAgency, source: () => sources.get(alertAgency) });
   const state = options.state ?? new MemorySharedState();
   const secret = options.stateSecret ?? randomBytes(32).toString('hex');
   const grants = createBreakGlassGrants({ state, minutes: options.breakGlassMinutes ?? 60, secret, logger: options.logger });

@@ -1,33 +1,35 @@
-import { CONTEXT_HEADER, type Authority } from '../shared';
+// The request kinds are not exported from the package's root (pinned at 2.14.4).
+import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
+import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
+import type { GraphQLRequestContext } from '@apollo/server';
+import type { AgencyDataSource, GatewayContext } from './agency-data-source';
 import type { Alert } from './unusual-access';
 
 const RECORD_ALERTS = 'mutation RecordAccessAlerts { recordAccessAlerts }';
 
 /**
  * Records a request's unusual-access alerts through an agency's
- * `recordAccessAlerts` (identity's): a call of the gateway's own, made after
- * the request has run, carrying the request's authority and its alerts signed
- * for that agency alone. Throws unless the agency says it recorded them all.
+ * `recordAccessAlerts` (identity's): one more call of the request, after it
+ * has run, through that agency's data source (so signed for it alone, with
+ * its timeout), its authority carrying the alerts. Throws unless the agency
+ * says it recorded them all.
  */
 export function createAlertRecorder(options: {
   agency: string;
-  /** The agency's subgraph URL, known once the gateway has built its services. */
-  url: () => string | undefined;
-  signContext: (authority: Authority, audience: string) => Promise<string>;
-  timeoutMs: number;
-}): (authority: Authority, alerts: Alert[]) => Promise<void> {
-  return async (authority, alerts) => {
-    const url = options.url();
-    if (!url) throw new Error(`the supergraph has no subgraph named ${options.agency} to record alerts with`);
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: await options.signContext({ ...authority, alerts }, options.agency) },
-      body: JSON.stringify({ query: RECORD_ALERTS }),
-      signal: AbortSignal.timeout(options.timeoutMs),
+  /** The agency's data source, once the gateway has built its services. */
+  source: () => AgencyDataSource | undefined;
+}): (rc: GraphQLRequestContext<GatewayContext>, alerts: Alert[]) => Promise<void> {
+  return async (rc, alerts) => {
+    const source = options.source();
+    if (!source) throw new Error(`the supergraph has no subgraph named ${options.agency} to record alerts with`);
+    const response = await source.process({
+      kind: GraphQLDataSourceRequestKind.INCOMING_OPERATION,
+      incomingRequestContext: rc as unknown as GatewayGraphQLRequestContext<GatewayContext>, // the same request, as the gateway's executor sees it
+      request: { query: RECORD_ALERTS },
+      context: { ...rc.contextValue, authority: { ...rc.contextValue.authority, alerts } },
     });
-    const body = (await response.json().catch(() => null)) as { data?: { recordAccessAlerts?: unknown }; errors?: { message: string; extensions?: { code?: unknown } }[] } | null;
-    if (body?.data?.recordAccessAlerts === alerts.length) return;
-    const error = body?.errors?.[0];
-    throw new Error(`${options.agency} did not record the alerts (HTTP ${response.status}${error ? `, ${String(error.extensions?.code ?? '')}: ${error.message}` : ''})`);
+    if (response.data?.recordAccessAlerts === alerts.length) return;
+    const error = response.errors?.[0];
+    throw new Error(`${options.agency} did not record the alerts${error ? ` (${String(error.extensions?.code ?? '')}: ${error.message})` : ''}`);
   };
 }

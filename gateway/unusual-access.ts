@@ -12,7 +12,7 @@ export interface UnusualAccessOptions {
   secret: string;
   logger: Logger;
   /** Records a request's alerts for the privacy officer (identity's `recordAccessAlerts`); throws if it cannot. */
-  record: (authority: Authority, alerts: Alert[]) => Promise<void>;
+  record: (rc: GraphQLRequestContext<GatewayContext>, alerts: Alert[]) => Promise<void>;
   /** More distinct children than this in an hour, viewed by one caller without a relationship, raises an alert. @default 100 */
   childrenPerHour?: number;
   /** Searches in an hour at least this many… @default 30 */
@@ -124,7 +124,7 @@ async function recordOrRefuse(rc: GraphQLRequestContext<GatewayContext>, options
     if (found.length === 0) return;
     alerts = found.map((d) => d.alert);
     options.logger.warn({ caller: authority.caller.sub, alerts, traceId: authority.traceId }, 'unusual access');
-    await options.record(authority, alerts);
+    await options.record(rc, alerts);
     await Promise.all(found.map((d) => options.state.set(d.recordedKey, '1', HOUR)));
   } catch (error) {
     options.logger.error({ err: error, caller: authority.caller.sub, alerts, traceId: authority.traceId }, 'could not check or record unusual access: nothing disclosed');
