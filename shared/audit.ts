@@ -322,10 +322,7 @@ function valueAt(data: unknown, path: readonly (string | number)[]): unknown {
 function leafNodes(value: unknown, node: PathNode, out: PathNode[], walk: number): void {
   if (Array.isArray(value)) {
     for (const item of value) if (item !== null && item !== undefined) leafNodes(item, node, out, walk);
-    if (value.length === 0 && node.path && node.seen !== walk) {
-      node.seen = walk;
-      out.push(node);
-    }
+    if (value.length === 0) leaf(node, out, walk);
     return;
   }
   if (value !== null && typeof value === 'object') {
@@ -336,10 +333,13 @@ function leafNodes(value: unknown, node: PathNode, out: PathNode[], walk: number
     }
     return;
   }
-  if (node.path && node.seen !== walk) {
-    node.seen = walk;
-    out.push(node);
-  }
+  leaf(node, out, walk);
+}
+
+function leaf(node: PathNode, out: PathNode[], walk: number): void {
+  if (!node.path || node.seen === walk) return;
+  node.seen = walk;
+  out.push(node);
 }
 
 const fieldPath = (path: readonly (string | number)[]) => path.filter((p) => typeof p === 'string').join('.');
