@@ -22,15 +22,39 @@ export interface HttpService {
   url: string;
   port: number;
   server: Server;
-  close(): Promise<void>;
+  /**
+   * Stops taking connections, lets the requests being served finish (for up
+   * to `graceMs`, then cuts them off), and resolves once every connection is
+   * closed. A request whose client has gone away is still let finish: what it
+   * started (an agency's audit row, a call to an agency) is completed, not
+   * cut off halfway. @default graceMs 10000
+   */
+  close(options?: { graceMs?: number }): Promise<void>;
 }
+
+/** How long `close` lets the requests being served finish. */
+export const CLOSE_GRACE_MS = 10_000;
 
 /** Serves an Apollo Server at `POST /graphql` and its readiness at `GET /health` on Node's own HTTP server. */
 export async function listen<C extends BaseContext>(apollo: ApolloServer<C>, options: HttpServiceOptions<C>): Promise<HttpService> {
+  // Requests being served: each counts until both its handler has finished and its response is done with.
+  let serving = 0;
+  let closing = false;
+  let drained: (() => void) | null = null;
   const server = createServer((req, res) => {
-    handle(apollo, options, req, res).catch(() => {
+    serving++;
+    // While closing, a connection is not kept for another request.
+    if (closing) res.setHeader('connection', 'close');
+    const responded = new Promise<void>((resolve) => res.once('close', resolve));
+    const handled = handle(apollo, options, req, res).catch(() => {
       if (!res.headersSent) send(res, 500, { errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
       else res.end();
+    });
+    void Promise.all([handled, responded]).then(() => {
+      serving--;
+      if (!closing) return;
+      server.closeIdleConnections();
+      if (serving === 0) drained?.();
     });
   });
   server.keepAliveTimeout = 65_000;
@@ -44,11 +68,21 @@ export async function listen<C extends BaseContext>(apollo: ApolloServer<C>, opt
     url: `http://${host}:${port}/graphql`,
     port,
     server,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: async ({ graceMs = CLOSE_GRACE_MS } = {}) => {
+      closing = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (serving > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          new Promise<void>((resolve) => (drained = resolve)),
+          new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs))),
+        ]);
+        clearTimeout(timer);
+      }
+      server.closeAllConnections();
+      await closed;
+    },
   };
 }
 
