@@ -20,7 +20,9 @@ import { cpuPerRequest, cpuSnapshot, type CpuPerRequest } from './cpu';
  * ratios), since machines are shared and noisy. On Linux each run also reports
  * the CPU each request cost (bench/cpu.ts): the main thread, which the gateway
  * and every subgraph share and whose saturation bounds throughput here, the
- * whole process, and a local PostgreSQL server. `--compare same` measures two
+ * whole process, and a local PostgreSQL server, with the on/off ratios of the
+ * main thread's CPU and of all of it (process and PostgreSQL), which throughput
+ * follows once both cores are busy. `--compare same` measures two
  * identical federations (both "on"), to show how far apart two runs of the same thing fall here.
  * Results are written to bench/results/.
  */
@@ -122,6 +124,14 @@ async function main() {
     const mainOff = cpuMedian(results[`${scenario.name} | ${offLabel}`]!, 'mainMs');
     if (mainOn !== null && mainOff !== null) {
       lines.push(`${scenario.name}: main-thread CPU per request ${offLabel} / ${onLabel} = ${(mainOff / mainOn).toFixed(3)} (${ms(mainOff)} / ${ms(mainOn)} ms)`);
+    }
+    // Once both cores are busy, throughput follows all the CPU a request costs: the process's and PostgreSQL's together.
+    // Summed run by run, then the median: a cost that moves less with the machine's speed than throughput does.
+    const wholeMedian = (rs: { cpu: CpuPerRequest | null }[]) => (rs.every((r) => r.cpu) ? median(rs.map((r) => r.cpu!.processMs + r.cpu!.postgresMs)) : null);
+    const wholeOn = wholeMedian(results[`${scenario.name} | ${onLabel}`]!);
+    const wholeOff = wholeMedian(results[`${scenario.name} | ${offLabel}`]!);
+    if (wholeOn !== null && wholeOff !== null) {
+      lines.push(`${scenario.name}: all CPU per request (process and PostgreSQL) ${offLabel} / ${onLabel} = ${(wholeOff / wholeOn).toFixed(3)} (${ms(wholeOff)} / ${ms(wholeOn)} ms)`);
     }
   }
   process.stdout.write(`${lines.join('\n')}\n`);
