@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { exportJWK, generateKeyPair, type JSONWebKeySet, type JWK } from 'jose';
 
@@ -15,13 +15,26 @@ export async function createKeyPair(kid: string): Promise<KeyPair> {
 /**
  * A development key pair kept in a git-ignored file, generated on first use.
  * Development only: deployments give each service its keys through config.
+ * Services started together (the gateway and the agencies, each in its own
+ * process) all end up with the one pair: the file appears whole, and only the
+ * first to create it does; the others read it.
  */
 export async function loadOrCreateDevKeyPair(path: string, kid: string): Promise<KeyPair> {
   if (existsSync(path)) return JSON.parse(readFileSync(path, 'utf8')) as KeyPair;
   const pair = await createKeyPair(kid);
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, JSON.stringify(pair, null, 2), { mode: 0o600 });
-  return pair;
+  // Written under a name of its own, then linked into place: linking fails if the file is already there.
+  const own = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+  writeFileSync(own, JSON.stringify(pair, null, 2), { mode: 0o600 });
+  try {
+    linkSync(own, path);
+    return pair;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return JSON.parse(readFileSync(path, 'utf8')) as KeyPair;
+  } finally {
+    unlinkSync(own);
+  }
 }
 
 export function readJson<T>(path: string, what: string): T {
