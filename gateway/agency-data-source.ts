@@ -1,7 +1,7 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { GraphQLError } from 'graphql';
-import { agencyUnavailable, CONTEXT_HEADER, RELATED_CHILDREN_EXTENSION, type Authority, type DeniedPath, type Logger } from '../shared';
+import { agencyUnavailable, AUDIT_HEAD_EXTENSION, CONTEXT_HEADER, RELATED_CHILDREN_EXTENSION, type AuditHead, type Authority, type DeniedPath, type Logger } from '../shared';
 
 /** What the gateway knows of each request: who is asking and why. */
 export interface GatewayContext {
@@ -21,7 +21,13 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
     private readonly agency: string,
     url: string,
-    private readonly options: { timeoutMs: number; logger: Logger; signContext: (authority: Authority, audience: string) => Promise<string> },
+    private readonly options: {
+      timeoutMs: number;
+      logger: Logger;
+      signContext: (authority: Authority, audience: string) => Promise<string>;
+      /** Told each head of its audit chain the agency shows once it has recorded a disclosure. */
+      witness?: (agency: string, head: AuditHead) => void;
+    },
   ) {
     super({
       url,
@@ -37,10 +43,15 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   }
 
   /**
-   * An agency says which children of its answer the caller has a relationship with (the client never sees
-   * it). Only children the gateway asked that agency about are taken.
+   * An agency shows the head of its audit chain once it has recorded what it disclosed, and says which
+   * children of its answer the caller has a relationship with (the client sees neither). Only children the
+   * gateway asked that agency about are taken.
    */
   override didReceiveResponse({ request, response, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['didReceiveResponse']>>[0]): GatewayGraphQLResponse {
+    const head = response.extensions?.[AUDIT_HEAD_EXTENSION] as Partial<AuditHead> | undefined;
+    if (head && Number.isSafeInteger(head.seq) && typeof head.hash === 'string' && /^[0-9a-f]{64}$/.test(head.hash)) {
+      this.options.witness?.(this.agency, { seq: head.seq!, hash: head.hash });
+    }
     const related = response.extensions?.[RELATED_CHILDREN_EXTENSION];
     if (!Array.isArray(related) || related.length === 0) return response;
     const representations = request.variables?.representations;

@@ -65,6 +65,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   // @apollo/gateway refuses, so it is given the supergraph without them.
   const policyMap = readPolicyMap(options.supergraphSdl);
   const sources = new Map<string, AgencyDataSource>();
+  const gatewayAudit = createGatewayAudit({ path: options.auditPath, logger: options.logger });
   const gateway = new ApolloGateway({
     supergraphSdl: stripPolicyFeatures(options.supergraphSdl),
     logger: options.logger,
@@ -73,6 +74,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         timeoutMs: options.subgraphTimeoutMs ?? 10_000,
         logger: options.logger,
         signContext: options.signContext,
+        witness: gatewayAudit.witness,
       });
       sources.set(name, source);
       return source;
@@ -103,7 +105,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         onFiltered: (context, denied) => { context.filtered = [...denied]; },
       }),
       // After the operation is filtered (to record what was withheld), before anything is fetched.
-      createGatewayAudit({ path: options.auditPath, logger: options.logger }).plugin,
+      gatewayAudit.plugin,
     ],
     formatError: createErrorFormatter({
       development,

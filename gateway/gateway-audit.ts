@@ -3,7 +3,7 @@ import { appendFile, mkdir, open, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
-import { ErrorCode, type DeniedPath, type Logger } from '../shared';
+import { ErrorCode, type AuditHead, type DeniedPath, type Logger, type WitnessedHead } from '../shared';
 import type { GatewayContext } from './agency-data-source';
 import { operationSubjects } from './operation-subjects';
 
@@ -21,16 +21,29 @@ export interface GatewayAuditEntry {
   searches: Record<string, unknown>[];
   /** Fields the gateway withheld before planning, with the policy and the reason. */
   filtered: { path: string; policy: string; reason: string }[];
+  /**
+   * The newest head of each agency's audit chain that an agency showed this gateway since its line
+   * before: kept as a witness, so that an agency's chain rewritten later no longer matches it.
+   */
+  witnessed?: Record<string, AuditHead>;
 }
 
 /**
  * The gateway's own audit log: one line per operation in an append-only JSON
  * lines file, each carrying the hash of the line before (so a gap or an edit
  * shows), written before anything is fetched. If it cannot be written, the
- * operation is refused with AUDIT_UNAVAILABLE.
+ * operation is refused with AUDIT_UNAVAILABLE. Each line also carries the
+ * heads of the agencies' chains that the agencies showed since the line before
+ * (`witness`), as a witness that `npm run audit -- verify --gateway-log`
+ * holds each agency's chain against.
  */
 export function createGatewayAudit(options: { path: string; logger: Logger }) {
   let last: Promise<string> | undefined;
+  // The newest head each agency has shown since the last line written.
+  const heads = new Map<string, AuditHead>();
+  const witness = (agency: string, head: AuditHead): void => {
+    heads.set(agency, head);
+  };
   // Where the chain stands: the hash on the file's last line, read from its end (the log only grows).
   const previousHash = async (): Promise<string> => {
     let file;
@@ -68,6 +81,8 @@ export function createGatewayAudit(options: { path: string; logger: Logger }) {
           const authority = rc.contextValue.authority;
           const { children, searches } = operationSubjects(rc);
           const filtered = (rc.contextValue.filtered ?? []).map((d: DeniedPath) => ({ path: d.path.join('.'), policy: d.policy, reason: d.reason }));
+          const witnessed = heads.size > 0 ? Object.fromEntries(heads) : undefined;
+          heads.clear();
           try {
             await append({
               at: new Date().toISOString(), traceId: authority.traceId,
@@ -76,8 +91,11 @@ export function createGatewayAudit(options: { path: string; logger: Logger }) {
               breakGlass: authority.breakGlass ? { justification: authority.breakGlass, grant: authority.breakGlassGrant?.id ?? null } : null,
               operation: { type: operation.operation, name: rc.operationName ?? null, hash: rc.queryHash ?? '' },
               children, searches, filtered,
+              ...(witnessed ? { witnessed } : {}),
             });
           } catch (error) {
+            // Not written: the next line carries them, unless an agency has shown a newer head since.
+            for (const [agency, head] of Object.entries(witnessed ?? {})) if (!heads.has(agency)) heads.set(agency, head);
             options.logger.error({ err: error, traceId: authority.traceId }, 'could not write the gateway audit log: operation refused');
             throw new GraphQLError('The operation could not be recorded in the gateway\'s audit log, so nothing is disclosed.', { extensions: { code: ErrorCode.AUDIT_UNAVAILABLE } });
           }
@@ -85,7 +103,7 @@ export function createGatewayAudit(options: { path: string; logger: Logger }) {
       };
     },
   };
-  return { plugin, append };
+  return { plugin, append, witness };
 }
 
 /** Walks a gateway audit file and reports the first line whose hash or link does not hold. */
@@ -99,4 +117,19 @@ export async function verifyGatewayAudit(path: string): Promise<{ lines: number;
     prev = hash;
   }
   return { lines: lines.length, broken: null };
+}
+
+/** The heads of each agency's chain that a gateway's log witnessed, with the line and time of each. */
+export async function witnessedHeads(path: string): Promise<Map<string, WitnessedHead[]>> {
+  const heads = new Map<string, WitnessedHead[]>();
+  const lines = (await readFile(path, 'utf8')).split('\n').filter(Boolean);
+  for (const [i, line] of lines.entries()) {
+    const { at, witnessed } = JSON.parse(line) as Partial<GatewayAuditEntry>;
+    for (const [agency, head] of Object.entries(witnessed ?? {})) {
+      let list = heads.get(agency);
+      if (!list) heads.set(agency, (list = []));
+      list.push({ seq: head.seq, hash: head.hash, at: at ?? '', where: `${path} line ${i + 1}` });
+    }
+  }
+  return heads;
 }

@@ -102,14 +102,28 @@ function storedEntry(entry: AuditEntry): string {
 
 const isAuditEntry = (e: AuditEntry | Record<string, unknown>): e is AuditEntry => Array.isArray((e as AuditEntry).children);
 
-/** Appends entries (or the chain's own records, such as a purge) to the agency's hash chain in one statement, serialised inside the database. */
-export async function appendAudit(db: Database, entries: readonly (AuditEntry | Record<string, unknown>)[]): Promise<void> {
-  if (entries.length === 0) return;
-  await db.query(`SELECT service.append_audit($1::text[], $2::text[], string_to_array($3::text, E'\\x1e'))`, [
+/** Where an agency's chain stands: the number and hash of its newest row. */
+export interface AuditHead { seq: number; hash: string }
+
+/**
+ * The response extension in which a subgraph shows the gateway its chain's head once the
+ * response's rows are appended; the gateway keeps it in its own log as a witness.
+ */
+export const AUDIT_HEAD_EXTENSION = 'auditHead';
+
+/**
+ * Appends entries (or the chain's own records, such as a purge) to the agency's hash chain in one statement,
+ * serialised inside the database, and answers the chain's new head.
+ */
+export async function appendAudit(db: Database, entries: readonly (AuditEntry | Record<string, unknown>)[]): Promise<AuditHead | null> {
+  if (entries.length === 0) return null;
+  const [head] = await db.query<{ seq: string; hash: string }>(`SELECT head_seq::text AS seq, head_hash AS hash FROM service.append_audit($1::text[], $2::text[], string_to_array($3::text, E'\\x1e'))`, [
     entries.map((e) => (e as { caller?: { sub: string } }).caller?.sub ?? null),
     entries.map((e) => (isAuditEntry(e) ? e.children.map((c) => c.nhsNumber).join(',') : '')),
     entries.map((e) => (isAuditEntry(e) ? storedEntry(e) : JSON.stringify(e))).join(ENTRY_SEPARATOR),
   ], { prepare: true });
+  if (!head) throw new Error('service.append_audit answered no head');
+  return { seq: Number(head.seq), hash: head.hash };
 }
 
 /**
@@ -117,17 +131,18 @@ export async function appendAudit(db: Database, entries: readonly (AuditEntry | 
  * of every response that arrives are gathered, and appended together as soon
  * as it is done, in one statement and one commit. Each response still waits
  * for its own entries to be committed (or to fail) before it leaves, so
- * nothing is disclosed unrecorded; only the cost of a commit is shared.
+ * nothing is disclosed unrecorded; only the cost of a commit is shared. Each
+ * learns the chain's head after its batch, which links back to its own rows.
  */
-export function createAuditWriter(db: Database): (entries: readonly AuditEntry[]) => Promise<void> {
+export function createAuditWriter(db: Database): (entries: readonly AuditEntry[]) => Promise<AuditHead | null> {
   let inFlight: Promise<void> | null = null;
-  let waiting: { entries: AuditEntry[]; done: Promise<void>; settle: (error?: unknown) => void } | null = null;
-  const flush = (): Promise<void> => {
+  let waiting: { entries: AuditEntry[]; done: Promise<AuditHead | null>; settle: (head: AuditHead | null, error?: unknown) => void } | null = null;
+  const flush = (): Promise<AuditHead | null> => {
     const batch = waiting!;
     waiting = null;
     inFlight = appendAudit(db, batch.entries).then(
-      () => batch.settle(),
-      (error) => batch.settle(error ?? new Error('audit append failed')),
+      (head) => batch.settle(head),
+      (error) => batch.settle(null, error ?? new Error('audit append failed')),
     ).finally(() => {
       inFlight = null;
       if (waiting) void flush();
@@ -135,11 +150,11 @@ export function createAuditWriter(db: Database): (entries: readonly AuditEntry[]
     return batch.done;
   };
   return (entries) => {
-    if (entries.length === 0) return Promise.resolve();
+    if (entries.length === 0) return Promise.resolve(null);
     if (!waiting) {
-      let settle!: (error?: unknown) => void;
-      const done = new Promise<void>((resolve, reject) => {
-        settle = (error) => (error ? reject(error) : resolve());
+      let settle!: (head: AuditHead | null, error?: unknown) => void;
+      const done = new Promise<AuditHead | null>((resolve, reject) => {
+        settle = (head, error) => (error ? reject(error) : resolve(head));
       });
       waiting = { entries: [], done, settle };
     }
@@ -277,8 +292,12 @@ export function createAuditPlugin<C extends { authority: Authority | null; audit
             // Working out what the response discloses is part of recording it: if either fails, nothing is disclosed.
             const entries = entriesOf(rc);
             if (entries.length === 0) return;
-            await write(entries);
+            const head = await write(entries);
             await options.onDisclosed?.(options.db, entries, rc.contextValue);
+            if (head && rc.response.body?.kind === 'single') {
+              const result = rc.response.body.singleResult;
+              result.extensions = { ...result.extensions, [AUDIT_HEAD_EXTENSION]: head };
+            }
           } catch (error) {
             options.logger.error({ err: error, traceId: rc.contextValue.authority?.traceId }, 'could not write the audit log: nothing disclosed');
             if (rc.response.body?.kind === 'single') rc.response.body.singleResult = { data: null, errors: [auditUnavailable()] };
@@ -344,7 +363,56 @@ function leaf(node: PathNode, out: PathNode[], walk: number): void {
 
 const fieldPath = (path: readonly (string | number)[]) => path.filter((p) => typeof p === 'string').join('.');
 
-export type AuditBreak = { seq: number; kind: 'edited' | 'deleted' | 'reordered'; detail: string };
+export type AuditBreak = { seq: number; kind: 'edited' | 'deleted' | 'reordered' | 'rewritten'; detail: string };
+
+/** A head of an agency's chain as someone else saw it: when, and where that is written down. */
+export interface WitnessedHead extends AuditHead { at: string; where: string }
+
+/**
+ * Holds an agency's chain against heads others witnessed (the gateway keeps
+ * each head an agency shows it in its own log). A chain rewritten and its
+ * hashes recomputed passes verifyAuditChain, but no longer has the hash that
+ * was witnessed for a row at or after the first one changed: the first such
+ * row is reported, and the rewrite lies between the last witnessed row that
+ * still matches and it. Rows purged since are not held to their witness.
+ */
+export async function checkWitnessedHeads(db: Database, witnessed: readonly WitnessedHead[]): Promise<{ checked: number; broken: AuditBreak | null }> {
+  if (witnessed.length === 0) return { checked: 0, broken: null };
+  const seqs = [...new Set(witnessed.map((w) => w.seq))];
+  const [range] = await db.query<{ first: string | null; last: string | null }>('SELECT min(seq)::text AS first, max(seq)::text AS last FROM service.audit_log');
+  const rows = await db.query<{ seq: string; hash: string }>(
+    "SELECT seq::text AS seq, hash FROM service.audit_log WHERE seq = ANY(string_to_array($1, ',')::bigint[])",
+    [seqs.join(',')],
+  );
+  const hashAt = new Map(rows.map((r) => [Number(r.seq), r.hash]));
+  const first = range?.first === null || range?.first === undefined ? null : Number(range.first);
+  const last = range?.last === null || range?.last === undefined ? 0 : Number(range.last);
+  let checked = 0;
+  let lastMatching = 0;
+  for (const head of [...witnessed].sort((a, b) => a.seq - b.seq)) {
+    if (first !== null && head.seq < first) continue;
+    const found = hashAt.get(head.seq);
+    if (found === undefined) {
+      const detail = head.seq > last
+        ? `row ${head.seq}, witnessed (${head.where}, ${head.at}), is missing: the log ends at ${last}, so its newest rows were deleted`
+        : `row ${head.seq}, witnessed (${head.where}, ${head.at}), is missing`;
+      return { checked, broken: { seq: head.seq, kind: 'deleted', detail } };
+    }
+    if (found !== head.hash) {
+      return {
+        checked,
+        broken: {
+          seq: head.seq,
+          kind: 'rewritten',
+          detail: `row ${head.seq} no longer has the hash witnessed (${head.where}, ${head.at}): ${lastMatching > 0 ? `a row from ${lastMatching + 1} to ${head.seq}` : `row ${head.seq} or one before it`} was changed and the hashes after it recomputed`,
+        },
+      };
+    }
+    checked++;
+    lastMatching = head.seq;
+  }
+  return { checked, broken: null };
+}
 
 /**
  * Walks the agency's chain in order and reports the first broken link: a row

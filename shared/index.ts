@@ -26,6 +26,6 @@ export { filterOperation, restoreDenied, type Denial, type DeniedPath, type Filt
 export { createOperationAuthorization, type AuthorizationMode, type OperationAuthorizationOptions } from './authorize-operation';
 export { applyRecordRules, recordLevelCoordinates, forbidden, declareFields, type RecordFactsOf } from './record-rules';
 export * from './matching';
-export { AUDIT_MIGRATIONS_DIR, migrateAudit, appendAudit, verifyAuditChain, purgeAudit, auditRowsForChild, createAuditCollector, createAuditPlugin, auditUnavailable, type AuditEntry, type AuditCollector, type AuditBreak } from './audit';
+export { AUDIT_MIGRATIONS_DIR, migrateAudit, appendAudit, AUDIT_HEAD_EXTENSION, checkWitnessedHeads, verifyAuditChain, purgeAudit, auditRowsForChild, createAuditCollector, createAuditPlugin, auditUnavailable, type AuditEntry, type AuditCollector, type AuditBreak, type AuditHead, type WitnessedHead } from './audit';
 export { accessLogPeers, accessLogSdl, accessLogPolicies, accessLogResolvers, readAgencySdl } from './access-log';
 export { RELATED_CHILDREN_EXTENSION } from './related-children';

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { flattenedVerify, importJWK, type JWK } from 'jose';
-import { appendAudit, migrateAudit, openAgencyDatabase, type AuditEntry } from '../shared';
+import { createGatewayAudit } from '../gateway';
+import { appendAudit, createLogger, migrateAudit, openAgencyDatabase, type AuditEntry } from '../shared';
 
 const run = promisify(execFile);
 const entry = (nhsNumber: string, n: number): AuditEntry => ({
@@ -48,6 +49,43 @@ describe('npm run audit (verify, export)', () => {
     const bad = await cli('export', '--child', '9990000019', '--agency', 'health');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--child');
+  }, 60_000);
+
+  it('verify holds a chain against the heads a gateway witnessed, and finds it rewritten with its hashes recomputed', async () => {
+    // The gateway's log, as a gateway keeps it: each line with the heads the agencies showed it since the line before.
+    const gatewayLog = join(dataDir, 'gateway.jsonl');
+    const gatewayAudit = createGatewayAudit({ path: gatewayLog, logger: createLogger('test', 'silent') });
+    let head = { seq: 0, hash: '' };
+    await withHealth(async (db) => {
+      const [row] = await db.owner.query<{ seq: string; hash: string }>('SELECT seq::text AS seq, hash FROM service.audit_head');
+      head = { seq: Number(row!.seq), hash: row!.hash };
+    });
+    gatewayAudit.witness('health', head);
+    await gatewayAudit.append({
+      at: new Date().toISOString(), traceId: 'trace-gw', caller: { sub: 'gp.smith', name: 'Dr Alex Smith', roles: ['gp'], org: 'Y00001' }, purpose: 'direct-care',
+      breakGlass: null, operation: { type: 'query', name: null, hash: 'h' }, children: [], searches: [], filtered: [], witnessed: { health: head },
+    });
+    const held = await cli('verify', '--agency', 'health', '--gateway-log', gatewayLog);
+    expect(held).toMatchObject({ code: 0 });
+    expect(held.stdout).toContain('health: intact, 3 rows; 1 heads witnessed by the gateway match');
+    // Row 2 changed by someone who can write the log, and every hash after it recomputed: the chain still walks.
+    await withHealth((db) => db.owner.exec(`DO $$
+      DECLARE r record; prev text;
+      BEGIN
+        SELECT prev_hash INTO prev FROM service.audit_log WHERE seq = 2;
+        FOR r IN SELECT seq FROM service.audit_log WHERE seq >= 2 ORDER BY seq LOOP
+          UPDATE service.audit_log SET entry = replace(entry, '"trace-2"', '"trace-9"') WHERE seq = r.seq AND seq = 2;
+          UPDATE service.audit_log SET prev_hash = prev, hash = service.audit_hash(prev, at, caller_sub, nhs_numbers, entry) WHERE seq = r.seq RETURNING hash INTO prev;
+        END LOOP;
+        UPDATE service.audit_head SET hash = prev;
+      END $$`));
+    const alone = await cli('verify', '--agency', 'health');
+    expect(alone).toMatchObject({ code: 0 });
+    expect(alone.stdout).toContain('health: intact, 3 rows');
+    const witnessed = await cli('verify', '--agency', 'health', '--gateway-log', gatewayLog);
+    expect(witnessed.code).toBe(1);
+    expect(witnessed.stdout).toContain('health: BROKEN at row 3 (rewritten): row 3 no longer has the hash witnessed');
+    expect(witnessed.stdout).toContain(`gateway log ${gatewayLog}: intact, 1 lines`);
   }, 60_000);
 
   it('verify passes an intact chain and fails, naming the row and how, when a row is edited', async () => {

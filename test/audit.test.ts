@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { verifyGatewayAudit } from '../gateway';
-import type { AuditEntry } from '../shared';
+import { verifyGatewayAudit, witnessedHeads } from '../gateway';
+import { checkWitnessedHeads, verifyAuditChain, type AuditEntry, type Database } from '../shared';
 import { backends, startFederation, type Federation } from './start-federation';
 
 const AMELIA = '9990000018';
@@ -167,6 +167,40 @@ describe.each(backends)('each agency\'s audit log on %s', (backend) => {
       all[1] = all[1]!.replace('"purpose":"safeguarding"', '"purpose":"direct-care"');
       writeFileSync(copy, `${all.join('\n')}\n`);
       expect((await verifyGatewayAudit(copy)).broken).toMatchObject({ line: 2 });
+    });
+
+    // Last in this file: it rewrites social care's chain.
+    it('keeps the heads the agencies show it, so that an agency\'s chain rewritten with its hashes recomputed is found', async () => {
+      const viewed = await federation.queryGateway(fullView, {}, { persona: 'sw.jones', purpose: 'safeguarding' });
+      expect(viewed.body.errors).toBeUndefined();
+      // The client sees no agency's head.
+      expect(JSON.stringify(viewed.body)).not.toContain('auditHead');
+      await federation.queryGateway(`{ child(nhsNumber: "${AMELIA}") { name { given } } }`, {}, { persona: 'sw.jones', purpose: 'safeguarding' });
+      // The line for the second request carries the head each agency showed for the first, which is its newest row then.
+      const { witnessed } = lines().at(-1) as { witnessed: Record<string, { seq: number; hash: string }> };
+      expect(Object.keys(witnessed).sort()).toEqual([...AGENCIES].sort());
+      for (const agency of AGENCIES) {
+        const [row] = await federation.agencies[agency]!.query<{ hash: string; entry: AuditEntry }>('SELECT hash, entry FROM service.audit_entry WHERE seq = $1', [witnessed[agency]!.seq]);
+        expect({ agency, hash: row?.hash, caller: row?.entry.caller.sub }).toEqual({ agency, hash: witnessed[agency]!.hash, caller: 'sw.jones' });
+      }
+      const socialcare = federation.agencies.socialcare!;
+      const db = { kind: backend, query: (sql: string, params?: unknown[]) => socialcare.query(sql, params) } as unknown as Database;
+      const heads = (await witnessedHeads(federation.gatewayAuditPath)).get('socialcare')!;
+      expect(await checkWitnessedHeads(db, heads)).toEqual({ checked: heads.length, broken: null });
+      // Someone who can write social care's log changes the witnessed row and recomputes every hash after it.
+      const rewritten = witnessed.socialcare!.seq;
+      await socialcare.asOwner(`DO $$
+        DECLARE r record; prev text;
+        BEGIN
+          SELECT prev_hash INTO prev FROM service.audit_log WHERE seq = ${rewritten};
+          FOR r IN SELECT seq FROM service.audit_log WHERE seq >= ${rewritten} ORDER BY seq LOOP
+            UPDATE service.audit_log SET entry = replace(entry, '"safeguarding"', '"direct-care"') WHERE seq = r.seq AND seq = ${rewritten};
+            UPDATE service.audit_log SET prev_hash = prev, hash = service.audit_hash(prev, at, caller_sub, nhs_numbers, entry) WHERE seq = r.seq RETURNING hash INTO prev;
+          END LOOP;
+          UPDATE service.audit_head SET hash = prev;
+        END $$`);
+      expect(await verifyAuditChain(db)).toMatchObject({ broken: null });
+      expect((await checkWitnessedHeads(db, heads)).broken).toMatchObject({ seq: rewritten, kind: 'rewritten' });
     });
   });
 });

@@ -1,4 +1,4 @@
-import { appendAudit, auditRowsForChild, ensureServiceRole, purgeAudit, migrateAudit, openAgencyDatabase, verifyAuditChain, type AgencyDatabase, type AuditEntry, type Database } from '../../shared';
+import { appendAudit, auditRowsForChild, checkWitnessedHeads, ensureServiceRole, purgeAudit, migrateAudit, openAgencyDatabase, verifyAuditChain, type AgencyDatabase, type AuditEntry, type Database } from '../../shared';
 import { backends, createTestDatabase } from '../start-federation';
 
 
@@ -62,6 +62,17 @@ describe.each(backends)('the audit hash chain on %s', (backend) => {
   it('finds the newest rows deleted, by the chain\'s head', async () => {
     await tamper('DELETE FROM service.audit_log WHERE seq >= 5');
     expect((await verifyAuditChain(served)).broken).toMatchObject({ seq: 5, kind: 'deleted', detail: expect.stringContaining('rows 5–6') });
+  });
+
+  it('answers the new head from each append, and finds the newest rows deleted with the head moved back, against a witnessed head', async () => {
+    const head = await appendAudit(served, [entry(7)]);
+    const [newest] = await served.query<{ seq: string; hash: string }>('SELECT seq::text AS seq, hash FROM service.audit_log ORDER BY seq DESC LIMIT 1');
+    expect(head).toEqual({ seq: 7, hash: newest!.hash });
+    const witnessed = [{ ...head!, at: '2026-11-26T10:00:00Z', where: 'a gateway log line 1' }];
+    expect(await checkWitnessedHeads(served, witnessed)).toEqual({ checked: 1, broken: null });
+    await tamper(`DELETE FROM service.audit_log WHERE seq >= 6; UPDATE service.audit_head SET seq = 5, hash = (SELECT hash FROM service.audit_log WHERE seq = 5)`);
+    expect(await verifyAuditChain(served)).toEqual({ rows: 5, broken: null });
+    expect((await checkWitnessedHeads(served, witnessed)).broken).toMatchObject({ seq: 7, kind: 'deleted', detail: expect.stringContaining('the log ends at 5') });
   });
 
   it('finds the newest row edited together with its hash, by the chain\'s head', async () => {

@@ -3,15 +3,16 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FlattenedSign, importJWK, type JWK } from 'jose';
 import { agencies } from '../../dev/agencies';
-import { verifyGatewayAudit } from '../../gateway';
+import { verifyGatewayAudit, witnessedHeads } from '../../gateway';
 import {
-  auditRowsForChild, DEV_KEYS_DIR, env, loadOrCreateDevKeyPair, loadSubgraphConfig, migrateAudit, nhsNumberProblem, normaliseNhsNumber,
-  openAgencyDatabase, purgeAudit, readEnv, readJson, verifyAuditChain, type Database, type KeyPair,
+  auditRowsForChild, checkWitnessedHeads, DEV_KEYS_DIR, env, loadOrCreateDevKeyPair, loadSubgraphConfig, migrateAudit, nhsNumberProblem, normaliseNhsNumber,
+  openAgencyDatabase, purgeAudit, readEnv, readJson, verifyAuditChain, type Database, type KeyPair, type WitnessedHead,
 } from '../../shared';
 
 const usage = `Usage:
-  npm run audit -- verify [--agency <agency>] [--gateway-log <file>]
-                                                     walk each agency's chain (and a gateway's log); exit 1 at the first broken link
+  npm run audit -- verify [--agency <agency>] [--gateway-log <file> ...]
+                                                     walk each agency's chain (and each gateway's log, holding every agency's
+                                                     chain against the heads the gateway witnessed); exit 1 at the first broken link
   npm run audit -- export --child <nhs number> --agency <agency> [--out <file>]
                                                      a signed JSON export of that agency's rows about the child
   npm run audit -- purge [--agency <agency>]         delete whole days older than <AGENCY>_AUDIT_RETENTION_DAYS
@@ -23,24 +24,33 @@ const DEFAULT_RETENTION_DAYS = 2922;
 /** The record keeper's tools for each agency's audit log: verify the chain, export for a subject access request, purge. */
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  const { values } = parseArgs({ args: rest, options: { agency: { type: 'string' }, child: { type: 'string' }, out: { type: 'string' }, 'gateway-log': { type: 'string' } } });
+  const { values } = parseArgs({ args: rest, options: { agency: { type: 'string' }, child: { type: 'string' }, out: { type: 'string' }, 'gateway-log': { type: 'string', multiple: true } } });
   const chosen = agencies.filter((a) => !values.agency || a.definition.name === values.agency);
   if (chosen.length === 0) throw new Error(`--agency must be one of ${agencies.map((a) => a.definition.name).join(', ')}; got "${values.agency}"`);
   if (command === 'verify') {
     let failed = 0;
-    for (const { definition } of chosen) {
-      const result = await withAudit(definition.name, definition.defaultPort, (db) => verifyAuditChain(db));
-      if (result.broken) {
-        failed++;
-        process.stdout.write(`${definition.name}: BROKEN at row ${result.broken.seq} (${result.broken.kind}): ${result.broken.detail}\n`);
-      } else {
-        process.stdout.write(`${definition.name}: intact, ${result.rows} rows\n`);
-      }
-    }
-    if (values['gateway-log']) {
-      const result = await verifyGatewayAudit(values['gateway-log']);
+    const gatewayLogs = values['gateway-log'] ?? [];
+    // The heads each agency showed the gateways, from every log given.
+    const witnessed = new Map<string, WitnessedHead[]>();
+    for (const path of gatewayLogs) {
+      const result = await verifyGatewayAudit(path);
       if (result.broken) failed++;
-      process.stdout.write(result.broken ? `gateway log: BROKEN at line ${result.broken.line}: ${result.broken.detail}\n` : `gateway log: intact, ${result.lines} lines\n`);
+      process.stdout.write(result.broken ? `gateway log ${path}: BROKEN at line ${result.broken.line}: ${result.broken.detail}\n` : `gateway log ${path}: intact, ${result.lines} lines\n`);
+      for (const [agency, heads] of await witnessedHeads(path)) witnessed.set(agency, [...(witnessed.get(agency) ?? []), ...heads]);
+    }
+    for (const { definition } of chosen) {
+      const { chain, witness } = await withAudit(definition.name, definition.defaultPort, async (db) => ({
+        chain: await verifyAuditChain(db),
+        witness: await checkWitnessedHeads(db, witnessed.get(definition.name) ?? []),
+      }));
+      const broken = chain.broken ?? witness.broken;
+      if (broken) {
+        failed++;
+        process.stdout.write(`${definition.name}: BROKEN at row ${broken.seq} (${broken.kind}): ${broken.detail}\n`);
+      } else {
+        const held = gatewayLogs.length > 0 ? `; ${witness.checked} heads witnessed by the gateway match` : '';
+        process.stdout.write(`${definition.name}: intact, ${chain.rows} rows${held}\n`);
+      }
     }
     return failed === 0 ? 0 : 1;
   }
