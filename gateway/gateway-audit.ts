@@ -28,6 +28,13 @@ export interface GatewayAuditEntry {
   witnessed?: Record<string, AuditHead>;
 }
 
+/** A line written when the gateway stops, with the heads the agencies showed it since its last operation's line. */
+export interface GatewayWitnessLine {
+  at: string;
+  kind: 'witnessed';
+  witnessed: Record<string, AuditHead>;
+}
+
 /**
  * The gateway's own audit log: one line per operation in an append-only JSON
  * lines file, each carrying the hash of the line before (so a gap or an edit
@@ -39,10 +46,21 @@ export interface GatewayAuditEntry {
  */
 export function createGatewayAudit(options: { path: string; logger: Logger }) {
   let last: Promise<string> | undefined;
-  // The newest head each agency has shown since the last line written.
+  // The newest head each agency has shown since the last line written (responses may arrive out of order).
   const heads = new Map<string, AuditHead>();
   const witness = (agency: string, head: AuditHead): void => {
-    heads.set(agency, head);
+    const known = heads.get(agency);
+    if (!known || head.seq > known.seq) heads.set(agency, head);
+  };
+  const takeHeads = (): Record<string, AuditHead> | undefined => {
+    if (heads.size === 0) return undefined;
+    const taken = Object.fromEntries(heads);
+    heads.clear();
+    return taken;
+  };
+  // Heads whose line was not written go back for the next one, unless an agency has shown a newer head since.
+  const putBack = (taken: Record<string, AuditHead> | undefined): void => {
+    for (const [agency, head] of Object.entries(taken ?? {})) witness(agency, head);
   };
   // Where the chain stands: the hash on the file's last line, read from its end (the log only grows).
   const previousHash = async (): Promise<string> => {
@@ -62,7 +80,7 @@ export function createGatewayAudit(options: { path: string; logger: Logger }) {
       await file.close();
     }
   };
-  const append = (entry: GatewayAuditEntry): Promise<string> => {
+  const append = (entry: GatewayAuditEntry | GatewayWitnessLine): Promise<string> => {
     const next = (last ?? mkdir(dirname(options.path), { recursive: true }).then(previousHash)).then(async (prev) => {
       const hash = createHash('sha256').update(`${prev}|${JSON.stringify(entry)}`).digest('hex');
       await appendFile(options.path, `${JSON.stringify({ ...entry, prevHash: prev, hash })}\n`);
@@ -81,8 +99,7 @@ export function createGatewayAudit(options: { path: string; logger: Logger }) {
           const authority = rc.contextValue.authority;
           const { children, searches } = operationSubjects(rc);
           const filtered = (rc.contextValue.filtered ?? []).map((d: DeniedPath) => ({ path: d.path.join('.'), policy: d.policy, reason: d.reason }));
-          const witnessed = heads.size > 0 ? Object.fromEntries(heads) : undefined;
-          heads.clear();
+          const witnessed = takeHeads();
           try {
             await append({
               at: new Date().toISOString(), traceId: authority.traceId,
@@ -94,8 +111,7 @@ export function createGatewayAudit(options: { path: string; logger: Logger }) {
               ...(witnessed ? { witnessed } : {}),
             });
           } catch (error) {
-            // Not written: the next line carries them, unless an agency has shown a newer head since.
-            for (const [agency, head] of Object.entries(witnessed ?? {})) if (!heads.has(agency)) heads.set(agency, head);
+            putBack(witnessed);
             options.logger.error({ err: error, traceId: authority.traceId }, 'could not write the gateway audit log: operation refused');
             throw new GraphQLError('The operation could not be recorded in the gateway\'s audit log, so nothing is disclosed.', { extensions: { code: ErrorCode.AUDIT_UNAVAILABLE } });
           }
@@ -103,7 +119,18 @@ export function createGatewayAudit(options: { path: string; logger: Logger }) {
       };
     },
   };
-  return { plugin, append, witness };
+  /** Writes the heads not yet written, if any, in a line of their own (when the gateway stops). */
+  const flush = async (): Promise<void> => {
+    const witnessed = takeHeads();
+    if (!witnessed) return;
+    try {
+      await append({ at: new Date().toISOString(), kind: 'witnessed', witnessed });
+    } catch (error) {
+      putBack(witnessed);
+      throw error;
+    }
+  };
+  return { plugin, append, witness, flush };
 }
 
 /** Walks a gateway audit file and reports the first line whose hash or link does not hold. */
@@ -111,7 +138,7 @@ export async function verifyGatewayAudit(path: string): Promise<{ lines: number;
   const lines = (await readFile(path, 'utf8')).split('\n').filter(Boolean);
   let prev = '0'.repeat(64);
   for (const [i, line] of lines.entries()) {
-    const { prevHash, hash, ...entry } = JSON.parse(line) as GatewayAuditEntry & { prevHash: string; hash: string };
+    const { prevHash, hash, ...entry } = JSON.parse(line) as (GatewayAuditEntry | GatewayWitnessLine) & { prevHash: string; hash: string };
     if (createHash('sha256').update(`${prevHash}|${JSON.stringify(entry)}`).digest('hex') !== hash) return { lines: lines.length, broken: { line: i + 1, detail: 'the line does not match its hash (edited)' } };
     if (prevHash !== prev) return { lines: lines.length, broken: { line: i + 1, detail: 'the line does not follow the one before (deleted or reordered)' } };
     prev = hash;

@@ -374,10 +374,22 @@ export interface WitnessedHead extends AuditHead { at: string; where: string }
  * hashes recomputed passes verifyAuditChain, but no longer has the hash that
  * was witnessed for a row at or after the first one changed: the first such
  * row is reported, and the rewrite lies between the last witnessed row that
- * still matches and it. Rows purged since are not held to their witness.
+ * still matches and it. A witnessed row no longer in the log passes only if a
+ * purge recorded in the chain removed it and it was witnessed longer ago than
+ * the agency keeps its log (`retentionDays`, a day's grace for whole days):
+ * a purge cannot stand in for deleting recent rows.
  */
-export async function checkWitnessedHeads(db: Database, witnessed: readonly WitnessedHead[]): Promise<{ checked: number; broken: AuditBreak | null }> {
+export async function checkWitnessedHeads(
+  db: Database,
+  witnessed: readonly WitnessedHead[],
+  options: { retentionDays: number; now?: Date },
+): Promise<{ checked: number; broken: AuditBreak | null }> {
   if (witnessed.length === 0) return { checked: 0, broken: null };
+  const [purge] = await db.query<{ through: string | null }>(
+    `SELECT max((entry::jsonb->>'purgedThrough')::bigint)::text AS through FROM service.audit_log WHERE entry LIKE '{"kind":"purge"%'`,
+  );
+  const purgedThrough = purge?.through ? Number(purge.through) : 0;
+  const purgeable = (options.now ?? new Date()).getTime() - (options.retentionDays - 1) * 86_400_000;
   const seqs = [...new Set(witnessed.map((w) => w.seq))];
   const [range] = await db.query<{ first: string | null; last: string | null }>('SELECT min(seq)::text AS first, max(seq)::text AS last FROM service.audit_log');
   const rows = await db.query<{ seq: string; hash: string }>(
@@ -390,7 +402,11 @@ export async function checkWitnessedHeads(db: Database, witnessed: readonly Witn
   let checked = 0;
   let lastMatching = 0;
   for (const head of [...witnessed].sort((a, b) => a.seq - b.seq)) {
-    if (first !== null && head.seq < first) continue;
+    if (first !== null && head.seq < first) {
+      if (head.seq <= purgedThrough && Date.parse(head.at) < purgeable) continue;
+      const why = head.seq <= purgedThrough ? `a purge removed it although it was witnessed within the ${options.retentionDays} days the log is kept` : 'no purge recorded in the chain removed it';
+      return { checked, broken: { seq: head.seq, kind: 'deleted', detail: `row ${head.seq}, witnessed (${head.where}, ${head.at}), is missing: ${why}` } };
+    }
     const found = hashAt.get(head.seq);
     if (found === undefined) {
       const detail = head.seq > last

@@ -23,15 +23,24 @@ export async function loadOrCreateDevKeyPair(path: string, kid: string): Promise
   if (existsSync(path)) return JSON.parse(readFileSync(path, 'utf8')) as KeyPair;
   const pair = await createKeyPair(kid);
   mkdirSync(dirname(path), { recursive: true });
+  const text = JSON.stringify(pair, null, 2);
   // Written under a name of its own, then linked into place: linking fails if the file is already there.
   const own = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}`;
-  writeFileSync(own, JSON.stringify(pair, null, 2), { mode: 0o600 });
+  writeFileSync(own, text, { mode: 0o600 });
   try {
     linkSync(own, path);
     return pair;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    return JSON.parse(readFileSync(path, 'utf8')) as KeyPair;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return JSON.parse(readFileSync(path, 'utf8')) as KeyPair;
+    // A file system without hard links: created only if absent, in one write.
+    try {
+      writeFileSync(path, text, { mode: 0o600, flag: 'wx' });
+      return pair;
+    } catch (fallback) {
+      if ((fallback as NodeJS.ErrnoException).code !== 'EEXIST') throw fallback;
+      return JSON.parse(readFileSync(path, 'utf8')) as KeyPair;
+    }
   } finally {
     unlinkSync(own);
   }

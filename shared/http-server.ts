@@ -41,14 +41,19 @@ export async function listen<C extends BaseContext>(apollo: ApolloServer<C>, opt
   let serving = 0;
   let closing = false;
   let drained: (() => void) | null = null;
+  let closed: Promise<void> | null = null;
   const server = createServer((req, res) => {
     serving++;
     // While closing, a connection is not kept for another request.
     if (closing) res.setHeader('connection', 'close');
     const responded = new Promise<void>((resolve) => res.once('close', resolve));
     const handled = handle(apollo, options, req, res).catch(() => {
-      if (!res.headersSent) send(res, 500, { errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
-      else res.end();
+      try {
+        if (!res.headersSent) send(res, 500, { errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+        else res.end();
+      } catch {
+        res.destroy();
+      }
     });
     void Promise.all([handled, responded]).then(() => {
       serving--;
@@ -68,21 +73,23 @@ export async function listen<C extends BaseContext>(apollo: ApolloServer<C>, opt
     url: `http://${host}:${port}/graphql`,
     port,
     server,
-    close: async ({ graceMs = CLOSE_GRACE_MS } = {}) => {
-      closing = true;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      if (serving > 0) {
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([
-          new Promise<void>((resolve) => (drained = resolve)),
-          new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs))),
-        ]);
-        clearTimeout(timer);
-      }
-      server.closeAllConnections();
-      await closed;
-    },
+    // Closing twice (a SIGINT after a SIGTERM) waits for the one close.
+    close: ({ graceMs = CLOSE_GRACE_MS } = {}) =>
+      (closed ??= (async () => {
+        closing = true;
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        if (serving > 0) {
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([
+            new Promise<void>((resolve) => (drained = resolve)),
+            new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs))),
+          ]);
+          clearTimeout(timer);
+        }
+        server.closeAllConnections();
+        await stopped;
+      })()),
   };
 }
 

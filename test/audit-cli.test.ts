@@ -60,7 +60,6 @@ describe('npm run audit (verify, export)', () => {
       const [row] = await db.owner.query<{ seq: string; hash: string }>('SELECT seq::text AS seq, hash FROM service.audit_head');
       head = { seq: Number(row!.seq), hash: row!.hash };
     });
-    gatewayAudit.witness('health', head);
     await gatewayAudit.append({
       at: new Date().toISOString(), traceId: 'trace-gw', caller: { sub: 'gp.smith', name: 'Dr Alex Smith', roles: ['gp'], org: 'Y00001' }, purpose: 'direct-care',
       breakGlass: null, operation: { type: 'query', name: null, hash: 'h' }, children: [], searches: [], filtered: [], witnessed: { health: head },

@@ -2,7 +2,8 @@
 -- appended), so that the subgraph can show it to the gateway, which keeps it in its own
 -- log as a witness: a chain rewritten afterwards, however consistently, no longer
 -- matches the hashes the gateway saw. The body is as in 005; only what it returns changes,
--- and a function's result type can only change by dropping it.
+-- and a function's result type can only change by dropping it. Dropped and created again, it
+-- has the default privileges (EXECUTE for PUBLIC), which is how the service role calls it.
 DROP FUNCTION service.append_audit(text[], text[], text[]);
 
 CREATE FUNCTION service.append_audit(caller_subs text[], children text[], entries text[])

@@ -69,10 +69,10 @@ describe.each(backends)('the audit hash chain on %s', (backend) => {
     const [newest] = await served.query<{ seq: string; hash: string }>('SELECT seq::text AS seq, hash FROM service.audit_log ORDER BY seq DESC LIMIT 1');
     expect(head).toEqual({ seq: 7, hash: newest!.hash });
     const witnessed = [{ ...head!, at: '2026-11-26T10:00:00Z', where: 'a gateway log line 1' }];
-    expect(await checkWitnessedHeads(served, witnessed)).toEqual({ checked: 1, broken: null });
+    expect(await checkWitnessedHeads(served, witnessed, { retentionDays: 30 })).toEqual({ checked: 1, broken: null });
     await tamper(`DELETE FROM service.audit_log WHERE seq >= 6; UPDATE service.audit_head SET seq = 5, hash = (SELECT hash FROM service.audit_log WHERE seq = 5)`);
     expect(await verifyAuditChain(served)).toEqual({ rows: 5, broken: null });
-    expect((await checkWitnessedHeads(served, witnessed)).broken).toMatchObject({ seq: 7, kind: 'deleted', detail: expect.stringContaining('the log ends at 5') });
+    expect((await checkWitnessedHeads(served, witnessed, { retentionDays: 30 })).broken).toMatchObject({ seq: 7, kind: 'deleted', detail: expect.stringContaining('the log ends at 5') });
   });
 
   it('finds the newest row edited together with its hash, by the chain\'s head', async () => {
@@ -113,13 +113,19 @@ describe.each(backends)('the audit hash chain on %s', (backend) => {
       }
     };
     expect(await purge(2922)).toEqual({ purged: 0, through: null });
+    const [row4] = await served.query<{ hash: string }>('SELECT hash FROM service.audit_log WHERE seq = 4');
     expect(await purge(-1)).toEqual({ purged: 6, through: 6 });
     await appendAudit(served, [entry(7)]);
     expect(await verifyAuditChain(served)).toEqual({ rows: 2, broken: null });
+    // A purged row witnessed longer ago than the log is kept is not held to its witness; one witnessed within it is.
+    const witnessedAt = (daysAgo: number) => [{ seq: 4, hash: row4!.hash, at: new Date(Date.now() - daysAgo * 86_400_000).toISOString(), where: 'a gateway log line 1' }];
+    expect(await checkWitnessedHeads(served, witnessedAt(40), { retentionDays: 30 })).toEqual({ checked: 0, broken: null });
+    expect((await checkWitnessedHeads(served, witnessedAt(2), { retentionDays: 30 })).broken).toMatchObject({ seq: 4, kind: 'deleted', detail: expect.stringContaining('within the 30 days') });
     const [purgeRow] = await served.query<{ entry: { kind: string; rows: number } }>('SELECT entry FROM service.audit_entry WHERE seq = 7');
     expect(purgeRow!.entry).toMatchObject({ kind: 'purge', rows: 6 });
     await tamper('DELETE FROM service.audit_log WHERE seq = 7');
     expect((await verifyAuditChain(served)).broken).toMatchObject({ seq: 8, kind: 'deleted' });
+    expect((await checkWitnessedHeads(served, witnessedAt(40), { retentionDays: 30 })).broken).toMatchObject({ seq: 4, kind: 'deleted', detail: expect.stringContaining('no purge') });
   });
 
   it('keeps a many-child entry compact, and gives each child back whole; an export names only its own child', async () => {

@@ -36,6 +36,8 @@ describe('closing the HTTP service', () => {
     await startedSlow;
     const closing = service.close();
     await expect(ask('{ quick }')).rejects.toThrow();
+    // A second close (SIGINT after SIGTERM) is the same close.
+    expect(service.close()).toBe(closing);
     release();
     const response = await inFlight;
     expect([response.status, await response.json()]).toEqual([200, { data: { slow: 'done' } }]);

@@ -39,9 +39,10 @@ async function main(argv: string[]): Promise<number> {
       for (const [agency, heads] of await witnessedHeads(path)) witnessed.set(agency, [...(witnessed.get(agency) ?? []), ...heads]);
     }
     for (const { definition } of chosen) {
+      const retentionDays = retentionDaysOf(definition.name);
       const { chain, witness } = await withAudit(definition.name, definition.defaultPort, async (db) => ({
         chain: await verifyAuditChain(db),
-        witness: await checkWitnessedHeads(db, witnessed.get(definition.name) ?? []),
+        witness: await checkWitnessedHeads(db, witnessed.get(definition.name) ?? [], { retentionDays }),
       }));
       const broken = chain.broken ?? witness.broken;
       if (broken) {
@@ -73,14 +74,19 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'purge') {
     for (const { definition } of chosen) {
-      const variable = `${definition.name.toUpperCase()}_AUDIT_RETENTION_DAYS`;
-      const days = (readEnv({ [variable]: env.positiveInt(DEFAULT_RETENTION_DAYS) }, process.env) as Record<string, number>)[variable]!;
+      const days = retentionDaysOf(definition.name);
       const result = await withAudit(definition.name, definition.defaultPort, (db) => purgeAudit(db, days));
       process.stdout.write(`${definition.name}: purged ${result.purged} rows older than ${days} days${result.through ? ` (through row ${result.through}); the purge is recorded in the chain` : ''}\n`);
     }
     return 0;
   }
   throw new Error(usage);
+}
+
+/** `<AGENCY>_AUDIT_RETENTION_DAYS`: whole days of the agency's audit log kept. */
+function retentionDaysOf(agency: string): number {
+  const variable = `${agency.toUpperCase()}_AUDIT_RETENTION_DAYS`;
+  return (readEnv({ [variable]: env.positiveInt(DEFAULT_RETENTION_DAYS) }, process.env) as Record<string, number>)[variable]!;
 }
 
 async function withAudit<T>(agency: string, port: number, work: (db: Database) => Promise<T>): Promise<T> {
