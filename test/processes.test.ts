@@ -1,6 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { signPersonaToken } from '../dev/personas';
 import { AGENCIES } from '../gateway';
 import { createKeyPair } from '../shared';
@@ -11,9 +13,10 @@ describe('each service as its own process, started by its main.ts', () => {
   const services: Service[] = [];
   let gatewayUrl = '';
   let token = '';
+  let dir = '';
 
   beforeAll(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cv-processes-'));
+    dir = mkdtempSync(join(tmpdir(), 'cv-processes-'));
     const gatewayKeys = await createKeyPair('gateway-processes');
     const personaKeys = await createKeyPair('personas-processes');
     writeFileSync(join(dir, 'gateway.jwks.json'), JSON.stringify(gatewayKeys.publicJwks));
@@ -35,7 +38,7 @@ describe('each service as its own process, started by its main.ts', () => {
     const port = await freePort();
     const gateway = start('gateway', 'gateway/main.ts', {
       ...urls, PORT: String(port), AUTH_JWKS_PATH: join(dir, 'idp.jwks.json'), GATEWAY_SIGNING_KEY_PATH: join(dir, 'gateway-signing.jwk.json'),
-      LOG_LEVEL: 'info', NODE_ENV: 'production',
+      GATEWAY_AUDIT_PATH: join(dir, 'gateway-audit.jsonl'), LOG_LEVEL: 'info', NODE_ENV: 'production',
     });
     services.push(gateway);
     gatewayUrl = `http://127.0.0.1:${port}/graphql`;
@@ -60,10 +63,18 @@ describe('each service as its own process, started by its main.ts', () => {
     }
   });
 
-  it('stops cleanly on SIGTERM', async () => {
+  it('stops cleanly on SIGTERM, the gateway writing the heads the agencies last showed it, against which every chain verifies', async () => {
     for (const s of services) s.child.kill('SIGTERM');
     expect(await Promise.all(services.map((s) => s.exit))).toEqual(services.map(() => 0));
-  }, 30_000);
+    const gatewayLog = join(dir, 'gateway-audit.jsonl');
+    const last = JSON.parse(readFileSync(gatewayLog, 'utf8').trim().split('\n').at(-1)!) as { kind?: string; witnessed?: Record<string, unknown> };
+    expect(last.kind).toBe('witnessed');
+    expect(Object.keys(last.witnessed ?? {}).sort()).toEqual(['housing', 'identity', 'socialcare']);
+    const environment: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'silent' };
+    for (const agency of AGENCIES) environment[`${agency.name.toUpperCase()}_DATABASE_URL`] = '';
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'tools/audit/cli.ts', 'verify', '--gateway-log', gatewayLog], { env: environment });
+    for (const agency of ['identity', 'socialcare', 'housing']) expect(stdout).toMatch(new RegExp(`^${agency}: intact, \\d+ rows; [1-9]\\d* heads witnessed by the gateway match$`, 'm'));
+  }, 90_000);
 
   it('refuses to start with a bad configuration value, naming it', async () => {
     const bad = start('health', 'subgraphs/health/main.ts', { HEALTH_PORT: 'forty-two' });
