@@ -121,10 +121,13 @@ export function createGateway(options: GatewayOptions): Gateway {
       return {
         ...service,
         close: async () => {
-          await service.close();
-          await apollo.stop();
-          // The heads the agencies showed since the last operation's line, so that the newest rows are witnessed too.
-          await gatewayAudit.flush().catch((error: unknown) => options.logger.error({ err: error }, 'could not write the witnessed heads to the gateway audit log'));
+          try {
+            await service.close();
+            await apollo.stop();
+          } finally {
+            // The heads the agencies showed since the last operation's line, so that the newest rows are witnessed too.
+            await gatewayAudit.flush().catch((error: unknown) => options.logger.error({ err: error }, 'could not write the witnessed heads to the gateway audit log'));
+          }
         },
       };
     },

@@ -25,14 +25,19 @@ export interface GatewayAuditEntry {
    * The newest head of each agency's audit chain that an agency showed this gateway since its line
    * before: kept as a witness, so that an agency's chain rewritten later no longer matches it.
    */
-  witnessed?: Record<string, AuditHead>;
+  witnessed?: Record<string, WitnessedAt>;
+}
+
+/** A head an agency showed, with when the gateway received it. */
+export interface WitnessedAt extends AuditHead {
+  at: string;
 }
 
 /** A line written when the gateway stops, with the heads the agencies showed it since its last operation's line. */
 export interface GatewayWitnessLine {
   at: string;
   kind: 'witnessed';
-  witnessed: Record<string, AuditHead>;
+  witnessed: Record<string, WitnessedAt>;
 }
 
 /**
@@ -47,20 +52,21 @@ export interface GatewayWitnessLine {
 export function createGatewayAudit(options: { path: string; logger: Logger }) {
   let last: Promise<string> | undefined;
   // The newest head each agency has shown since the last line written (responses may arrive out of order).
-  const heads = new Map<string, AuditHead>();
-  const witness = (agency: string, head: AuditHead): void => {
+  const heads = new Map<string, WitnessedAt>();
+  const keep = (agency: string, head: WitnessedAt): void => {
     const known = heads.get(agency);
     if (!known || head.seq > known.seq) heads.set(agency, head);
   };
-  const takeHeads = (): Record<string, AuditHead> | undefined => {
+  const witness = (agency: string, head: AuditHead): void => keep(agency, { seq: head.seq, hash: head.hash, at: new Date().toISOString() });
+  const takeHeads = (): Record<string, WitnessedAt> | undefined => {
     if (heads.size === 0) return undefined;
     const taken = Object.fromEntries(heads);
     heads.clear();
     return taken;
   };
   // Heads whose line was not written go back for the next one, unless an agency has shown a newer head since.
-  const putBack = (taken: Record<string, AuditHead> | undefined): void => {
-    for (const [agency, head] of Object.entries(taken ?? {})) witness(agency, head);
+  const putBack = (taken: Record<string, WitnessedAt> | undefined): void => {
+    for (const [agency, head] of Object.entries(taken ?? {})) keep(agency, head);
   };
   // Where the chain stands: the hash on the file's last line, read from its end (the log only grows).
   const previousHash = async (): Promise<string> => {
@@ -146,16 +152,16 @@ export async function verifyGatewayAudit(path: string): Promise<{ lines: number;
   return { lines: lines.length, broken: null };
 }
 
-/** The heads of each agency's chain that a gateway's log witnessed, with the line and time of each. */
+/** The heads of each agency's chain that a gateway's log witnessed, with when each was received and the line it is on. */
 export async function witnessedHeads(path: string): Promise<Map<string, WitnessedHead[]>> {
   const heads = new Map<string, WitnessedHead[]>();
   const lines = (await readFile(path, 'utf8')).split('\n').filter(Boolean);
   for (const [i, line] of lines.entries()) {
-    const { at, witnessed } = JSON.parse(line) as Partial<GatewayAuditEntry>;
+    const { witnessed } = JSON.parse(line) as Partial<GatewayAuditEntry>;
     for (const [agency, head] of Object.entries(witnessed ?? {})) {
       let list = heads.get(agency);
       if (!list) heads.set(agency, (list = []));
-      list.push({ seq: head.seq, hash: head.hash, at: at ?? '', where: `${path} line ${i + 1}` });
+      list.push({ seq: head.seq, hash: head.hash, at: head.at, where: `${path} line ${i + 1}` });
     }
   }
   return heads;

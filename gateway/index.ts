@@ -8,4 +8,4 @@ export { createAuthenticator, badRequest, type AuthenticatorOptions } from './au
 export type { GatewayContext } from './agency-data-source';
 export { MemorySharedState, RedisSharedState, type SharedState } from './shared-state';
 export { createBreakGlassGrants, type BreakGlassGrants } from './break-glass-grants';
-export { createGatewayAudit, verifyGatewayAudit, witnessedHeads, type GatewayAuditEntry, type GatewayWitnessLine } from './gateway-audit';
+export { createGatewayAudit, verifyGatewayAudit, witnessedHeads, type GatewayAuditEntry, type GatewayWitnessLine, type WitnessedAt } from './gateway-audit';

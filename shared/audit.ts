@@ -376,8 +376,11 @@ export interface WitnessedHead extends AuditHead { at: string; where: string }
  * row is reported, and the rewrite lies between the last witnessed row that
  * still matches and it. A witnessed row no longer in the log passes only if a
  * purge recorded in the chain removed it and it was witnessed longer ago than
- * the agency keeps its log (`retentionDays`, a day's grace for whole days):
- * a purge cannot stand in for deleting recent rows.
+ * the agency keeps its log (`retentionDays`, with an hour's grace for the
+ * gateway's and the database's clocks): a purge cannot stand in for deleting
+ * a row witnessed within the retention period. A purge removes rows older
+ * than whole days before its own, so a witnessed row it may remove was
+ * always witnessed at least that long ago.
  */
 export async function checkWitnessedHeads(
   db: Database,
@@ -389,7 +392,7 @@ export async function checkWitnessedHeads(
     `SELECT max((entry::jsonb->>'purgedThrough')::bigint)::text AS through FROM service.audit_log WHERE entry LIKE '{"kind":"purge"%'`,
   );
   const purgedThrough = purge?.through ? Number(purge.through) : 0;
-  const purgeable = (options.now ?? new Date()).getTime() - (options.retentionDays - 1) * 86_400_000;
+  const purgeable = (options.now ?? new Date()).getTime() - options.retentionDays * 86_400_000 + 3_600_000;
   const seqs = [...new Set(witnessed.map((w) => w.seq))];
   const [range] = await db.query<{ first: string | null; last: string | null }>('SELECT min(seq)::text AS first, max(seq)::text AS last FROM service.audit_log');
   const rows = await db.query<{ seq: string; hash: string }>(

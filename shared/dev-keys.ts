@@ -20,7 +20,7 @@ export async function createKeyPair(kid: string): Promise<KeyPair> {
  * first to create it does; the others read it.
  */
 export async function loadOrCreateDevKeyPair(path: string, kid: string): Promise<KeyPair> {
-  if (existsSync(path)) return JSON.parse(readFileSync(path, 'utf8')) as KeyPair;
+  if (existsSync(path)) return readPair(path);
   const pair = await createKeyPair(kid);
   mkdirSync(dirname(path), { recursive: true });
   const text = JSON.stringify(pair, null, 2);
@@ -32,17 +32,29 @@ export async function loadOrCreateDevKeyPair(path: string, kid: string): Promise
     return pair;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return JSON.parse(readFileSync(path, 'utf8')) as KeyPair;
+    if (code === 'EEXIST') return readPair(path);
     // A file system without hard links: created only if absent, in one write.
     try {
       writeFileSync(path, text, { mode: 0o600, flag: 'wx' });
       return pair;
     } catch (fallback) {
       if ((fallback as NodeJS.ErrnoException).code !== 'EEXIST') throw fallback;
-      return JSON.parse(readFileSync(path, 'utf8')) as KeyPair;
+      return readPair(path);
     }
   } finally {
     unlinkSync(own);
+  }
+}
+
+/** Reads a key pair file; one being written by another process (where it cannot appear whole) is read again shortly. */
+async function readPair(path: string): Promise<KeyPair> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return JSON.parse(readFileSync(path, 'utf8')) as KeyPair;
+    } catch (error) {
+      if (!(error instanceof SyntaxError) || attempt >= 20) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 }
 

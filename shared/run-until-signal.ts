@@ -4,9 +4,11 @@ import type { Logger } from './logger';
 export function runUntilSignal(start: () => Promise<{ stop(): Promise<void> }>, logger: Pick<Logger, 'fatal' | 'info'>): void {
   Promise.resolve().then(start).then(
     (running) => {
+      // A second signal (SIGINT after SIGTERM) waits for the one stop rather than starting another.
+      let stopping: Promise<void> | null = null;
       const stop = (signal: string) => {
         logger.info({ signal }, 'stopping');
-        running.stop().then(() => process.exit(0), () => process.exit(1));
+        stopping ??= running.stop().then(() => process.exit(0), () => process.exit(1));
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);

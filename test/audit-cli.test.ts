@@ -62,7 +62,7 @@ describe('npm run audit (verify, export)', () => {
     });
     await gatewayAudit.append({
       at: new Date().toISOString(), traceId: 'trace-gw', caller: { sub: 'gp.smith', name: 'Dr Alex Smith', roles: ['gp'], org: 'Y00001' }, purpose: 'direct-care',
-      breakGlass: null, operation: { type: 'query', name: null, hash: 'h' }, children: [], searches: [], filtered: [], witnessed: { health: head },
+      breakGlass: null, operation: { type: 'query', name: null, hash: 'h' }, children: [], searches: [], filtered: [], witnessed: { health: { ...head, at: new Date().toISOString() } },
     });
     const held = await cli('verify', '--agency', 'health', '--gateway-log', gatewayLog);
     expect(held).toMatchObject({ code: 0 });

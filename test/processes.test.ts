@@ -65,6 +65,8 @@ describe('each service as its own process, started by its main.ts', () => {
 
   it('stops cleanly on SIGTERM, the gateway writing the heads the agencies last showed it, against which every chain verifies', async () => {
     for (const s of services) s.child.kill('SIGTERM');
+    // A second signal while stopping (as a person pressing Ctrl-C after a SIGTERM) waits for the one stop.
+    services.at(-1)!.child.kill('SIGINT');
     expect(await Promise.all(services.map((s) => s.exit))).toEqual(services.map(() => 0));
     const gatewayLog = join(dir, 'gateway-audit.jsonl');
     const last = JSON.parse(readFileSync(gatewayLog, 'utf8').trim().split('\n').at(-1)!) as { kind?: string; witnessed?: Record<string, unknown> };
