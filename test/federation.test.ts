@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { composeSupergraph, loadGatewayConfig, startGateway } from '../gateway';
@@ -136,8 +136,13 @@ describe.each(backends)('the federated graph on %s', (backend) => {
     writeFileSync(join(dir, 'gateway.jwk.json'), JSON.stringify(federation.keys.gateway.privateJwk));
     const config = loadGatewayConfig({
       ...env, PORT: '0', SUPERGRAPH_PATH: supergraphPath, AUTH_JWKS_PATH: join(dir, 'idp.jwks.json'), GATEWAY_SIGNING_KEY_PATH: join(dir, 'gateway.jwk.json'),
+      // Its own log, in the test's folder: the checkout's ./data belongs to npm start.
+      GATEWAY_AUDIT_PATH: join(dir, 'gateway-audit.jsonl'),
       ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
     });
+    const checkoutLog = join(__dirname, '..', 'data', 'gateway', 'audit.jsonl');
+    const checkoutLogSize = () => (existsSync(checkoutLog) ? statSync(checkoutLog).size : -1);
+    const before = checkoutLogSize();
     const second = await startGateway(config, createLogger('second-gateway', 'silent'));
     try {
       const query = '{ child(nhsNumber: "9990000026") { name { given } socialCare { status } } }';
@@ -148,5 +153,7 @@ describe.each(backends)('the federated graph on %s', (backend) => {
     } finally {
       await second.stop();
     }
+    expect(readFileSync(join(dir, 'gateway-audit.jsonl'), 'utf8')).toContain('"children":["9990000026"]');
+    expect(checkoutLogSize()).toBe(before);
   });
 });
