@@ -372,6 +372,14 @@ describe('docker-compose.yml, the reference deployment', () => {
       expect(environmentOf(name).NODE_ENV).toBe('production');
     });
 
+    it('keeps its audit log on a named volume of its own, in a folder the image gives its user', () => {
+      const mounts = (service(name).volumes ?? []).map(String).filter((v) => !v.startsWith('./'));
+      expect(mounts).toEqual([`${name}-audit:/app/data`]);
+      expect(Object.keys(compose.volumes ?? {})).toContain(`${name}-audit`);
+      expect(environmentOf(name).GATEWAY_AUDIT_PATH).toBe('/app/data/gateway/audit.jsonl');
+      expect(dockerfile).toMatch(/^RUN mkdir -p \/app\/data && chown node:node \/app\/data$/m);
+    });
+
     it('starts only once redis and all five subgraphs are healthy', () => {
       expect(service(name).depends_on).toEqual(Object.fromEntries(['redis', ...subgraphs.map(([a]) => a)].map((s) => [s, { condition: 'service_healthy' }])));
     });
