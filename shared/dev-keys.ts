@@ -1,4 +1,4 @@
-import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { exportJWK, generateKeyPair, type JSONWebKeySet, type JWK } from 'jose';
 
@@ -16,37 +16,24 @@ export async function createKeyPair(kid: string): Promise<KeyPair> {
  * A development key pair kept in a git-ignored file, generated on first use.
  * Development only: deployments give each service its keys through config.
  * Services started together (the gateway and the agencies, each in its own
- * process) all end up with the one pair: the file appears whole, and only the
- * first to create it does; the others read it.
+ * process) all end up with the one pair: only the first creates the file (an
+ * exclusive create), and the others read it, waiting if it is still being
+ * written.
  */
 export async function loadOrCreateDevKeyPair(path: string, kid: string): Promise<KeyPair> {
   if (existsSync(path)) return readPair(path);
   const pair = await createKeyPair(kid);
   mkdirSync(dirname(path), { recursive: true });
-  const text = JSON.stringify(pair, null, 2);
-  // Written under a name of its own, then linked into place: linking fails if the file is already there.
-  const own = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}`;
-  writeFileSync(own, text, { mode: 0o600 });
   try {
-    linkSync(own, path);
+    writeFileSync(path, JSON.stringify(pair, null, 2), { mode: 0o600, flag: 'wx' });
     return pair;
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return readPair(path);
-    // A file system without hard links: created only if absent, in one write.
-    try {
-      writeFileSync(path, text, { mode: 0o600, flag: 'wx' });
-      return pair;
-    } catch (fallback) {
-      if ((fallback as NodeJS.ErrnoException).code !== 'EEXIST') throw fallback;
-      return readPair(path);
-    }
-  } finally {
-    unlinkSync(own);
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return readPair(path);
   }
 }
 
-/** Reads a key pair file; one being written by another process (where it cannot appear whole) is read again shortly. */
+/** Reads a key pair file; one another process is still writing (empty or cut short) is read again shortly. */
 async function readPair(path: string): Promise<KeyPair> {
   for (let attempt = 1; ; attempt++) {
     try {
