@@ -29,9 +29,7 @@ export interface GatewayAuditEntry {
 }
 
 /** A head an agency showed, with when the gateway received it. */
-export interface WitnessedAt extends AuditHead {
-  at: string;
-}
+export type WitnessedAt = Omit<WitnessedHead, 'where'>;
 
 /** A line written when the gateway stops, with the heads the agencies showed it since its last operation's line. */
 export interface GatewayWitnessLine {

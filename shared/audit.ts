@@ -388,20 +388,21 @@ export async function checkWitnessedHeads(
   options: { retentionDays: number; now?: Date },
 ): Promise<{ checked: number; broken: AuditBreak | null }> {
   if (witnessed.length === 0) return { checked: 0, broken: null };
-  const [purge] = await db.query<{ through: string | null }>(
-    `SELECT max((entry::jsonb->>'purgedThrough')::bigint)::text AS through FROM service.audit_log WHERE entry LIKE '{"kind":"purge"%'`,
+  // Where the log starts and ends, and the last row a purge recorded in the chain removed.
+  const [range] = await db.query<{ first: string | null; last: string | null; purged: string | null }>(
+    `SELECT min(seq)::text AS first, max(seq)::text AS last,
+            (max((entry::jsonb->>'purgedThrough')::bigint) FILTER (WHERE entry LIKE '{"kind":"purge"%'))::text AS purged
+       FROM service.audit_log`,
   );
-  const purgedThrough = purge?.through ? Number(purge.through) : 0;
+  const first = range?.first == null ? null : Number(range.first);
+  const last = Number(range?.last ?? 0);
+  const purgedThrough = Number(range?.purged ?? 0);
   const purgeable = (options.now ?? new Date()).getTime() - options.retentionDays * 86_400_000 + 3_600_000;
-  const seqs = [...new Set(witnessed.map((w) => w.seq))];
-  const [range] = await db.query<{ first: string | null; last: string | null }>('SELECT min(seq)::text AS first, max(seq)::text AS last FROM service.audit_log');
   const rows = await db.query<{ seq: string; hash: string }>(
     "SELECT seq::text AS seq, hash FROM service.audit_log WHERE seq = ANY(string_to_array($1, ',')::bigint[])",
-    [seqs.join(',')],
+    [[...new Set(witnessed.map((w) => w.seq))].join(',')],
   );
   const hashAt = new Map(rows.map((r) => [Number(r.seq), r.hash]));
-  const first = range?.first === null || range?.first === undefined ? null : Number(range.first);
-  const last = range?.last === null || range?.last === undefined ? 0 : Number(range.last);
   let checked = 0;
   let lastMatching = 0;
   for (const head of [...witnessed].sort((a, b) => a.seq - b.seq)) {
