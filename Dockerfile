@@ -15,6 +15,8 @@ COPY shared ./shared
 COPY subgraphs ./subgraphs
 COPY synthetic ./synthetic
 COPY dev ./dev
+# The operators' tools: `npm run migrate` (the compose file's migrate service), audit verify and export, policy checks.
+COPY tools ./tools
 # The supergraph is composed from the subgraphs' schema files at build time, so a
 # production gateway serves a graph that was reviewed in the repository rather than
 # whatever the live subgraphs say; the gateway takes each subgraph's URL from its

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ensureServiceRole, inTransaction, loadSubgraphConfig, migrate, migrateAudit, openAgencyDatabase } from '../shared';
+import { createLogger, inTransaction, loadSubgraphConfig, openOwnerDatabase, prepareAgencyDatabase } from '../shared';
 import { agencies } from './agencies';
 
 /**
@@ -22,11 +22,10 @@ async function main(): Promise<void> {
   for (const { definition, seed: seedAgency } of chosen) {
     const config = loadSubgraphConfig(definition.name, definition.defaultPort);
     const started = Date.now();
-    const database = await openAgencyDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? undefined : config.dataDir });
+    const database = await openOwnerDatabase(config);
     try {
-      await migrate(database.owner, definition.migrationsDir);
-      await migrateAudit(database.owner);
-      await ensureServiceRole(database.owner, definition.serviceRole);
+      // Migrated, with its service role (and serving login, when configured), as the subgraph would find it; then replaced below.
+      await prepareAgencyDatabase(definition, { ...config, seedIfEmpty: false }, database.owner, { logger: createLogger(`${definition.name}-seed`, config.logLevel) });
       await inTransaction(database.owner, () => seedAgency(database.owner, { children, seed, asOf: values['as-of'] }));
       await database.owner.exec('ANALYZE');
     } finally {

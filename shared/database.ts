@@ -43,31 +43,46 @@ export async function openAgencyDatabase(options: AgencyDatabaseOptions): Promis
 }
 
 function openPostgres(url: string): AgencyDatabase {
-  const pools: Pool[] = [];
+  const pools: Database[] = [];
   // The owner runs migrations and the seed one statement after another on one
   // session, so that session-level advisory locks hold.
-  const make = (role?: string): Database => {
-    const pool = new Pool({ connectionString: url, max: role ? 10 : 1, ...(role ? { options: `-c role=${role}` } : {}) });
-    pool.on('error', () => undefined); // idle-client errors surface on the next query instead
-    pools.push(pool);
-    return {
-      kind: 'postgres',
-      query: async (sql, params, options) =>
-        (await (options?.prepare ? pool.query({ name: statementName(sql), text: sql, values: params as unknown[] }) : pool.query(sql, params as unknown[]))).rows,
-      exec: async (sql) => {
-        await pool.query(sql);
-      },
-      ping: async () => pool.query('SELECT 1').then(() => true, () => false),
-      close: () => pool.end(),
-    };
-  };
-  const owner = make();
+  const owner = postgresPool(url, { max: 1 });
+  pools.push(owner);
   return {
     owner,
-    asRole: async (role) => make(assertRoleName(role)),
-    close: async () => {
-      await Promise.all(pools.splice(0).map((p) => p.end().catch(() => undefined)));
+    asRole: async (role) => {
+      const served = postgresPool(url, { role: assertRoleName(role) });
+      pools.push(served);
+      return served;
     },
+    close: async () => {
+      await Promise.all(pools.splice(0).map((p) => p.close().catch(() => undefined)));
+    },
+  };
+}
+
+/**
+ * The connection a subgraph serves from when it is given a login of its own
+ * (`<AGENCY>_SERVICE_DATABASE_URL`): each session assumes the service role
+ * from the start, whether or not the login inherits its privileges, and
+ * stepping out of it (`RESET ROLE`) leads back to the login, not to the owner.
+ */
+export function openServingDatabase(url: string, role: string): Database {
+  return postgresPool(url, { role: assertRoleName(role) });
+}
+
+function postgresPool(url: string, options: { role?: string; max?: number }): Database {
+  const pool = new Pool({ connectionString: url, max: options.max ?? 10, ...(options.role ? { options: `-c role=${options.role}` } : {}) });
+  pool.on('error', () => undefined); // idle-client errors surface on the next query instead
+  return {
+    kind: 'postgres',
+    query: async (sql, params, queryOptions) =>
+      (await (queryOptions?.prepare ? pool.query({ name: statementName(sql), text: sql, values: params as unknown[] }) : pool.query(sql, params as unknown[]))).rows,
+    exec: async (sql) => {
+      await pool.query(sql);
+    },
+    ping: async () => pool.query('SELECT 1').then(() => true, () => false),
+    close: () => pool.end(),
   };
 }
 

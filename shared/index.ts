@@ -2,15 +2,16 @@ export { nhsNumberProblem, isValidNhsNumber, nhsCheckDigit, normaliseNhsNumber }
 export { ErrorCode, badUserInput, agencyUnavailable, createErrorFormatter } from './errors';
 export { createLogger, type Logger } from './logger';
 export { readEnv, env, isDevelopment, ConfigError, type Env } from './config';
-export { openAgencyDatabase, inTransaction, type Database, type AgencyDatabase, type AgencyDatabaseOptions } from './database';
+export { openAgencyDatabase, openServingDatabase, inTransaction, type Database, type AgencyDatabase, type AgencyDatabaseOptions } from './database';
 export { migrate } from './migrate';
 export { ensureServiceRole } from './service-role';
+export { checkServingLogin, ensureServingLogin, pendingMigrations, servingLoginVariable } from './serving-login';
 export { createRowLoader, createListLoader } from './loaders';
 export { insertRows } from './insert-rows';
 export { listen, type HttpService, type HttpServiceOptions } from './http-server';
 export { createSubgraph, defineAgency, type AgencyDefinition, type SubgraphContext, type SubgraphDeps, type Subgraph } from './create-subgraph';
 export { loadSubgraphConfig, type SubgraphConfig } from './subgraph-config';
-export { startAgency, runAgencyMain, isEmpty, type RunningAgency, type SeedFunction, type SeedOptions } from './start-agency';
+export { startAgency, prepareAgencyDatabase, openOwnerDatabase, runAgencyMain, isEmpty, type RunningAgency, type SeedFunction, type SeedOptions } from './start-agency';
 export { runUntilSignal } from './run-until-signal';
 export { validateNhsNumberArg, validateNhsNumberList, MAX_CHILDREN_PER_CALL } from './nhs-number-args';
 export { PURPOSES, ORG_TYPES, ROLES, BREAK_GLASS_MIN_LENGTH, callerSchema, authoritySchema, type Purpose, type OrgType, type Role, type Caller, type Authority } from './authority';

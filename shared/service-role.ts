@@ -28,6 +28,10 @@ export async function ensureServiceRole(db: Database, role: string): Promise<voi
       IF to_regclass('service.audit_head') IS NOT NULL THEN
         EXECUTE 'REVOKE INSERT, DELETE, TRUNCATE ON service.audit_head FROM ${role}';
       END IF;
+      -- What has been migrated, so that a subgraph given only a serving login can check it before serving.
+      IF to_regclass('public.subgraph_migrations') IS NOT NULL THEN
+        EXECUTE 'GRANT SELECT ON public.subgraph_migrations TO ${role}';
+      END IF;
     END $$;
   `);
 }

@@ -1,10 +1,11 @@
-import { inTransaction, openAgencyDatabase, type AgencyDatabase } from './database';
+import { inTransaction, openAgencyDatabase, openServingDatabase, type AgencyDatabase } from './database';
 import { createSubgraph, type AgencyDefinition } from './create-subgraph';
 import type { HttpService } from './http-server';
 import { createLogger, type Logger } from './logger';
 import { migrate } from './migrate';
-import { migrateAudit } from './audit';
+import { AUDIT_MIGRATIONS_DIR, migrateAudit } from './audit';
 import { ensureServiceRole } from './service-role';
+import { checkServingLogin, ensureServingLogin, pendingMigrations, servingLoginVariable } from './serving-login';
 import { loadSubgraphConfig, type SubgraphConfig } from './subgraph-config';
 import { runUntilSignal } from './run-until-signal';
 import type { JSONWebKeySet } from 'jose';
@@ -26,13 +27,17 @@ export interface RunningAgency {
   name: string;
   url: string;
   service: HttpService;
-  database: AgencyDatabase;
+  /** The agency's database as its owner; null when the subgraph was given only a serving login. */
+  database: AgencyDatabase | null;
   stop(): Promise<void>;
 }
 
 /**
  * Opens the agency's database, migrates it, seeds it when asked and empty,
- * then serves the subgraph as the agency's read-only service role.
+ * then serves the subgraph as the agency's read-only service role: through
+ * a login of its own when `<AGENCY>_SERVICE_DATABASE_URL` is set (and, with
+ * it alone, without the owner's credentials at all), else through the
+ * owner's login switched to the role.
  */
 export async function startAgency<L>(
   agency: AgencyDefinition<L>,
@@ -56,25 +61,32 @@ export async function startAgency<L>(
 ): Promise<RunningAgency> {
   const logger = options.logger ?? createLogger(`${agency.name}-subgraph`, config.logLevel);
   const settings = agency.readSettings?.(options.env ?? process.env);
-  const database = await openAgencyDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? undefined : config.dataDir });
+  const servingVariable = servingLoginVariable(agency.name);
+  // With a serving login alone, the owner's database is never opened here.
+  const database = config.databaseUrl || !config.serviceDatabaseUrl ? await openOwnerDatabase(config) : null;
+  // A serving login has a connection of its own, closed apart from the owner's.
+  let ownLogin: Database | null = null;
   try {
-    const applied = await migrate(database.owner, agency.migrationsDir);
-    applied.push(...(await migrateAudit(database.owner)));
-    if (applied.length > 0) logger.info({ applied }, 'applied migrations');
-    await ensureServiceRole(database.owner, agency.serviceRole);
-    if (config.seedIfEmpty && options.seed && (await isEmpty(database.owner, agency.primaryTable))) {
-      const started = Date.now();
-      const seed = options.seed;
-      await inTransaction(database.owner, () => seed(database.owner, { children: config.seedChildren, seed: config.seed, asOf: options.asOf }));
-      // Fresh statistics, so that the planner uses the indexes from the first query rather than after autovacuum.
-      await database.owner.exec('ANALYZE');
-      logger.info({ children: config.seedChildren, ms: Date.now() - started }, 'seeded an empty system of record');
+    if (database) await prepareAgencyDatabase(agency, config, database.owner, { seed: options.seed, asOf: options.asOf, logger });
+    let served: Database;
+    if (config.serviceDatabaseUrl) {
+      served = ownLogin = openServingDatabase(config.serviceDatabaseUrl, agency.serviceRole);
+      await checkServingLogin(served, agency.serviceRole, servingVariable);
+      const pending = database ? [] : await pendingMigrations(served, [{ dir: agency.migrationsDir }, { dir: AUDIT_MIGRATIONS_DIR, namespace: 'kit' }]);
+      if (pending.length > 0) {
+        throw new Error(`${agency.name}'s database lacks the migrations ${pending.join(', ')}: run \`npm run migrate\` with ${agency.name.toUpperCase()}_DATABASE_URL (the owner's login) first`);
+      }
+    } else {
+      served = await database!.asRole(agency.serviceRole);
+      if (database!.owner.kind === 'postgres') {
+        logger.warn(`serving through the owner's login switched to the service role, which a statement can switch back: set ${servingVariable} to a login of the subgraph's own`);
+      }
     }
-    const served = await database.asRole(agency.serviceRole);
     const db = options.instrument ? options.instrument(served) : served;
     const gatewayKeys = options.gatewayKeys ?? (await loadGatewayKeys(config, logger));
     const service = await createSubgraph(agency, { db, logger, development: config.development, gatewayKeys, settings, authorization: options.authorization, audit: options.audit }).listen(config.port, config.host);
-    logger.info({ url: service.url, database: config.databaseUrl ? 'postgres' : `pglite:${config.dataDir ?? 'memory'}` }, `${agency.name} subgraph ready`);
+    const where = config.serviceDatabaseUrl ? `postgres as ${new URL(config.serviceDatabaseUrl).username}` : config.databaseUrl ? 'postgres' : `pglite:${config.dataDir ?? 'memory'}`;
+    logger.info({ url: service.url, database: where }, `${agency.name} subgraph ready`);
     return {
       name: agency.name,
       url: service.url,
@@ -82,13 +94,55 @@ export async function startAgency<L>(
       database,
       stop: async () => {
         await service.close();
-        await database.close();
+        await ownLogin?.close();
+        await database?.close();
       },
     };
   } catch (error) {
-    await database.close();
+    await ownLogin?.close().catch(() => undefined);
+    await database?.close();
     throw error;
   }
+}
+
+/**
+ * What the owner does before the subgraph serves (at its start, or with `npm
+ * run migrate`): the migrations, the service role, the serving login when one
+ * is configured, and the synthetic seed when asked for and the system of
+ * record is empty.
+ */
+export async function prepareAgencyDatabase<L>(
+  agency: AgencyDefinition<L>,
+  config: SubgraphConfig,
+  owner: Database,
+  options: { seed?: SeedFunction; asOf?: string; logger: Logger },
+): Promise<void> {
+  const applied = await migrate(owner, agency.migrationsDir);
+  applied.push(...(await migrateAudit(owner)));
+  if (applied.length > 0) options.logger.info({ applied }, 'applied migrations');
+  await ensureServiceRole(owner, agency.serviceRole);
+  if (config.serviceDatabaseUrl) await ensureServingLogin(owner, agency.serviceRole, config.serviceDatabaseUrl, servingLoginVariable(agency.name));
+  if (config.seedIfEmpty && options.seed && (await isEmpty(owner, agency.primaryTable))) {
+    const started = Date.now();
+    const seed = options.seed;
+    await inTransaction(owner, () => seed(owner, { children: config.seedChildren, seed: config.seed, asOf: options.asOf }));
+    // Fresh statistics, so that the planner uses the indexes from the first query rather than after autovacuum.
+    await owner.exec('ANALYZE');
+    options.logger.info({ children: config.seedChildren, ms: Date.now() - started }, 'seeded an empty system of record');
+  }
+}
+
+/**
+ * The agency's database as its owner, for the tools that migrate, seed, verify or explain:
+ * `<AGENCY>_DATABASE_URL`, else the embedded database under DATA_DIR. Refused when only a
+ * serving login is configured, rather than silently opening an embedded database instead.
+ */
+export function openOwnerDatabase(config: SubgraphConfig): Promise<AgencyDatabase> {
+  if (!config.databaseUrl && config.serviceDatabaseUrl) {
+    const prefix = config.agency.toUpperCase();
+    return Promise.reject(new Error(`${config.agency}: ${prefix}_DATABASE_URL (the owner's login) is needed here; ${servingLoginVariable(config.agency)} alone cannot`));
+  }
+  return openAgencyDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? undefined : config.dataDir });
 }
 
 export async function isEmpty(db: Database, table: string): Promise<boolean> {

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { env, isDevelopment, readEnv, type Env } from './config';
+import { ConfigError, env, isDevelopment, readEnv, type Env } from './config';
 
 export interface SubgraphConfig {
   agency: string;
@@ -10,6 +10,15 @@ export interface SubgraphConfig {
   host: string;
   /** `<AGENCY>_DATABASE_URL`: PostgreSQL; when unset, embedded PGlite under `dataDir`. */
   databaseUrl?: string;
+  /**
+   * `<AGENCY>_SERVICE_DATABASE_URL`: a login of the subgraph's own to serve through, a member of the
+   * agency's service role and nothing more (it may read the system of record and append to the audit
+   * log; it may not change either). With `<AGENCY>_DATABASE_URL` too, the owner migrates and the subgraph
+   * serves through this login; alone, the subgraph holds no owner's credentials and only checks that
+   * `npm run migrate` has been run. When unset, the subgraph serves through the owner's login, switched
+   * to the service role.
+   */
+  serviceDatabaseUrl?: string;
   /** `DATA_DIR` + `/<agency>`: where PGlite keeps its files; when undefined PGlite keeps everything in memory. @default './data/<agency>' */
   dataDir?: string;
   /** `SEED_IF_EMPTY`: load the synthetic seed when the system of record is empty. @default false */
@@ -37,6 +46,7 @@ export function loadSubgraphConfig(agency: string, defaultPort: number, source: 
       [`${prefix}_PORT`]: env.port(defaultPort),
       HOST: z.string().default('127.0.0.1'),
       [`${prefix}_DATABASE_URL`]: env.url(['postgres', 'postgresql']).optional(),
+      [`${prefix}_SERVICE_DATABASE_URL`]: env.url(['postgres', 'postgresql']).optional(),
       DATA_DIR: z.string().default('./data'),
       SEED_IF_EMPTY: env.boolean(false),
       SEED_CHILDREN: env.positiveInt(2000),
@@ -47,11 +57,17 @@ export function loadSubgraphConfig(agency: string, defaultPort: number, source: 
     },
     source,
   ) as Record<string, unknown>;
+  const databaseUrl = values[`${prefix}_DATABASE_URL`] as string | undefined;
+  const serviceDatabaseUrl = values[`${prefix}_SERVICE_DATABASE_URL`] as string | undefined;
+  if (serviceDatabaseUrl && !databaseUrl && values.SEED_IF_EMPTY) {
+    throw new ConfigError(`Invalid configuration:\n  SEED_IF_EMPTY=true needs ${prefix}_DATABASE_URL (the owner's login): with ${prefix}_SERVICE_DATABASE_URL alone the subgraph cannot write its system of record; seed with \`npm run migrate\` instead`);
+  }
   return {
     agency,
     port: values[`${prefix}_PORT`] as number,
     host: values.HOST as string,
-    databaseUrl: values[`${prefix}_DATABASE_URL`] as string | undefined,
+    databaseUrl,
+    serviceDatabaseUrl,
     dataDir: resolve(values.DATA_DIR as string, agency),
     seedIfEmpty: values.SEED_IF_EMPTY as boolean,
     seedChildren: values.SEED_CHILDREN as number,

@@ -20,7 +20,10 @@ const initSql = readFileSync(join(root, 'deploy/postgres-init.sql'), 'utf8');
 const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
 const packageJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
 
+/** The server's superuser password: only postgres itself and the migrate service may hold it. */
 const PASSWORD = '${POSTGRES_PASSWORD:-change-me}';
+/** The subgraphs' serving logins' password. */
+const SERVICE_PASSWORD = '${SERVICE_DB_PASSWORD:-change-me}';
 
 /** Each agency's subgraph service and the port it listens on. */
 const subgraphs: [agency: string, port: number][] = [
@@ -70,9 +73,9 @@ function environmentOf(name: string): Record<string, string> {
   return Object.fromEntries(Object.entries(environment).map(([k, v]) => [k, String(v)]));
 }
 
-/** What a service's process sees once compose has substituted the password default. */
+/** What a service's process sees once compose has substituted the passwords' defaults. */
 function substitutedEnvironmentOf(name: string): Env {
-  const substituted = Object.fromEntries(Object.entries(environmentOf(name)).map(([k, v]) => [k, v.split(PASSWORD).join('change-me')]));
+  const substituted = Object.fromEntries(Object.entries(environmentOf(name)).map(([k, v]) => [k, v.split(PASSWORD).join('change-me').split(SERVICE_PASSWORD).join('change-me')]));
   const leftOver = Object.entries(substituted).filter(([, v]) => v.includes('$'));
   expect(leftOver).toEqual([]);
   return substituted;
@@ -169,8 +172,8 @@ function expectHealthcheckFollowsStatus(name: string, port: () => string) {
 }
 
 describe('docker-compose.yml, the reference deployment', () => {
-  it('runs postgres, redis, the five subgraphs and two gateway replicas, and nothing else', () => {
-    expect(Object.keys(services).sort()).toEqual(['postgres', 'redis', ...subgraphs.map(([a]) => a), ...gateways.map(([g]) => g)].sort());
+  it('runs postgres, redis, the migrations, the five subgraphs and two gateway replicas, and nothing else', () => {
+    expect(Object.keys(services).sort()).toEqual(['postgres', 'redis', 'migrate', ...subgraphs.map(([a]) => a), ...gateways.map(([g]) => g)].sort());
   });
 
   it('names the same agencies on the same ports as the gateway federates', () => {
@@ -184,15 +187,15 @@ describe('docker-compose.yml, the reference deployment', () => {
     expect(new Set(hostPorts).size).toBe(2);
   });
 
-  it('waits on every dependency until it is healthy, and every dependency has a healthcheck', () => {
+  it('waits on every dependency until it is healthy (or, the migrations, finished), and every service waited on to be healthy has a healthcheck', () => {
     const edges = Object.entries(services).flatMap(([name, s]) => {
       const dependsOn = s.depends_on ?? {};
       expect(Array.isArray(dependsOn)).toBe(false);
       return Object.entries(dependsOn as Record<string, { condition?: string }>).map(([on, { condition }]) => ({ name, on, condition }));
     });
-    expect(edges.length).toBe(subgraphs.length + gateways.length * (subgraphs.length + 1));
-    expect(edges.filter((e) => e.condition !== 'service_healthy')).toEqual([]);
-    expect(edges.filter((e) => !services[e.on]?.healthcheck?.test)).toEqual([]);
+    expect(edges.length).toBe(1 + subgraphs.length + gateways.length * (subgraphs.length + 1));
+    expect(edges.filter((e) => e.condition !== (e.on === 'migrate' ? 'service_completed_successfully' : 'service_healthy'))).toEqual([]);
+    expect(edges.filter((e) => e.condition === 'service_healthy' && !services[e.on]?.healthcheck?.test)).toEqual([]);
   });
 
   it('mounts the keys folder read-only into every service that reads a key', () => {
@@ -201,20 +204,21 @@ describe('docker-compose.yml, the reference deployment', () => {
     for (const name of readers) expect(service(name).volumes).toContain('./deploy/keys:/run/keys:ro');
   });
 
-  it('commits no plain-text password, only the ${POSTGRES_PASSWORD:-change-me} substitution', () => {
+  it('commits no plain-text password, only the ${POSTGRES_PASSWORD:-change-me} and ${SERVICE_DB_PASSWORD:-change-me} substitutions', () => {
     expect(composeText).toContain(PASSWORD);
-    // Every password in a URL is the substitution.
-    const urlPasswords = [...composeText.matchAll(/[a-z][a-z0-9+.-]*:\/\/[^\s:@/]+:([^\s@]*)@/gi)].map((m) => m[1]);
-    expect(urlPasswords.length).toBe(subgraphs.length);
-    expect(urlPasswords.filter((p) => p !== PASSWORD)).toEqual([]);
+    expect(composeText).toContain(SERVICE_PASSWORD);
+    // Every password in a URL is a substitution: the superuser's for the postgres login, the serving logins' for every other.
+    const urlLogins = [...composeText.matchAll(/[a-z][a-z0-9+.-]*:\/\/([^\s:@/]+):([^\s@]*)@/gi)].map((m) => ({ login: m[1], password: m[2] }));
+    expect(urlLogins.length).toBe(subgraphs.length * 3);
+    expect(urlLogins.filter(({ login, password }) => password !== (login === 'postgres' ? PASSWORD : SERVICE_PASSWORD))).toEqual([]);
     // Every variable that looks like a secret is the substitution.
     const secrets = Object.keys(services).flatMap((name) => Object.entries(environmentOf(name)).filter(([k]) => /PASSWORD|SECRET|TOKEN|KEY/i.test(k)));
     expect(secrets.length).toBeGreaterThan(0);
     // A key is never inline: only the path of a file in the read-only /run/keys mount.
     expect(secrets.filter(([k, v]) => v !== PASSWORD && !(k.endsWith('_PATH') && v.startsWith('/run/keys/')))).toEqual([]);
     // No other substitution with a default, nor a bare password literal.
-    expect([...composeText.matchAll(/\$\{[^}]*\}/g)].map((m) => m[0]).filter((s) => s !== PASSWORD)).toEqual([]);
-    expect(composeText.split(PASSWORD).join('').toLowerCase()).not.toMatch(/password[ \t]*[:=][ \t]*[^\s$#]/);
+    expect([...composeText.matchAll(/\$\{[^}]*\}/g)].map((m) => m[0]).filter((s) => s !== PASSWORD && s !== SERVICE_PASSWORD)).toEqual([]);
+    expect(composeText.split(PASSWORD).join('').split(SERVICE_PASSWORD).join('').toLowerCase()).not.toMatch(/password[ \t]*[:=][ \t]*[^\s$#]/);
   });
 
   it('is built from a Dockerfile that installs tsx with the runtime dependencies', () => {
@@ -251,6 +255,35 @@ describe('docker-compose.yml, the reference deployment', () => {
 
     it('is healthy when pg_isready -U postgres says so', () => {
       expect(service('postgres').healthcheck?.test).toEqual(['CMD', 'pg_isready', '-U', 'postgres']);
+    });
+  });
+
+  describe('migrate', () => {
+    it('runs tools/migrate.ts from this repository, a file that exists and is copied into the image', () => {
+      expect(service('migrate').build).toBe('.');
+      expect(service('migrate').command).toEqual(['npx', 'tsx', 'tools/migrate.ts']);
+      expect(existsSync(join(root, 'tools/migrate.ts'))).toBe(true);
+      expect(foldersCopiedIntoImage()).toEqual(expect.arrayContaining(['tools', 'dev']));
+    });
+
+    it('starts once postgres is healthy, and is the only service other than postgres to hold the superuser\'s password', () => {
+      expect(service('migrate').depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
+      expect(Object.keys(services).filter((name) => JSON.stringify(services[name]).includes(PASSWORD)).sort()).toEqual(['migrate', 'postgres']);
+    });
+
+    it('migrates and seeds every agency\'s database as its owner, and names each subgraph\'s serving login; every variable it sets is read', () => {
+      const environment = substitutedEnvironmentOf('migrate');
+      const read = new Set<string>();
+      for (const [agency] of subgraphs) {
+        const prefix = agency.toUpperCase();
+        const loaded = namesRead((env) => loadSubgraphConfig(agency, 1, env), environment);
+        for (const name of loaded.read) read.add(name);
+        expect(loaded.result.databaseUrl).toBe(`postgres://postgres:change-me@postgres:5432/${agency}`);
+        expect(loaded.result.serviceDatabaseUrl).toBe(`postgres://${agency}_app:change-me@postgres:5432/${agency}`);
+        expect(environment[`${prefix}_DATABASE_URL`]).toBeDefined();
+      }
+      expect(Object.keys(environment).filter((name) => !read.has(name))).toEqual([]);
+      expect(environment.SEED_IF_EMPTY).toBe('true');
     });
   });
 
@@ -294,25 +327,30 @@ describe('docker-compose.yml, the reference deployment', () => {
 
     expectHealthcheckFollowsStatus(agency, () => environmentOf(agency)[`${prefix}_PORT`] ?? '');
 
-    it(`uses its own database, ${agency}, on the postgres service, which deploy/postgres-init.sql creates`, () => {
-      const url = new URL(substitutedEnvironmentOf(agency)[`${prefix}_DATABASE_URL`] ?? '');
+    it(`serves its own database, ${agency}, which deploy/postgres-init.sql creates, through its own login, holding no superuser's password`, () => {
+      const url = new URL(substitutedEnvironmentOf(agency)[`${prefix}_SERVICE_DATABASE_URL`] ?? '');
       expect(url.protocol).toBe('postgres:');
+      expect(url.username).toBe(`${agency}_app`);
       expect(url.hostname).toBe('postgres');
       expect(url.port).toBe('5432');
       expect(url.pathname).toBe(`/${agency}`);
       expect(databasesCreatedByInitSql()).toContain(agency);
-      expect(environmentOf(agency)[`${prefix}_DATABASE_URL`]).toContain(`:${PASSWORD}@`);
+      expect(environmentOf(agency)[`${prefix}_SERVICE_DATABASE_URL`]).toContain(`:${SERVICE_PASSWORD}@`);
+      expect(environmentOf(agency)[`${prefix}_DATABASE_URL`]).toBeUndefined();
+      expect(JSON.stringify(service(agency))).not.toContain(PASSWORD);
     });
 
-    it('seeds its database when empty, logs at info and runs in production', () => {
+    it('is migrated and seeded by the migrate service, logs at info and runs in production', () => {
       const environment = environmentOf(agency);
-      expect(environment.SEED_IF_EMPTY).toBe('true');
+      expect(environment.SEED_IF_EMPTY).toBeUndefined();
       expect(environment.LOG_LEVEL).toBe('info');
       expect(environment.NODE_ENV).toBe('production');
+      // The serving login the migrate service makes a member of the service role is this one.
+      expect(environmentOf('migrate')[`${prefix}_SERVICE_DATABASE_URL`]).toBe(environmentOf(agency)[`${prefix}_SERVICE_DATABASE_URL`]);
     });
 
-    it('starts only once postgres is healthy', () => {
-      expect(service(agency).depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
+    it('starts only once the migrations have finished', () => {
+      expect(service(agency).depends_on).toEqual({ migrate: { condition: 'service_completed_successfully' } });
     });
 
     it('sets only variables loadSubgraphConfig reads, and they parse to its port and database', () => {
@@ -322,8 +360,9 @@ describe('docker-compose.yml, the reference deployment', () => {
       expect(Object.keys(environment).filter((name) => !read.has(name))).toEqual([]);
       expect(result.port).toBe(port);
       expect(result.host).toBe('0.0.0.0');
-      expect(result.databaseUrl).toBe(`postgres://postgres:change-me@postgres:5432/${agency}`);
-      expect(result.seedIfEmpty).toBe(true);
+      expect(result.databaseUrl).toBeUndefined();
+      expect(result.serviceDatabaseUrl).toBe(`postgres://${agency}_app:change-me@postgres:5432/${agency}`);
+      expect(result.seedIfEmpty).toBe(false);
       expect(result.development).toBe(false);
     });
   });

@@ -127,9 +127,9 @@ export async function startFederation(options: FederationOptions = {}): Promise<
         statements: () => statements,
         requests: () => requests,
         stop: () => running.stop(),
-        query: (sql, params) => running.database.owner.query(sql, params),
+        query: (sql, params) => running.database!.owner.query(sql, params),
         // Embedded: the one connection serves as the service role, so the owner's statements step out of it.
-        asOwner: (sql) => running.database.owner.exec(backend === 'pglite' ? `RESET ROLE; ${sql}; SET ROLE ${definition.serviceRole}` : sql),
+        asOwner: (sql) => running.database!.owner.exec(backend === 'pglite' ? `RESET ROLE; ${sql}; SET ROLE ${definition.serviceRole}` : sql),
         resetCounts: () => {
           statements = 0;
           requests = 0;

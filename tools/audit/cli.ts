@@ -6,7 +6,7 @@ import { agencies } from '../../dev/agencies';
 import { verifyGatewayAudit, witnessedHeads } from '../../gateway';
 import {
   auditRowsForChild, checkWitnessedHeads, DEV_KEYS_DIR, env, loadOrCreateDevKeyPair, loadSubgraphConfig, migrateAudit, nhsNumberProblem, normaliseNhsNumber,
-  openAgencyDatabase, purgeAudit, readEnv, readJson, verifyAuditChain, type Database, type KeyPair, type WitnessedHead,
+  openOwnerDatabase, purgeAudit, readEnv, readJson, verifyAuditChain, type Database, type KeyPair, type WitnessedHead,
 } from '../../shared';
 
 const usage = `Usage:
@@ -91,7 +91,7 @@ function retentionDaysOf(agency: string): number {
 
 async function withAudit<T>(agency: string, port: number, work: (db: Database) => Promise<T>): Promise<T> {
   const config = loadSubgraphConfig(agency, port);
-  const database = await openAgencyDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? undefined : config.dataDir });
+  const database = await openOwnerDatabase(config);
   try {
     await migrateAudit(database.owner);
     return await work(database.owner);

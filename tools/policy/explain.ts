@@ -5,7 +5,7 @@ import { agencies } from '../../dev/agencies';
 import { personas, type PersonaName } from '../../dev/personas';
 import { composeSupergraph } from '../../gateway';
 import {
-  decideFieldForCaller, decideGroupsForRecord, loadPolicies, loadSubgraphConfig, openAgencyDatabase, readPolicyMap, validateNhsNumberArg,
+  decideFieldForCaller, decideGroupsForRecord, loadPolicies, loadSubgraphConfig, openOwnerDatabase, readPolicyMap, validateNhsNumberArg,
   type Authority, type Database, type Purpose,
 } from '../../shared';
 
@@ -114,7 +114,7 @@ async function recordDecision(
 async function withDatabase<T>(agencyName: string, work: (db: Database) => Promise<T>): Promise<T> {
   const agency = agencies.find((a) => a.definition.name === agencyName)!.definition;
   const config = loadSubgraphConfig(agency.name, agency.defaultPort);
-  const database = await openAgencyDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? undefined : config.dataDir });
+  const database = await openOwnerDatabase(config);
   try {
     return await work(await database.asRole(agency.serviceRole));
   } finally {
