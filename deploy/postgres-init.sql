@@ -5,3 +5,11 @@ CREATE DATABASE health;
 CREATE DATABASE socialcare;
 CREATE DATABASE housing;
 CREATE DATABASE education;
+
+-- Only the logins granted it may connect to an agency's database: `npm run migrate` grants CONNECT to that
+-- agency's serving login alone, so a subgraph's login cannot reach another agency's records.
+REVOKE CONNECT ON DATABASE identity FROM PUBLIC;
+REVOKE CONNECT ON DATABASE health FROM PUBLIC;
+REVOKE CONNECT ON DATABASE socialcare FROM PUBLIC;
+REVOKE CONNECT ON DATABASE housing FROM PUBLIC;
+REVOKE CONNECT ON DATABASE education FROM PUBLIC;

@@ -9,7 +9,7 @@ export class ConfigError extends Error {
 
 /**
  * Reads each variable in `shape` from `env` and checks it. Every bad value is
- * reported at once, each as `NAME="value": reason`.
+ * reported at once, each as `NAME="value": reason` (a password masked).
  */
 export function readEnv<S extends z.ZodRawShape>(shape: S, env: Env): z.infer<z.ZodObject<S>> {
   const problems: string[] = [];
@@ -18,10 +18,16 @@ export function readEnv<S extends z.ZodRawShape>(shape: S, env: Env): z.infer<z.
     const raw = env[name] === '' ? undefined : env[name];
     const result = (schema as z.ZodType).safeParse(raw);
     if (result.success) out[name] = result.data;
-    else problems.push(`${name}=${JSON.stringify(raw ?? '')}: ${result.error.issues.map((i) => i.message).join('; ')}`);
+    else problems.push(`${name}=${JSON.stringify(shown(name, raw ?? ''))}: ${result.error.issues.map((i) => i.message).join('; ')}`);
   }
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   return out as z.infer<z.ZodObject<S>>;
+}
+
+/** A value as an error may show it: a secret's not at all, a URL's password masked. */
+function shown(name: string, value: string): string {
+  if (/PASSWORD|SECRET|TOKEN/i.test(name)) return '***';
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^\s:@/]*:)[^\s@]*@/i, '$1***@');
 }
 
 /** Parsers for environment strings, each with a message a person can act on. */

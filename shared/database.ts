@@ -64,8 +64,9 @@ function openPostgres(url: string): AgencyDatabase {
 /**
  * The connection a subgraph serves from when it is given a login of its own
  * (`<AGENCY>_SERVICE_DATABASE_URL`): each session assumes the service role
- * from the start, whether or not the login inherits its privileges, and
- * stepping out of it (`RESET ROLE`) leads back to the login, not to the owner.
+ * from the start, whether or not the login inherits its privileges; `RESET
+ * ROLE` returns to it, and only `SET ROLE NONE` leaves it, for the login
+ * itself, not the owner.
  */
 export function openServingDatabase(url: string, role: string): Database {
   return postgresPool(url, { role: assertRoleName(role) });

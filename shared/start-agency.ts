@@ -72,7 +72,8 @@ export async function startAgency<L>(
     if (config.serviceDatabaseUrl) {
       served = ownLogin = openServingDatabase(config.serviceDatabaseUrl, agency.serviceRole);
       await checkServingLogin(served, agency.serviceRole, servingVariable);
-      const pending = database ? [] : await pendingMigrations(served, [{ dir: agency.migrationsDir }, { dir: AUDIT_MIGRATIONS_DIR, namespace: 'kit' }]);
+      // Also with the owner's URL: a serving login on another database than the one just migrated is caught here.
+      const pending = await pendingMigrations(served, [{ dir: agency.migrationsDir }, { dir: AUDIT_MIGRATIONS_DIR, namespace: 'kit' }], servingVariable);
       if (pending.length > 0) {
         throw new Error(`${agency.name}'s database lacks the migrations ${pending.join(', ')}: run \`npm run migrate\` with ${agency.name.toUpperCase()}_DATABASE_URL (the owner's login) first`);
       }
@@ -85,22 +86,24 @@ export async function startAgency<L>(
     const db = options.instrument ? options.instrument(served) : served;
     const gatewayKeys = options.gatewayKeys ?? (await loadGatewayKeys(config, logger));
     const service = await createSubgraph(agency, { db, logger, development: config.development, gatewayKeys, settings, authorization: options.authorization, audit: options.audit }).listen(config.port, config.host);
-    const where = config.serviceDatabaseUrl ? `postgres as ${new URL(config.serviceDatabaseUrl).username}` : config.databaseUrl ? 'postgres' : `pglite:${config.dataDir ?? 'memory'}`;
+    const where = config.serviceDatabaseUrl ? `postgres as ${decodeURIComponent(new URL(config.serviceDatabaseUrl).username)}` : config.databaseUrl ? 'postgres' : `pglite:${config.dataDir ?? 'memory'}`;
     logger.info({ url: service.url, database: where }, `${agency.name} subgraph ready`);
+    let stopping: Promise<void> | null = null;
     return {
       name: agency.name,
       url: service.url,
       service,
       database,
-      stop: async () => {
-        await service.close();
-        await ownLogin?.close();
-        await database?.close();
-      },
+      // Once, however often it is called; each connection is closed even if another fails to.
+      stop: () => (stopping ??= service.close().finally(async () => {
+        const closed = await Promise.allSettled([ownLogin?.close(), database?.close()]);
+        const failed = closed.find((c): c is PromiseRejectedResult => c.status === 'rejected');
+        if (failed) throw failed.reason;
+      })),
     };
   } catch (error) {
-    await ownLogin?.close().catch(() => undefined);
-    await database?.close();
+    // The error that stopped the start is the one reported, whatever closing does.
+    await Promise.allSettled([ownLogin?.close(), database?.close()]);
     throw error;
   }
 }

@@ -22,8 +22,11 @@ const packageJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 
 /** The server's superuser password: only postgres itself and the migrate service may hold it. */
 const PASSWORD = '${POSTGRES_PASSWORD:-change-me}';
-/** The subgraphs' serving logins' password. */
-const SERVICE_PASSWORD = '${SERVICE_DB_PASSWORD:-change-me}';
+/** Each agency's serving login's password. */
+const servicePassword = (agency: string) => `\${${agency.toUpperCase()}_SERVICE_DB_PASSWORD:-change-me}`;
+const SERVICE_PASSWORDS = ['identity', 'health', 'socialcare', 'housing', 'education'].map(servicePassword);
+/** A compose file's text with every password substitution taken out. */
+const withoutPasswords = (text: string) => [PASSWORD, ...SERVICE_PASSWORDS].reduce((t, p) => t.split(p).join(''), text);
 
 /** Each agency's subgraph service and the port it listens on. */
 const subgraphs: [agency: string, port: number][] = [
@@ -75,7 +78,7 @@ function environmentOf(name: string): Record<string, string> {
 
 /** What a service's process sees once compose has substituted the passwords' defaults. */
 function substitutedEnvironmentOf(name: string): Env {
-  const substituted = Object.fromEntries(Object.entries(environmentOf(name)).map(([k, v]) => [k, v.split(PASSWORD).join('change-me').split(SERVICE_PASSWORD).join('change-me')]));
+  const substituted = Object.fromEntries(Object.entries(environmentOf(name)).map(([k, v]) => [k, [PASSWORD, ...SERVICE_PASSWORDS].reduce((t, p) => t.split(p).join('change-me'), v)]));
   const leftOver = Object.entries(substituted).filter(([, v]) => v.includes('$'));
   expect(leftOver).toEqual([]);
   return substituted;
@@ -204,21 +207,21 @@ describe('docker-compose.yml, the reference deployment', () => {
     for (const name of readers) expect(service(name).volumes).toContain('./deploy/keys:/run/keys:ro');
   });
 
-  it('commits no plain-text password, only the ${POSTGRES_PASSWORD:-change-me} and ${SERVICE_DB_PASSWORD:-change-me} substitutions', () => {
+  it('commits no plain-text password, only the ${POSTGRES_PASSWORD:-change-me} and ${<AGENCY>_SERVICE_DB_PASSWORD:-change-me} substitutions', () => {
     expect(composeText).toContain(PASSWORD);
-    expect(composeText).toContain(SERVICE_PASSWORD);
-    // Every password in a URL is a substitution: the superuser's for the postgres login, the serving logins' for every other.
-    const urlLogins = [...composeText.matchAll(/[a-z][a-z0-9+.-]*:\/\/([^\s:@/]+):([^\s@]*)@/gi)].map((m) => ({ login: m[1], password: m[2] }));
+    // Every password in a URL is a substitution: the superuser's for the postgres login, each agency's own for its serving login.
+    const urlLogins = [...composeText.matchAll(/[a-z][a-z0-9+.-]*:\/\/([^\s:@/]+):([^\s@]*)@/gi)].map((m) => ({ login: m[1] ?? '', password: m[2] }));
     expect(urlLogins.length).toBe(subgraphs.length * 3);
-    expect(urlLogins.filter(({ login, password }) => password !== (login === 'postgres' ? PASSWORD : SERVICE_PASSWORD))).toEqual([]);
+    expect(urlLogins.filter(({ login, password }) => password !== (login === 'postgres' ? PASSWORD : servicePassword(login.replace(/_app$/, ''))))).toEqual([]);
+    expect(new Set(urlLogins.map((u) => u.password)).size).toBe(subgraphs.length + 1);
     // Every variable that looks like a secret is the substitution.
     const secrets = Object.keys(services).flatMap((name) => Object.entries(environmentOf(name)).filter(([k]) => /PASSWORD|SECRET|TOKEN|KEY/i.test(k)));
     expect(secrets.length).toBeGreaterThan(0);
     // A key is never inline: only the path of a file in the read-only /run/keys mount.
     expect(secrets.filter(([k, v]) => v !== PASSWORD && !(k.endsWith('_PATH') && v.startsWith('/run/keys/')))).toEqual([]);
     // No other substitution with a default, nor a bare password literal.
-    expect([...composeText.matchAll(/\$\{[^}]*\}/g)].map((m) => m[0]).filter((s) => s !== PASSWORD && s !== SERVICE_PASSWORD)).toEqual([]);
-    expect(composeText.split(PASSWORD).join('').split(SERVICE_PASSWORD).join('').toLowerCase()).not.toMatch(/password[ \t]*[:=][ \t]*[^\s$#]/);
+    expect([...composeText.matchAll(/\$\{[^}]*\}/g)].map((m) => m[0]).filter((s) => s !== PASSWORD && !SERVICE_PASSWORDS.includes(s))).toEqual([]);
+    expect(withoutPasswords(composeText).toLowerCase()).not.toMatch(/password[ \t]*[:=][ \t]*[^\s$#]/);
   });
 
   it('is built from a Dockerfile that installs tsx with the runtime dependencies', () => {
@@ -249,8 +252,10 @@ describe('docker-compose.yml, the reference deployment', () => {
       expect(existsSync(join(root, 'deploy/postgres-init.sql'))).toBe(true);
     });
 
-    it('creates exactly one database per agency', () => {
+    it('creates exactly one database per agency, to which no login may connect unless granted it', () => {
       expect(databasesCreatedByInitSql().sort()).toEqual(subgraphs.map(([a]) => a).sort());
+      const revoked = [...initSql.matchAll(/REVOKE\s+CONNECT\s+ON\s+DATABASE\s+([a-z_]+)\s+FROM\s+PUBLIC/gi)].map((m) => m[1]);
+      expect(revoked.sort()).toEqual(subgraphs.map(([a]) => a).sort());
     });
 
     it('is healthy when pg_isready -U postgres says so', () => {
@@ -335,7 +340,9 @@ describe('docker-compose.yml, the reference deployment', () => {
       expect(url.port).toBe('5432');
       expect(url.pathname).toBe(`/${agency}`);
       expect(databasesCreatedByInitSql()).toContain(agency);
-      expect(environmentOf(agency)[`${prefix}_SERVICE_DATABASE_URL`]).toContain(`:${SERVICE_PASSWORD}@`);
+      expect(environmentOf(agency)[`${prefix}_SERVICE_DATABASE_URL`]).toContain(`:${servicePassword(agency)}@`);
+      // No other agency's serving password, nor the superuser's.
+      expect(SERVICE_PASSWORDS.filter((p) => p !== servicePassword(agency) && JSON.stringify(service(agency)).includes(p))).toEqual([]);
       expect(environmentOf(agency)[`${prefix}_DATABASE_URL`]).toBeUndefined();
       expect(JSON.stringify(service(agency))).not.toContain(PASSWORD);
     });

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { personas } from '../dev/personas';
 import {
-  CONTEXT_HEADER, createContextSigner, createKeyPair, createLogger, loadSubgraphConfig, openAgencyDatabase, openServingDatabase, startAgency, type Authority, type KeyPair, type SubgraphConfig,
+  CONTEXT_HEADER, createContextSigner, createKeyPair, createLogger, loadSubgraphConfig, openAgencyDatabase, openServingDatabase, scramVerifier, startAgency, type Authority, type KeyPair, type SubgraphConfig,
 } from '../shared';
 import { identity, seedIdentity } from '../subgraphs/identity';
 import { backends, createTestDatabase } from './start-federation';
@@ -20,6 +20,26 @@ describe('the serving login\'s configuration', () => {
       .toThrow(/SEED_IF_EMPTY=true needs IDENTITY_DATABASE_URL .*IDENTITY_SERVICE_DATABASE_URL alone/);
     expect(loadSubgraphConfig('identity', 4001, { IDENTITY_SERVICE_DATABASE_URL: 'postgres://identity_app@127.0.0.1/identity' }).serviceDatabaseUrl)
       .toBe('postgres://identity_app@127.0.0.1/identity');
+  });
+
+  it('gives PostgreSQL a SCRAM-SHA-256 verifier, never the password: the verifier for RFC 7677\'s example answers its exchange', () => {
+    // RFC 7677, section 3: user "user", password "pencil".
+    const salt = Buffer.from('W22ZaJ0SNY7soEsUEjb6gQ==', 'base64');
+    const verifier = scramVerifier('pencil', salt, 4096);
+    const [, iterationsAndSalt, keys] = verifier.split('$') as [string, string, string];
+    expect(verifier.startsWith('SCRAM-SHA-256$4096:W22ZaJ0SNY7soEsUEjb6gQ==$')).toBe(true);
+    expect(iterationsAndSalt).toBe('4096:W22ZaJ0SNY7soEsUEjb6gQ==');
+    const [storedKey, serverKey] = keys.split(':').map((k) => Buffer.from(k, 'base64')) as [Buffer, Buffer];
+    const nonce = 'rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0';
+    const authMessage = `n=user,r=rOprNGfwEbeRWgbNEkqO,r=${nonce},s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096,c=biws,r=${nonce}`;
+    // The server's signature the RFC shows is the one this ServerKey makes.
+    expect(createHmac('sha256', serverKey).update(authMessage).digest('base64')).toBe('6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=');
+    // The client's proof the RFC shows is accepted against this StoredKey: ClientKey = proof XOR HMAC(StoredKey, AuthMessage), and its hash is StoredKey.
+    const proof = Buffer.from('dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=', 'base64');
+    const signature = createHmac('sha256', storedKey).update(authMessage).digest();
+    const clientKey = Buffer.from(proof.map((byte, i) => byte ^ signature[i]!));
+    expect(createHash('sha256').update(clientKey).digest().equals(storedKey)).toBe(true);
+    expect(verifier).not.toContain('pencil');
   });
 
   it('names the variable when the serving login\'s URL is not a PostgreSQL URL', () => {
@@ -55,16 +75,43 @@ if (backends.includes('postgres')) describe('a subgraph serving through a login 
     ownerUrl = await createTestDatabase('login', cleanups);
   });
   afterAll(async () => {
-    for (const cleanup of cleanups.splice(0)) await cleanup();
-    // Logins belong to the server, not to the database: each one made here goes with it.
-    const admin = new Client({ connectionString: process.env.TEST_DATABASE_URL });
+    try {
+      for (const cleanup of cleanups.splice(0)) await cleanup();
+    } finally {
+      // Roles belong to the server, not to the database: each one made here goes with it, whatever else failed.
+      const admin = new Client({ connectionString: process.env.TEST_DATABASE_URL });
+      await admin.connect();
+      try {
+        for (const login of logins.reverse()) await admin.query(`DROP ROLE IF EXISTS ${login}`).catch(() => undefined);
+      } finally {
+        await admin.end();
+      }
+    }
+  });
+  const asAdmin = async (sql: string) => {
+    const admin = new Client({ connectionString: ownerUrl });
     await admin.connect();
     try {
-      for (const login of logins) await admin.query(`DROP ROLE IF EXISTS ${login}`);
+      await admin.query(sql);
     } finally {
       await admin.end();
     }
-  });
+  };
+  /** The start refused with `pattern`; an agency that starts anyway is stopped before the test fails. */
+  const expectRefused = async (c: SubgraphConfig, pattern: RegExp) => {
+    const outcome = await start(c).then(async (running) => {
+      await running.stop();
+      return 'started';
+    }, (error: Error) => error.message);
+    expect(outcome).toMatch(pattern);
+  };
+  /** A serving login the owner has prepared, for a test to give more than it should have. */
+  const preparedLogin = async () => {
+    const login = newLogin();
+    const serviceDatabaseUrl = loginUrl(login);
+    await (await start(config({ databaseUrl: ownerUrl, serviceDatabaseUrl }))).stop();
+    return { login, serviceDatabaseUrl };
+  };
 
   it('is made a member of the service role by the owner, serves through it, and records the disclosure', async () => {
     const login = newLogin();
@@ -126,19 +173,13 @@ if (backends.includes('postgres')) describe('a subgraph serving through a login 
   });
 
   it('refuses, naming the variable, a login that is the owner\'s, a superuser\'s, not the service role\'s, or over a database not migrated', async () => {
-    await expect(start(config({ databaseUrl: ownerUrl, serviceDatabaseUrl: ownerUrl }))).rejects.toThrow(new RegExp(`${VARIABLE} names the login "postgres", which is the owner's own`));
+    await expectRefused(config({ databaseUrl: ownerUrl, serviceDatabaseUrl: ownerUrl }), new RegExp(`${VARIABLE} names the login "postgres", which is the owner's own`));
     // The server's superuser, given as the serving login alone.
-    await expect(start(config({ serviceDatabaseUrl: ownerUrl }))).rejects.toThrow(new RegExp(`${VARIABLE} names the login "postgres", which is a superuser`));
+    await expectRefused(config({ serviceDatabaseUrl: ownerUrl }), new RegExp(`${VARIABLE} names the login "postgres", which has the powers SUPERUSER, CREATEROLE, CREATEDB, REPLICATION, BYPASSRLS`));
     // A login the owner never made a member of the service role.
     const stranger = newLogin();
-    const admin = new Client({ connectionString: ownerUrl });
-    await admin.connect();
-    try {
-      await admin.query(`CREATE ROLE ${stranger} LOGIN`);
-    } finally {
-      await admin.end();
-    }
-    await expect(start(config({ serviceDatabaseUrl: loginUrl(stranger) }))).rejects.toThrow(new RegExp(`${VARIABLE}: could not check what the login may do \\(permission denied to set role`));
+    await asAdmin(`CREATE ROLE ${stranger} LOGIN`);
+    await expectRefused(config({ serviceDatabaseUrl: loginUrl(stranger) }), new RegExp(`${VARIABLE}: could not check what the login may do \\(permission denied to set role`));
     // A database one migration short: the subgraph names it and the command that applies it.
     const login = newLogin();
     const serviceDatabaseUrl = loginUrl(login);
@@ -146,10 +187,46 @@ if (backends.includes('postgres')) describe('a subgraph serving through a login 
     const database = await openAgencyDatabase({ url: ownerUrl });
     try {
       await database.owner.query('DELETE FROM public.subgraph_migrations WHERE name = $1', ['kit:007_append_returns_head.sql']);
-      await expect(start(config({ serviceDatabaseUrl }))).rejects.toThrow(/identity's database lacks the migrations kit:007_append_returns_head.sql: run `npm run migrate` with IDENTITY_DATABASE_URL/);
+      await expectRefused(config({ serviceDatabaseUrl }), /identity's database lacks the migrations kit:007_append_returns_head.sql: run `npm run migrate` with IDENTITY_DATABASE_URL/);
       await database.owner.query('INSERT INTO public.subgraph_migrations (name) VALUES ($1)', ['kit:007_append_returns_head.sql']);
     } finally {
       await database.close();
     }
+  });
+
+  it.each([
+    ['a superuser role it can become', (login: string, extra: string) => `CREATE ROLE ${extra} SUPERUSER NOLOGIN; GRANT ${extra} TO ${login}`, /can become "cvtest_x_[^"]*" besides the service role/],
+    ['a role that may create roles', (login: string, extra: string) => `CREATE ROLE ${extra} CREATEROLE NOLOGIN; GRANT ${extra} TO ${login}`, /can become "cvtest_x_[^"]*" besides the service role/],
+    ['pg_write_all_data', (login: string) => `GRANT pg_write_all_data TO ${login}`, /can become "pg_write_all_data" besides the service role/],
+    ['the right to grant the service role', (login: string) => `GRANT identity_service TO ${login} WITH ADMIN OPTION`, /may grant the service role identity_service to others/],
+    ['one column of the audit log to update', (login: string) => `GRANT UPDATE (caller_sub) ON service.audit_log TO ${login}`, /may \(as cvtest_app_[^)]*\) change or delete rows of the audit log/],
+    ['triggers on the audit log', (login: string) => `GRANT TRIGGER ON service.audit_log TO ${login}`, /change or delete rows of the audit log/],
+    ['a trigger on the system of record', (login: string) => `GRANT TRIGGER ON records.patient TO ${login}`, /may write to the system of record \(cvtest_app_[^:]*: records.patient\)/],
+  ])('refuses to serve through a login given %s', async (_what, grant, pattern) => {
+    const { login, serviceDatabaseUrl } = await preparedLogin();
+    const extra = newLogin().replace('cvtest_app_', 'cvtest_x_');
+    logins.push(extra);
+    await asAdmin(grant(login, extra));
+    await expectRefused(config({ serviceDatabaseUrl }), new RegExp(`${VARIABLE} names the login "${login}", which .*${pattern.source}`));
+  });
+
+  it('refuses, before changing anything about it, an existing login that can become another role', async () => {
+    const login = newLogin();
+    const other = newLogin().replace('cvtest_app_', 'cvtest_x_');
+    logins.push(other);
+    await asAdmin(`CREATE ROLE ${other} NOLOGIN; CREATE ROLE ${login} LOGIN PASSWORD 'kept-as-it-was'; GRANT ${other} TO ${login}`);
+    const stored = async () => {
+      const admin = new Client({ connectionString: ownerUrl });
+      await admin.connect();
+      try {
+        return (await admin.query('SELECT rolpassword, pg_has_role(rolname, $2, \'MEMBER\') AS member FROM pg_authid WHERE rolname = $1', [login, identity.serviceRole])).rows[0];
+      } finally {
+        await admin.end();
+      }
+    };
+    const before = await stored();
+    await expectRefused(config({ databaseUrl: ownerUrl, serviceDatabaseUrl: loginUrl(login, 'a-new-password') }), new RegExp(`${VARIABLE} names the login "${login}", which can become "${other}"`));
+    expect(await stored()).toEqual(before);
+    expect(before.member).toBe(false);
   });
 });

@@ -18,6 +18,12 @@ describe('configuration', () => {
     expect(() => loadSubgraphConfig('health', 4002, env)).toThrow(named);
   });
 
+  it('names a bad URL without its password', () => {
+    const attempt = () => loadSubgraphConfig('health', 4002, { HEALTH_SERVICE_DATABASE_URL: 'mysql://health_app:s3cret-value@db/health' });
+    expect(attempt).toThrow('HEALTH_SERVICE_DATABASE_URL="mysql://health_app:***@db/health"');
+    expect(attempt).not.toThrow(/s3cret-value/);
+  });
+
   it('reports every bad gateway value at once', () => {
     const attempt = () => loadGatewayConfig({ PORT: '99999', IDENTITY_URL: 'not a url', REDIS_URL: 'http://redis' });
     expect(attempt).toThrow(/PORT="99999"[\s\S]*REDIS_URL="http:\/\/redis"[\s\S]*IDENTITY_URL="not a url"|PORT="99999"[\s\S]*IDENTITY_URL="not a url"[\s\S]*REDIS_URL/);
