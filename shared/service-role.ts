@@ -19,14 +19,14 @@ export async function ensureServiceRole(db: Database, role: string): Promise<voi
     GRANT USAGE, CREATE ON SCHEMA service TO ${role};
     GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA service TO ${role};
     GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA service TO ${role};
-    -- The audit log is append-only for the service role: rows are added through service.append_audit, never changed.
+    -- The audit log is append-only for the service role, and only through service.append_audit (which runs
+    -- with its owner's rights): the role may read the log, never write a row or move the chain's head itself.
     DO $$ BEGIN
       IF to_regclass('service.audit_log') IS NOT NULL THEN
-        EXECUTE 'REVOKE UPDATE, DELETE, TRUNCATE ON service.audit_log FROM ${role}';
+        EXECUTE 'REVOKE INSERT, UPDATE, DELETE, TRUNCATE, TRIGGER, REFERENCES ON service.audit_log FROM ${role}';
       END IF;
-      -- The chain's head is moved by service.append_audit, never added or removed.
       IF to_regclass('service.audit_head') IS NOT NULL THEN
-        EXECUTE 'REVOKE INSERT, DELETE, TRUNCATE ON service.audit_head FROM ${role}';
+        EXECUTE 'REVOKE INSERT, UPDATE, DELETE, TRUNCATE, TRIGGER, REFERENCES ON service.audit_head FROM ${role}';
       END IF;
       -- What has been migrated, so that a subgraph given only a serving login can check it before serving.
       IF to_regclass('public.subgraph_migrations') IS NOT NULL THEN

@@ -38,9 +38,16 @@ describe.each(backends)('the audit hash chain on %s', (backend) => {
     expect(rows[0]!.entry.at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/);
   });
 
-  it('is append-only for the service role', async () => {
+  it('is append-only for the service role, and only through service.append_audit', async () => {
     await expect(served.query("UPDATE service.audit_log SET entry = '{}' WHERE seq = 1")).rejects.toThrow(/permission denied/);
     await expect(served.query('DELETE FROM service.audit_log WHERE seq = 1')).rejects.toThrow(/permission denied/);
+    // A row of its own making (its own time, its own link), or a head moved by hand, is refused.
+    await expect(served.query(`INSERT INTO service.audit_log (seq, at, caller_sub, nhs_numbers, entry, prev_hash, hash)
+      SELECT seq + 1, now() - interval '1 day', 'someone', '{}', '{}', hash, repeat('0', 64) FROM service.audit_head`)).rejects.toThrow(/permission denied/);
+    await expect(served.query('UPDATE service.audit_head SET seq = seq + 1')).rejects.toThrow(/permission denied/);
+    // Through the function, still: a seventh row, linked to the sixth.
+    expect(await appendAudit(served, [entry(7)])).toMatchObject({ seq: 7 });
+    expect(await verifyAuditChain(served)).toEqual({ rows: 7, broken: null });
   });
 
   it('finds an edited row', async () => {
