@@ -26,8 +26,9 @@ export function readEnv<S extends z.ZodRawShape>(shape: S, env: Env): z.infer<z.
 
 /** A value as an error may show it: a secret's not at all, a URL's password masked. */
 function shown(name: string, value: string): string {
-  if (/PASSWORD|SECRET|TOKEN/i.test(name)) return '***';
-  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^\s:@/]*:)[^\s@]*@/i, '$1***@');
+  if (/PASSWORD|SECRET|TOKEN|KEY(?!_PATH)/i.test(name)) return '***';
+  // Up to the last @: a password may hold an @ of its own.
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^\s:@/]*:)[^\s]*@/i, '$1***@');
 }
 
 /** Parsers for environment strings, each with a message a person can act on. */

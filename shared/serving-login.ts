@@ -5,9 +5,10 @@ import type { Database } from './database';
 /**
  * The login a subgraph serves through, when it has one of its own
  * (`<AGENCY>_SERVICE_DATABASE_URL`): a member of the agency's service role
- * and of nothing else, with no powers of its own. Through it the subgraph
- * reads the system of record and appends to the audit log; it cannot change
- * the records, change or delete audit rows, nor become any other role.
+ * and of nothing else, owning nothing, with no powers of its own. Through it
+ * the subgraph reads the system of record and appends to the audit log; it
+ * cannot change the records, change or delete audit rows, nor become any other
+ * role.
  */
 
 /** The variable naming an agency's serving login. */
@@ -24,32 +25,54 @@ function loginOf(url: string, variable: string): { login: string; password: stri
 }
 
 /**
- * What is wrong with `login` as a serving login for `role`, whatever it is
- * connected as: any power of its own (role attributes are not inherited, but
- * a member can SET ROLE to whoever holds them), any role it can reach besides
- * itself and the service role (the owner, a superuser role, pg_write_all_data,
- * another agency's service role …), and the right to hand the service role on.
+ * What is wrong with `login` as a serving login for the service role `role`
+ * (and with the role itself), whatever the connection asking: any power of
+ * either's own (role attributes are not inherited, but whoever can SET ROLE to
+ * a role has them); any role either can become besides the two (the owner, a
+ * superuser role, pg_write_all_data, another agency's service role …); the
+ * right to hand the service role on; anything either owns (an owner may
+ * replace a function the chain runs, or drop a table, whatever its grants
+ * say); any way for either to write the audit log or its head other than
+ * through service.append_audit, to write the system of record, or to write
+ * through a view (which runs with its owner's rights), a column's grant and
+ * triggers included; and the right to create objects where the subgraph's are.
+ * `login` null: the role alone (a login not yet made).
  */
-async function loginProblems(db: Database, login: string, role: string): Promise<string[]> {
-  const [found] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_roles WHERE rolname = $1', [login]);
-  if (!found?.n) return [];
-  const [row] = await db.query<{ powers: string[] | null; reaches: string[] | null; admin: boolean }>(
-    `SELECT (SELECT array_remove(ARRAY[
-                      CASE WHEN r.rolsuper THEN 'SUPERUSER' END, CASE WHEN r.rolcreaterole THEN 'CREATEROLE' END,
-                      CASE WHEN r.rolcreatedb THEN 'CREATEDB' END, CASE WHEN r.rolreplication THEN 'REPLICATION' END,
-                      CASE WHEN r.rolbypassrls THEN 'BYPASSRLS' END], NULL)
-               FROM pg_roles r WHERE r.rolname = $1) AS powers,
-            (SELECT array_agg(o.rolname::text ORDER BY o.rolname) FROM pg_roles o
-              WHERE o.rolname NOT IN ($1, $2) AND pg_has_role($1::name, o.oid, 'MEMBER')) AS reaches,
-            EXISTS (SELECT 1 FROM pg_auth_members m WHERE m.member = (SELECT oid FROM pg_roles WHERE rolname = $1)
-                      AND m.roleid = (SELECT oid FROM pg_roles WHERE rolname = $2) AND m.admin_option) AS admin`,
-    [login, role],
+async function serviceProblems(db: Database, login: string | null, role: string): Promise<string[]> {
+  const [row] = await db.query<{ powers: string[] | null; reaches: string[] | null; admin: boolean; owns: string[] | null; writes: string[] | null; creates: string[] | null }>(
+    `WITH pair AS (SELECT oid, rolname::text AS name, rolsuper, rolcreaterole, rolcreatedb, rolreplication, rolbypassrls FROM pg_roles WHERE rolname IN ($1, $2))
+     SELECT
+       (SELECT array_agg(format('%s has %s', p.name, power) ORDER BY p.name, power) FROM pair p,
+          unnest(ARRAY[CASE WHEN p.rolsuper THEN 'SUPERUSER' END, CASE WHEN p.rolcreaterole THEN 'CREATEROLE' END, CASE WHEN p.rolcreatedb THEN 'CREATEDB' END,
+                       CASE WHEN p.rolreplication THEN 'REPLICATION' END, CASE WHEN p.rolbypassrls THEN 'BYPASSRLS' END]) AS power
+         WHERE power IS NOT NULL) AS powers,
+       (SELECT array_agg(o.rolname::text ORDER BY o.rolname) FROM pg_roles o
+         WHERE o.rolname NOT IN ($1, $2) AND EXISTS (SELECT 1 FROM pair p WHERE pg_has_role(p.oid, o.oid, 'MEMBER'))) AS reaches,
+       EXISTS (SELECT 1 FROM pg_auth_members m JOIN pair l ON l.oid = m.member AND l.name = $1 JOIN pair r ON r.oid = m.roleid AND r.name = $2
+                WHERE m.admin_option AND $1 <> $2) AS admin,
+       (SELECT array_agg(DISTINCT format('%s owns %s', p.name, pg_describe_object(d.classid, d.objid, d.objsubid))) FROM pg_shdepend d JOIN pair p ON p.oid = d.refobjid
+         WHERE d.deptype = 'o' AND d.dbid IN (0, (SELECT oid FROM pg_database WHERE datname = current_database()))) AS owns,
+       (SELECT array_agg(DISTINCT format('%s: %s', p.name, c.oid::regclass::text)) FROM pair p, pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE (c.oid IN ('service.audit_log'::regclass, 'service.audit_head'::regclass)
+                  AND (has_table_privilege(p.oid, c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE, TRIGGER, REFERENCES')
+                       OR has_any_column_privilege(p.oid, c.oid, 'INSERT, UPDATE, REFERENCES')))
+            OR (n.nspname = 'records' AND c.relkind IN ('r', 'p', 'v', 'f')
+                  AND (has_table_privilege(p.oid, c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE, TRIGGER')
+                       OR has_any_column_privilege(p.oid, c.oid, 'INSERT, UPDATE')))
+            OR (n.nspname = 'service' AND c.relkind = 'v' AND has_table_privilege(p.oid, c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE, TRIGGER'))) AS writes,
+       (SELECT array_agg(format('%s: schema %s', p.name, s) ORDER BY p.name, s) FROM pair p, unnest(ARRAY['service', 'records']) AS s
+         WHERE to_regnamespace(s) IS NOT NULL AND has_schema_privilege(p.oid, s, 'CREATE')) AS creates`,
+    [login ?? role, role],
   );
   if (!row) return [];
+  const some = (xs: string[] | null, n = 5) => `${xs!.slice(0, n).join(', ')}${xs!.length > n ? ` and ${xs!.length - n} more` : ''}`;
   return [
-    ...(row.powers?.length ? [`has the power${row.powers.length > 1 ? 's' : ''} ${row.powers.join(', ')}`] : []),
-    ...(row.reaches?.length ? [`can become ${row.reaches.slice(0, 5).map((r) => `"${r}"`).join(', ')}${row.reaches.length > 5 ? ` and ${row.reaches.length - 5} more roles` : ''} besides the service role`] : []),
+    ...(row.powers?.length ? [`has powers of its own (${some(row.powers)})`] : []),
+    ...(row.reaches?.length ? [`can become ${some(row.reaches.map((r) => `"${r}"`))} besides the service role`] : []),
     ...(row.admin ? [`may grant the service role ${role} to others`] : []),
+    ...(row.owns?.length ? [`owns objects (${some(row.owns)})`] : []),
+    ...(row.writes?.length ? [`may write the audit log other than through service.append_audit, or the system of record, or through a view (${some(row.writes)})`] : []),
+    ...(row.creates?.length ? [`may create objects (${some(row.creates)})`] : []),
   ];
 }
 
@@ -68,67 +91,62 @@ export function scramVerifier(password: string, salt = randomBytes(16), iteratio
 }
 
 /**
- * Run as the owner, after the migrations: makes the login that `url` names a
- * member of the service role, able to connect to this database, creating it
- * with the URL's password if it does not exist yet, or giving it that password
- * if it does (so that changing the password and migrating again rotates it).
- * The owner's own login, and an existing login that could do more than serve,
- * is refused before anything about it is changed.
+ * Run as the owner, after the migrations and ensureServiceRole: makes the login
+ * that `url` names (NOINHERIT) a member of the service role, the only login
+ * besides the owner able to connect to this database, creating it with the
+ * URL's password if it does not exist yet, or giving it that password if it
+ * does (so that changing the password and migrating again rotates it). The
+ * owner's own login, and an existing login (or a service role) that could do
+ * more than serve, is refused before anything about it is changed.
  */
 export async function ensureServingLogin(owner: Database, role: string, url: string, variable: string): Promise<void> {
   const { login, password } = loginOf(url, variable);
   if (!login) throw new Error(`${variable} names no login: give it one of its own (postgres://<login>:<password>@host/database)`);
+  // What every client and the server read the same way (SCRAM's SASLprep changes nothing in printable ASCII).
+  if (password !== null && !/^[\x20-\x7e]+$/.test(password)) throw new Error(`${variable}: the password must be printable ASCII characters`);
   const [me] = await owner.query<{ owner: string }>('SELECT session_user AS owner');
   if (me?.owner === login) throw refusal(variable, login, ['is the owner\'s own']);
-  const problems = await loginProblems(owner, login, role);
+  const exists = async () => ((await owner.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_roles WHERE rolname = $1', [login]))[0]?.n ?? 0) > 0;
+  const existed = await exists();
+  const problems = await serviceProblems(owner, existed ? login : null, role);
   if (problems.length > 0) throw refusal(variable, login, problems);
   const statement = async (template: string, ...args: string[]) => {
     const [built] = await owner.query<{ sql: string }>(`SELECT format('${template}', ${args.map((_, i) => `$${i + 1}::text`).join(', ')}) AS sql`, args);
     await owner.exec(built!.sql);
   };
-  const exists = async () => ((await owner.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_roles WHERE rolname = $1', [login]))[0]?.n ?? 0) > 0;
-  if (!(await exists())) {
+  if (!existed) {
     // Another replica migrating at the same moment may have created it first.
     await statement('CREATE ROLE %I LOGIN NOINHERIT', login).catch(async (error: unknown) => {
       if (!(await exists())) throw error;
     });
   }
+  await statement('ALTER ROLE %I NOINHERIT', login);
   if (password !== null) await statement('ALTER ROLE %I PASSWORD %L', login, scramVerifier(password));
   await statement('GRANT %I TO %I', role, login);
-  // Where CONNECT has been taken from PUBLIC (as deploy/postgres-init.sql does), the login may still connect here.
-  const [database] = await owner.query<{ name: string }>('SELECT current_database() AS name');
+  // The agency's database is for its owner and its serving login: CONNECT is taken from PUBLIC (where the
+  // owner can, keeping its own) and given to the login.
+  const [database] = await owner.query<{ name: string; mine: boolean }>(
+    "SELECT d.datname::text AS name, pg_has_role(session_user, d.datdba, 'MEMBER') OR (SELECT rolsuper FROM pg_roles WHERE rolname = session_user) AS mine FROM pg_database d WHERE d.datname = current_database()",
+  );
+  if (database!.mine) await statement('REVOKE CONNECT ON DATABASE %I FROM PUBLIC', database!.name);
   await statement('GRANT CONNECT ON DATABASE %I TO %I', database!.name, login);
 }
 
 /**
  * Run through the serving connection before the subgraph serves: refuses
- * (fail closed), naming the variable and what is wrong, a login that could do
- * more than the service role may — see loginProblems — or that, as itself or
- * as the service role it acts as, may change or delete audit rows or write to
- * the system of record (a column's grant included), or that does not act as
- * the service role.
+ * (fail closed), naming the variable and what is wrong, a login that does not
+ * act as the service role, or that (or whose service role) could do more than
+ * serve: see serviceProblems.
  */
 export async function checkServingLogin(db: Database, role: string, variable: string): Promise<void> {
-  const [row] = await db.query<{ login: string; acting: string; rewrite: string[] | null; writes: string[] | null }>(
-    `WITH who AS (SELECT session_user::text AS name UNION SELECT current_user::text)
-     SELECT session_user::text AS login, current_user::text AS acting,
-            (SELECT array_agg(DISTINCT who.name) FROM who
-              WHERE has_table_privilege(who.name, 'service.audit_log', 'UPDATE, DELETE, TRUNCATE, TRIGGER, REFERENCES')
-                 OR has_any_column_privilege(who.name, 'service.audit_log', 'UPDATE')) AS rewrite,
-            (SELECT array_agg(DISTINCT format('%s: %I.%I', who.name, t.schemaname, t.tablename)) FROM who, pg_tables t
-              WHERE t.schemaname = 'records'
-                AND (has_table_privilege(who.name, format('%I.%I', t.schemaname, t.tablename), 'INSERT, UPDATE, DELETE, TRUNCATE, TRIGGER')
-                     OR has_any_column_privilege(who.name, format('%I.%I', t.schemaname, t.tablename), 'INSERT, UPDATE'))) AS writes`,
-  ).catch((error: Error) => {
-    throw new Error(`${variable}: could not check what the login may do (${error.message}); is the login's password right, and has \`npm run migrate\` been run?`);
+  const [row] = await db.query<{ login: string; acting: string }>('SELECT session_user::text AS login, current_user::text AS acting').catch((error: Error) => {
+    throw new Error(`${variable}: could not connect as the login, acting as the service role ${role} (${error.message}); is the login's password right, and has \`npm run migrate\` been run?`);
   });
   if (!row) throw new Error(`${variable}: could not check what the login may do`);
-  const problems = [
-    ...(await loginProblems(db, row.login, role)),
-    ...(row.acting !== role ? [`acts as "${row.acting}", not as the service role ${role}`] : []),
-    ...(row.rewrite?.length ? [`may (as ${row.rewrite.join(', ')}) change or delete rows of the audit log`] : []),
-    ...(row.writes?.length ? [`may write to the system of record (${row.writes.join(', ')})`] : []),
-  ];
+  const problems = await serviceProblems(db, row.login, role).catch((error: Error) => {
+    throw new Error(`${variable}: could not check what the login may do (${error.message}); has \`npm run migrate\` been run?`);
+  });
+  if (row.acting !== role) problems.unshift(`acts as "${row.acting}", not as the service role ${role}`);
   if (problems.length > 0) throw refusal(variable, row.login, problems);
 }
 

@@ -55,7 +55,7 @@ describe.each(backends)('each agency\'s audit log on %s', (backend) => {
 
   it('discloses nothing when the audit log cannot be written', async () => {
     const socialcare = federation.agencies.socialcare!;
-    await socialcare.asOwner('REVOKE EXECUTE ON FUNCTION service.append_audit(text[], text[], text[]) FROM PUBLIC');
+    await socialcare.asOwner('REVOKE EXECUTE ON FUNCTION service.append_audit(text[], text[], text[]) FROM socialcare_service');
     try {
       const { body } = await federation.queryGateway(`{ child(nhsNumber: "${AMELIA}") { name { given } socialCare { status allocatedWorker { name } } } }`, {}, { persona: 'sw.jones', purpose: 'safeguarding' });
       expect(body.data.child.socialCare).toBeNull();
@@ -65,7 +65,7 @@ describe.each(backends)('each agency\'s audit log on %s', (backend) => {
       // Identity, whose log works, still answers for its own part.
       expect(body.data.child.name).toEqual({ given: 'Amelia' });
     } finally {
-      await socialcare.asOwner('GRANT EXECUTE ON FUNCTION service.append_audit(text[], text[], text[]) TO PUBLIC');
+      await socialcare.asOwner('GRANT EXECUTE ON FUNCTION service.append_audit(text[], text[], text[]) TO socialcare_service');
     }
     const { body } = await federation.queryGateway(`{ child(nhsNumber: "${AMELIA}") { socialCare { status } } }`, {}, { persona: 'sw.jones', purpose: 'safeguarding' });
     expect(body.data.child.socialCare).toEqual({ status: 'CHILD_PROTECTION_PLAN' });

@@ -21,9 +21,9 @@ const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
 const packageJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
 
 /** The server's superuser password: only postgres itself and the migrate service may hold it. */
-const PASSWORD = '${POSTGRES_PASSWORD:-change-me}';
+const PASSWORD = '${POSTGRES_PASSWORD:?required}';
 /** Each agency's serving login's password. */
-const servicePassword = (agency: string) => `\${${agency.toUpperCase()}_SERVICE_DB_PASSWORD:-change-me}`;
+const servicePassword = (agency: string) => `\${${agency.toUpperCase()}_SERVICE_DB_PASSWORD:?required}`;
 const SERVICE_PASSWORDS = ['identity', 'health', 'socialcare', 'housing', 'education'].map(servicePassword);
 /** A compose file's text with every password substitution taken out. */
 const withoutPasswords = (text: string) => [PASSWORD, ...SERVICE_PASSWORDS].reduce((t, p) => t.split(p).join(''), text);
@@ -78,7 +78,7 @@ function environmentOf(name: string): Record<string, string> {
 
 /** What a service's process sees once compose has substituted the passwords' defaults. */
 function substitutedEnvironmentOf(name: string): Env {
-  const substituted = Object.fromEntries(Object.entries(environmentOf(name)).map(([k, v]) => [k, [PASSWORD, ...SERVICE_PASSWORDS].reduce((t, p) => t.split(p).join('change-me'), v)]));
+  const substituted = Object.fromEntries(Object.entries(environmentOf(name)).map(([k, v]) => [k, [PASSWORD, ...SERVICE_PASSWORDS].reduce((t, p) => t.split(p).join('set-by-the-deployer'), v)]));
   const leftOver = Object.entries(substituted).filter(([, v]) => v.includes('$'));
   expect(leftOver).toEqual([]);
   return substituted;
@@ -207,7 +207,7 @@ describe('docker-compose.yml, the reference deployment', () => {
     for (const name of readers) expect(service(name).volumes).toContain('./deploy/keys:/run/keys:ro');
   });
 
-  it('commits no plain-text password, only the ${POSTGRES_PASSWORD:-change-me} and ${<AGENCY>_SERVICE_DB_PASSWORD:-change-me} substitutions', () => {
+  it('commits no password, not even a placeholder: each is a substitution compose refuses to run without, one per agency and the superuser\'s', () => {
     expect(composeText).toContain(PASSWORD);
     // Every password in a URL is a substitution: the superuser's for the postgres login, each agency's own for its serving login.
     const urlLogins = [...composeText.matchAll(/[a-z][a-z0-9+.-]*:\/\/([^\s:@/]+):([^\s@]*)@/gi)].map((m) => ({ login: m[1] ?? '', password: m[2] }));
@@ -232,7 +232,7 @@ describe('docker-compose.yml, the reference deployment', () => {
   });
 
   describe('postgres', () => {
-    it('runs the postgres:16 image with the password from ${POSTGRES_PASSWORD:-change-me}', () => {
+    it('runs the postgres:16 image with the password from ${POSTGRES_PASSWORD:?…}', () => {
       expect(service('postgres').image).toBe('postgres:16');
       expect(service('postgres').build).toBeUndefined();
       expect(environmentOf('postgres').POSTGRES_PASSWORD).toBe(PASSWORD);
@@ -283,8 +283,8 @@ describe('docker-compose.yml, the reference deployment', () => {
         const prefix = agency.toUpperCase();
         const loaded = namesRead((env) => loadSubgraphConfig(agency, 1, env), environment);
         for (const name of loaded.read) read.add(name);
-        expect(loaded.result.databaseUrl).toBe(`postgres://postgres:change-me@postgres:5432/${agency}`);
-        expect(loaded.result.serviceDatabaseUrl).toBe(`postgres://${agency}_app:change-me@postgres:5432/${agency}`);
+        expect(loaded.result.databaseUrl).toBe(`postgres://postgres:set-by-the-deployer@postgres:5432/${agency}`);
+        expect(loaded.result.serviceDatabaseUrl).toBe(`postgres://${agency}_app:set-by-the-deployer@postgres:5432/${agency}`);
         expect(environment[`${prefix}_DATABASE_URL`]).toBeDefined();
       }
       expect(Object.keys(environment).filter((name) => !read.has(name))).toEqual([]);
@@ -368,7 +368,7 @@ describe('docker-compose.yml, the reference deployment', () => {
       expect(result.port).toBe(port);
       expect(result.host).toBe('0.0.0.0');
       expect(result.databaseUrl).toBeUndefined();
-      expect(result.serviceDatabaseUrl).toBe(`postgres://${agency}_app:change-me@postgres:5432/${agency}`);
+      expect(result.serviceDatabaseUrl).toBe(`postgres://${agency}_app:set-by-the-deployer@postgres:5432/${agency}`);
       expect(result.seedIfEmpty).toBe(false);
       expect(result.development).toBe(false);
     });

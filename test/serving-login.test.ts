@@ -2,7 +2,7 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { personas } from '../dev/personas';
 import {
-  CONTEXT_HEADER, createContextSigner, createKeyPair, createLogger, loadSubgraphConfig, openAgencyDatabase, openServingDatabase, scramVerifier, startAgency, type Authority, type KeyPair, type SubgraphConfig,
+  CONTEXT_HEADER, createContextSigner, createKeyPair, createLogger, ensureServingLogin, loadSubgraphConfig, openAgencyDatabase, openServingDatabase, scramVerifier, startAgency, type Authority, type Database, type KeyPair, type SubgraphConfig,
 } from '../shared';
 import { identity, seedIdentity } from '../subgraphs/identity';
 import { backends, createTestDatabase } from './start-federation';
@@ -68,7 +68,7 @@ if (backends.includes('postgres')) describe('a subgraph serving through a login 
   const config = (overrides: Partial<SubgraphConfig>): SubgraphConfig => ({
     agency: 'identity', port: 0, host: '127.0.0.1', seedIfEmpty: false, seedChildren: 20, seed: 1, logLevel: 'silent', development: false, ...overrides,
   });
-  const start = (c: SubgraphConfig) => startAgency(identity, c, { seed: seedIdentity, logger: createLogger('test', 'silent'), gatewayKeys: keys.publicJwks });
+  const start = (c: SubgraphConfig, agency: typeof identity = identity) => startAgency(agency, c, { seed: seedIdentity, logger: createLogger('test', 'silent'), gatewayKeys: keys.publicJwks });
 
   beforeAll(async () => {
     keys = await createKeyPair('gateway-login-test');
@@ -141,6 +141,8 @@ if (backends.includes('postgres')) describe('a subgraph serving through a login 
       }
     } finally {
       await running.stop();
+      // Stopping again does nothing, and does not throw.
+      await running.stop();
     }
   });
 
@@ -175,11 +177,13 @@ if (backends.includes('postgres')) describe('a subgraph serving through a login 
   it('refuses, naming the variable, a login that is the owner\'s, a superuser\'s, not the service role\'s, or over a database not migrated', async () => {
     await expectRefused(config({ databaseUrl: ownerUrl, serviceDatabaseUrl: ownerUrl }), new RegExp(`${VARIABLE} names the login "postgres", which is the owner's own`));
     // The server's superuser, given as the serving login alone.
-    await expectRefused(config({ serviceDatabaseUrl: ownerUrl }), new RegExp(`${VARIABLE} names the login "postgres", which has the powers SUPERUSER, CREATEROLE, CREATEDB, REPLICATION, BYPASSRLS`));
-    // A login the owner never made a member of the service role.
+    await expectRefused(config({ serviceDatabaseUrl: ownerUrl }), new RegExp(`${VARIABLE} names the login "postgres", which has powers of its own \\(postgres has BYPASSRLS, postgres has CREATEDB, postgres has CREATEROLE, postgres has REPLICATION, postgres has SUPERUSER\\)`));
+    // A login the owner never made a member of the service role (though it may connect).
     const stranger = newLogin();
-    await asAdmin(`CREATE ROLE ${stranger} LOGIN`);
-    await expectRefused(config({ serviceDatabaseUrl: loginUrl(stranger) }), new RegExp(`${VARIABLE}: could not check what the login may do \\(permission denied to set role`));
+    await asAdmin(`CREATE ROLE ${stranger} LOGIN; GRANT CONNECT ON DATABASE ${new URL(ownerUrl).pathname.slice(1)} TO ${stranger}`);
+    await expectRefused(config({ serviceDatabaseUrl: loginUrl(stranger) }), new RegExp(`${VARIABLE}: could not connect as the login, acting as the service role identity_service \\(permission denied to set role`));
+    // A password other than printable ASCII, which clients and the server might not read alike.
+    await expectRefused(config({ databaseUrl: ownerUrl, serviceDatabaseUrl: loginUrl(newLogin(), 'p\u00e4ssword') }), new RegExp(`${VARIABLE}: the password must be printable ASCII characters`));
     // A database one migration short: the subgraph names it and the command that applies it.
     const login = newLogin();
     const serviceDatabaseUrl = loginUrl(login);
@@ -194,20 +198,67 @@ if (backends.includes('postgres')) describe('a subgraph serving through a login 
     }
   });
 
-  it.each([
+  const WRITES = 'may write the audit log other than through service.append_audit, or the system of record, or through a view';
+  it.each(([
     ['a superuser role it can become', (login: string, extra: string) => `CREATE ROLE ${extra} SUPERUSER NOLOGIN; GRANT ${extra} TO ${login}`, /can become "cvtest_x_[^"]*" besides the service role/],
     ['a role that may create roles', (login: string, extra: string) => `CREATE ROLE ${extra} CREATEROLE NOLOGIN; GRANT ${extra} TO ${login}`, /can become "cvtest_x_[^"]*" besides the service role/],
     ['pg_write_all_data', (login: string) => `GRANT pg_write_all_data TO ${login}`, /can become "pg_write_all_data" besides the service role/],
     ['the right to grant the service role', (login: string) => `GRANT identity_service TO ${login} WITH ADMIN OPTION`, /may grant the service role identity_service to others/],
-    ['one column of the audit log to update', (login: string) => `GRANT UPDATE (caller_sub) ON service.audit_log TO ${login}`, /may \(as cvtest_app_[^)]*\) change or delete rows of the audit log/],
-    ['triggers on the audit log', (login: string) => `GRANT TRIGGER ON service.audit_log TO ${login}`, /change or delete rows of the audit log/],
-    ['a trigger on the system of record', (login: string) => `GRANT TRIGGER ON records.patient TO ${login}`, /may write to the system of record \(cvtest_app_[^:]*: records.patient\)/],
-  ])('refuses to serve through a login given %s', async (_what, grant, pattern) => {
+    ['one column of the audit log to update', (login: string) => `GRANT UPDATE (caller_sub) ON service.audit_log TO ${login}`, new RegExp(`${WRITES} \\(cvtest_app_\\w+: service.audit_log\\)`)],
+    ['rows of its own to insert in the audit log', (login: string) => `GRANT INSERT ON service.audit_log TO ${login}`, new RegExp(`${WRITES} \\(cvtest_app_\\w+: service.audit_log\\)`)],
+    ['triggers on the audit log', (login: string) => `GRANT TRIGGER ON service.audit_log TO ${login}`, new RegExp(`${WRITES} \\(cvtest_app_\\w+: service.audit_log\\)`)],
+    ['triggers on the chain\'s head', (login: string) => `GRANT TRIGGER ON service.audit_head TO ${login}`, new RegExp(`${WRITES} \\(cvtest_app_\\w+: service.audit_head\\)`)],
+    ['a trigger on the system of record', (login: string) => `GRANT TRIGGER ON records.patient TO ${login}`, new RegExp(`${WRITES} \\(cvtest_app_\\w+: records.patient\\)`)],
+    ['a view over the audit log to delete through', (login: string, extra: string) => `CREATE VIEW service.${extra} AS SELECT * FROM service.audit_log; GRANT DELETE ON service.${extra} TO ${login}`, new RegExp(`${WRITES} \\(cvtest_app_\\w+: service.cvtest_x_\\w+\\)`), (_login: string, extra: string) => `DROP VIEW service.${extra}`],
+    ['the function that hashes the chain', (login: string) => `ALTER FUNCTION service.audit_hash(text, timestamptz, text, text[], text) OWNER TO ${login}`, /owns objects \(cvtest_app_\w+ owns function service.audit_hash/, () => 'ALTER FUNCTION service.audit_hash(text, timestamptz, text, text[], text) OWNER TO postgres'],
+    ['the right to create objects beside the subgraph\'s', (login: string) => `GRANT CREATE ON SCHEMA service TO ${login}`, /may create objects \(cvtest_app_\w+: schema service\)/, (login: string) => `REVOKE CREATE ON SCHEMA service FROM ${login}`],
+  ] as [string, (login: string, extra: string) => string, RegExp, ((login: string, extra: string) => string)?][]).map(([what, grant, pattern, undo]) => [what, grant, pattern, undo ?? null] as const))(
+    'refuses to serve through a login given %s', async (_what, grant, pattern, undo) => {
     const { login, serviceDatabaseUrl } = await preparedLogin();
     const extra = newLogin().replace('cvtest_app_', 'cvtest_x_');
     logins.push(extra);
     await asAdmin(grant(login, extra));
-    await expectRefused(config({ serviceDatabaseUrl }), new RegExp(`${VARIABLE} names the login "${login}", which .*${pattern.source}`));
+    try {
+      await expectRefused(config({ serviceDatabaseUrl }), new RegExp(`${VARIABLE} names the login "${login}", which .*${pattern.source}`));
+    } finally {
+      if (undo) await asAdmin(undo(login, extra));
+    }
+  });
+
+  it('refuses to serve through a service role that has a power of its own, which its login can use', async () => {
+    // A service role of its own, so that no other test meets the power given to it.
+    const role = newLogin().replace('cvtest_app_', 'cvtest_svc_');
+    logins.push(role);
+    const agency = { ...identity, serviceRole: role };
+    const login = newLogin();
+    const serviceDatabaseUrl = loginUrl(login);
+    await (await start(config({ databaseUrl: ownerUrl, serviceDatabaseUrl }), agency)).stop();
+    await asAdmin(`ALTER ROLE ${role} CREATEROLE`);
+    const outcome = await start(config({ serviceDatabaseUrl }), agency).then(async (running) => {
+      await running.stop();
+      return 'started';
+    }, (error: Error) => error.message);
+    expect(outcome).toMatch(new RegExp(`${VARIABLE} names the login "${login}", which has powers of its own \\(${role} has CREATEROLE\\)`));
+  });
+
+  it('sends PostgreSQL the password\'s SCRAM verifier, never the password', async () => {
+    const login = newLogin();
+    const database = await openAgencyDatabase({ url: ownerUrl });
+    try {
+      const sent: string[] = [];
+      const watched: Database = {
+        ...database.owner,
+        query: (sql, params, options) => (sent.push(`${sql} ${JSON.stringify(params ?? [])}`), database.owner.query(sql, params, options)),
+        exec: (sql) => (sent.push(sql), database.owner.exec(sql)),
+      };
+      await ensureServingLogin(watched, identity.serviceRole, loginUrl(login, 'never-sent-as-it-is'), VARIABLE);
+      expect(sent.length).toBeGreaterThan(3);
+      expect(sent.join('\n')).not.toContain('never-sent-as-it-is');
+      const [stored] = await database.owner.query<{ rolpassword: string }>('SELECT rolpassword FROM pg_authid WHERE rolname = $1', [login]);
+      expect(stored?.rolpassword).toMatch(/^SCRAM-SHA-256\$4096:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$/);
+    } finally {
+      await database.close();
+    }
   });
 
   it('refuses, before changing anything about it, an existing login that can become another role', async () => {

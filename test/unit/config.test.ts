@@ -22,6 +22,8 @@ describe('configuration', () => {
     const attempt = () => loadSubgraphConfig('health', 4002, { HEALTH_SERVICE_DATABASE_URL: 'mysql://health_app:s3cret-value@db/health' });
     expect(attempt).toThrow('HEALTH_SERVICE_DATABASE_URL="mysql://health_app:***@db/health"');
     expect(attempt).not.toThrow(/s3cret-value/);
+    // A password with an @ of its own is masked whole.
+    expect(() => loadSubgraphConfig('health', 4002, { HEALTH_DATABASE_URL: 'mysql://u:p@ss@db/health' })).toThrow('HEALTH_DATABASE_URL="mysql://u:***@db/health"');
   });
 
   it('reports every bad gateway value at once', () => {
