@@ -35,7 +35,9 @@ function loginOf(url: string, variable: string): { login: string; password: stri
  * say); any way for either to write the audit log or its head other than
  * through service.append_audit, to write the system of record, or to write
  * through a view (which runs with its owner's rights), a column's grant and
- * triggers included; and the right to create objects where the subgraph's are.
+ * triggers included; and the right to create objects in any schema (a function
+ * there could be found, by its closer match, in place of one the owner's
+ * statements call).
  * `login` null: the role alone (a login not yet made).
  */
 async function serviceProblems(db: Database, login: string | null, role: string): Promise<string[]> {
@@ -60,8 +62,8 @@ async function serviceProblems(db: Database, login: string | null, role: string)
                   AND (has_table_privilege(p.oid, c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE, TRIGGER')
                        OR has_any_column_privilege(p.oid, c.oid, 'INSERT, UPDATE')))
             OR (n.nspname = 'service' AND c.relkind = 'v' AND has_table_privilege(p.oid, c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE, TRIGGER'))) AS writes,
-       (SELECT array_agg(format('%s: schema %s', p.name, s) ORDER BY p.name, s) FROM pair p, unnest(ARRAY['service', 'records']) AS s
-         WHERE to_regnamespace(s) IS NOT NULL AND has_schema_privilege(p.oid, s, 'CREATE')) AS creates`,
+       (SELECT array_agg(format('%s: schema %s', p.name, n.nspname) ORDER BY p.name, n.nspname) FROM pair p, pg_namespace n
+         WHERE n.nspname !~ '^pg_(toast|temp)' AND has_schema_privilege(p.oid, n.oid, 'CREATE')) AS creates`,
     [login ?? role, role],
   );
   if (!row) return [];
