@@ -6,10 +6,13 @@ CREATE DATABASE socialcare;
 CREATE DATABASE housing;
 CREATE DATABASE education;
 
--- Only the logins granted it may connect to an agency's database: `npm run migrate` grants CONNECT to that
--- agency's serving login alone, so a subgraph's login cannot reach another agency's records.
+-- Only the logins granted it may connect to a database: `npm run migrate` grants CONNECT on an agency's
+-- database to that agency's serving login alone, so a subgraph's login cannot reach another agency's records
+-- (nor the server's own databases).
 REVOKE CONNECT ON DATABASE identity FROM PUBLIC;
 REVOKE CONNECT ON DATABASE health FROM PUBLIC;
 REVOKE CONNECT ON DATABASE socialcare FROM PUBLIC;
 REVOKE CONNECT ON DATABASE housing FROM PUBLIC;
 REVOKE CONNECT ON DATABASE education FROM PUBLIC;
+REVOKE CONNECT ON DATABASE postgres FROM PUBLIC;
+REVOKE CONNECT ON DATABASE template1 FROM PUBLIC;

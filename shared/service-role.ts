@@ -16,7 +16,7 @@ export async function ensureServiceRole(db: Database, role: string): Promise<voi
     CREATE SCHEMA IF NOT EXISTS service;
     GRANT USAGE ON SCHEMA records TO ${role};
     GRANT SELECT ON ALL TABLES IN SCHEMA records TO ${role};
-    REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA records FROM ${role};
+    REVOKE INSERT, UPDATE, DELETE, TRUNCATE, TRIGGER, REFERENCES ON ALL TABLES IN SCHEMA records FROM ${role};
     -- The subgraph's own tables are the owner's, made by migrations: the role writes rows in them, never creates
     -- an object (a trigger's function, a table a later migration would find already there and owned by it).
     GRANT USAGE ON SCHEMA service TO ${role};

@@ -34,14 +34,20 @@ function loginOf(url: string, variable: string): { login: string; password: stri
  * replace a function the chain runs, or drop a table, whatever its grants
  * say); any way for either to write the audit log or its head other than
  * through service.append_audit, to write the system of record, or to write
- * through a view (which runs with its owner's rights), a column's grant and
- * triggers included; and the right to create objects in any schema (a function
- * there could be found, by its closer match, in place of one the owner's
- * statements call).
+ * through a view (which runs with its owner's rights), a column's grant,
+ * triggers and tables inheriting from the log included; the right to create
+ * objects in any schema or the database (a function there could be found, by
+ * its closer match, in place of one the owner's statements call); rights that
+ * tables made later would be born with; and anything else that runs with
+ * another's rights: functions so defined (append_audit aside), triggers and
+ * rules on the subgraph's tables and the records.
  * `login` null: the role alone (a login not yet made).
  */
 async function serviceProblems(db: Database, login: string | null, role: string): Promise<string[]> {
-  const [row] = await db.query<{ powers: string[] | null; reaches: string[] | null; admin: boolean; owns: string[] | null; writes: string[] | null; creates: string[] | null }>(
+  const [row] = await db.query<{
+    powers: string[] | null; reaches: string[] | null; admin: boolean; owns: string[] | null; writes: string[] | null; creates: string[] | null;
+    defaults: string[] | null; definers: string[] | null; hooks: string[] | null;
+  }>(
     `WITH pair AS (SELECT oid, rolname::text AS name, rolsuper, rolcreaterole, rolcreatedb, rolreplication, rolbypassrls FROM pg_roles WHERE rolname IN ($1, $2))
      SELECT
        (SELECT array_agg(format('%s has %s', p.name, power) ORDER BY p.name, power) FROM pair p,
@@ -54,16 +60,41 @@ async function serviceProblems(db: Database, login: string | null, role: string)
                 WHERE m.admin_option AND $1 <> $2) AS admin,
        (SELECT array_agg(DISTINCT format('%s owns %s', p.name, pg_describe_object(d.classid, d.objid, d.objsubid))) FROM pg_shdepend d JOIN pair p ON p.oid = d.refobjid
          WHERE d.deptype = 'o' AND d.dbid IN (0, (SELECT oid FROM pg_database WHERE datname = current_database()))) AS owns,
-       (SELECT array_agg(DISTINCT format('%s: %s', p.name, c.oid::regclass::text)) FROM pair p, pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-         WHERE (c.oid IN ('service.audit_log'::regclass, 'service.audit_head'::regclass)
+       (WITH RECURSIVE chain(oid) AS (
+          -- The log and its head, with any table that inherits from them (or is a partition of them): rows put there are the log's rows.
+          SELECT 'service.audit_log'::regclass::oid UNION SELECT 'service.audit_head'::regclass::oid
+          UNION SELECT i.inhrelid FROM pg_inherits i JOIN chain ON i.inhparent = chain.oid)
+        SELECT array_agg(DISTINCT format('%s: %s', p.name, c.oid::regclass::text)) FROM pair p, pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE (c.oid IN (SELECT oid FROM chain)
                   AND (has_table_privilege(p.oid, c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE, TRIGGER, REFERENCES')
                        OR has_any_column_privilege(p.oid, c.oid, 'INSERT, UPDATE, REFERENCES')))
             OR (n.nspname = 'records' AND c.relkind IN ('r', 'p', 'v', 'f')
                   AND (has_table_privilege(p.oid, c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE, TRIGGER')
                        OR has_any_column_privilege(p.oid, c.oid, 'INSERT, UPDATE')))
-            OR (n.nspname = 'service' AND c.relkind = 'v' AND has_table_privilege(p.oid, c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE, TRIGGER'))) AS writes,
-       (SELECT array_agg(format('%s: schema %s', p.name, n.nspname) ORDER BY p.name, n.nspname) FROM pair p, pg_namespace n
-         WHERE n.nspname !~ '^pg_(toast|temp)' AND has_schema_privilege(p.oid, n.oid, 'CREATE')) AS creates`,
+            -- A view (or foreign table) anywhere but the catalogs writes with its owner's rights, wherever it points.
+            OR (c.relkind IN ('v', 'f') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+                  AND (has_table_privilege(p.oid, c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE, TRIGGER')
+                       OR has_any_column_privilege(p.oid, c.oid, 'INSERT, UPDATE')))) AS writes,
+       (SELECT array_agg(format('%s: %s', p.name, what) ORDER BY p.name, what) FROM pair p, (
+          SELECT 'schema ' || n.nspname AS what, n.oid AS on_oid, 'schema' AS kind FROM pg_namespace n WHERE n.nspname !~ '^pg_(toast|temp)'
+          UNION ALL SELECT 'database ' || current_database(), 0, 'database') AS t
+         WHERE (t.kind = 'schema' AND has_schema_privilege(p.oid, t.on_oid, 'CREATE'))
+            OR (t.kind = 'database' AND has_database_privilege(p.oid, current_database(), 'CREATE'))) AS creates,
+       -- Privileges that tables made later would be born with, for either of them or for everyone.
+       (SELECT array_agg(DISTINCT format('%s %s on tables made %s', CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee) END, a.privilege_type,
+                                         CASE WHEN d.defaclnamespace = 0 THEN 'anywhere' ELSE 'in ' || d.defaclnamespace::regnamespace::text END))
+          FROM pg_default_acl d, aclexplode(d.defaclacl) a
+         WHERE d.defaclobjtype = 'r' AND a.privilege_type IN ('INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'TRIGGER', 'REFERENCES')
+           AND (a.grantee = 0 OR a.grantee IN (SELECT oid FROM pair))) AS defaults,
+       -- What runs with someone else's rights when either calls it or writes where it is: functions defined so, triggers and rules.
+       (SELECT array_agg(DISTINCT format('%s: function %s', p.name, f.oid::regprocedure::text)) FROM pair p, pg_proc f JOIN pg_namespace n ON n.oid = f.pronamespace
+         WHERE f.prosecdef AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+           AND f.oid <> 'service.append_audit(text[], text[], text[])'::regprocedure AND has_function_privilege(p.oid, f.oid, 'EXECUTE')) AS definers,
+       (SELECT array_agg(DISTINCT format('%s on %s', x.name, x.rel::regclass::text)) FROM (
+          SELECT t.tgname::text AS name, t.tgrelid AS rel FROM pg_trigger t WHERE NOT t.tgisinternal
+          UNION ALL SELECT r.rulename::text, r.ev_class FROM pg_rewrite r WHERE r.rulename <> '_RETURN') AS x
+          JOIN pg_class c ON c.oid = x.rel JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname IN ('service', 'records')) AS hooks`,
     [login ?? role, role],
   );
   if (!row) return [];
@@ -75,6 +106,9 @@ async function serviceProblems(db: Database, login: string | null, role: string)
     ...(row.owns?.length ? [`owns objects (${some(row.owns)})`] : []),
     ...(row.writes?.length ? [`may write the audit log other than through service.append_audit, or the system of record, or through a view (${some(row.writes)})`] : []),
     ...(row.creates?.length ? [`may create objects (${some(row.creates)})`] : []),
+    ...(row.defaults?.length ? [`would be given rights on tables made later (${some(row.defaults)})`] : []),
+    ...(row.definers?.length ? [`may call functions that run with their owner's rights (${some(row.definers)})`] : []),
+    ...(row.hooks?.length ? [`writes where triggers or rules run with their owner's rights (${some(row.hooks)})`] : []),
   ];
 }
 
@@ -94,8 +128,8 @@ export function scramVerifier(password: string, salt = randomBytes(16), iteratio
 
 /**
  * Run as the owner, after the migrations and ensureServiceRole: makes the login
- * that `url` names (NOINHERIT) a member of the service role, the only login
- * besides the owner able to connect to this database, creating it with the
+ * that `url` names (NOINHERIT) a member of the service role, able to connect
+ * to this database, creating it with the
  * URL's password if it does not exist yet, or giving it that password if it
  * does (so that changing the password and migrating again rotates it). The
  * owner's own login, and an existing login (or a service role) that could do
@@ -125,13 +159,12 @@ export async function ensureServingLogin(owner: Database, role: string, url: str
   await statement('ALTER ROLE %I NOINHERIT', login);
   if (password !== null) await statement('ALTER ROLE %I PASSWORD %L', login, scramVerifier(password));
   await statement('GRANT %I TO %I', role, login);
-  // The agency's database is for its owner and its serving login: CONNECT is taken from PUBLIC (where the
-  // owner can, keeping its own) and given to the login.
-  const [database] = await owner.query<{ name: string; mine: boolean }>(
-    "SELECT d.datname::text AS name, pg_has_role(session_user, d.datdba, 'MEMBER') OR (SELECT rolsuper FROM pg_roles WHERE rolname = session_user) AS mine FROM pg_database d WHERE d.datname = current_database()",
-  );
-  if (database!.mine) await statement('REVOKE CONNECT ON DATABASE %I FROM PUBLIC', database!.name);
+  // The login may connect to this database even where CONNECT has been taken from PUBLIC (as the reference
+  // deployment does); a GRANT the owner may not make only warns, so whether it took is checked.
+  const [database] = await owner.query<{ name: string }>('SELECT current_database()::text AS name');
   await statement('GRANT CONNECT ON DATABASE %I TO %I', database!.name, login);
+  const [connect] = await owner.query<{ ok: boolean }>("SELECT has_database_privilege($1, current_database(), 'CONNECT') AS ok", [login]);
+  if (!connect?.ok) throw new Error(`${variable}: the login "${login}" may not connect to ${database!.name}, and the owner could not let it: grant it CONNECT as the database's owner`);
 }
 
 /**

@@ -88,6 +88,7 @@ if (backends.includes('postgres')) describe('a subgraph serving through a login 
       }
     }
   });
+  const databaseName = () => new URL(ownerUrl).pathname.slice(1);
   const asAdmin = async (sql: string) => {
     const admin = new Client({ connectionString: ownerUrl });
     await admin.connect();
@@ -180,7 +181,7 @@ if (backends.includes('postgres')) describe('a subgraph serving through a login 
     await expectRefused(config({ serviceDatabaseUrl: ownerUrl }), new RegExp(`${VARIABLE} names the login "postgres", which has powers of its own \\(postgres has BYPASSRLS, postgres has CREATEDB, postgres has CREATEROLE, postgres has REPLICATION, postgres has SUPERUSER\\)`));
     // A login the owner never made a member of the service role (though it may connect).
     const stranger = newLogin();
-    await asAdmin(`CREATE ROLE ${stranger} LOGIN; GRANT CONNECT ON DATABASE ${new URL(ownerUrl).pathname.slice(1)} TO ${stranger}`);
+    await asAdmin(`CREATE ROLE ${stranger} LOGIN; GRANT CONNECT ON DATABASE ${databaseName()} TO ${stranger}`);
     await expectRefused(config({ serviceDatabaseUrl: loginUrl(stranger) }), new RegExp(`${VARIABLE}: could not connect as the login, acting as the service role identity_service \\(permission denied to set role`));
     // A password other than printable ASCII, which clients and the server might not read alike.
     await expectRefused(config({ databaseUrl: ownerUrl, serviceDatabaseUrl: loginUrl(newLogin(), 'p\u00e4ssword') }), new RegExp(`${VARIABLE}: the password must be printable ASCII characters`));
@@ -212,6 +213,12 @@ if (backends.includes('postgres')) describe('a subgraph serving through a login 
     ['a view over the audit log to delete through', (login: string, extra: string) => `CREATE VIEW service.${extra} AS SELECT * FROM service.audit_log; GRANT DELETE ON service.${extra} TO ${login}`, new RegExp(`${WRITES} \\(cvtest_app_\\w+: service.cvtest_x_\\w+\\)`), (_login: string, extra: string) => `DROP VIEW service.${extra}`],
     ['the function that hashes the chain', (login: string) => `ALTER FUNCTION service.audit_hash(text, timestamptz, text, text[], text) OWNER TO ${login}`, /owns objects \(cvtest_app_\w+ owns function service.audit_hash/, () => 'ALTER FUNCTION service.audit_hash(text, timestamptz, text, text[], text) OWNER TO postgres'],
     ['the right to create objects beside the subgraph\'s', (login: string) => `GRANT CREATE ON SCHEMA service TO ${login}`, /may create objects \(cvtest_app_\w+: schema service\)/, (login: string) => `REVOKE CREATE ON SCHEMA service FROM ${login}`],
+    ['the right to create schemas in the database', (login: string) => `GRANT CREATE ON DATABASE ${databaseName()} TO ${login}`, /may create objects \(cvtest_app_\w+: database cvtest_login_\w+\)/, (login: string) => `REVOKE CREATE ON DATABASE ${databaseName()} FROM ${login}`],
+    ['a view in public over the audit log to insert through', (login: string, extra: string) => `CREATE VIEW public.${extra} AS SELECT * FROM service.audit_log; GRANT INSERT ON public.${extra} TO ${login}`, new RegExp(`${WRITES} \\(cvtest_app_\\w+: (public\\.)?cvtest_x_\\w+\\)`), (_login: string, extra: string) => `DROP VIEW public.${extra}`],
+    ['a table that inherits from the audit log', (login: string, extra: string) => `CREATE TABLE service.${extra} () INHERITS (service.audit_log); GRANT INSERT ON service.${extra} TO ${login}`, new RegExp(`${WRITES} \\(cvtest_app_\\w+: service.cvtest_x_\\w+\\)`), (_login: string, extra: string) => `DROP TABLE service.${extra}`],
+    ['a function that runs with its owner\'s rights', (_login: string, extra: string) => `CREATE FUNCTION public.${extra}() RETURNS int LANGUAGE sql SECURITY DEFINER AS 'SELECT 1'`, /may call functions that run with their owner's rights \(cvtest_app_\w+: function (public\.)?cvtest_x_\w+\(\)/, (_login: string, extra: string) => `DROP FUNCTION public.${extra}()`],
+    ['rights on tables made later', (login: string) => `ALTER DEFAULT PRIVILEGES IN SCHEMA service GRANT INSERT ON TABLES TO ${login}`, /would be given rights on tables made later \(cvtest_app_\w+ INSERT on tables made in service\)/, (login: string) => `ALTER DEFAULT PRIVILEGES IN SCHEMA service REVOKE INSERT ON TABLES FROM ${login}`],
+    ['a trigger on a table it writes', (_login: string, extra: string) => `CREATE FUNCTION service.${extra}() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END'; CREATE TRIGGER ${extra} BEFORE INSERT ON service.access_alert FOR EACH ROW EXECUTE FUNCTION service.${extra}()`, /writes where triggers or rules run with their owner's rights \(cvtest_x_\w+ on service.access_alert\)/, (_login: string, extra: string) => `DROP TRIGGER ${extra} ON service.access_alert; DROP FUNCTION service.${extra}()`],
     ['the right to create functions in public, where one could shadow a built-in', (login: string) => `GRANT CREATE ON SCHEMA public TO ${login}`, /may create objects \(cvtest_app_\w+: schema public\)/, (login: string) => `REVOKE CREATE ON SCHEMA public FROM ${login}`],
   ] as [string, (login: string, extra: string) => string, RegExp, ((login: string, extra: string) => string)?][]).map(([what, grant, pattern, undo]) => [what, grant, pattern, undo ?? null] as const))(
     'refuses to serve through a login given %s', async (_what, grant, pattern, undo) => {
