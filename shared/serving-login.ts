@@ -14,6 +14,9 @@ import type { Database } from './database';
 /** The variable naming an agency's serving login. */
 export const servingLoginVariable = (agency: string): string => `${agency.toUpperCase()}_SERVICE_DATABASE_URL`;
 
+/** The variable naming an agency's owner's login, as the messages that ask for it name it. */
+export const ownerLoginVariable = (agency: string): string => `${agency.toUpperCase()}_DATABASE_URL`;
+
 /** The login a PostgreSQL URL names, and its password if it carries one. */
 function loginOf(url: string, variable: string): { login: string; password: string | null } {
   try {

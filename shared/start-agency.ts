@@ -5,7 +5,7 @@ import { createLogger, type Logger } from './logger';
 import { migrate } from './migrate';
 import { AUDIT_MIGRATIONS_DIR, migrateAudit } from './audit';
 import { ensureServiceRole } from './service-role';
-import { checkServingLogin, ensureServingLogin, pendingMigrations, servingLoginVariable } from './serving-login';
+import { checkServingLogin, ensureServingLogin, ownerLoginVariable, pendingMigrations, servingLoginVariable } from './serving-login';
 import { loadSubgraphConfig, type SubgraphConfig } from './subgraph-config';
 import { runUntilSignal } from './run-until-signal';
 import type { JSONWebKeySet } from 'jose';
@@ -75,7 +75,7 @@ export async function startAgency<L>(
       // Also with the owner's URL: a serving login on another database than the one just migrated is caught here.
       const pending = await pendingMigrations(served, [{ dir: agency.migrationsDir }, { dir: AUDIT_MIGRATIONS_DIR, namespace: 'kit' }], servingVariable);
       if (pending.length > 0) {
-        throw new Error(`${agency.name}'s database lacks the migrations ${pending.join(', ')}: run \`npm run migrate\` with ${agency.name.toUpperCase()}_DATABASE_URL (the owner's login) first`);
+        throw new Error(`${agency.name}'s database lacks the migrations ${pending.join(', ')}: run \`npm run migrate\` with ${ownerLoginVariable(agency.name)} (the owner's login) first`);
       }
     } else {
       served = await database!.asRole(agency.serviceRole);
@@ -142,8 +142,7 @@ export async function prepareAgencyDatabase<L>(
  */
 export function openOwnerDatabase(config: SubgraphConfig): Promise<AgencyDatabase> {
   if (!config.databaseUrl && config.serviceDatabaseUrl) {
-    const prefix = config.agency.toUpperCase();
-    return Promise.reject(new Error(`${config.agency}: ${prefix}_DATABASE_URL (the owner's login) is needed here; ${servingLoginVariable(config.agency)} alone cannot`));
+    return Promise.reject(new Error(`${config.agency}: ${ownerLoginVariable(config.agency)} (the owner's login) is needed here; ${servingLoginVariable(config.agency)} alone cannot`));
   }
   return openAgencyDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? undefined : config.dataDir });
 }
