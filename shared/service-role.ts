@@ -1,13 +1,23 @@
 import type { Database } from './database';
 
 /**
+ * The role `service.append_audit` runs as (it is SECURITY DEFINER): it may add a row to the
+ * audit log and move the chain's head, nothing else. Owned by whoever migrates (in the reference
+ * deployment, the server's superuser), the function would run with all of that login's rights,
+ * so that any way found later to make it run something else would be a way to everything.
+ */
+export const auditWriterRole = (serviceRole: string): string => `${serviceRole}_audit_writer`;
+
+/**
  * Creates the role a subgraph serves as: it may only read the agency's system of
  * record (schema `records`), and writes rows in the subgraph's own tables (schema
  * `service`, made by the owner's migrations), the audit log only through
- * `service.append_audit`. It creates nothing. Idempotent.
+ * `service.append_audit`. It creates nothing. The function is given to the
+ * audit writer (auditWriterRole), which may do nothing else. Idempotent.
  */
 export async function ensureServiceRole(db: Database, role: string): Promise<void> {
-  if (!/^[a-z_][a-z0-9_]*$/.test(role)) throw new TypeError(`Invalid database role name: ${JSON.stringify(role)}`);
+  if (!/^[a-z_][a-z0-9_]*$/.test(role) || auditWriterRole(role).length > 63) throw new TypeError(`Invalid database role name: ${JSON.stringify(role)}`);
+  const writer = auditWriterRole(role);
   await db.exec(`
     DO $$ BEGIN
       IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${role}') THEN CREATE ROLE ${role} NOLOGIN; END IF;
@@ -37,8 +47,33 @@ export async function ensureServiceRole(db: Database, role: string): Promise<voi
       FOR v IN SELECT format('%I.%I', schemaname, viewname) AS name FROM pg_views WHERE schemaname IN ('service', 'records') LOOP
         EXECUTE 'REVOKE INSERT, UPDATE, DELETE, TRUNCATE, TRIGGER, REFERENCES ON ' || v.name || ' FROM ${role}';
       END LOOP;
-      -- The chain is extended by the service role alone (its owner aside), not by whoever can connect.
+      -- The chain is extended by the service role alone (its owner aside), not by whoever can connect. The function
+      -- runs as the audit writer, which may insert rows in the log and move its head, and do nothing else: not read
+      -- the records, not change or delete a row, not create anything, not log in.
       IF to_regprocedure('service.append_audit(text[], text[], text[])') IS NOT NULL THEN
+        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${writer}') THEN
+          BEGIN
+            CREATE ROLE ${writer} NOLOGIN NOINHERIT;
+          EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+          END;
+        END IF;
+        -- A migrating login that is not a superuser keeps the owner's hold on the function through the writer
+        -- (to replace it in a later migration), as a superuser does of itself.
+        IF NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+          EXECUTE format('GRANT ${writer} TO %I', current_user);
+        END IF;
+        GRANT USAGE ON SCHEMA service TO ${writer};
+        REVOKE ALL ON service.audit_log FROM ${writer};
+        GRANT INSERT ON service.audit_log TO ${writer};
+        REVOKE ALL ON service.audit_head FROM ${writer};
+        GRANT SELECT, UPDATE ON service.audit_head TO ${writer};
+        IF (SELECT proowner FROM pg_proc WHERE oid = 'service.append_audit(text[], text[], text[])'::regprocedure)
+           IS DISTINCT FROM (SELECT oid FROM pg_roles WHERE rolname = '${writer}') THEN
+          -- A function's new owner must be allowed to create in its schema: for this step only.
+          GRANT CREATE ON SCHEMA service TO ${writer};
+          ALTER FUNCTION service.append_audit(text[], text[], text[]) OWNER TO ${writer};
+          REVOKE CREATE ON SCHEMA service FROM ${writer};
+        END IF;
         REVOKE EXECUTE ON FUNCTION service.append_audit(text[], text[], text[]) FROM PUBLIC;
         EXECUTE 'GRANT EXECUTE ON FUNCTION service.append_audit(text[], text[], text[]) TO ${role}';
       END IF;

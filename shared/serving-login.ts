@@ -188,6 +188,58 @@ export async function checkServingLogin(db: Database, role: string, variable: st
   if (problems.length > 0) throw refusal(variable, row.login, problems);
 }
 
+/**
+ * Run through the serving connection, once the migrations are known to be in place: refuses
+ * (fail closed) to serve while service.append_audit, which runs with its owner's rights, is owned by
+ * a role that could do more than add rows to the audit log and move its head: one with powers of
+ * its own or able to log in (the migrating superuser, say), able to become another role, owning
+ * anything else, able to create objects, or to write anywhere else (the records, the log's rows
+ * once written). `npm run migrate` gives it to the agency's audit writer (auditWriterRole).
+ */
+export async function checkAppendDefiner(db: Database, variable: string, ownerVariable: string, writer: string): Promise<void> {
+  const [row] = await db.query<{ owner: string; powers: string[] | null; reaches: string[] | null; owns: string[] | null; writes: string[] | null; creates: string[] | null }>(
+    `WITH fn AS (SELECT 'service.append_audit(text[], text[], text[])'::regprocedure::oid AS oid),
+          d AS (SELECT r.oid, r.rolname::text AS name, r.rolsuper, r.rolcreaterole, r.rolcreatedb, r.rolreplication, r.rolbypassrls, r.rolcanlogin
+                  FROM pg_roles r JOIN pg_proc f ON f.proowner = r.oid WHERE f.oid = (SELECT oid FROM fn))
+     SELECT d.name AS owner,
+       (SELECT array_agg(power) FROM unnest(ARRAY[CASE WHEN d.rolsuper THEN 'SUPERUSER' END, CASE WHEN d.rolcreaterole THEN 'CREATEROLE' END,
+          CASE WHEN d.rolcreatedb THEN 'CREATEDB' END, CASE WHEN d.rolreplication THEN 'REPLICATION' END, CASE WHEN d.rolbypassrls THEN 'BYPASSRLS' END,
+          CASE WHEN d.rolcanlogin THEN 'LOGIN' END]) AS power WHERE power IS NOT NULL) AS powers,
+       (SELECT array_agg(o.rolname::text ORDER BY o.rolname) FROM pg_roles o WHERE o.oid <> d.oid AND pg_has_role(d.oid, o.oid, 'MEMBER')) AS reaches,
+       (SELECT array_agg(DISTINCT pg_describe_object(s.classid, s.objid, s.objsubid)) FROM pg_shdepend s
+         WHERE s.refobjid = d.oid AND s.deptype = 'o' AND s.dbid IN (0, (SELECT oid FROM pg_database WHERE datname = current_database()))
+           AND NOT (s.classid = 'pg_proc'::regclass AND s.objid = (SELECT oid FROM fn))) AS owns,
+       (SELECT array_agg(c.oid::regclass::text ORDER BY c.oid::regclass::text) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE c.relkind IN ('r', 'p', 'v', 'f', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+           AND CASE c.oid
+                 WHEN 'service.audit_log'::regclass THEN has_table_privilege(d.oid, c.oid, 'UPDATE, DELETE, TRUNCATE, TRIGGER, REFERENCES')
+                                                         OR has_any_column_privilege(d.oid, c.oid, 'UPDATE, REFERENCES')
+                 WHEN 'service.audit_head'::regclass THEN has_table_privilege(d.oid, c.oid, 'INSERT, DELETE, TRUNCATE, TRIGGER, REFERENCES')
+                                                          OR has_any_column_privilege(d.oid, c.oid, 'INSERT, REFERENCES')
+                 ELSE has_table_privilege(d.oid, c.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, TRIGGER, REFERENCES')
+                      OR has_any_column_privilege(d.oid, c.oid, 'SELECT, INSERT, UPDATE, REFERENCES') END) AS writes,
+       (SELECT array_agg(what ORDER BY what) FROM (
+          SELECT 'schema ' || n.nspname AS what FROM pg_namespace n WHERE n.nspname !~ '^pg_(toast|temp)' AND has_schema_privilege(d.oid, n.oid, 'CREATE')
+          UNION ALL SELECT 'database ' || current_database() WHERE has_database_privilege(d.oid, current_database(), 'CREATE')) AS t) AS creates
+     FROM d`,
+  ).catch((error: Error) => {
+    throw new Error(`${variable}: could not check what service.append_audit runs as (${error.message}); has \`npm run migrate\` been run?`);
+  });
+  if (!row) throw new Error(`${variable}: could not check what service.append_audit runs as`);
+  const some = (xs: string[], n = 5) => `${xs.slice(0, n).join(', ')}${xs.length > n ? ` and ${xs.length - n} more` : ''}`;
+  // A superuser may do everything the rest would list.
+  const problems = row.powers?.includes('SUPERUSER') ? ['is a superuser'] : [
+    ...(row.powers?.length ? [`has powers of its own (${some(row.powers)})`] : []),
+    ...(row.reaches?.length ? [`can become ${some(row.reaches.map((r) => `"${r}"`))}`] : []),
+    ...(row.owns?.length ? [`owns ${some(row.owns)}`] : []),
+    ...(row.writes?.length ? [`may read or write more than adding rows to the log and moving its head (${some(row.writes)})`] : []),
+    ...(row.creates?.length ? [`may create objects (${some(row.creates)})`] : []),
+  ];
+  if (problems.length > 0) {
+    throw new Error(`service.append_audit runs with the rights of its owner "${row.owner}", which ${problems.join('; ')}: run \`npm run migrate\` with ${ownerVariable} (the owner's login), which gives it to ${writer}, a role that may only append to the log`);
+  }
+}
+
 /** The migrations in `dirs` (with their namespaces) not recorded as applied, read through the serving connection. */
 export async function pendingMigrations(db: Database, dirs: readonly { dir: string; namespace?: string }[], variable: string): Promise<string[]> {
   const rows = await db.query<{ name: string }>('SELECT name FROM public.subgraph_migrations').catch((error: Error & { code?: string }) => {

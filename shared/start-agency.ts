@@ -4,8 +4,8 @@ import type { HttpService } from './http-server';
 import { createLogger, type Logger } from './logger';
 import { migrate } from './migrate';
 import { AUDIT_MIGRATIONS_DIR, migrateAudit } from './audit';
-import { ensureServiceRole } from './service-role';
-import { checkServingLogin, ensureServingLogin, ownerLoginVariable, pendingMigrations, servingLoginVariable } from './serving-login';
+import { auditWriterRole, ensureServiceRole } from './service-role';
+import { checkAppendDefiner, checkServingLogin, ensureServingLogin, ownerLoginVariable, pendingMigrations, servingLoginVariable } from './serving-login';
 import { loadSubgraphConfig, type SubgraphConfig } from './subgraph-config';
 import { runUntilSignal } from './run-until-signal';
 import type { JSONWebKeySet } from 'jose';
@@ -77,6 +77,7 @@ export async function startAgency<L>(
       if (pending.length > 0) {
         throw new Error(`${agency.name}'s database lacks the migrations ${pending.join(', ')}: run \`npm run migrate\` with ${ownerLoginVariable(agency.name)} (the owner's login) first`);
       }
+      await checkAppendDefiner(served, servingVariable, ownerLoginVariable(agency.name), auditWriterRole(agency.serviceRole));
     } else {
       served = await database!.asRole(agency.serviceRole);
       if (database!.owner.kind === 'postgres') {

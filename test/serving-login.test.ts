@@ -233,10 +233,31 @@ if (backends.includes('postgres')) describe('a subgraph serving through a login 
     }
   });
 
+  const WRITER = 'identity_service_audit_writer';
+  const APPEND = 'service.append_audit(text[], text[], text[])';
+  it.each([
+    ['the server\'s superuser', `ALTER FUNCTION ${APPEND} OWNER TO postgres`, /its owner "postgres", which is a superuser/, null],
+    ['a writer that may also delete the log\'s rows', `GRANT DELETE ON service.audit_log TO ${WRITER}`, /its owner "identity_service_audit_writer", which may read or write more than adding rows to the log and moving its head \(service.audit_log\)/, `REVOKE DELETE ON service.audit_log FROM ${WRITER}`],
+    ['a writer that may read the records', `GRANT SELECT (nhs_number) ON records.patient TO ${WRITER}`, /its owner "identity_service_audit_writer", which may read or write more than adding rows to the log and moving its head \(records.patient\)/, `REVOKE SELECT (nhs_number) ON records.patient FROM ${WRITER}`],
+    ['a writer that can become another role', `GRANT pg_write_all_data TO ${WRITER}`, /its owner "identity_service_audit_writer", which can become "pg_write_all_data"/, `REVOKE pg_write_all_data FROM ${WRITER}`],
+    ['a writer that may create objects', `GRANT CREATE ON SCHEMA service TO ${WRITER}`, /its owner "identity_service_audit_writer", which may create objects \(schema service\)/, `REVOKE CREATE ON SCHEMA service FROM ${WRITER}`],
+  ] as [string, string, RegExp, string | null][])('refuses to serve while the audit append runs as %s, until the owner migrates again', async (_what, grant, pattern, undo) => {
+    const { serviceDatabaseUrl } = await preparedLogin();
+    await asAdmin(grant);
+    try {
+      await expectRefused(config({ serviceDatabaseUrl }), new RegExp(`service.append_audit runs with the rights of ${pattern.source}: run \`npm run migrate\` with IDENTITY_DATABASE_URL`));
+    } finally {
+      // Taken back by hand; a function given away is given back by the owner's start, as `npm run migrate` does.
+      if (undo) await asAdmin(undo);
+      else await (await start(config({ databaseUrl: ownerUrl, serviceDatabaseUrl }))).stop();
+    }
+    await (await start(config({ serviceDatabaseUrl }))).stop();
+  });
+
   it('refuses to serve through a service role that has a power of its own, which its login can use', async () => {
     // A service role of its own, so that no other test meets the power given to it.
     const role = newLogin().replace('cvtest_app_', 'cvtest_svc_');
-    logins.push(role);
+    logins.push(role, `${role}_audit_writer`);
     const agency = { ...identity, serviceRole: role };
     const login = newLogin();
     const serviceDatabaseUrl = loginUrl(login);

@@ -1,5 +1,5 @@
 import { readdirSync } from 'node:fs';
-import { ensureServiceRole, migrate, openAgencyDatabase } from '../../shared';
+import { appendAudit, auditWriterRole, ensureServiceRole, migrate, migrateAudit, openAgencyDatabase, verifyAuditChain } from '../../shared';
 import { identity } from '../../subgraphs/identity';
 import { backends, createTestDatabase } from '../start-federation';
 
@@ -30,6 +30,40 @@ describe.each(backends)('the subgraph\'s service role on %s', (backend) => {
       await expect(served.exec('CREATE TABLE records.made_by_the_role (id int)')).rejects.toThrow(/permission denied/);
       await served.query('INSERT INTO service.note VALUES (1)');
       expect(await served.query('SELECT id FROM service.note')).toEqual([{ id: 1 }]);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it('has the audit append run as a role that may only add rows to the log and move its head', async () => {
+    // A database of its own: the audit kit's migrations are not the identity subgraph's, which the next test counts.
+    const database = await openAgencyDatabase({ url: backend === 'postgres' ? await createTestDatabase('writer', cleanups) : undefined });
+    try {
+      await migrate(database.owner, identity.migrationsDir);
+      await migrateAudit(database.owner);
+      // Twice: the second finds everything in place.
+      await ensureServiceRole(database.owner, identity.serviceRole);
+      await ensureServiceRole(database.owner, identity.serviceRole);
+      const writer = auditWriterRole(identity.serviceRole);
+      const may = async (privilege: string, on: string) =>
+        (await database.owner.query<{ ok: boolean }>('SELECT has_table_privilege($1, $2::regclass, $3) AS ok', [writer, on, privilege]))[0]!.ok;
+      expect(await database.owner.query(`SELECT pg_get_userbyid(p.proowner)::text AS owner, p.prosecdef AS definer, r.rolsuper AS super, r.rolcanlogin AS login, r.rolcreaterole AS createrole
+        FROM pg_proc p JOIN pg_roles r ON r.oid = p.proowner WHERE p.oid = 'service.append_audit(text[], text[], text[])'::regprocedure`))
+        .toEqual([{ owner: writer, definer: true, super: false, login: false, createrole: false }]);
+      expect({
+        logInsert: await may('INSERT', 'service.audit_log'), logUpdate: await may('UPDATE', 'service.audit_log'), logDelete: await may('DELETE', 'service.audit_log'),
+        logTruncate: await may('TRUNCATE', 'service.audit_log'), headSelect: await may('SELECT', 'service.audit_head'), headUpdate: await may('UPDATE', 'service.audit_head'),
+        headInsert: await may('INSERT', 'service.audit_head'), headDelete: await may('DELETE', 'service.audit_head'), records: await may('SELECT', 'records.patient'),
+        recordsWrite: await may('UPDATE', 'records.patient'),
+      }).toEqual({ logInsert: true, logUpdate: false, logDelete: false, logTruncate: false, headSelect: true, headUpdate: true, headInsert: false, headDelete: false, records: false, recordsWrite: false });
+      expect(await database.owner.query("SELECT has_schema_privilege($1, 'service', 'CREATE') AS service, has_schema_privilege($1, 'records', 'CREATE') AS records", [writer]))
+        .toEqual([{ service: false, records: false }]);
+      // The service role appends through it, and the chain links.
+      const served = await database.asRole(identity.serviceRole);
+      const entry = { traceId: 'writer', caller: { sub: 'sw.jones', name: 'Sam Jones', roles: ['social-worker'], org: 'NS001', orgType: 'local-authority' }, purpose: 'safeguarding', breakGlass: null, operation: { type: 'query' as const, name: null }, children: [{ nhsNumber: '9990000018', localReference: null, disclosed: ['name.given'], denied: [] }], basis: { policies: ['identity:demographics'], lawfulBasis: 'safeguarding' } };
+      expect(await appendAudit(served, [entry])).toMatchObject({ seq: 1 });
+      expect(await appendAudit(served, [entry])).toMatchObject({ seq: 2 });
+      expect(await verifyAuditChain(served)).toEqual({ rows: 2, broken: null });
     } finally {
       await database.close();
     }
