@@ -36,7 +36,7 @@ export async function ensureServiceRole(db: Database, role: string): Promise<voi
     GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA service TO ${role};
     -- The audit log is append-only for the service role, and only through service.append_audit (which runs
     -- with its owner's rights): the role may read the log, never write a row or move the chain's head itself.
-    DO $$ DECLARE v record; BEGIN
+    DO $$ DECLARE v record; dep record; BEGIN
       IF to_regclass('service.audit_log') IS NOT NULL THEN
         EXECUTE 'REVOKE INSERT, UPDATE, DELETE, TRUNCATE, TRIGGER, REFERENCES ON service.audit_log FROM ${role}';
       END IF;
@@ -58,14 +58,44 @@ export async function ensureServiceRole(db: Database, role: string): Promise<voi
           END;
         END IF;
         -- A migrating login that is not a superuser keeps the owner's hold on the function through the writer
-        -- (to replace it in a later migration), as a superuser does of itself.
-        IF NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
-          EXECUTE format('GRANT ${writer} TO %I', current_user);
+        -- (to replace it in a later migration), as a superuser does of itself; from PostgreSQL 16 a membership
+        -- inherits only if granted so.
+        IF NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AND NOT pg_has_role(current_user, '${writer}', 'USAGE') THEN
+          BEGIN
+            IF current_setting('server_version_num')::int >= 160000 THEN
+              EXECUTE format('GRANT ${writer} TO %I WITH INHERIT TRUE', current_user);
+            ELSE
+              EXECUTE format('GRANT ${writer} TO %I', current_user);
+            END IF;
+          EXCEPTION WHEN insufficient_privilege THEN NULL;
+          END;
+          IF NOT pg_has_role(current_user, '${writer}', 'USAGE') THEN
+            RAISE EXCEPTION 'the migrating login % must have the rights of ${writer}, which service.append_audit runs as: an administrator can grant them (GRANT ${writer} TO %, WITH INHERIT TRUE from PostgreSQL 16)', current_user, quote_ident(current_user);
+          END IF;
         END IF;
+        -- The writer's rights are made again each time, exactly: whatever it was given here besides (a grant on the
+        -- records, the right to create, a role to become) is taken back first.
+        FOR dep IN SELECT s.classid, s.objid, c.relkind, n.nspname FROM pg_shdepend s
+                     LEFT JOIN pg_class c ON s.classid = 'pg_class'::regclass AND c.oid = s.objid
+                     LEFT JOIN pg_namespace n ON s.classid = 'pg_namespace'::regclass AND n.oid = s.objid
+                    WHERE s.refobjid = (SELECT oid FROM pg_roles WHERE rolname = '${writer}') AND s.deptype = 'a'
+                      AND s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) LOOP
+          IF dep.relkind = 'S' THEN
+            EXECUTE format('REVOKE ALL ON SEQUENCE %s FROM ${writer}', dep.objid::regclass);
+          ELSIF dep.relkind IS NOT NULL THEN
+            EXECUTE format('REVOKE ALL ON TABLE %s FROM ${writer}', dep.objid::regclass);
+          ELSIF dep.nspname IS NOT NULL THEN
+            EXECUTE format('REVOKE ALL ON SCHEMA %I FROM ${writer}', dep.nspname);
+          ELSIF dep.classid = 'pg_proc'::regclass THEN
+            EXECUTE format('REVOKE ALL ON FUNCTION %s FROM ${writer}', dep.objid::regprocedure);
+          END IF;
+        END LOOP;
+        EXECUTE format('REVOKE ALL ON DATABASE %I FROM ${writer}', current_database());
+        FOR dep IN SELECT m.roleid::regrole::text AS name FROM pg_auth_members m WHERE m.member = (SELECT oid FROM pg_roles WHERE rolname = '${writer}') LOOP
+          EXECUTE format('REVOKE %s FROM ${writer}', dep.name);
+        END LOOP;
         GRANT USAGE ON SCHEMA service TO ${writer};
-        REVOKE ALL ON service.audit_log FROM ${writer};
         GRANT INSERT ON service.audit_log TO ${writer};
-        REVOKE ALL ON service.audit_head FROM ${writer};
         GRANT SELECT, UPDATE ON service.audit_head TO ${writer};
         IF (SELECT proowner FROM pg_proc WHERE oid = 'service.append_audit(text[], text[], text[])'::regprocedure)
            IS DISTINCT FROM (SELECT oid FROM pg_roles WHERE rolname = '${writer}') THEN

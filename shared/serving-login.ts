@@ -193,11 +193,12 @@ export async function checkServingLogin(db: Database, role: string, variable: st
  * (fail closed) to serve while service.append_audit, which runs with its owner's rights, is owned by
  * a role that could do more than add rows to the audit log and move its head: one with powers of
  * its own or able to log in (the migrating superuser, say), able to become another role, owning
- * anything else, able to create objects, or to write anywhere else (the records, the log's rows
- * once written). `npm run migrate` gives it to the agency's audit writer (auditWriterRole).
+ * anything else, or granted anything else (to read the log or the records, to change a row once
+ * written, to create objects, to use a sequence or call a function …). `npm run migrate` gives it to
+ * the agency's audit writer (auditWriterRole), and takes from the writer whatever else it was granted there.
  */
 export async function checkAppendDefiner(db: Database, variable: string, ownerVariable: string, writer: string): Promise<void> {
-  const [row] = await db.query<{ owner: string; powers: string[] | null; reaches: string[] | null; owns: string[] | null; writes: string[] | null; creates: string[] | null }>(
+  const [row] = await db.query<{ owner: string; powers: string[] | null; reaches: string[] | null; owns: string[] | null; grants: string[] | null }>(
     `WITH fn AS (SELECT 'service.append_audit(text[], text[], text[])'::regprocedure::oid AS oid),
           d AS (SELECT r.oid, r.rolname::text AS name, r.rolsuper, r.rolcreaterole, r.rolcreatedb, r.rolreplication, r.rolbypassrls, r.rolcanlogin
                   FROM pg_roles r JOIN pg_proc f ON f.proowner = r.oid WHERE f.oid = (SELECT oid FROM fn))
@@ -209,18 +210,23 @@ export async function checkAppendDefiner(db: Database, variable: string, ownerVa
        (SELECT array_agg(DISTINCT pg_describe_object(s.classid, s.objid, s.objsubid)) FROM pg_shdepend s
          WHERE s.refobjid = d.oid AND s.deptype = 'o' AND s.dbid IN (0, (SELECT oid FROM pg_database WHERE datname = current_database()))
            AND NOT (s.classid = 'pg_proc'::regclass AND s.objid = (SELECT oid FROM fn))) AS owns,
-       (SELECT array_agg(c.oid::regclass::text ORDER BY c.oid::regclass::text) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-         WHERE c.relkind IN ('r', 'p', 'v', 'f', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-           AND CASE c.oid
-                 WHEN 'service.audit_log'::regclass THEN has_table_privilege(d.oid, c.oid, 'UPDATE, DELETE, TRUNCATE, TRIGGER, REFERENCES')
-                                                         OR has_any_column_privilege(d.oid, c.oid, 'UPDATE, REFERENCES')
-                 WHEN 'service.audit_head'::regclass THEN has_table_privilege(d.oid, c.oid, 'INSERT, DELETE, TRUNCATE, TRIGGER, REFERENCES')
-                                                          OR has_any_column_privilege(d.oid, c.oid, 'INSERT, REFERENCES')
-                 ELSE has_table_privilege(d.oid, c.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, TRIGGER, REFERENCES')
-                      OR has_any_column_privilege(d.oid, c.oid, 'SELECT, INSERT, UPDATE, REFERENCES') END) AS writes,
-       (SELECT array_agg(what ORDER BY what) FROM (
-          SELECT 'schema ' || n.nspname AS what FROM pg_namespace n WHERE n.nspname !~ '^pg_(toast|temp)' AND has_schema_privilege(d.oid, n.oid, 'CREATE')
-          UNION ALL SELECT 'database ' || current_database() WHERE has_database_privilege(d.oid, current_database(), 'CREATE')) AS t) AS creates
+       -- Every grant naming it, on anything in this database or the server's (tables, columns, sequences, schemas,
+       -- functions, databases …), but the four it needs: what PUBLIC may do is the serving login's check.
+       (SELECT array_agg(g ORDER BY g) FROM (
+          SELECT CASE
+                   WHEN s.classid = 'pg_class'::regclass AND s.objsubid = 0 THEN
+                     (SELECT string_agg(a.privilege_type, ', ' ORDER BY a.privilege_type) FROM pg_class c, aclexplode(c.relacl) a
+                       WHERE c.oid = s.objid AND a.grantee = d.oid
+                         AND NOT (c.oid = 'service.audit_log'::regclass AND a.privilege_type = 'INSERT')
+                         AND NOT (c.oid = 'service.audit_head'::regclass AND a.privilege_type IN ('SELECT', 'UPDATE')))
+                   WHEN s.classid = 'pg_namespace'::regclass THEN
+                     (SELECT string_agg(a.privilege_type, ', ' ORDER BY a.privilege_type) FROM pg_namespace n, aclexplode(n.nspacl) a
+                       WHERE n.oid = s.objid AND a.grantee = d.oid AND NOT (n.nspname = 'service' AND a.privilege_type = 'USAGE'))
+                   ELSE 'rights'
+                 END || ' on ' || pg_describe_object(s.classid, s.objid, s.objsubid) AS g
+            FROM pg_shdepend s
+           WHERE s.refobjid = d.oid AND s.deptype = 'a' AND s.dbid IN (0, (SELECT oid FROM pg_database WHERE datname = current_database()))) AS t
+         WHERE g IS NOT NULL) AS grants
      FROM d`,
   ).catch((error: Error) => {
     throw new Error(`${variable}: could not check what service.append_audit runs as (${error.message}); has \`npm run migrate\` been run?`);
@@ -232,11 +238,10 @@ export async function checkAppendDefiner(db: Database, variable: string, ownerVa
     ...(row.powers?.length ? [`has powers of its own (${some(row.powers)})`] : []),
     ...(row.reaches?.length ? [`can become ${some(row.reaches.map((r) => `"${r}"`))}`] : []),
     ...(row.owns?.length ? [`owns ${some(row.owns)}`] : []),
-    ...(row.writes?.length ? [`may read or write more than adding rows to the log and moving its head (${some(row.writes)})`] : []),
-    ...(row.creates?.length ? [`may create objects (${some(row.creates)})`] : []),
+    ...(row.grants?.length ? [`has been granted more than adding rows to the log and moving its head (${some(row.grants)})`] : []),
   ];
   if (problems.length > 0) {
-    throw new Error(`service.append_audit runs with the rights of its owner "${row.owner}", which ${problems.join('; ')}: run \`npm run migrate\` with ${ownerVariable} (the owner's login), which gives it to ${writer}, a role that may only append to the log`);
+    throw new Error(`service.append_audit runs with the rights of its owner "${row.owner}", which ${problems.join('; ')}: run \`npm run migrate\` with ${ownerVariable} (the owner's login), which gives it to ${writer}, a role that may only append to the log, and takes back anything else granted to it there`);
   }
 }
 

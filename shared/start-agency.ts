@@ -124,8 +124,14 @@ export async function prepareAgencyDatabase<L>(
   const applied = await migrate(owner, agency.migrationsDir);
   applied.push(...(await migrateAudit(owner)));
   if (applied.length > 0) options.logger.info({ applied }, 'applied migrations');
-  await ensureServiceRole(owner, agency.serviceRole);
-  if (config.serviceDatabaseUrl) await ensureServingLogin(owner, agency.serviceRole, config.serviceDatabaseUrl, servingLoginVariable(agency.name));
+  // Under the migrations' lock: replicas starting together would otherwise grant and revoke on the same rows at once.
+  await owner.query('SELECT pg_advisory_lock(7310001)');
+  try {
+    await ensureServiceRole(owner, agency.serviceRole);
+    if (config.serviceDatabaseUrl) await ensureServingLogin(owner, agency.serviceRole, config.serviceDatabaseUrl, servingLoginVariable(agency.name));
+  } finally {
+    await owner.query('SELECT pg_advisory_unlock(7310001)');
+  }
   if (config.seedIfEmpty && options.seed && (await isEmpty(owner, agency.primaryTable))) {
     const started = Date.now();
     const seed = options.seed;

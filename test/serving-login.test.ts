@@ -2,7 +2,7 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { personas } from '../dev/personas';
 import {
-  CONTEXT_HEADER, createContextSigner, createKeyPair, createLogger, ensureServingLogin, loadSubgraphConfig, openAgencyDatabase, openServingDatabase, scramVerifier, startAgency, type Authority, type Database, type KeyPair, type SubgraphConfig,
+  appendAudit, auditWriterRole, CONTEXT_HEADER, createContextSigner, createKeyPair, createLogger, ensureServingLogin, loadSubgraphConfig, openAgencyDatabase, openServingDatabase, scramVerifier, startAgency, type Authority, type Database, type KeyPair, type SubgraphConfig,
 } from '../shared';
 import { identity, seedIdentity } from '../subgraphs/identity';
 import { backends, createTestDatabase } from './start-federation';
@@ -233,25 +233,86 @@ if (backends.includes('postgres')) describe('a subgraph serving through a login 
     }
   });
 
-  const WRITER = 'identity_service_audit_writer';
   const APPEND = 'service.append_audit(text[], text[], text[])';
+  const GRANTED = 'has been granted more than adding rows to the log and moving its head';
   it.each([
-    ['the server\'s superuser', `ALTER FUNCTION ${APPEND} OWNER TO postgres`, /its owner "postgres", which is a superuser/, null],
-    ['a writer that may also delete the log\'s rows', `GRANT DELETE ON service.audit_log TO ${WRITER}`, /its owner "identity_service_audit_writer", which may read or write more than adding rows to the log and moving its head \(service.audit_log\)/, `REVOKE DELETE ON service.audit_log FROM ${WRITER}`],
-    ['a writer that may read the records', `GRANT SELECT (nhs_number) ON records.patient TO ${WRITER}`, /its owner "identity_service_audit_writer", which may read or write more than adding rows to the log and moving its head \(records.patient\)/, `REVOKE SELECT (nhs_number) ON records.patient FROM ${WRITER}`],
-    ['a writer that can become another role', `GRANT pg_write_all_data TO ${WRITER}`, /its owner "identity_service_audit_writer", which can become "pg_write_all_data"/, `REVOKE pg_write_all_data FROM ${WRITER}`],
-    ['a writer that may create objects', `GRANT CREATE ON SCHEMA service TO ${WRITER}`, /its owner "identity_service_audit_writer", which may create objects \(schema service\)/, `REVOKE CREATE ON SCHEMA service FROM ${WRITER}`],
-  ] as [string, string, RegExp, string | null][])('refuses to serve while the audit append runs as %s, until the owner migrates again', async (_what, grant, pattern, undo) => {
-    const { serviceDatabaseUrl } = await preparedLogin();
-    await asAdmin(grant);
+    ['the migrating superuser', () => `ALTER FUNCTION ${APPEND} OWNER TO CURRENT_USER`, /its owner "[^"]+", which is a superuser/, false],
+    ['a writer that may also delete the log\'s rows', (w: string) => `GRANT DELETE ON service.audit_log TO ${w}`, new RegExp(`its owner "[^"]+", which ${GRANTED} \\(DELETE on table service.audit_log\\)`), false],
+    ['a writer that may read the log', (w: string) => `GRANT SELECT ON service.audit_log TO ${w}`, new RegExp(`its owner "[^"]+", which ${GRANTED} \\(SELECT on table service.audit_log\\)`), false],
+    ['a writer that may add a head of its own', (w: string) => `GRANT INSERT ON service.audit_head TO ${w}`, new RegExp(`its owner "[^"]+", which ${GRANTED} \\(INSERT on table service.audit_head\\)`), false],
+    ['a writer that may read a column of the records', (w: string) => `GRANT SELECT (nhs_number) ON records.patient TO ${w}`, new RegExp(`its owner "[^"]+", which ${GRANTED} \\(rights on column nhs_number of table records.patient\\)`), false],
+    ['a writer that may use a sequence', (w: string) => `CREATE SEQUENCE IF NOT EXISTS service.cvtest_sequence; GRANT USAGE ON SEQUENCE service.cvtest_sequence TO ${w}`, new RegExp(`its owner "[^"]+", which ${GRANTED} \\(USAGE on sequence service.cvtest_sequence\\)`), false],
+    ['a writer that may create objects', (w: string) => `GRANT CREATE ON SCHEMA service TO ${w}`, new RegExp(`its owner "[^"]+", which ${GRANTED} \\(CREATE on schema service\\)`), false],
+    // A role of its own: memberships belong to the server, and another test's database may be using identity's writer.
+    ['a writer that can become another role', (w: string) => `GRANT pg_write_all_data TO ${w}`, /its owner "[^"]+", which can become "pg_write_all_data"/, true],
+  ] as [string, (writer: string) => string, RegExp, boolean][])('refuses to serve while the audit append runs as %s, until the owner migrates again', async (_what, grant, pattern, ownRole) => {
+    const agency = ownRole ? { ...identity, serviceRole: newLogin().replace('cvtest_app_', 'cvtest_svc_') } : identity;
+    if (ownRole) logins.push(agency.serviceRole, auditWriterRole(agency.serviceRole));
+    const serviceDatabaseUrl = loginUrl(newLogin());
+    const migrateAgain = async () => (await start(config({ databaseUrl: ownerUrl, serviceDatabaseUrl }), agency)).stop();
+    await migrateAgain();
+    await asAdmin(grant(auditWriterRole(agency.serviceRole)));
     try {
-      await expectRefused(config({ serviceDatabaseUrl }), new RegExp(`service.append_audit runs with the rights of ${pattern.source}: run \`npm run migrate\` with IDENTITY_DATABASE_URL`));
+      const outcome = await start(config({ serviceDatabaseUrl }), agency).then(async (running) => {
+        await running.stop();
+        return 'started';
+      }, (error: Error) => error.message);
+      expect(outcome).toMatch(new RegExp(`service.append_audit runs with the rights of ${pattern.source}: run \`npm run migrate\` with IDENTITY_DATABASE_URL`));
     } finally {
-      // Taken back by hand; a function given away is given back by the owner's start, as `npm run migrate` does.
-      if (undo) await asAdmin(undo);
-      else await (await start(config({ databaseUrl: ownerUrl, serviceDatabaseUrl }))).stop();
+      // The owner's start, as \`npm run migrate\`, gives the function back to the writer and takes from it what it was given.
+      await migrateAgain();
     }
-    await (await start(config({ serviceDatabaseUrl }))).stop();
+    await (await start(config({ serviceDatabaseUrl }), agency)).stop();
+  });
+
+  it('serves while the audit writer may read what everyone may: PUBLIC\'s rights are the login\'s to answer for', async () => {
+    const { serviceDatabaseUrl } = await preparedLogin();
+    await asAdmin('CREATE TABLE IF NOT EXISTS public.cvtest_everyones (id int); GRANT SELECT ON public.cvtest_everyones TO PUBLIC');
+    try {
+      await (await start(config({ serviceDatabaseUrl }))).stop();
+    } finally {
+      await asAdmin('DROP TABLE public.cvtest_everyones');
+    }
+  });
+
+  it('gives the append to the writer when the owner is not a superuser, and the owner keeps its hold on it', async () => {
+    // An owner as a deployment without the server's superuser would have: it owns the database and may create roles.
+    const owner = newLogin().replace('cvtest_app_', 'cvtest_own_');
+    const role = newLogin().replace('cvtest_app_', 'cvtest_svc_');
+    logins.push(owner, role, auditWriterRole(role));
+    const agency = { ...identity, serviceRole: role };
+    const name = `${owner.replace('cvtest_own_', 'cvtest_owned_')}`;
+    const server = new Client({ connectionString: process.env.TEST_DATABASE_URL });
+    await server.connect();
+    try {
+      await server.query(`CREATE ROLE ${owner} LOGIN CREATEROLE`);
+      await server.query(`CREATE DATABASE ${name} OWNER ${owner}`);
+    } finally {
+      await server.end();
+    }
+    cleanups.push(async () => {
+      const c = new Client({ connectionString: process.env.TEST_DATABASE_URL });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).finally(() => c.end());
+    });
+    const ownersUrl = new URL(process.env.TEST_DATABASE_URL!);
+    ownersUrl.username = owner;
+    ownersUrl.pathname = `/${name}`;
+    const servingUrl = new URL(ownersUrl);
+    servingUrl.username = newLogin();
+    await (await start(config({ databaseUrl: ownersUrl.toString(), serviceDatabaseUrl: servingUrl.toString(), seedIfEmpty: true }), agency)).stop();
+    // Served through the login alone: the append runs as the writer, which passes the check.
+    await (await start(config({ serviceDatabaseUrl: servingUrl.toString() }), agency)).stop();
+    const database = await openAgencyDatabase({ url: ownersUrl.toString() });
+    try {
+      expect(await database.owner.query("SELECT pg_get_userbyid(proowner)::text AS owner FROM pg_proc WHERE oid = 'service.append_audit(text[], text[], text[])'::regprocedure"))
+        .toEqual([{ owner: auditWriterRole(role) }]);
+      // The owner still appends its own records to the chain (a purge does), and may change the function, through the writer.
+      expect(await appendAudit(database.owner, [{ kind: 'test' }])).toMatchObject({ seq: expect.any(Number) });
+      await database.owner.exec("COMMENT ON FUNCTION service.append_audit(text[], text[], text[]) IS 'appends to the chain'");
+    } finally {
+      await database.close();
+    }
   });
 
   it('refuses to serve through a service role that has a power of its own, which its login can use', async () => {
