@@ -5,7 +5,7 @@ export { readEnv, env, isDevelopment, ConfigError, type Env } from './config';
 export { openAgencyDatabase, openServingDatabase, inTransaction, type Database, type AgencyDatabase, type AgencyDatabaseOptions } from './database';
 export { migrate } from './migrate';
 export { auditWriterRole, ensureServiceRole } from './service-role';
-export { checkAppendDefiner, checkServingLogin, ensureServingLogin, pendingMigrations, scramVerifier, servingLoginVariable } from './serving-login';
+export { checkAppendDefiner, checkServingLogin, ensureServingLogin, loginOf, pendingMigrations, scramVerifier, servingLoginVariable } from './serving-login';
 export { createRowLoader, createListLoader } from './loaders';
 export { insertRows } from './insert-rows';
 export { listen, type HttpService, type HttpServiceOptions } from './http-server';

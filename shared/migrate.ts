@@ -12,8 +12,7 @@ export async function migrate(db: Database, dir: string, namespace?: string): Pr
   const files = readdirSync(dir).filter((f) => /^\d+_.+\.sql$/.test(f)).sort();
   await db.exec(`CREATE TABLE IF NOT EXISTS public.subgraph_migrations (
     name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
-  await db.query('SELECT pg_advisory_lock(7310001)');
-  try {
+  return withMigrationLock(db, async () => {
     const done = new Set((await db.query<{ name: string }>('SELECT name FROM public.subgraph_migrations')).map((r) => r.name));
     const applied: string[] = [];
     for (const file of files) {
@@ -29,6 +28,14 @@ export async function migrate(db: Database, dir: string, namespace?: string): Pr
       applied.push(name);
     }
     return applied;
+  });
+}
+
+/** Runs `work` holding the lock migrations take on the database, so that replicas starting together take turns. */
+export async function withMigrationLock<T>(db: Database, work: () => Promise<T>): Promise<T> {
+  await db.query('SELECT pg_advisory_lock(7310001)');
+  try {
+    return await work();
   } finally {
     await db.query('SELECT pg_advisory_unlock(7310001)');
   }

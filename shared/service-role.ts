@@ -78,7 +78,7 @@ export async function ensureServiceRole(db: Database, role: string): Promise<voi
         FOR dep IN SELECT s.classid, s.objid, c.relkind, n.nspname FROM pg_shdepend s
                      LEFT JOIN pg_class c ON s.classid = 'pg_class'::regclass AND c.oid = s.objid
                      LEFT JOIN pg_namespace n ON s.classid = 'pg_namespace'::regclass AND n.oid = s.objid
-                    WHERE s.refobjid = (SELECT oid FROM pg_roles WHERE rolname = '${writer}') AND s.deptype = 'a'
+                    WHERE s.refobjid = '${writer}'::regrole AND s.deptype = 'a'
                       AND s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) LOOP
           IF dep.relkind = 'S' THEN
             EXECUTE format('REVOKE ALL ON SEQUENCE %s FROM ${writer}', dep.objid::regclass);
@@ -91,14 +91,14 @@ export async function ensureServiceRole(db: Database, role: string): Promise<voi
           END IF;
         END LOOP;
         EXECUTE format('REVOKE ALL ON DATABASE %I FROM ${writer}', current_database());
-        FOR dep IN SELECT m.roleid::regrole::text AS name FROM pg_auth_members m WHERE m.member = (SELECT oid FROM pg_roles WHERE rolname = '${writer}') LOOP
+        FOR dep IN SELECT m.roleid::regrole::text AS name FROM pg_auth_members m WHERE m.member = '${writer}'::regrole LOOP
           EXECUTE format('REVOKE %s FROM ${writer}', dep.name);
         END LOOP;
         GRANT USAGE ON SCHEMA service TO ${writer};
         GRANT INSERT ON service.audit_log TO ${writer};
         GRANT SELECT, UPDATE ON service.audit_head TO ${writer};
         IF (SELECT proowner FROM pg_proc WHERE oid = 'service.append_audit(text[], text[], text[])'::regprocedure)
-           IS DISTINCT FROM (SELECT oid FROM pg_roles WHERE rolname = '${writer}') THEN
+           IS DISTINCT FROM '${writer}'::regrole THEN
           -- A function's new owner must be allowed to create in its schema: for this step only.
           GRANT CREATE ON SCHEMA service TO ${writer};
           ALTER FUNCTION service.append_audit(text[], text[], text[]) OWNER TO ${writer};

@@ -18,7 +18,7 @@ export const servingLoginVariable = (agency: string): string => `${agency.toUppe
 export const ownerLoginVariable = (agency: string): string => `${agency.toUpperCase()}_DATABASE_URL`;
 
 /** The login a PostgreSQL URL names, and its password if it carries one. */
-function loginOf(url: string, variable: string): { login: string; password: string | null } {
+export function loginOf(url: string, variable: string): { login: string; password: string | null } {
   try {
     const parsed = new URL(url);
     return { login: decodeURIComponent(parsed.username), password: parsed.password ? decodeURIComponent(parsed.password) : null };
@@ -101,7 +101,6 @@ async function serviceProblems(db: Database, login: string | null, role: string)
     [login ?? role, role],
   );
   if (!row) return [];
-  const some = (xs: string[] | null, n = 5) => `${xs!.slice(0, n).join(', ')}${xs!.length > n ? ` and ${xs!.length - n} more` : ''}`;
   return [
     ...(row.powers?.length ? [`has powers of its own (${some(row.powers)})`] : []),
     ...(row.reaches?.length ? [`can become ${some(row.reaches.map((r) => `"${r}"`))} besides the service role`] : []),
@@ -114,6 +113,9 @@ async function serviceProblems(db: Database, login: string | null, role: string)
     ...(row.hooks?.length ? [`writes where triggers or rules run with their owner's rights (${some(row.hooks)})`] : []),
   ];
 }
+
+/** The first few of a list, and how many more: what a message names. */
+const some = (xs: readonly string[], n = 5) => `${xs.slice(0, n).join(', ')}${xs.length > n ? ` and ${xs.length - n} more` : ''}`;
 
 const refusal = (variable: string, login: string, problems: string[]) =>
   new Error(`${variable} names the login "${login}", which ${problems.join('; ')}: the subgraph serves only through a login that can read the system of record and append to the audit log, nothing more`);
@@ -232,7 +234,6 @@ export async function checkAppendDefiner(db: Database, variable: string, ownerVa
     throw new Error(`${variable}: could not check what service.append_audit runs as (${error.message}); has \`npm run migrate\` been run?`);
   });
   if (!row) throw new Error(`${variable}: could not check what service.append_audit runs as`);
-  const some = (xs: string[], n = 5) => `${xs.slice(0, n).join(', ')}${xs.length > n ? ` and ${xs.length - n} more` : ''}`;
   // A superuser may do everything the rest would list.
   const problems = row.powers?.includes('SUPERUSER') ? ['is a superuser'] : [
     ...(row.powers?.length ? [`has powers of its own (${some(row.powers)})`] : []),

@@ -2,10 +2,10 @@ import { inTransaction, openAgencyDatabase, openServingDatabase, type AgencyData
 import { createSubgraph, type AgencyDefinition } from './create-subgraph';
 import type { HttpService } from './http-server';
 import { createLogger, type Logger } from './logger';
-import { migrate } from './migrate';
+import { migrate, withMigrationLock } from './migrate';
 import { AUDIT_MIGRATIONS_DIR, migrateAudit } from './audit';
 import { auditWriterRole, ensureServiceRole } from './service-role';
-import { checkAppendDefiner, checkServingLogin, ensureServingLogin, ownerLoginVariable, pendingMigrations, servingLoginVariable } from './serving-login';
+import { checkAppendDefiner, checkServingLogin, ensureServingLogin, loginOf, ownerLoginVariable, pendingMigrations, servingLoginVariable } from './serving-login';
 import { loadSubgraphConfig, type SubgraphConfig } from './subgraph-config';
 import { runUntilSignal } from './run-until-signal';
 import type { JSONWebKeySet } from 'jose';
@@ -87,7 +87,7 @@ export async function startAgency<L>(
     const db = options.instrument ? options.instrument(served) : served;
     const gatewayKeys = options.gatewayKeys ?? (await loadGatewayKeys(config, logger));
     const service = await createSubgraph(agency, { db, logger, development: config.development, gatewayKeys, settings, authorization: options.authorization, audit: options.audit }).listen(config.port, config.host);
-    const where = config.serviceDatabaseUrl ? `postgres as ${decodeURIComponent(new URL(config.serviceDatabaseUrl).username)}` : config.databaseUrl ? 'postgres' : `pglite:${config.dataDir ?? 'memory'}`;
+    const where = config.serviceDatabaseUrl ? `postgres as ${loginOf(config.serviceDatabaseUrl, servingVariable).login}` : config.databaseUrl ? 'postgres' : `pglite:${config.dataDir ?? 'memory'}`;
     logger.info({ url: service.url, database: where }, `${agency.name} subgraph ready`);
     let stopping: Promise<void> | null = null;
     return {
@@ -125,13 +125,10 @@ export async function prepareAgencyDatabase<L>(
   applied.push(...(await migrateAudit(owner)));
   if (applied.length > 0) options.logger.info({ applied }, 'applied migrations');
   // Under the migrations' lock: replicas starting together would otherwise grant and revoke on the same rows at once.
-  await owner.query('SELECT pg_advisory_lock(7310001)');
-  try {
+  await withMigrationLock(owner, async () => {
     await ensureServiceRole(owner, agency.serviceRole);
     if (config.serviceDatabaseUrl) await ensureServingLogin(owner, agency.serviceRole, config.serviceDatabaseUrl, servingLoginVariable(agency.name));
-  } finally {
-    await owner.query('SELECT pg_advisory_unlock(7310001)');
-  }
+  });
   if (config.seedIfEmpty && options.seed && (await isEmpty(owner, agency.primaryTable))) {
     const started = Date.now();
     const seed = options.seed;

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { agencies } from '../dev/agencies';
-import { createLogger, loadSubgraphConfig, openOwnerDatabase, prepareAgencyDatabase } from '../shared';
+import { createLogger, loadSubgraphConfig, loginOf, openOwnerDatabase, prepareAgencyDatabase, servingLoginVariable } from '../shared';
 
 /**
  * `npm run migrate [-- --agency NAME]`: as each agency's owner
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
     } finally {
       await database.close();
     }
-    process.stdout.write(`${definition.name}: migrated${config.serviceDatabaseUrl ? `; serves as ${decodeURIComponent(new URL(config.serviceDatabaseUrl).username)}` : ''} (${config.databaseUrl ? 'PostgreSQL' : config.dataDir})\n`);
+    process.stdout.write(`${definition.name}: migrated${config.serviceDatabaseUrl ? `; serves as ${loginOf(config.serviceDatabaseUrl, servingLoginVariable(definition.name)).login}` : ''} (${config.databaseUrl ? 'PostgreSQL' : config.dataDir})\n`);
   }
 }
 
