@@ -4,9 +4,9 @@ import { GraphQLError } from 'graphql';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { PURPOSES, ROLES, type Authority } from './authority';
-import type { AuditEntry } from './audit';
+import { accessEntriesPage, AUDIT_PAGE, compareCursors, decodeCursor, DEFAULT_PERIOD_DAYS, encodeCursor, type AccessCursor } from './audit-pages';
 import type { Database } from './database';
-import { ErrorCode } from './errors';
+import { badUserInput, ErrorCode } from './errors';
 import type { Policies } from './policy-decision';
 
 type FieldSpec = readonly [name: string, type: string, description: string];
@@ -27,6 +27,7 @@ const ENTRY_FIELDS = [
   ['disclosed', '[String!]', 'The fields disclosed, as paths below the child.'],
   ['denied', 'DENIAL', 'The fields withheld, with the policy and the reason.'],
   ['lawfulBasis', 'String', 'The lawful basis the disclosure rested on.'],
+  ['cursor', 'String', 'Where this entry stands in the timeline: pass it as `after` for the entries that follow it.'],
 ] as const satisfies readonly FieldSpec[];
 type EntryField = (typeof ENTRY_FIELDS)[number][0];
 const DENIAL_FIELDS: readonly FieldSpec[] = [
@@ -55,19 +56,23 @@ export function accessLogSdl(agency: string, assembles: readonly string[] = []):
   const fieldsOf = (specs: readonly FieldSpec[], denial: string, directive: string) =>
     specs.map(([name, type, description]) => `  "${description}"\n  ${name}: ${type === 'DENIAL' ? `[${denial}!]` : type} ${directive}`).join('\n');
   const parts = [agency, ...assembles];
+  const requires = `@requires(fields: "${assembles.map((peer) => `${peer} { ${ENTRY_SELECTION} }`).join(' ')}")`;
   // The two entities differ only in whose log they are (a child's, or the caller's) and in who may read them.
   // `entries` carries the policies of all it is made of, as composition insists: every agency's part and its entries.
   const log = (type: string, about: string, key: [string, string, string], policy: string, list: string, timeline: string) => `
 "${about}"
-type ${type} @key(fields: "${key[0]} since until") {
+type ${type} @key(fields: "${key[0]} since until first after") {
 ${[
   `  "${key[2]}"\n  ${key[0]}: ${key[1]} ${tag([`${agency}:${policy}`])}`,
-  `  "The start of the period, as an ISO 8601 date or time; empty for the beginning of the log."\n  since: String ${tag([`${agency}:${policy}`])}`,
+  `  "The start of the period, as an ISO 8601 date or time."\n  since: String ${tag([`${agency}:${policy}`])}`,
   `  "The end of the period (exclusive), as an ISO 8601 date or time; empty for now."\n  until: String ${tag([`${agency}:${policy}`])}`,
+  `  "The most entries in a page (each agency's part, and the timeline)."\n  first: Int ${tag([`${agency}:${policy}`])}`,
+  `  "The cursor the page starts after; empty for the start of the period."\n  after: String ${tag([`${agency}:${policy}`])}`,
   `  "${list}"\n  ${agency}: [${T}AccessEntry!] ${tag([`${agency}:${policy}`])}`,
   ...assembles.map((peer) => `  "${typeName(peer)}'s part, which it answers for itself."\n  ${peer}: [${typeName(peer)}AccessEntry!] @external`),
   ...(assembles.length > 0 ? [
-    `  "${timeline}"\n  entries: [AccessLogEntry!] @requires(fields: "${assembles.map((peer) => `${peer} { ${ENTRY_SELECTION} }`).join(' ')}") ${tag([...parts.map((a) => `${a}:${policy}`), ...assembles.map((a) => `${a}:access-entry`)])}`,
+    `  "${timeline}"\n  entries: [AccessLogEntry!] ${requires} ${tag([...parts.map((a) => `${a}:${policy}`), ...assembles.map((a) => `${a}:access-entry`)])}`,
+    `  "The cursor to pass as \`after\` for the next page of \`entries\`; null when this page is the last."\n  next: String ${requires} ${tag([...parts.map((a) => `${a}:${policy}`), ...assembles.map((a) => `${a}:access-entry`)])}`,
   ] : []),
 ].join('\n')}
 }
@@ -136,44 +141,62 @@ export function accessLogPolicies(agency: string): Policies {
   } as Policies;
 }
 
-interface Period { since: string; until: string }
+/** A page of an access log as its key carries it: the period (empty `until` for now), the page's size and where it starts. */
+export interface AccessLogPage { since: string; until: string; first: number; after: string }
 type Context = { db: Database; authority: Authority | null };
 /** An access entry as every agency gives it: exactly the fields of ENTRY_FIELDS. */
 type Entry = Record<EntryField, unknown>;
 
+/**
+ * The page a client asked for, checked, with the defaults filled in: a period
+ * with no start is the year before its end, so that a log years long is never
+ * read whole by default; at most AUDIT_PAGE.max entries, AUDIT_PAGE.default
+ * when not said.
+ */
+export function accessLogPage(args: { since?: string | null; until?: string | null; first?: number | null; after?: string | null }, now = new Date()): AccessLogPage {
+  for (const name of ['since', 'until'] as const) {
+    const value = args[name];
+    if (value && (value.length > 40 || Number.isNaN(Date.parse(value)))) throw badUserInput(`${name}: "${value.slice(0, 40)}" is not an ISO 8601 date or time`, { argument: name });
+  }
+  const first = args.first ?? AUDIT_PAGE.default;
+  if (!Number.isInteger(first) || first < 1 || first > AUDIT_PAGE.max) throw badUserInput(`first: ${first} is not a whole number from 1 to ${AUDIT_PAGE.max}`, { argument: 'first' });
+  if (args.after && !decodeCursor(args.after)) throw badUserInput('after: not a cursor this access log gave (pass an entry\'s `cursor`, or `next`)', { argument: 'after' });
+  const until = args.until ?? '';
+  const end = until ? Date.parse(until) : now.getTime();
+  const since = args.since ?? new Date(end - DEFAULT_PERIOD_DAYS * 86_400_000).toISOString();
+  return { since, until, first, after: args.after ?? '' };
+}
+
 /** The resolvers for the kit's access log, reading the agency's own audit log; the assembler also merges the others' parts (`peers`). */
 export function accessLogResolvers(agency: string, peers: readonly string[] = []) {
   /**
-   * One access entry per child per row: a child's own rows (`child` given), or every child of the caller's
-   * rows. What this same request disclosed is left out (the log is as it stood when the request came; the
-   * request's own reading is there next time), so that every agency's part, and the timeline, agree.
+   * One access entry per child per row, a page of them: a child's own rows (`child` given), or every child of
+   * the caller's rows. What this same request disclosed is left out (the log is as it stood when the request
+   * came; the request's own reading is there next time), so that every agency's part, and the timeline, agree.
    */
-  const read = async (ctx: Context, by: { child: string } | { caller: string }, period: Period): Promise<Entry[]> => {
-    const rows = await ctx.db.query<{ entry: AuditEntry }>(
-      `SELECT entry FROM service.audit_entry
-        WHERE ${'child' in by ? 'nhs_numbers @> ARRAY[$1]' : 'caller_sub = $1'} AND ($2 = '' OR at >= $2::timestamptz) AND ($3 = '' OR at < $3::timestamptz)
-        ORDER BY seq`,
-      ['child' in by ? by.child : by.caller, period.since, period.until],
-    );
-    const traceId = ctx.authority?.traceId;
-    return rows.filter(({ entry }) => entry.traceId !== traceId).flatMap(({ entry }) =>
-      entry.children
-        .filter((c) => !('child' in by) || c.nhsNumber === by.child)
-        .map((c): Entry => ({
-          at: entry.at, agency, traceId: entry.traceId, callerSub: entry.caller.sub, callerName: entry.caller.name, callerRoles: entry.caller.roles,
-          callerOrg: entry.caller.org, purpose: entry.purpose, breakGlass: entry.breakGlass, nhsNumber: c.nhsNumber, localReference: c.localReference,
-          disclosed: c.disclosed, denied: c.denied, lawfulBasis: entry.basis.lawfulBasis,
-        })));
+  const read = async (ctx: Context, by: { child: string } | { caller: string }, key: Partial<AccessLogPage>): Promise<Entry[]> => {
+    // The key comes from the gateway: checked again here, as a client's arguments are.
+    const page = accessLogPage({ since: key.since || null, until: key.until || null, first: key.first ?? null, after: key.after || null });
+    const found = await accessEntriesPage(ctx.db, agency, by, {
+      since: page.since, until: page.until, first: page.first, after: page.after ? decodeCursor(page.after) : null, excludeTrace: ctx.authority?.traceId,
+    });
+    return found.map(({ cursor, entry, child: c }): Entry => ({
+      at: entry.at, agency, traceId: entry.traceId, callerSub: entry.caller.sub, callerName: entry.caller.name, callerRoles: entry.caller.roles,
+      callerOrg: entry.caller.org, purpose: entry.purpose, breakGlass: entry.breakGlass, nhsNumber: c.nhsNumber, localReference: c.localReference,
+      disclosed: c.disclosed, denied: c.denied, lawfulBasis: entry.basis.lawfulBasis, cursor: encodeCursor(cursor),
+    }));
   };
-  const childLog = (log: Period & { nhsNumber: string }, _: unknown, ctx: Context) => read(ctx, { child: log.nhsNumber }, log);
+  const childLog = (log: Partial<AccessLogPage> & { nhsNumber: string }, _: unknown, ctx: Context) => read(ctx, { child: log.nhsNumber }, log);
   // Only ever the caller's own history, whatever the reference says.
-  const ownHistory = (history: Period, _: unknown, ctx: Context) => (ctx.authority ? read(ctx, { caller: ctx.authority.caller.sub }, history) : []);
+  const ownHistory = (history: Partial<AccessLogPage>, _: unknown, ctx: Context) => (ctx.authority ? read(ctx, { caller: ctx.authority.caller.sub }, history) : []);
   // One timeline: this agency's own part and the parts every other agency answered for (the gateway fetched them
-  // for `@requires`), oldest first; entries made at the same moment keep the order of the agencies' names. Each
-  // other part is taken as its agency's own, about this child (or this caller) only and without this request's
-  // rows, whatever it says of itself: each agency's `read` already does so, and the merge does not rely on it.
-  const timeline = (own: (parent: never, args: unknown, ctx: Context) => Entry[] | Promise<Entry[]>, belongs: (entry: Entry, parent: Record<string, unknown>, ctx: Context) => boolean) =>
-    async (parent: Record<string, unknown>, args: unknown, ctx: Context) => {
+  // for `@requires`), in the timeline's order (time, agency, row, place in the row), one page of it. Each other
+  // part is taken as its agency's own, about this child (or this caller) only, without this request's rows and
+  // after the page's cursor, whatever it says of itself: each agency's `read` already does so, and the merge does
+  // not rely on it. `entries` and `next` are resolved from one merge per log.
+  const merged = new WeakMap<object, Promise<{ entries: Entry[]; next: string | null }>>();
+  const timeline = (own: (parent: never, args: unknown, ctx: Context) => Entry[] | Promise<Entry[]>, belongs: (entry: Entry, parent: Record<string, unknown>, ctx: Context) => boolean) => {
+    const merge = async (parent: Record<string, unknown>, args: unknown, ctx: Context) => {
       // A part an agency did not give (it failed, or withheld it) would leave a timeline that looks whole but is not.
       const missing = peers.filter((peer) => !Array.isArray(parent[peer]));
       if (missing.length > 0) {
@@ -181,22 +204,42 @@ export function accessLogResolvers(agency: string, peers: readonly string[] = []
           extensions: { code: ErrorCode.AGENCY_UNAVAILABLE, agencies: missing },
         });
       }
+      const page = accessLogPage({ first: (parent.first as number | null) ?? null, after: (parent.after as string | null) || null });
+      const after = page.after ? decodeCursor(page.after) : null;
       const traceId = ctx.authority?.traceId;
-      const theirs = peers.flatMap((peer) => (parent[peer] as Entry[]).map((entry) => ({ ...entry, agency: peer })));
-      const parts = [...(await own(parent as never, args, ctx)), ...theirs.filter((entry) => entry.traceId !== traceId && belongs(entry, parent, ctx))];
-      const key = (e: Entry) => `${String(e.at ?? '')}\u0000${String(e.agency)}`;
-      return parts.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+      const placed: { cursor: AccessCursor; entry: Entry }[] = (await own(parent as never, args, ctx)).map((entry) => ({ cursor: decodeCursor(String(entry.cursor))!, entry }));
+      for (const peer of peers) {
+        for (const entry of parent[peer] as Entry[]) {
+          const cursor = decodeCursor(String(entry.cursor ?? ''));
+          if (!cursor || entry.traceId === traceId || !belongs(entry, parent, ctx)) continue;
+          const at = { ...cursor, agency: peer };
+          if (after && compareCursors(at, after) <= 0) continue;
+          placed.push({ cursor: at, entry: { ...entry, agency: peer, cursor: encodeCursor(at) } });
+        }
+      }
+      const entries = placed.sort((a, b) => compareCursors(a.cursor, b.cursor)).slice(0, page.first).map((p) => p.entry);
+      return { entries, next: entries.length === page.first ? String(entries.at(-1)!.cursor) : null };
     };
+    const once = (parent: Record<string, unknown>, args: unknown, ctx: Context) => {
+      let result = merged.get(parent);
+      if (!result) merged.set(parent, (result = merge(parent, args, ctx)));
+      return result;
+    };
+    return {
+      entries: async (parent: Record<string, unknown>, args: unknown, ctx: Context) => (await once(parent, args, ctx)).entries,
+      next: async (parent: Record<string, unknown>, args: unknown, ctx: Context) => (await once(parent, args, ctx)).next,
+    };
+  };
   return {
     ChildAccessLog: {
-      __resolveReference: (reference: Period & { nhsNumber: string }) => reference,
+      __resolveReference: (reference: AccessLogPage & { nhsNumber: string }) => reference,
       [agency]: childLog,
-      ...(peers.length > 0 ? { entries: timeline(childLog, (entry, log) => entry.nhsNumber === log.nhsNumber) } : {}),
+      ...(peers.length > 0 ? timeline(childLog, (entry, log) => entry.nhsNumber === log.nhsNumber) : {}),
     },
     AccessHistory: {
-      __resolveReference: (reference: Period & { sub: string }) => reference,
+      __resolveReference: (reference: AccessLogPage & { sub: string }) => reference,
       [agency]: ownHistory,
-      ...(peers.length > 0 ? { entries: timeline(ownHistory, (entry, _, ctx) => entry.callerSub === ctx.authority?.caller.sub) } : {}),
+      ...(peers.length > 0 ? timeline(ownHistory, (entry, _, ctx) => entry.callerSub === ctx.authority?.caller.sub) : {}),
     },
   };
 }

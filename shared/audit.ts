@@ -363,127 +363,6 @@ function leaf(node: PathNode, out: PathNode[], walk: number): void {
 
 const fieldPath = (path: readonly (string | number)[]) => path.filter((p) => typeof p === 'string').join('.');
 
-export type AuditBreak = { seq: number; kind: 'edited' | 'deleted' | 'reordered' | 'rewritten'; detail: string };
-
-/** A head of an agency's chain as someone else saw it: when, and where that is written down. */
-export interface WitnessedHead extends AuditHead { at: string; where: string }
-
-/**
- * Holds an agency's chain against heads others witnessed (the gateway keeps
- * each head an agency shows it in its own log). A chain rewritten and its
- * hashes recomputed passes verifyAuditChain, but no longer has the hash that
- * was witnessed for a row at or after the first one changed: the first such
- * row is reported, and the rewrite lies between the last witnessed row that
- * still matches and it. A witnessed row no longer in the log passes only if a
- * purge recorded in the chain removed it and it was witnessed longer ago than
- * the agency keeps its log (`retentionDays`, with an hour's grace for the
- * gateway's and the database's clocks): a purge cannot stand in for deleting
- * a row witnessed within the retention period. A purge removes rows older
- * than whole days before its own, so a witnessed row it may remove was
- * always witnessed at least that long ago.
- */
-export async function checkWitnessedHeads(
-  db: Database,
-  witnessed: readonly WitnessedHead[],
-  options: { retentionDays: number; now?: Date },
-): Promise<{ checked: number; broken: AuditBreak | null }> {
-  if (witnessed.length === 0) return { checked: 0, broken: null };
-  // Where the log starts and ends, and the last row a purge recorded in the chain removed.
-  const [range] = await db.query<{ first: string | null; last: string | null; purged: string | null }>(
-    `SELECT min(seq)::text AS first, max(seq)::text AS last,
-            (max((entry::jsonb->>'purgedThrough')::bigint) FILTER (WHERE entry LIKE '{"kind":"purge"%'))::text AS purged
-       FROM service.audit_log`,
-  );
-  const first = range?.first == null ? null : Number(range.first);
-  const last = Number(range?.last ?? 0);
-  const purgedThrough = Number(range?.purged ?? 0);
-  const purgeable = (options.now ?? new Date()).getTime() - options.retentionDays * 86_400_000 + 3_600_000;
-  const rows = await db.query<{ seq: string; hash: string }>(
-    "SELECT seq::text AS seq, hash FROM service.audit_log WHERE seq = ANY(string_to_array($1, ',')::bigint[])",
-    [[...new Set(witnessed.map((w) => w.seq))].join(',')],
-  );
-  const hashAt = new Map(rows.map((r) => [Number(r.seq), r.hash]));
-  let checked = 0;
-  let lastMatching = 0;
-  for (const head of [...witnessed].sort((a, b) => a.seq - b.seq)) {
-    if (first !== null && head.seq < first) {
-      if (head.seq <= purgedThrough && Date.parse(head.at) < purgeable) continue;
-      const why = head.seq <= purgedThrough ? `a purge removed it although it was witnessed within the ${options.retentionDays} days the log is kept` : 'no purge recorded in the chain removed it';
-      return { checked, broken: { seq: head.seq, kind: 'deleted', detail: `row ${head.seq}, witnessed (${head.where}, ${head.at}), is missing: ${why}` } };
-    }
-    const found = hashAt.get(head.seq);
-    if (found === undefined) {
-      const detail = head.seq > last
-        ? `row ${head.seq}, witnessed (${head.where}, ${head.at}), is missing: the log ends at ${last}, so its newest rows were deleted`
-        : `row ${head.seq}, witnessed (${head.where}, ${head.at}), is missing`;
-      return { checked, broken: { seq: head.seq, kind: 'deleted', detail } };
-    }
-    if (found !== head.hash) {
-      return {
-        checked,
-        broken: {
-          seq: head.seq,
-          kind: 'rewritten',
-          detail: `row ${head.seq} no longer has the hash witnessed (${head.where}, ${head.at}): ${lastMatching > 0 ? `a row from ${lastMatching + 1} to ${head.seq}` : `row ${head.seq} or one before it`} was changed and the hashes after it recomputed`,
-        },
-      };
-    }
-    checked++;
-    lastMatching = head.seq;
-  }
-  return { checked, broken: null };
-}
-
-/**
- * Walks the agency's chain in order and reports the first broken link: a row
- * whose hash does not match its contents was edited; a row whose link does not
- * match the row before it follows a deleted row, or, when its link names
- * another row still in the log, was reordered; a chain ending before the row its
- * head records has lost its newest rows.
- */
-export async function verifyAuditChain(db: Database): Promise<{ rows: number; broken: AuditBreak | null }> {
-  const rows = await db.query<{ seq: string; prev_hash: string; hash: string; intact: boolean; purge: { purgedThrough: number; lastHash: string } | null }>(
-    `SELECT seq::text AS seq, prev_hash, hash, service.audit_hash(prev_hash, at, caller_sub, nhs_numbers, entry) = hash AS intact,
-            CASE WHEN entry LIKE '{"kind":"purge"%' THEN entry::jsonb ELSE NULL END AS purge
-       FROM service.audit_log ORDER BY seq`,
-  );
-  const hashes = new Set(rows.map((r) => r.hash));
-  let previous = '0'.repeat(64);
-  let previousSeq = 0;
-  // After a purge the chain starts where the purge says it stopped: the purge's own row, further on, vouches for it.
-  const first = rows[0];
-  const anchor = first && rows.find((r) => r.intact && r.purge && r.purge.purgedThrough === Number(first.seq) - 1 && r.purge.lastHash === first.prev_hash);
-  if (first && anchor) {
-    previous = first.prev_hash;
-    previousSeq = Number(first.seq) - 1;
-  }
-  for (const row of rows) {
-    const seq = Number(row.seq);
-    if (!row.intact) return { rows: rows.length, broken: { seq, kind: 'edited', detail: `row ${seq} does not match its hash: its contents or its hash were changed` } };
-    if (row.prev_hash !== previous) {
-      if (hashes.has(row.prev_hash)) {
-        return { rows: rows.length, broken: { seq, kind: 'reordered', detail: `row ${seq} follows a row that is elsewhere in the log: rows were moved` } };
-      }
-      return { rows: rows.length, broken: { seq, kind: 'deleted', detail: `the row before ${seq} is missing${seq - previousSeq > 1 ? ` (rows ${previousSeq + 1}–${seq - 1})` : ''}` } };
-    }
-    if (seq !== previousSeq + 1) return { rows: rows.length, broken: { seq, kind: 'edited', detail: `row ${seq} should be numbered ${previousSeq + 1}` } };
-    previous = row.hash;
-    previousSeq = seq;
-  }
-  // The head names the newest row appended: rows deleted from the end leave it pointing past the log.
-  const [head] = await db.query<{ seq: string; hash: string }>('SELECT seq::text AS seq, hash FROM service.audit_head');
-  if (!head) return { rows: rows.length, broken: { seq: previousSeq + 1, kind: 'deleted', detail: 'the chain has no head (service.audit_head is empty): where it ends cannot be checked' } };
-  const headSeq = Number(head.seq);
-  if (headSeq > previousSeq) {
-    return { rows: rows.length, broken: { seq: previousSeq + 1, kind: 'deleted', detail: `the newest rows are missing: the chain's head records row ${headSeq}, the log ends at ${previousSeq}${headSeq - previousSeq > 1 ? ` (rows ${previousSeq + 1}–${headSeq})` : ''}` } };
-  }
-  if (headSeq < previousSeq) {
-    return { rows: rows.length, broken: { seq: headSeq + 1, kind: 'edited', detail: `rows ${headSeq + 1}–${previousSeq} were added outside service.append_audit: the chain's head records row ${headSeq}` } };
-  }
-  if (head.hash !== previous) return { rows: rows.length, broken: { seq: previousSeq, kind: 'edited', detail: `row ${previousSeq} is not the row the chain's head records: its hash was changed` } };
-  return { rows: rows.length, broken: null };
-}
-
 /**
  * Retention: deletes the rows of whole days before `keepDays` ago (as the
  * database's owner; the service role may not delete) and records the purge in
@@ -494,10 +373,12 @@ export async function purgeAudit(owner: Database, keepDays: number): Promise<{ p
   await owner.exec('BEGIN');
   try {
     await owner.query('SELECT pg_advisory_xact_lock(7310002)');
+    // The newest row before the cutoff, found from the end by the key, and the rows it closes (not an aggregate over every hash).
     const [last] = await owner.query<{ seq: string; hash: string; n: string; before: string }>(
-      `WITH cutoff AS (SELECT (current_date - $1::int) AS before)
-       SELECT max(seq)::text AS seq, (array_agg(hash ORDER BY seq DESC))[1] AS hash, count(*)::text AS n, (SELECT before FROM cutoff)::text AS before
-         FROM service.audit_log WHERE at < (SELECT before FROM cutoff)`,
+      `WITH cutoff AS (SELECT (current_date - $1::int) AS before),
+            newest AS (SELECT l.seq, l.hash FROM service.audit_log l WHERE l.at < (SELECT before FROM cutoff) ORDER BY l.seq DESC LIMIT 1)
+       SELECT newest.seq::text AS seq, newest.hash, (SELECT count(*) FROM service.audit_log WHERE seq <= newest.seq)::text AS n, (SELECT before FROM cutoff)::text AS before
+         FROM newest`,
       [keepDays],
     );
     const through = last?.seq ? Number(last.seq) : null;
@@ -512,21 +393,4 @@ export async function purgeAudit(owner: Database, keepDays: number): Promise<{ p
     await owner.exec('ROLLBACK').catch(() => undefined);
     throw error;
   }
-}
-
-/**
- * A child's rows, for a subject access request: each with this child's part
- * of the entry only (a row about a caseload also names other children, who are
- * counted, not named), and its place in the chain, by which the agency can
- * show the row in its log.
- */
-export async function auditRowsForChild(db: Database, nhsNumber: string): Promise<{ seq: number; entry: AuditEntry & { otherChildren: number }; prevHash: string; hash: string }[]> {
-  const rows = await db.query<{ seq: string; entry: AuditEntry; prev_hash: string; hash: string }>(
-    'SELECT seq::text AS seq, entry, prev_hash, hash FROM service.audit_entry WHERE nhs_numbers @> ARRAY[$1] ORDER BY seq',
-    [nhsNumber],
-  );
-  return rows.map((r) => {
-    const own = r.entry.children.filter((c) => c.nhsNumber === nhsNumber);
-    return { seq: Number(r.seq), entry: { ...r.entry, children: own, otherChildren: r.entry.children.length - own.length }, prevHash: r.prev_hash, hash: r.hash };
-  });
 }

@@ -27,6 +27,8 @@ export { filterOperation, restoreDenied, type Denial, type DeniedPath, type Filt
 export { createOperationAuthorization, type AuthorizationMode, type OperationAuthorizationOptions } from './authorize-operation';
 export { applyRecordRules, recordLevelCoordinates, forbidden, declareFields, type RecordFactsOf } from './record-rules';
 export * from './matching';
-export { AUDIT_MIGRATIONS_DIR, migrateAudit, appendAudit, AUDIT_HEAD_EXTENSION, checkWitnessedHeads, verifyAuditChain, purgeAudit, auditRowsForChild, createAuditCollector, createAuditPlugin, auditUnavailable, type AuditEntry, type AuditCollector, type AuditBreak, type AuditHead, type WitnessedHead } from './audit';
-export { accessLogPeers, accessLogSdl, accessLogPolicies, accessLogResolvers, readAgencySdl } from './access-log';
+export { AUDIT_MIGRATIONS_DIR, migrateAudit, appendAudit, AUDIT_HEAD_EXTENSION, purgeAudit, createAuditCollector, createAuditPlugin, auditUnavailable, type AuditEntry, type AuditCollector, type AuditHead } from './audit';
+export { auditRowsForChild, accessEntriesPage, AUDIT_PAGE, DEFAULT_PERIOD_DAYS, decodeCursor, encodeCursor, compareCursors, type AccessCursor, type AuditPeriod, type ChildAuditRow } from './audit-pages';
+export { checkWitnessedHeads, verifyAuditChain, type AuditBreak, type VerifyOptions, type WitnessedHead } from './audit-chain';
+export { accessLogPage, accessLogPeers, accessLogSdl, accessLogPolicies, accessLogResolvers, readAgencySdl, type AccessLogPage } from './access-log';
 export { RELATED_CHILDREN_EXTENSION } from './related-children';

@@ -38,13 +38,13 @@ describe('npm run audit (verify, export)', () => {
 
   it('exports one child\'s rows, signed, for a subject access request', async () => {
     const out = join(dataDir, 'export.json');
-    const result = await cli('export', '--child', '999 000 0018', '--agency', 'health', '--out', out);
+    const result = await cli('export', '--child', '999 000 0018', '--agency', 'health', '--out', out, '--verify-chain');
     expect(result.code).toBe(0);
     const file = JSON.parse(readFileSync(out, 'utf8'));
     const key = await importJWK(file.verifyWith.keys[0] as JWK, 'ES256');
     const { payload } = await flattenedVerify({ payload: file.payload, protected: file.protected, signature: file.signature }, key);
     const document = JSON.parse(new TextDecoder().decode(payload));
-    expect(document).toMatchObject({ agency: 'health', nhsNumber: '9990000018', chainIntact: true });
+    expect(document).toMatchObject({ agency: 'health', nhsNumber: '9990000018', rowsIntact: true, chainIntact: true, page: { first: 1000, after: 0, next: null } });
     expect(document.rows.map((r: { entry: AuditEntry }) => r.entry.traceId)).toEqual(['trace-1', 'trace-3']);
     const bad = await cli('export', '--child', '9990000019', '--agency', 'health');
     expect(bad.code).toBe(2);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyGatewayAudit, witnessedHeads } from '../gateway';
 import { checkWitnessedHeads, verifyAuditChain, type AuditEntry, type Database } from '../shared';
-import { backends, startFederation, type Federation } from './start-federation';
+import { backends, startFederation, type Federation, type GraphQLResponse } from './start-federation';
 
 const AMELIA = '9990000018';
 const fullView = `{ child(nhsNumber: "${AMELIA}") { nhsNumber name { given family } address { postcode }
@@ -102,6 +102,45 @@ describe.each(backends)('each agency\'s audit log on %s', (backend) => {
       expect(parts.socialcare[1]).toMatchObject({ callerName: 'Priya Ahmed', purpose: 'safeguarding', denied: [{ field: 'socialCare.caseNotes', policy: 'socialcare:case-notes' }] });
     });
 
+    it('pages the timeline: each page at most `first` entries, `next` continuing where it stopped, together the whole timeline', async () => {
+      const page = `query Page($first: Int, $after: String) { child(nhsNumber: "${AMELIA}") { accessLog(first: $first, after: $after) {
+        entries { agency at traceId cursor } next ${AGENCIES.map((a) => `${a} { cursor }`).join(' ')} } } }`;
+      const asked = { persona: 'cg.wright' as const, purpose: 'audit' };
+      const whole = (await federation.queryGateway(page, { first: 500 }, asked)).body.data.child.accessLog;
+      const key = (e: Entry & { cursor: string }) => e.cursor;
+      expect(whole.next).toBeNull();
+      expect(whole.entries.length).toBeGreaterThan(6);
+      const paged: (Entry & { cursor: string })[] = [];
+      let after: string | null = null;
+      for (let pages = 0; pages < 50; pages++) {
+        const { body }: GraphQLResponse = await federation.queryGateway(page, { first: 3, after }, asked);
+        expect(body.errors).toBeUndefined();
+        const log = body.data.child.accessLog;
+        expect(log.entries.length).toBeLessThanOrEqual(3);
+        for (const agency of AGENCIES) expect(log[agency].length).toBeLessThanOrEqual(3);
+        paged.push(...log.entries);
+        if (!log.next) break;
+        expect(log.next).toBe(log.entries.at(-1).cursor);
+        after = log.next;
+      }
+      // Reading the log is itself recorded: the pages see the rows of the pages before them, which come after `whole`'s.
+      expect(paged.slice(0, whole.entries.length).map(key)).toEqual(whole.entries.map(key));
+      expect(new Set(paged.map(key)).size).toBe(paged.length);
+      const bad = await federation.queryGateway(page, { first: 501, after: 'not-a-cursor' }, asked);
+      expect(bad.body.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', argument: 'first' } });
+      const badCursor = await federation.queryGateway(page, { first: 5, after: 'not-a-cursor' }, asked);
+      expect(badCursor.body.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', argument: 'after' } });
+    });
+
+    it('reads only the period asked for, a year by default', async () => {
+      const ask = (args: string) => federation.queryGateway(`{ child(nhsNumber: "${AMELIA}") { accessLog${args} { entries { at } } } }`, {}, { persona: 'cg.wright', purpose: 'audit' });
+      expect((await ask('')).body.data.child.accessLog.entries.length).toBeGreaterThan(0);
+      const future = new Date(Date.now() + 400 * 86_400_000).toISOString();
+      // A year before a date more than a year away holds nothing written today.
+      expect((await ask(`(until: "${future}")`)).body.data.child.accessLog.entries).toEqual([]);
+      expect((await ask(`(since: "2000-01-01", until: "${future}")`)).body.data.child.accessLog.entries.length).toBeGreaterThan(0);
+    });
+
     it('is the privacy officer\'s alone, and their reading of it is recorded too', async () => {
       const { body } = await federation.queryGateway(accessLog, {}, { persona: 'sw.jones', purpose: 'safeguarding' });
       expect(body.data?.child?.accessLog ?? null).toBeNull();
@@ -115,7 +154,7 @@ describe.each(backends)('each agency\'s audit log on %s', (backend) => {
 
     it('assembles no timeline when an agency does not answer for its part, and still gives the parts that did', async () => {
       const health = federation.agencies.health!;
-      await health.asOwner('REVOKE SELECT ON service.audit_entry FROM health_service');
+      await health.asOwner('REVOKE SELECT ON service.audit_log FROM health_service');
       try {
         const { body } = await federation.queryGateway(accessLog, {}, { persona: 'cg.wright', purpose: 'audit' });
         const log = body.data.child.accessLog;
@@ -126,7 +165,7 @@ describe.each(backends)('each agency\'s audit log on %s', (backend) => {
           message: expect.stringContaining('health did not answer'), extensions: { code: 'AGENCY_UNAVAILABLE', agencies: ['health'] },
         });
       } finally {
-        await health.asOwner('GRANT SELECT ON service.audit_entry TO health_service');
+        await health.asOwner('GRANT SELECT ON service.audit_log TO health_service');
       }
     });
 

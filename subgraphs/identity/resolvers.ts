@@ -1,5 +1,5 @@
 import { responsePathAsArray, type GraphQLResolveInfo } from 'graphql';
-import { badUserInput, validateNhsNumberArg, validateNhsNumberList, type SubgraphContext } from '../../shared';
+import { accessLogPage, badUserInput, validateNhsNumberArg, validateNhsNumberList, type SubgraphContext } from '../../shared';
 import { accessAlerts, breakGlassGrants, recordAlerts, recordBreakGlassGrant, recordSearch, reviewBreakGlassGrant, searchExact, searchFuzzy, type BreakGlassReviewStatus, type ChildRecord, type ExactSearch, type FuzzySearch, type IdentityLoaders } from './store';
 
 type Context = SubgraphContext<IdentityLoaders>;
@@ -8,13 +8,14 @@ interface SearchArgs { given?: string | null; family?: string | null; dateOfBirt
 const MAX_SEARCH_RESULTS = 10;
 
 interface PeriodArgs { since?: string | null; until?: string | null }
-/** A period as the access log's key carries it: empty for an open end. */
+/** A period as alerts take it: empty for an open end. */
 function period(args: PeriodArgs): { since: string; until: string } {
   for (const [name, value] of Object.entries(args)) {
     if (value && Number.isNaN(Date.parse(value))) throw badUserInput(`${name}: "${value}" is not an ISO 8601 date or time`, { argument: name });
   }
   return { since: args.since ?? '', until: args.until ?? '' };
 }
+type PageArgs = Parameters<typeof accessLogPage>[0];
 
 export const resolvers = {
   Query: {
@@ -40,7 +41,7 @@ export const resolvers = {
       grants.forEach((g, i) => ctx.audit.child([...path, i], g.nhsNumber));
       return grants;
     },
-    myAccessHistory: (_: unknown, args: PeriodArgs, ctx: Context) => (ctx.authority ? { sub: ctx.authority.caller.sub, ...period(args) } : null),
+    myAccessHistory: (_: unknown, args: PageArgs, ctx: Context) => (ctx.authority ? { sub: ctx.authority.caller.sub, ...accessLogPage(args) } : null),
     accessAlerts: (_: unknown, args: { since?: string | null }, ctx: Context) => accessAlerts(ctx.db, period({ since: args.since }).since || null),
     searchChildren: async (_: unknown, args: SearchArgs, ctx: Context, info: GraphQLResolveInfo) => {
       let results: { child: ChildRecord; score: number; matchedOn: string[] }[];
@@ -77,7 +78,7 @@ export const resolvers = {
     },
   },
   Child: {
-    accessLog: (child: ChildRecord, args: PeriodArgs) => ({ nhsNumber: child.nhsNumber, ...period(args) }),
+    accessLog: (child: ChildRecord, args: PageArgs) => ({ nhsNumber: child.nhsNumber, ...accessLogPage(args) }),
     __resolveReference: (reference: { nhsNumber: string }, ctx: Context) => ctx.loaders.child.load(reference.nhsNumber),
     // Declared so that the record rule for the address runs (it is withheld for restricted children).
     address: (child: ChildRecord) => child.address,

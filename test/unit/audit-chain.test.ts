@@ -154,7 +154,8 @@ describe.each(backends)('the audit hash chain on %s', (backend) => {
     expect(at).toBeDefined();
     expect(whole).toEqual(many);
     expect(await verifyAuditChain(served)).toEqual({ rows: 7, broken: null });
-    const exported = await auditRowsForChild(served, '9990000107');
+    const { rows: exported, next } = await auditRowsForChild(served, '9990000107');
+    expect(next).toBeNull();
     expect(exported).toHaveLength(1);
     expect(exported[0]!.entry.children).toEqual([many.children[107]]);
     expect(exported[0]!.entry.otherChildren).toBe(299);
