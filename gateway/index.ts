@@ -9,3 +9,4 @@ export type { GatewayContext } from './agency-data-source';
 export { MemorySharedState, RedisSharedState, type SharedState } from './shared-state';
 export { createBreakGlassGrants, type BreakGlassGrants } from './break-glass-grants';
 export { createGatewayAudit, verifyGatewayAudit, witnessedHeads, type GatewayAuditEntry, type GatewayWitnessLine, type WitnessedAt } from './gateway-audit';
+export { operationSubjects, type OperationSubjects, type SubjectField } from './operation-subjects';

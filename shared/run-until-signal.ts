@@ -1,7 +1,13 @@
 import type { Logger } from './logger';
 
-/** Starts a service and stops it cleanly on SIGINT or SIGTERM; a failed start exits 1 with the reason. */
-export function runUntilSignal(start: () => Promise<{ stop(): Promise<void> }>, logger: Pick<Logger, 'fatal' | 'info'>): void {
+/**
+ * Starts a service and stops it cleanly on SIGINT or SIGTERM; a failed start exits 1 with the reason.
+ * A promise rejected with nobody waiting for it is logged as an error and the service keeps serving.
+ */
+export function runUntilSignal(start: () => Promise<{ stop(): Promise<void> }>, logger: Pick<Logger, 'fatal' | 'error' | 'info'>): void {
+  // Such a rejection is a fault to fix where it starts, but Node would end the process for it, cutting off every
+  // request in flight with the reason only on stderr; each request already refuses what it cannot do itself.
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'a promise was rejected with nothing to handle it (a fault): still serving'));
   Promise.resolve().then(start).then(
     (running) => {
       // A second signal (SIGINT after SIGTERM) waits for the one stop rather than starting another.
