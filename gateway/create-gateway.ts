@@ -17,6 +17,7 @@ import { MemorySharedState, type SharedState } from './shared-state';
 import { unusualAccess, type UnusualAccessOptions } from './unusual-access';
 import { createGatewayAudit } from './gateway-audit';
 import { createAlertRecorder } from './record-alerts';
+import { traceIdHeader } from './trace-id-header';
 
 export interface GatewayOptions {
   /** The composed supergraph. */
@@ -95,6 +96,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginCacheControlDisabled(),
+      traceIdHeader(),
       breakGlassForOneChild(),
       grants.plugin(),
       unusualAccess({ state, secret, logger: options.logger, record: recordAlerts, ...options.unusualAccess }),

@@ -10,3 +10,4 @@ export { MemorySharedState, RedisSharedState, type SharedState } from './shared-
 export { createBreakGlassGrants, type BreakGlassGrants } from './break-glass-grants';
 export { createGatewayAudit, verifyGatewayAudit, witnessedHeads, type GatewayAuditEntry, type GatewayWitnessLine, type WitnessedAt } from './gateway-audit';
 export { operationSubjects, type OperationSubjects, type SubjectField } from './operation-subjects';
+export { traceIdHeader, TRACE_ID_HEADER } from './trace-id-header';

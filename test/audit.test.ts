@@ -113,9 +113,9 @@ describe.each(backends)('each agency\'s audit log on %s', (backend) => {
       const paged: (Entry & { cursor: string })[] = [];
       let after: string | null = null;
       for (let pages = 0; pages < 50; pages++) {
-        const { body }: GraphQLResponse = await federation.queryGateway(page, { first: 3, after }, asked);
-        expect(body.errors).toBeUndefined();
-        const log = body.data.child.accessLog;
+        const response: GraphQLResponse = await federation.queryGateway(page, { first: 3, after }, asked);
+        expect(response.body.errors).toBeUndefined();
+        const log: Record<string, any> = response.body.data.child.accessLog;
         expect(log.entries.length).toBeLessThanOrEqual(3);
         for (const agency of AGENCIES) expect(log[agency].length).toBeLessThanOrEqual(3);
         paged.push(...log.entries);
