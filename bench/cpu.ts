@@ -35,6 +35,11 @@ function cpuMsOf(statPath: string): number | null {
   }
 }
 
+/** The CPU one process (all its threads) has used so far, in ms; null where /proc cannot be read. */
+export function processCpuMs(pid: number): number | null {
+  return cpuMsOf(`/proc/${pid}/stat`);
+}
+
 /** Where /proc cannot be read (not Linux), `null`: the bench then reports throughput alone. */
 export function cpuSnapshot(): CpuSnapshot | null {
   const mainMs = cpuMsOf(`/proc/self/task/${process.pid}/stat`);

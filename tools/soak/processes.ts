@@ -18,8 +18,8 @@ export function freePort(): Promise<number> {
 export interface Service { name: string; child: ChildProcess; lines: string[]; exit: Promise<number | null> }
 
 /** Starts `entry` (a TypeScript file of this repository) with `env` added to this process's environment. */
-export function start(name: string, entry: string, env: Record<string, string>): Service {
-  return startCommand(name, process.execPath, ['--import', 'tsx', entry], env);
+export function start(name: string, entry: string, env: Record<string, string>, args: string[] = []): Service {
+  return startCommand(name, process.execPath, ['--import', 'tsx', entry, ...args], env);
 }
 
 /** Starts any command, keeping the last lines it printed (for the message when it fails). */

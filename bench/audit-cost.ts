@@ -1,0 +1,170 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { Client } from 'pg';
+import { signPersonaToken } from '../dev/personas';
+import { AGENCIES } from '../gateway';
+import { createKeyPair } from '../shared';
+import { freePort, start, waitForHealth, type Service } from '../tools/soak/processes';
+import { cpuSnapshot, processCpuMs } from './cpu';
+
+/**
+ * `TEST_DATABASE_URL=… npx tsx bench/audit-cost.ts [--runs 5] [--requests 200] [--duration 10] [--connections 10] [--children 2000]`
+ * What each agency's audit log costs a deployment, with every service a process of its own as deployed: two
+ * federations over the same PostgreSQL databases (one per agency), the agencies' audit written in one and not in
+ * the other (bench/agency-process.ts), each with its own gateway. In alternating order, each run measures:
+ * - latency: the demo child's full view, one request at a time, p50 with and without the audit;
+ * - under load (autocannon): the five subgraph processes' CPU per request, and PostgreSQL's, with and without;
+ *   PostgreSQL's extra CPU divided by the rows appended is the cost of one appended row.
+ * Medians of the runs.
+ */
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '5' }, requests: { type: 'string', default: '200' }, duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '10' }, children: { type: 'string', default: '2000' },
+  },
+});
+const count = (name: keyof typeof values, min: number) => {
+  const n = Number(values[name]);
+  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number of at least ${min}; got "${String(values[name])}"`);
+  return n;
+};
+const RUNS = count('runs', 1);
+const REQUESTS = count('requests', 20);
+const DURATION = count('duration', 2);
+const CONNECTIONS = count('connections', 1);
+const CHILDREN = count('children', 50);
+
+const FULL_VIEW = `{ child(nhsNumber: "9990000018") { nhsNumber name { given family } dateOfBirth address { line1 postcode }
+  health { registeredGp { practiceName } immunisations { vaccine date } conditions { name } }
+  socialCare { status allocatedWorker { name phone } caseNotes { date text } }
+  housing { matchConfidence tenancy { address type } rentArrears }
+  education { school { name } attendanceRate exclusions { date } } } }`;
+
+interface Federation { label: 'on' | 'off'; gatewayUrl: string; agencies: Service[]; gateway: Service }
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function main() {
+  const server = process.env.TEST_DATABASE_URL;
+  if (!server) throw new Error('Set TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres)');
+  const dir = mkdtempSync(join(tmpdir(), 'cv-audit-cost-'));
+  const suffix = randomBytes(3).toString('hex');
+  const urls = Object.fromEntries(AGENCIES.map((a) => {
+    const url = new URL(server);
+    url.pathname = `/cvbench_cost_${a.name}_${suffix}`;
+    return [a.name, url.toString()];
+  }));
+  const admin = new Client({ connectionString: server });
+  await admin.connect();
+  for (const url of Object.values(urls)) await admin.query(`CREATE DATABASE ${new URL(url).pathname.slice(1)}`);
+  const gatewayKeys = await createKeyPair('gateway-bench');
+  const idp = await createKeyPair('idp-bench');
+  writeFileSync(join(dir, 'gateway.jwks.json'), JSON.stringify(gatewayKeys.publicJwks));
+  writeFileSync(join(dir, 'gateway.jwk.json'), JSON.stringify(gatewayKeys.privateJwk));
+  writeFileSync(join(dir, 'idp.jwks.json'), JSON.stringify(idp.publicJwks));
+  const token = await signPersonaToken('sw.jones', idp.privateJwk);
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-purpose-of-use': 'safeguarding' };
+  const all: Service[] = [];
+  const startFederation = async (label: 'on' | 'off'): Promise<Federation> => {
+    const subgraphUrls: Record<string, string> = {};
+    const agencies: Service[] = [];
+    for (const { name } of AGENCIES) {
+      const port = await freePort();
+      const prefix = name.toUpperCase();
+      const service = start(`${name}-${label}`, 'bench/agency-process.ts', {
+        [`${prefix}_PORT`]: String(port), [`${prefix}_DATABASE_URL`]: urls[name]!, [`${prefix}_SERVICE_DATABASE_URL`]: '', SEED_IF_EMPTY: 'true', SEED_CHILDREN: String(CHILDREN),
+        GATEWAY_JWKS_PATH: join(dir, 'gateway.jwks.json'), LOG_LEVEL: 'warn', NODE_ENV: 'production',
+      }, [name, label]);
+      agencies.push(service);
+      all.push(service);
+      subgraphUrls[`${prefix}_URL`] = `http://127.0.0.1:${port}/graphql`;
+      // One at a time: the first seeds each database, the second finds it seeded.
+      await waitForHealth(`http://127.0.0.1:${port}/health`, service, 600);
+    }
+    const port = await freePort();
+    const gateway = start(`gateway-${label}`, 'gateway/main.ts', {
+      ...subgraphUrls, PORT: String(port), AUTH_JWKS_PATH: join(dir, 'idp.jwks.json'), GATEWAY_SIGNING_KEY_PATH: join(dir, 'gateway.jwk.json'),
+      GATEWAY_AUDIT_PATH: join(dir, `gateway-${label}.jsonl`), LOG_LEVEL: 'warn', NODE_ENV: 'production', REDIS_URL: '',
+    });
+    all.push(gateway);
+    const gatewayUrl = `http://127.0.0.1:${port}/graphql`;
+    await waitForHealth(gatewayUrl.replace('/graphql', '/health'), gateway);
+    return { label, gatewayUrl, agencies, gateway };
+  };
+  try {
+    const federations = [await startFederation('on'), await startFederation('off')];
+    const rows = async () => {
+      let total = 0;
+      for (const url of Object.values(urls)) {
+        const c = new Client({ connectionString: url });
+        await c.connect();
+        total += Number((await c.query('SELECT coalesce(max(seq), 0)::text AS n FROM service.audit_log')).rows[0].n);
+        await c.end();
+      }
+      return total;
+    };
+    const body = JSON.stringify({ query: FULL_VIEW });
+    const ask = async (f: Federation) => {
+      const response = await fetch(f.gatewayUrl, { method: 'POST', headers, body });
+      const json = (await response.json()) as { errors?: unknown[] };
+      if (json.errors) throw new Error(`the full view answered errors: ${JSON.stringify(json.errors).slice(0, 400)}`);
+    };
+    for (const f of federations) for (let i = 0; i < 50; i++) await ask(f);
+    const results = { on: { p50: [] as number[], subgraphMs: [] as number[], postgresMs: [] as number[], gatewayMs: [] as number[], rps: [] as number[], rowsPerRequest: [] as number[] }, off: { p50: [] as number[], subgraphMs: [] as number[], postgresMs: [] as number[], gatewayMs: [] as number[], rps: [] as number[], rowsPerRequest: [] as number[] } };
+    for (let run = 0; run < RUNS; run++) {
+      for (const f of run % 2 === 0 ? federations : [...federations].reverse()) {
+        const times: number[] = [];
+        for (let i = 0; i < REQUESTS; i++) {
+          const started = process.hrtime.bigint();
+          await ask(f);
+          times.push(Number(process.hrtime.bigint() - started) / 1e6);
+        }
+        await new Promise((r) => setTimeout(r, 1000));
+        const cpuOf = (services: Service[]) => services.reduce((sum, s) => sum + (processCpuMs(s.child.pid!) ?? 0), 0);
+        const [sub0, gw0, pg0, rows0] = [cpuOf(f.agencies), cpuOf([f.gateway]), cpuSnapshot(), await rows()];
+        const load = await autocannon({ url: f.gatewayUrl, method: 'POST', headers, body, connections: CONNECTIONS, duration: DURATION });
+        const [sub1, gw1, pg1, rows1] = [cpuOf(f.agencies), cpuOf([f.gateway]), cpuSnapshot(), await rows()];
+        const served = load.requests.total;
+        let postgres = 0;
+        for (const [pid, ms] of pg1!.postgres) postgres += ms - (pg0!.postgres.get(pid) ?? 0);
+        const r = results[f.label];
+        r.p50.push(median(times));
+        r.subgraphMs.push((sub1 - sub0) / served);
+        r.gatewayMs.push((gw1 - gw0) / served);
+        r.postgresMs.push(postgres / served);
+        r.rps.push(load.requests.average);
+        r.rowsPerRequest.push((rows1 - rows0) / served);
+        process.stderr.write(`run ${run + 1} audit ${f.label}: p50 ${median(times).toFixed(2)} ms, ${load.requests.average.toFixed(1)} req/s, subgraphs ${((sub1 - sub0) / served).toFixed(2)} ms CPU/req, PostgreSQL ${(postgres / served).toFixed(2)} ms/req, rows/req ${((rows1 - rows0) / served).toFixed(2)}\n`);
+        await new Promise((r) => setTimeout(r, 2000));
+      }
+    }
+    const m = (label: 'on' | 'off', key: keyof typeof results.on) => median(results[label][key]);
+    const extraPostgresPerRow = (m('on', 'postgresMs') - m('off', 'postgresMs')) / m('on', 'rowsPerRequest');
+    process.stdout.write([
+      `Audit cost, each service its own process, PostgreSQL, full view of one child (5 agencies), medians of ${RUNS} runs:`,
+      `| | audit on | audit off | on − off | off/on |`,
+      `|---|---|---|---|---|`,
+      `| latency p50, one at a time (ms) | ${m('on', 'p50').toFixed(2)} | ${m('off', 'p50').toFixed(2)} | ${(m('on', 'p50') - m('off', 'p50')).toFixed(2)} | |`,
+      `| subgraph processes' CPU per request (ms) | ${m('on', 'subgraphMs').toFixed(2)} | ${m('off', 'subgraphMs').toFixed(2)} | ${(m('on', 'subgraphMs') - m('off', 'subgraphMs')).toFixed(2)} | ${(m('off', 'subgraphMs') / m('on', 'subgraphMs')).toFixed(3)} |`,
+      `| gateway CPU per request (ms) | ${m('on', 'gatewayMs').toFixed(2)} | ${m('off', 'gatewayMs').toFixed(2)} | ${(m('on', 'gatewayMs') - m('off', 'gatewayMs')).toFixed(2)} | ${(m('off', 'gatewayMs') / m('on', 'gatewayMs')).toFixed(3)} |`,
+      `| PostgreSQL CPU per request (ms) | ${m('on', 'postgresMs').toFixed(2)} | ${m('off', 'postgresMs').toFixed(2)} | ${(m('on', 'postgresMs') - m('off', 'postgresMs')).toFixed(2)} | ${(m('off', 'postgresMs') / m('on', 'postgresMs')).toFixed(3)} |`,
+      `| throughput, ${CONNECTIONS} connections (req/s) | ${m('on', 'rps').toFixed(1)} | ${m('off', 'rps').toFixed(1)} | | ${(m('on', 'rps') / m('off', 'rps')).toFixed(3)} (on/off) |`,
+      `Rows appended per request: ${m('on', 'rowsPerRequest').toFixed(2)}; PostgreSQL CPU per appended row: ${extraPostgresPerRow.toFixed(3)} ms`,
+      '',
+    ].join('\n'));
+  } finally {
+    for (const s of all) s.child.kill('SIGTERM');
+    await Promise.all(all.map((s) => s.exit));
+    for (const url of Object.values(urls)) await admin.query(`DROP DATABASE IF EXISTS ${new URL(url).pathname.slice(1)} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`${error.stack ?? error.message}\n`);
+  process.exitCode = 1;
+});
