@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { ConfigError, env, isDevelopment, readEnv, type Env } from '../shared';
+import { ConfigError, env, isDevelopment, operationLimitsFrom, operationLimitsShape, readEnv, type Env, type OperationLimits } from '../shared';
 
 /** The agencies the gateway federates, and the port each listens on by default. */
 export const AGENCIES = [
@@ -52,6 +52,12 @@ export interface GatewayConfig {
   authorizationMode: 'enforce' | 'dry-run';
   /** `POLICY_FILES`: comma-separated policy.yaml paths. @default each agency's subgraphs/<agency>/policy.yaml */
   policyFiles: string[];
+  /**
+   * `MAX_QUERY_TOKENS`, `MAX_QUERY_DEPTH`, `MAX_QUERY_ALIASES`, `MAX_QUERY_DIRECTIVES`, `MAX_QUERY_ROOT_FIELDS`,
+   * `MAX_QUERY_SELECTIONS`, `MAX_QUERY_COST`, `MAX_QUERY_CHILDREN`: the most one client operation may ask for (docs/limits.md).
+   * @default DEFAULT_OPERATION_LIMITS
+   */
+  operationLimits: OperationLimits;
 }
 
 /** Each agency's policy file, as the repository keeps them. */
@@ -91,6 +97,7 @@ export function loadGatewayConfig(source: Env = process.env): GatewayConfig {
       GATEWAY_SIGNING_KEY_PATH: z.string().optional(),
       AUTHZ_MODE: z.enum(['enforce', 'dry-run'], { error: 'expected enforce or dry-run' }).default('enforce'),
       POLICY_FILES: z.string().optional(),
+      ...operationLimitsShape(),
       ...urls,
     },
     source,
@@ -121,5 +128,6 @@ export function loadGatewayConfig(source: Env = process.env): GatewayConfig {
     signingKeyPath: values.GATEWAY_SIGNING_KEY_PATH as string | undefined,
     authorizationMode: values.AUTHZ_MODE as 'enforce' | 'dry-run',
     policyFiles: values.POLICY_FILES ? (values.POLICY_FILES as string).split(',').map((p) => p.trim()).filter(Boolean) : DEFAULT_POLICY_FILES,
+    operationLimits: operationLimitsFrom(values),
   };
 }

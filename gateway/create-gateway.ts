@@ -4,8 +4,8 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
 import {
-  createErrorFormatter, createOperationAuthorization, listen, readPolicyMap, stripPolicyFeatures,
-  type AuthorizationMode, type Authority, type HttpService, type Logger, type Policies,
+  createErrorFormatter, createOperationAuthorization, createOperationLimits, listen, readPolicyMap, stripPolicyFeatures,
+  type AuthorizationMode, type Authority, type HttpService, type Logger, type OperationLimits, type Policies,
 } from '../shared';
 import type { IncomingHttpHeaders } from 'node:http';
 import { AgencyDataSource, type GatewayContext } from './agency-data-source';
@@ -51,7 +51,14 @@ export interface GatewayOptions {
   unusualAccess?: Pick<UnusualAccessOptions, 'childrenPerHour' | 'minimumSearches' | 'searchFactor' | 'now'>;
   /** The subgraph that records unusual-access alerts for the privacy officer (`recordAccessAlerts`). @default 'identity' */
   alertAgency?: string;
+  /** The most one operation may ask for (docs/limits.md). @default DEFAULT_OPERATION_LIMITS */
+  operationLimits?: OperationLimits;
+  /** The most items a list field returns where no list argument says, for the cost limit. @default { 'Query.searchChildren': 10 } */
+  listSizes?: Record<string, number>;
 }
+
+/** identity answers a search with at most 10 children. */
+const LIST_SIZES = { 'Query.searchChildren': 10 };
 
 export interface Gateway {
   readonly apollo: ApolloServer<GatewayContext>;
@@ -86,15 +93,21 @@ export function createGateway(options: GatewayOptions): Gateway {
   const state = options.state ?? new MemorySharedState();
   const secret = options.stateSecret ?? randomBytes(32).toString('hex');
   const grants = createBreakGlassGrants({ state, minutes: options.breakGlassMinutes ?? 60, secret, logger: options.logger });
+  const limits = createOperationLimits<GatewayContext>({ limits: options.operationLimits, listSizes: options.listSizes ?? LIST_SIZES, logger: options.logger });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     cache: new OperationShapeCache(options.cache ?? new InMemoryLRUCache()),
     introspection: development,
     includeStacktraceInErrorResponses: development,
+    // No "Did you mean …?": the schema is not for guessing at.
+    hideSchemaDetailsFromClientErrors: !development,
+    parseOptions: limits.parseOptions,
     csrfPrevention: true,
     // main.ts stops the service on a signal (closing its database too), then exits 0.
     stopOnTerminationSignals: false,
     plugins: [
+      // First: an operation over a limit is refused before any other plugin, authorisation or the planner sees it.
+      limits.plugin,
       ApolloServerPluginCacheControlDisabled(),
       traceIdHeader(),
       breakGlassForOneChild(),

@@ -33,7 +33,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     if (config.authorizationMode === 'dry-run') logger.warn('AUTHZ_MODE=dry-run: nothing is withheld; would-be denials are reported in each response');
     const gateway = createGateway({
       supergraphSdl, subgraphUrls, cache, logger, development: config.development, subgraphTimeoutMs: config.subgraphTimeoutMs,
-      authenticate, signContext, policies, authorizationMode: config.authorizationMode,
+      authenticate, signContext, policies, authorizationMode: config.authorizationMode, operationLimits: config.operationLimits,
       state: redis ? new RedisSharedState(redis as never) : new MemorySharedState(), breakGlassMinutes: config.breakGlassMinutes, unusualAccess: config.unusualAccess, auditPath: config.auditPath,
       // Replicas share the signing key, so they hash callers and children alike.
       stateSecret: createHash('sha256').update(`shared-state\n${JSON.stringify(privateJwk)}`).digest('hex'),

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin, BaseContext, GraphQLRequestContext } from '@apollo/server';
 import type { Authority } from './authority';
-import { filterOperation, restoreDenied, type Denial, type DeniedPath, type FilteredOperation } from './filter-operation';
+import { filterOperation, restoreDenied, selectionsIn, type Denial, type DeniedPath, type FilteredOperation } from './filter-operation';
 import { unauthenticated } from './internal-context';
 import { callerAttributesKey, decideFieldForCaller, type Policies } from './policy-decision';
 import type { PolicyMap } from './policy-map';
@@ -24,6 +24,8 @@ export interface OperationAuthorizationOptions<C extends BaseContext> {
   decides?: (policy: string) => boolean;
   /** Filtered operations kept, per operation and caller attributes. @default 2000 */
   cacheSize?: number;
+  /** Selections kept across every cached filtered operation: the cache is bounded by size, not only by count. @default 200000 */
+  cacheSelections?: number;
   /** Told what was withheld from each operation (the gateway's audit log). */
   onFiltered?: (context: C, denied: readonly DeniedPath[]) => void;
 }
@@ -37,8 +39,21 @@ export interface OperationAuthorizationOptions<C extends BaseContext> {
  * the record pass on to the layer that has the record.
  */
 export function createOperationAuthorization<C extends BaseContext>(options: OperationAuthorizationOptions<C>): ApolloServerPlugin<C> {
-  const cache = new Map<string, FilteredOperation & { hash: string }>();
+  const cache = new Map<string, FilteredOperation & { hash: string; weight: number }>();
   const limit = options.cacheSize ?? 2000;
+  const budget = options.cacheSelections ?? 200_000;
+  let weight = 0;
+  const keep = (key: string, entry: FilteredOperation & { hash: string; weight: number }) => {
+    if (entry.weight > budget) return;
+    // Oldest first, until both the count and the size fit.
+    for (const [oldest, old] of cache) {
+      if (cache.size < limit && weight + entry.weight <= budget) break;
+      cache.delete(oldest);
+      weight -= old.weight;
+    }
+    cache.set(key, entry);
+    weight += entry.weight;
+  };
   const decides = options.decides ?? (() => true);
   const decide = (authority: Authority) => (coordinate: string): Denial | null => {
     if (options.alwaysAllowed?.has(coordinate)) return null;
@@ -66,9 +81,10 @@ export function createOperationAuthorization<C extends BaseContext>(options: Ope
           let result = cache.get(key);
           if (!result) {
             const f = filterOperation(rc.schema, rc.document!, rc.operationName, decide(authority));
-            result = { ...f, hash: createHash('sha256').update(`${rc.queryHash}|${JSON.stringify(f.denied.map((d) => d.path))}`).digest('hex') };
-            if (cache.size >= limit) cache.delete(cache.keys().next().value as string);
-            cache.set(key, result);
+            const hash = createHash('sha256').update(`${rc.queryHash}|${JSON.stringify(f.denied.map((d) => d.path))}`).digest('hex');
+            // The client's own document is held by Apollo Server already; only a rebuilt one adds to what is kept.
+            result = { ...f, hash, weight: 1 + f.denied.length + (f.document === rc.document ? 0 : selectionsIn(f.document)) };
+            keep(key, result);
           }
           filtered.set(rc.request, result);
           options.onFiltered?.(rc.contextValue, result.denied);

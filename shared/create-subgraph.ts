@@ -6,6 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { Kind, parse, type DocumentNode } from 'graphql';
 import { createOperationAuthorization } from './authorize-operation';
+import { createOperationLimits, type OperationLimits } from './operation-limits';
 import { accessLogPeers, accessLogPolicies, accessLogResolvers, readAgencySdl } from './access-log';
 import { createAuditCollector, createAuditPlugin, type AuditCollector, type AuditEntry } from './audit';
 import type { Policies } from './policy-decision';
@@ -78,6 +79,8 @@ export interface SubgraphDeps {
   authorization?: 'enforce' | 'off';
   /** `off` exists only to measure what auditing costs (bench/); never configurable. @default 'on' */
   audit?: 'on' | 'off';
+  /** The most one call may ask for; `_entities` representations count as children (docs/limits.md). @default DEFAULT_OPERATION_LIMITS */
+  operationLimits?: OperationLimits;
 }
 
 export interface Subgraph {
@@ -97,15 +100,21 @@ export function createSubgraph<L>(agency: AgencyDefinition<L>, deps: SubgraphDep
     enforce ? applyRecordRules(plain, { agency: agency.name, policyMap, policies: agency.policies, recordFacts: agency.recordFacts }) : plain,
     agency.recordFacts,
   );
+  const limits = createOperationLimits<SubgraphContext<L>>({ limits: deps.operationLimits, logger: deps.logger });
   const apollo = new ApolloServer<SubgraphContext<L>>({
     schema,
     introspection: development,
     includeStacktraceInErrorResponses: development,
+    // No "Did you mean …?": the schema is not for guessing at.
+    hideSchemaDetailsFromClientErrors: !development,
+    parseOptions: limits.parseOptions,
     csrfPrevention: true,
     // main.ts stops the service on a signal (closing its database too), then exits 0.
     stopOnTerminationSignals: false,
-    // Federated tracing and cache hints are not used; each costs time on every field.
     plugins: [
+      // First: a call over a limit is refused before it is authorised, resolved or recorded.
+      limits.plugin,
+      // Federated tracing and cache hints are not used; each costs time on every field.
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       // Which children the caller has a relationship with, for the gateway's unusual-access count.

@@ -21,6 +21,9 @@ export interface FilteredOperation {
  * denied is planned or fetched, and says where each removed field was. Named
  * fragments are inlined first, so that every field has one path. A field whose
  * every sub-field is denied is removed too, and reported in their place.
+ * Inlining copies a fragment at every spread, so the result is as large as the
+ * operation expanded: the operation limits (operation-limits.ts) bound that
+ * before this runs.
  */
 export function filterOperation(
   schema: GraphQLSchema,
@@ -36,6 +39,8 @@ export function filterOperation(
   const root = schema.getRootType(operation.operation);
   if (!root) return { document, denied: [], empty: false };
   const denied: DeniedPath[] = [];
+  // The fragments being inlined: validation refuses a cycle, but it must not loop here if one is ever met.
+  const inlining = new Set<string>();
 
   const filterSet = (set: SelectionSetNode, type: GraphQLCompositeType, path: string[]): SelectionNode[] => {
     const kept: SelectionNode[] = [];
@@ -44,11 +49,14 @@ export function filterOperation(
         const field = filterField(selection, type, path);
         if (field) kept.push(field);
       } else {
+        const name = selection.kind === Kind.FRAGMENT_SPREAD ? selection.name.value : null;
         const fragment = selection.kind === Kind.FRAGMENT_SPREAD ? fragments.get(selection.name.value) : selection;
-        if (!fragment) continue;
+        if (!fragment || (name !== null && inlining.has(name))) continue;
         const on = fragment.typeCondition ? schema.getType(fragment.typeCondition.name.value) : type;
         if (!on || !isCompositeType(on)) continue;
+        if (name !== null) inlining.add(name);
         const inner = filterSet(fragment.selectionSet, on, path);
+        if (name !== null) inlining.delete(name);
         if (inner.length > 0) {
           kept.push({
             kind: Kind.INLINE_FRAGMENT,
@@ -101,6 +109,19 @@ export function filterOperation(
 }
 
 const typename: FieldNode = { kind: Kind.FIELD, name: { kind: Kind.NAME, value: '__typename' } };
+
+/** Selections in a document as written (a spread counts once): what a filtered, inlined document holds. */
+export function selectionsIn(document: DocumentNode): number {
+  let count = 0;
+  const walk = (set: SelectionSetNode | undefined): void => {
+    for (const selection of set?.selections ?? []) {
+      count++;
+      if (selection.kind !== Kind.FRAGMENT_SPREAD) walk(selection.selectionSet);
+    }
+  };
+  for (const d of document.definitions) if (d.kind === Kind.OPERATION_DEFINITION || d.kind === Kind.FRAGMENT_DEFINITION) walk(d.selectionSet);
+  return count;
+}
 
 export interface ForbiddenError {
   message: string;

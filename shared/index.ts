@@ -32,3 +32,4 @@ export { auditRowsForChild, accessEntriesPage, AUDIT_PAGE, DEFAULT_PERIOD_DAYS, 
 export { checkWitnessedHeads, verifyAuditChain, type AuditBreak, type VerifyOptions, type WitnessedHead } from './audit-chain';
 export { accessLogPage, accessLogPeers, accessLogSdl, accessLogPolicies, accessLogResolvers, readAgencySdl, type AccessLogPage } from './access-log';
 export { RELATED_CHILDREN_EXTENSION } from './related-children';
+export { createOperationLimits, exceededLimit, measureOperations, countTokens, queryTooComplex, operationLimitsShape, operationLimitsFrom, DEFAULT_OPERATION_LIMITS, OPERATION_LIMIT_VARIABLES, type OperationLimits, type OperationLimit, type OperationLimitsOptions, type CostModel, type OperationMeasures, type LimitExceeded } from './operation-limits';

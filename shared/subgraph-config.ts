@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, env, isDevelopment, readEnv, type Env } from './config';
+import { operationLimitsFrom, operationLimitsShape, type OperationLimits } from './operation-limits';
 
 export interface SubgraphConfig {
   agency: string;
@@ -36,6 +37,12 @@ export interface SubgraphConfig {
    * development key pair in `.keys/` is used (generated on first use), with a warning.
    */
   gatewayJwksPath?: string;
+  /**
+   * `MAX_QUERY_TOKENS` … `MAX_QUERY_CHILDREN`, as the gateway reads them: the most one call from the gateway may ask
+   * for (`_entities` representations count as children). Set them as the gateway's, or higher (docs/limits.md).
+   * @default DEFAULT_OPERATION_LIMITS
+   */
+  operationLimits?: OperationLimits;
 }
 
 /** Reads and checks a subgraph's configuration; a bad value throws naming the variable and the value. */
@@ -54,6 +61,7 @@ export function loadSubgraphConfig(agency: string, defaultPort: number, source: 
       LOG_LEVEL: env.logLevel(),
       NODE_ENV: env.nodeEnv(),
       GATEWAY_JWKS_PATH: z.string().optional(),
+      ...operationLimitsShape(),
     },
     source,
   ) as Record<string, unknown>;
@@ -75,5 +83,6 @@ export function loadSubgraphConfig(agency: string, defaultPort: number, source: 
     logLevel: values.LOG_LEVEL as string,
     development: isDevelopment(values.NODE_ENV as string),
     gatewayJwksPath: values.GATEWAY_JWKS_PATH as string | undefined,
+    operationLimits: operationLimitsFrom(values),
   };
 }

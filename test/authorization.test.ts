@@ -168,8 +168,9 @@ describe('authorisation', () => {
   });
 
   it('reads a large request body only from the gateway: without its signed context the usual limit holds', async () => {
-    // Over a megabyte of representations: what the gateway may send (other agencies' parts of an access log).
-    const representations = Array.from({ length: 30_000 }, (_, i) => ({ __typename: 'Child', nhsNumber: `9${String(i).padStart(9, '0')}` }));
+    // Over a megabyte of representations: what the gateway may send (other agencies' parts of an access log). As many
+    // as one call may carry (a subgraph refuses more than 500 children a call), each made large.
+    const representations = Array.from({ length: 500 }, (_, i) => ({ __typename: 'Child', nhsNumber: `9${String(i).padStart(9, '0')}`, part: 'x'.repeat(2_100) }));
     const query = 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Child { nhsNumber } } }';
     const size = JSON.stringify({ query, variables: { r: representations } }).length;
     expect(size).toBeGreaterThan(1_000_000);
