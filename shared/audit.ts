@@ -337,7 +337,7 @@ function valueAt(data: unknown, path: readonly (string | number)[]): unknown {
   return value;
 }
 
-/** The fields a child was given: each leaf (a value, or an empty list) once, in the order first met in this walk. */
+/** The fields a child was given: each leaf (a value, an empty list, or an object holding only nulls) once, in the order first met in this walk. */
 function leafNodes(value: unknown, node: PathNode, out: PathNode[], walk: number): void {
   if (Array.isArray(value)) {
     for (const item of value) if (item !== null && item !== undefined) leafNodes(item, node, out, walk);
@@ -345,11 +345,15 @@ function leafNodes(value: unknown, node: PathNode, out: PathNode[], walk: number
     return;
   }
   if (value !== null && typeof value === 'object') {
+    let given = false;
     for (const key in value) {
       const v = (value as Record<string, unknown>)[key];
       if (key === '__typename' || v === null || v === undefined) continue;
+      given = true;
       leafNodes(v, below(node, key), out, walk);
     }
+    // An object given with nothing but nulls in it still says it exists (housing with possible matches only): the object is what was disclosed.
+    if (!given) leaf(node, out, walk);
     return;
   }
   leaf(node, out, walk);

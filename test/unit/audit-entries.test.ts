@@ -69,6 +69,14 @@ describe('the audit entry of a response', () => {
     expect(entry.basis.policies).toEqual(['health:conditions', 'health:gp']);
   });
 
+  it('records an object given with nothing but nulls in it as disclosed: that it exists is what it tells', async () => {
+    const entry = await respond([{ health: { registeredGp: null, conditions: null } }, { health: { registeredGp: { practiceName: null }, ...condition } }, { health: null }]);
+    expect(entry.children.map((c) => [c.nhsNumber, c.disclosed])).toEqual([
+      ['9990000000', ['health']],
+      ['9990000001', ['health.conditions.name', 'health.registeredGp']],
+    ]);
+  });
+
   it('records a later response by its own fields, not by the shapes an earlier one left', async () => {
     const entry = await respond([{ health: { registeredGp: null, ...condition } }, { health: { ...gp, ...condition } }]);
     expect(entry.children.map((c) => c.disclosed)).toEqual([['health.conditions.name'], both]);

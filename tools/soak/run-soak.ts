@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { populationFor, createRandom } from '../../synthetic';
 import { checkSoak, type Check } from './checks';
-import { startSoakFederation, type SoakFederation } from './soak-federation';
+import { colleague, COLLEAGUES, startSoakFederation, type SoakFederation } from './soak-federation';
 import { createWorkload, disclosedIn, recordValues, type LedgerEntry, type Outcome, type Request } from './workload';
 
 export interface SoakOptions {
@@ -63,7 +63,7 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakReport> {
     const population = populationFor({ children: o.children, seed: 1 });
     const random = createRandom(o.seed);
     const started = Date.now();
-    const workload = createWorkload(population, () => random.next(), new Date(started - 60_000).toISOString());
+    const workload = createWorkload(population, () => random.next(), new Date(started - 60_000).toISOString(), COLLEAGUES);
     const ledger: LedgerEntry[] = [];
     const outcomes: Outcome[] = [];
     const received = new Set<string>();
@@ -82,7 +82,7 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakReport> {
         outcomes.push(outcome.outcome);
         const data = outcome.body?.data;
         if (outcome.outcome.traceId && data) {
-          const children = disclosedIn(data, request.variables?.n);
+          const children = disclosedIn(data, request.about ?? request.variables?.n);
           if (children.size > 0) ledger.push({ traceId: outcome.outcome.traceId, persona: request.persona, action: request.action, at: Date.now(), children });
           if (request.action !== 'privacy timeline') recordValues(data, received);
         }
@@ -96,17 +96,15 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakReport> {
     const warm = Math.min(120, o.seconds / 5);
     const pending: Promise<void>[] = [];
     const faultRuns: Promise<void>[] = [];
-    let sampledWarm = false;
+    // Resident memory every few seconds: a process's lowest in a window is what it holds once garbage is collected.
+    const samples: { t: number; mb: Record<string, number | null> }[] = [];
+    const sampler = setInterval(() => samples.push({ t: (Date.now() - started) / 1000, mb: federation.rss() }), Math.min(5_000, o.seconds * 40));
     const total = Math.round(o.seconds * o.rate);
     for (let i = 0; i < total; i++) {
       const due = started + (i * 1000) / o.rate;
       const wait = due - Date.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       const elapsed = (Date.now() - started) / 1000;
-      if (!sampledWarm && elapsed >= warm) {
-        sampledWarm = true;
-        rss.push({ at: `${warm.toFixed(0)} s`, mb: federation.rss() });
-      }
       while (schedule[0] && elapsed >= schedule[0].at) {
         const { what, run } = schedule.shift()!;
         say(`${elapsed.toFixed(0)} s: ${what}`);
@@ -122,7 +120,9 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakReport> {
     }
     await Promise.all(faultRuns);
     await Promise.all(pending);
-    rss.push({ at: 'end', mb: federation.rss() });
+    clearInterval(sampler);
+    samples.push({ t: (Date.now() - started) / 1000, mb: federation.rss() });
+    rss.push(...troughs(samples, warm, (Date.now() - started) / 1000));
     const ended = Date.now();
     say(`workload done: ${outcomes.length} requests, ${ledger.length} with data; checking`);
     const checks = await checkSoak({ federation, ledger, outcomes, faults, received, sent, population, rss, started, warm, killed: o.kill, say });
@@ -130,6 +130,28 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakReport> {
   } finally {
     await federation.dropDatabases().catch(() => undefined);
   }
+}
+
+/**
+ * Each process's lowest resident memory in windows of a tenth of the run (at least 10 s) from the end of the
+ * warm-up: the first window and the last are what the check compares. A process's memory rises and falls with
+ * its garbage; what it keeps shows in its lows.
+ */
+function troughs(samples: { t: number; mb: Record<string, number | null> }[], warm: number, end: number) {
+  const span = Math.max(10, (end - warm) / 10);
+  const windows: { at: string; mb: Record<string, number | null> }[] = [];
+  for (let from = warm; from < end; from += span) {
+    const to = Math.min(from + span, end);
+    const inside = samples.filter((s) => s.t >= from && s.t <= to + 0.001);
+    if (inside.length === 0) continue;
+    const names = Object.keys(inside[0]!.mb);
+    const mb = Object.fromEntries(names.map((name) => {
+      const values = inside.map((s) => s.mb[name]).filter((v): v is number => typeof v === 'number');
+      return [name, values.length ? Math.min(...values) : null];
+    }));
+    windows.push({ at: `${from.toFixed(0)}–${to.toFixed(0)} s`, mb });
+  }
+  return windows;
 }
 
 /** When each fault comes: the agency killed at 30 % of the run, the gateway restarted at 50 %, Redis at 70 %. */
@@ -155,7 +177,7 @@ async function post(federation: SoakFederation, request: Request): Promise<{ out
     const response = await fetch(federation.gatewayUrl, {
       method: 'POST',
       headers: {
-        'content-type': 'application/json', authorization: `Bearer ${federation.tokens[request.persona]}`, 'x-purpose-of-use': request.purpose,
+        'content-type': 'application/json', authorization: `Bearer ${federation.tokens[colleague(request.persona, request.colleague ?? 0)]}`, 'x-purpose-of-use': request.purpose,
         ...(request.breakGlass ? { 'x-break-glass': request.breakGlass } : {}),
       },
       body: JSON.stringify({ query: request.query, variables: request.variables ?? {} }),

@@ -25,7 +25,13 @@ export interface Outcome {
   traceId: string | null;
 }
 
-export interface Request { action: string; persona: PersonaName; purpose: string; query: string; variables?: Record<string, unknown>; breakGlass?: string }
+export interface Request {
+  action: string; persona: PersonaName; purpose: string; query: string; variables?: Record<string, unknown>; breakGlass?: string;
+  /** Which of the persona's colleagues asks (0: the persona itself). */
+  colleague?: number;
+  /** The child a request is about when its answer does not name one (a break-glass review). */
+  about?: string;
+}
 
 const FULL_VIEW = `query View($n: ID!) { child(nhsNumber: $n) { nhsNumber name { given family } dateOfBirth address { postcode }
   health { registeredGp { practiceName } immunisations { vaccine date } }
@@ -50,7 +56,7 @@ export const BREAK_GLASS_JUSTIFICATION = 'Child brought to resus unresponsive; h
  * The personas' day: what each does, how often (weights), on the synthetic
  * population the agencies were seeded with. Deterministic for a seed.
  */
-export function createWorkload(population: Population, random: () => number, since: string) {
+export function createWorkload(population: Population, random: () => number, since: string, colleagues = 1) {
   const children = population.children.filter((c) => !c.restricted);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
   const caseload = () => Array.from({ length: 500 }, () => pick(children).nhsNumber);
@@ -88,15 +94,16 @@ export function createWorkload(population: Population, random: () => number, sin
   return {
     next(): Request {
       let r = random() * total;
-      for (const [weight, make] of actions) if ((r -= weight) < 0) return make();
-      return actions[0]![1]();
+      const who = Math.floor(random() * colleagues);
+      for (const [weight, make] of actions) if ((r -= weight) < 0) return { ...make(), colleague: who };
+      return { ...actions[0]![1](), colleague: who };
     },
     /** What a response makes possible next: a possible housing match to confirm, a grant to review. */
     learn(request: Request, data: Record<string, any> | null | undefined): Request | null {
       const proposals = data?.child?.housing?.possibleMatches as { reference: string }[] | undefined;
       if (proposals?.length && pendingMatches.length < 20) pendingMatches.push({ nhsNumber: data!.child.nhsNumber, reference: proposals[0]!.reference });
       const grant = request.query === REVIEWS ? (data?.breakGlassReviews as { id: string }[] | undefined)?.[0] : undefined;
-      return grant ? { action: 'break-glass review', persona: 'cg.wright', purpose: 'audit', query: REVIEW, variables: { id: grant.id } } : null;
+      return grant ? { action: 'break-glass review', persona: 'cg.wright', colleague: request.colleague, purpose: 'audit', query: REVIEW, variables: { id: grant.id }, about: (grant as { nhsNumber?: string }).nhsNumber } : null;
     },
   };
 }
@@ -104,9 +111,11 @@ export function createWorkload(population: Population, random: () => number, sin
 export const TIMELINE_QUERY = TIMELINE;
 
 /**
- * The children a response carried (`asked`: the child a `child` query named) and,
- * for each, the agencies whose part of it came back (identity's is the child itself; each other agency's is its field,
- * or its part of the access log).
+ * The children a response carried (`asked`: the child a request named when its
+ * answer does not) and, for each, the agencies whose part of it came back with
+ * something in it: identity's is the child itself (and a break-glass grant under
+ * review), each other agency's its field, or its part of the access log (a part
+ * holding only nulls still says it exists, and is recorded as such).
  */
 export function disclosedIn(data: Record<string, any> | null | undefined, asked?: unknown): Map<string, Set<string>> {
   const found = new Map<string, Set<string>>();
@@ -121,6 +130,8 @@ export function disclosedIn(data: Record<string, any> | null | undefined, asked?
   add(data?.child, data?.child?.nhsNumber ?? asked);
   for (const child of (data?.children as unknown[] | undefined) ?? []) add(child as Record<string, any>);
   for (const match of (data?.searchChildren as { child?: Record<string, any> }[] | undefined) ?? []) add(match.child);
+  for (const grant of (data?.breakGlassReviews as { nhsNumber?: string }[] | undefined) ?? []) add(grant, grant.nhsNumber);
+  if (data?.reviewBreakGlass) add(data.reviewBreakGlass, asked);
   return found;
 }
 
