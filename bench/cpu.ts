@@ -6,7 +6,8 @@ import { readFileSync, readdirSync } from 'node:fs';
  * thread whose saturation bounds throughput), the whole process (autocannon's
  * worker thread and the garbage collector's threads too), and every local
  * PostgreSQL server process. Divided by the requests served, it gives each
- * request's cost in CPU milliseconds: what a change adds or saves, read
+ * request's cost in CPU milliseconds (PostgreSQL's limited to the processes working for the databases named,
+ * when they are, so that other work on a shared server is left out): what a change adds or saves, read
  * beside the throughput, which a shared machine's other work moves further.
  */
 export interface CpuSnapshot {
@@ -40,8 +41,17 @@ export function processCpuMs(pid: number): number | null {
   return cpuMsOf(`/proc/${pid}/stat`);
 }
 
+/** The words of a PostgreSQL process's title ("postgres: user database 127.0.0.1(5432) idle"), where its database is named. */
+function databasesOf(pid: string): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').split(/\s+/);
+  } catch {
+    return [];
+  }
+}
+
 /** Where /proc cannot be read (not Linux), `null`: the bench then reports throughput alone. */
-export function cpuSnapshot(): CpuSnapshot | null {
+export function cpuSnapshot(databases?: readonly string[]): CpuSnapshot | null {
   const mainMs = cpuMsOf(`/proc/self/task/${process.pid}/stat`);
   if (mainMs === null) return null;
   const usage = process.cpuUsage();
@@ -55,6 +65,8 @@ export function cpuSnapshot(): CpuSnapshot | null {
       continue;
     }
     if (name !== 'postgres') continue;
+    // Only the server processes working for these databases (their backends and autovacuum workers name them), when given.
+    if (databases && !databasesOf(pid).some((d) => databases.includes(d))) continue;
     const ms = cpuMsOf(`/proc/${pid}/stat`);
     if (ms !== null) postgres.set(pid, ms);
   }

@@ -9,10 +9,11 @@ import { startFederation, type Backend } from '../test/start-federation';
 import { cpuPerRequest, cpuSnapshot, type CpuPerRequest } from './cpu';
 
 /**
- * `npm run bench [-- --runs 3 --duration 10 --connections 10 --backend pglite|postgres --children 2000 --compare authz|audit|same --scenario full|caseload|all --warmup 3 --cooldown 3]`
+ * `npm run bench [-- --runs 3 --duration 10 --connections 10 --backend pglite|postgres --children 2000 --compare authz|audit|limits|same --scenario full|caseload|all --warmup 3 --cooldown 3]`
  * Starts the whole federation twice on loopback, with authorisation enforced
  * (gateway and agencies) and off (or, with `--compare audit`, with every
- * agency's audit log written and not), and drives each gateway with autocannon: the
+ * agency's audit log written and not; with `--compare limits`, with the operation limits, rate limits and request
+ * deadline applied and not), and drives each gateway with autocannon: the
  * demo child's full view and a 500-child caseload. Both are warmed first; then
  * each run measures the two back to back, in alternating order, each after a
  * pause and a garbage collection, and the medians are reported with the on/off
@@ -46,10 +47,11 @@ async function main() {
   // Two federations side by side: authorisation enforced at the gateway and in every agency, and off.
   // `same` starts two identical federations: what the comparison shows then is this machine's own noise.
   const audit = values.compare === 'audit';
+  const limits = values.compare === 'limits';
   const same = values.compare === 'same';
-  if (!['authz', 'audit', 'same'].includes(values.compare!)) throw new Error(`--compare must be authz, audit or same; got "${values.compare}"`);
+  if (!['authz', 'audit', 'limits', 'same'].includes(values.compare!)) throw new Error(`--compare must be authz, audit, limits or same; got "${values.compare}"`);
   const on = await startFederation({ backend: values.backend as Backend, children: Number(values.children) });
-  const off = await startFederation({ backend: values.backend as Backend, children: Number(values.children), ...(same ? {} : audit ? { audit: 'off' as const } : { authorizationMode: 'off' as const }) });
+  const off = await startFederation({ backend: values.backend as Backend, children: Number(values.children), ...(same ? {} : audit ? { audit: 'off' as const } : limits ? { limits: 'off' as const } : { authorizationMode: 'off' as const }) });
   const label = values.compare!;
   const [onLabel, offLabel] = same ? ['same, 1st', 'same, 2nd'] : [`${label} on`, `${label} off`];
   const numbers = syntheticNhsNumbers();

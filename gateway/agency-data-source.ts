@@ -1,7 +1,8 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { GraphQLError } from 'graphql';
-import { agencyUnavailable, AUDIT_HEAD_EXTENSION, CONTEXT_HEADER, RELATED_CHILDREN_EXTENSION, type AuditHead, type Authority, type DeniedPath, type Logger } from '../shared';
+import { agencyUnavailable, AUDIT_HEAD_EXTENSION, CONTEXT_HEADER, ErrorCode, RELATED_CHILDREN_EXTENSION, type AuditHead, type Authority, type DeniedPath, type Logger } from '../shared';
 
 /** What the gateway knows of each request: who is asking and why. */
 export interface GatewayContext {
@@ -10,7 +11,39 @@ export interface GatewayContext {
   filtered?: DeniedPath[];
   /** Children an agency answering this operation found the caller has a relationship with (for unusual access). */
   related?: Set<string>;
+  /** Aborts when the request's deadline passes: every call to an agency still running is cancelled, and none is started. */
+  deadline?: AbortSignal;
 }
+
+/** Why a request's deadline aborted it. */
+class DeadlinePassed extends Error {
+  constructor(readonly ms: number) {
+    super(`the request's deadline of ${ms} ms passed`);
+  }
+}
+
+/**
+ * A signal that aborts `ms` after now, unless `finished` settles first (the
+ * request is done): its timer is then let go, so a request holds nothing once answered.
+ */
+export function requestDeadline(ms: number, finished: Promise<unknown>): AbortSignal {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DeadlinePassed(ms)), ms).unref();
+  const letGo = () => clearTimeout(timer);
+  void finished.then(letGo, letGo);
+  return controller.signal;
+}
+
+function deadlineExceeded(agency: string, signal: AbortSignal): GraphQLError {
+  const ms = signal.reason instanceof DeadlinePassed ? signal.reason.ms : undefined;
+  const within = ms === undefined ? '' : ` (${ms >= 1000 ? `${ms / 1000} s` : `${ms} ms`})`;
+  return new GraphQLError(`The request passed its deadline${within} before the ${agency} agency answered; its part of the answer is null.`, {
+    extensions: { code: ErrorCode.DEADLINE_EXCEEDED, agency },
+  });
+}
+
+// The fetcher is given only a URL and its init: the deadline of the call being sent reaches it through this.
+const callDeadline = new AsyncLocalStorage<AbortSignal | undefined>();
 
 /**
  * Calls one agency's subgraph. When the agency does not answer (down, timed
@@ -31,7 +64,11 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   ) {
     super({
       url,
-      fetcher: ((input: string, init: RequestInit) => fetch(input, { ...init, signal: AbortSignal.timeout(options.timeoutMs) })) as never,
+      fetcher: ((input: string, init: RequestInit) => {
+        const timeout = AbortSignal.timeout(options.timeoutMs);
+        const deadline = callDeadline.getStore();
+        return fetch(input, { ...init, signal: deadline ? AbortSignal.any([timeout, deadline]) : timeout });
+      }) as never,
     });
   }
 
@@ -61,10 +98,17 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     return response;
   }
 
+  /** Within the request's deadline: a call is not started once it has passed, and is cancelled when it passes. */
   override async process(request: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    const deadline = 'context' in request ? request.context?.deadline : undefined;
+    if (deadline?.aborted) throw deadlineExceeded(this.agency, deadline);
     try {
-      return await super.process(request);
+      return await callDeadline.run(deadline, () => super.process(request));
     } catch (error) {
+      if (deadline?.aborted) {
+        this.options.logger.warn({ agency: this.agency }, 'the request\'s deadline passed before the agency answered: call cancelled');
+        throw deadlineExceeded(this.agency, deadline);
+      }
       if (error instanceof GraphQLError && typeof error.extensions.code === 'string' && error.extensions.response === undefined) throw error;
       this.options.logger.warn({ agency: this.agency, err: error }, 'agency did not answer');
       throw agencyUnavailable(this.agency);

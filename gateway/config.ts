@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, env, isDevelopment, operationLimitsFrom, operationLimitsShape, readEnv, type Env, type OperationLimits } from '../shared';
+import { rateLimitsFrom, rateLimitsShape, type RateLimits } from './rate-limits';
 
 /** The agencies the gateway federates, and the port each listens on by default. */
 export const AGENCIES = [
@@ -58,6 +59,14 @@ export interface GatewayConfig {
    * @default DEFAULT_OPERATION_LIMITS
    */
   operationLimits: OperationLimits;
+  /**
+   * `RATE_REQUESTS_PER_MINUTE`, `RATE_CHILDREN_PER_MINUTE`, `RATE_SEARCHES_PER_MINUTE`, `RATE_FUZZY_SEARCHES_PER_MINUTE`,
+   * `RATE_POSTCODE_SEARCHES_PER_MINUTE`, `RATE_CONCURRENT_REQUESTS`: the most each caller may ask (docs/limits.md).
+   * @default DEFAULT_RATE_LIMITS
+   */
+  rateLimits: RateLimits;
+  /** `REQUEST_DEADLINE_MS`: how long one request may take, its calls to agencies included. @default 30000 */
+  requestDeadlineMs: number;
 }
 
 /** Each agency's policy file, as the repository keeps them. */
@@ -98,10 +107,15 @@ export function loadGatewayConfig(source: Env = process.env): GatewayConfig {
       AUTHZ_MODE: z.enum(['enforce', 'dry-run'], { error: 'expected enforce or dry-run' }).default('enforce'),
       POLICY_FILES: z.string().optional(),
       ...operationLimitsShape(),
+      ...rateLimitsShape(),
+      REQUEST_DEADLINE_MS: env.positiveInt(30_000),
       ...urls,
     },
     source,
   ) as Record<string, unknown>;
+  if ((values.RATE_CHILDREN_PER_MINUTE as number) < (values.MAX_QUERY_CHILDREN as number)) {
+    throw new ConfigError(`Invalid configuration:\n  RATE_CHILDREN_PER_MINUTE="${String(values.RATE_CHILDREN_PER_MINUTE)}": must be at least MAX_QUERY_CHILDREN (${String(values.MAX_QUERY_CHILDREN)}), or an operation of that many children could never be served`);
+  }
   if (!values.AUTH_JWKS_PATH && !values.AUTH_JWKS_URL && !values.AUTH_TRUST_DEV_KEY) {
     throw new ConfigError('Invalid configuration:\n  AUTH_JWKS_PATH="", AUTH_JWKS_URL="", AUTH_TRUST_DEV_KEY="": the gateway needs a way to verify tokens: set AUTH_JWKS_PATH or AUTH_JWKS_URL (or, in development, AUTH_TRUST_DEV_KEY=true)');
   }
@@ -129,5 +143,7 @@ export function loadGatewayConfig(source: Env = process.env): GatewayConfig {
     authorizationMode: values.AUTHZ_MODE as 'enforce' | 'dry-run',
     policyFiles: values.POLICY_FILES ? (values.POLICY_FILES as string).split(',').map((p) => p.trim()).filter(Boolean) : DEFAULT_POLICY_FILES,
     operationLimits: operationLimitsFrom(values),
+    rateLimits: rateLimitsFrom(values),
+    requestDeadlineMs: values.REQUEST_DEADLINE_MS as number,
   };
 }

@@ -5,10 +5,11 @@ import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/di
 import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
 import {
   createErrorFormatter, createOperationAuthorization, createOperationLimits, listen, readPolicyMap, stripPolicyFeatures,
-  type AuthorizationMode, type Authority, type HttpService, type Logger, type OperationLimits, type Policies,
+  type AuthorizationMode, type Authority, type HttpService, type HttpServiceOptions, type Logger, type OperationLimits, type Policies,
 } from '../shared';
 import type { IncomingHttpHeaders } from 'node:http';
-import { AgencyDataSource, type GatewayContext } from './agency-data-source';
+import { AgencyDataSource, requestDeadline, type GatewayContext } from './agency-data-source';
+import { createRateLimiter, rateLimitsPlugin, type RateLimits } from './rate-limits';
 import { breakGlassForOneChild } from './break-glass-scope';
 import { OperationShapeCache } from './operation-shape-cache';
 import { internalFetchErrors } from './internal-fetch-errors';
@@ -39,7 +40,7 @@ export interface GatewayOptions {
   policies: Policies;
   /** @default 'enforce' */
   authorizationMode?: AuthorizationMode;
-  /** What every replica shares: break-glass grants, unusual-access counters. @default in memory */
+  /** What every replica shares: break-glass grants, unusual-access and rate-limit counters. @default in memory */
   state?: SharedState;
   /** Keys the shared state's hashes of callers and children; replicas sharing state share it. @default random (one replica) */
   stateSecret?: string;
@@ -53,8 +54,16 @@ export interface GatewayOptions {
   alertAgency?: string;
   /** The most one operation may ask for (docs/limits.md). @default DEFAULT_OPERATION_LIMITS */
   operationLimits?: OperationLimits;
+  /** `off` only for benchmarks (what the limits cost): no operation limits, rate limits or request deadline. @default 'on' */
+  limits?: 'on' | 'off';
   /** The most items a list field returns where no list argument says, for the cost limit. @default { 'Query.searchChildren': 10 } */
   listSizes?: Record<string, number>;
+  /** The most each caller may ask a minute, and have in flight (docs/limits.md); `now` is the clock minutes are read from. @default DEFAULT_RATE_LIMITS, Date.now */
+  rateLimits?: Partial<RateLimits> & { now?: () => number };
+  /** How long one request may take, its calls to agencies included: those still running then are cancelled. @default 30000 */
+  requestDeadlineMs?: number;
+  /** The HTTP server's timeouts (docs/limits.md). @default HTTP_TIMEOUTS */
+  httpTimeouts?: HttpServiceOptions<GatewayContext>['timeouts'];
 }
 
 /** identity answers a search with at most 10 children. */
@@ -93,7 +102,13 @@ export function createGateway(options: GatewayOptions): Gateway {
   const state = options.state ?? new MemorySharedState();
   const secret = options.stateSecret ?? randomBytes(32).toString('hex');
   const grants = createBreakGlassGrants({ state, minutes: options.breakGlassMinutes ?? 60, secret, logger: options.logger });
-  const limits = createOperationLimits<GatewayContext>({ limits: options.operationLimits, listSizes: options.listSizes ?? LIST_SIZES, logger: options.logger });
+  const listSizes = options.listSizes ?? LIST_SIZES;
+  const limits = createOperationLimits<GatewayContext>({ limits: options.operationLimits, listSizes, logger: options.logger });
+  const { now, ...rateLimits } = options.rateLimits ?? {};
+  const rateLimiter = createRateLimiter({ state, secret, limits: rateLimits, now, logger: options.logger });
+  const rateLimited = rateLimitsPlugin(rateLimiter, { listSizes, logger: options.logger });
+  const deadlineMs = options.requestDeadlineMs ?? 30_000;
+  const limited = options.limits !== 'off';
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     cache: new OperationShapeCache(options.cache ?? new InMemoryLRUCache()),
@@ -101,13 +116,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     includeStacktraceInErrorResponses: development,
     // No "Did you mean …?": the schema is not for guessing at.
     hideSchemaDetailsFromClientErrors: !development,
-    parseOptions: limits.parseOptions,
+    parseOptions: limited ? limits.parseOptions : undefined,
     csrfPrevention: true,
     // main.ts stops the service on a signal (closing its database too), then exits 0.
     stopOnTerminationSignals: false,
     plugins: [
       // First: an operation over a limit is refused before any other plugin, authorisation or the planner sees it.
-      limits.plugin,
+      ...(limited ? [limits.plugin] : []),
       ApolloServerPluginCacheControlDisabled(),
       traceIdHeader(),
       breakGlassForOneChild(),
@@ -119,8 +134,10 @@ export function createGateway(options: GatewayOptions): Gateway {
         policyMap, policies: options.policies, mode: options.authorizationMode ?? 'enforce', authorityOf: (c) => c.authority,
         onFiltered: (context, denied) => { context.filtered = [...denied]; },
       }),
-      // After the operation is filtered (to record what was withheld), before anything is fetched.
-      gatewayAudit.plugin,
+      // After the operation is filtered (what was withheld is not counted); its refusal answers in place of execution.
+      ...(limited ? [rateLimited.plugin] : []),
+      // After the operation is filtered (to record what was withheld) and the rate limits' decision (to record a refusal), before anything is fetched.
+      limited ? rateLimited.recordedAfter(gatewayAudit.plugin) : gatewayAudit.plugin,
     ],
     formatError: createErrorFormatter({
       development,
@@ -132,7 +149,19 @@ export function createGateway(options: GatewayOptions): Gateway {
     gateway,
     async listen(port, host) {
       await apollo.start();
-      const service = await listen(apollo, { port, host, ready: async () => true, context: async (req, body) => ({ authority: await grants.resolve(await options.authenticate(req.headers), body) }) });
+      const service = await listen(apollo, {
+        port, host, ready: async () => true, timeouts: options.httpTimeouts,
+        // A caller over `concurrent` or `requests` is refused here, before the request is parsed: nothing else sees it.
+        context: async (req, body, finished) => {
+          const deadline = limited ? requestDeadline(deadlineMs, finished) : undefined;
+          const authority = await options.authenticate(req.headers);
+          if (limited) {
+            rateLimiter.enter(authority.caller.sub, finished);
+            await rateLimiter.request(authority.caller.sub);
+          }
+          return { authority: await grants.resolve(authority, body), deadline };
+        },
+      });
       return {
         ...service,
         close: async () => {

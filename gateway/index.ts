@@ -5,9 +5,10 @@ export { composeSupergraph, composeFromSubgraphs, fetchSubgraphSdl, CompositionE
 export { RedisKeyValueCache } from './redis-cache';
 export { OperationShapeCache, hasLiteralValues } from './operation-shape-cache';
 export { createAuthenticator, badRequest, type AuthenticatorOptions } from './authenticate';
-export type { GatewayContext } from './agency-data-source';
+export { AgencyDataSource, requestDeadline, type GatewayContext } from './agency-data-source';
 export { MemorySharedState, RedisSharedState, type SharedState } from './shared-state';
 export { createBreakGlassGrants, type BreakGlassGrants } from './break-glass-grants';
 export { createGatewayAudit, verifyGatewayAudit, witnessedHeads, type GatewayAuditEntry, type GatewayWitnessLine, type WitnessedAt } from './gateway-audit';
 export { operationSubjects, type OperationSubjects, type SubjectField } from './operation-subjects';
 export { traceIdHeader, TRACE_ID_HEADER } from './trace-id-header';
+export { createRateLimiter, rateLimitsPlugin, volumeOf, DEFAULT_RATE_LIMITS, RATE_LIMIT_VARIABLES, type RateLimits, type RateLimit, type RateLimitExceeded, type RateLimiter, type Volume } from './rate-limits';

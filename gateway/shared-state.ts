@@ -2,7 +2,7 @@ import type { RedisClientType } from 'redis';
 
 /**
  * The gateway's shared state: what every replica must see alike (break-glass
- * grants, unusual-access counters). Keys and counters only, never a record
+ * grants, unusual-access and rate-limit counters). Keys and counters only, never a record
  * value: children appear only as salted hashes. Redis when `REDIS_URL` is set,
  * else in memory (one replica).
  */
@@ -10,8 +10,8 @@ export interface SharedState {
   get(key: string): Promise<string | undefined>;
   set(key: string, value: string, ttlSeconds: number): Promise<void>;
   delete(key: string): Promise<void>;
-  /** Adds to a counter that expires `ttlSeconds` after it is first made; returns the new count. */
-  increment(key: string, ttlSeconds: number): Promise<number>;
+  /** Adds `by` (1, or any whole number, negative to take back) to a counter that expires `ttlSeconds` after it is first made; returns the new count. */
+  increment(key: string, ttlSeconds: number, by?: number): Promise<number>;
   /** Adds members to a set that expires `ttlSeconds` after it is first made; returns how many were new, and its size. */
   addToSet(key: string, members: readonly string[], ttlSeconds: number): Promise<{ added: number; size: number }>;
 }
@@ -34,8 +34,8 @@ export class RedisSharedState implements SharedState {
     await this.client.del(this.prefix + key);
   }
 
-  async increment(key: string, ttlSeconds: number) {
-    const [count] = (await this.client.multi().incr(this.prefix + key).expire(this.prefix + key, ttlSeconds, 'NX').exec()) as unknown as [number];
+  async increment(key: string, ttlSeconds: number, by = 1) {
+    const [count] = (await this.client.multi().incrBy(this.prefix + key, by).expire(this.prefix + key, ttlSeconds, 'NX').exec()) as unknown as [number];
     return Number(count);
   }
 
@@ -71,9 +71,9 @@ export class MemorySharedState implements SharedState {
     this.values.delete(key);
   }
 
-  async increment(key: string, ttlSeconds: number) {
+  async increment(key: string, ttlSeconds: number, by = 1) {
     const entry = this.live(key) ?? { value: 0, expires: Date.now() + ttlSeconds * 1000 };
-    entry.value = (entry.value as number) + 1;
+    entry.value = (entry.value as number) + by;
     this.values.set(key, entry);
     return entry.value as number;
   }

@@ -3,7 +3,7 @@ import { createClient } from 'redis';
 import { MemorySharedState, RedisSharedState } from './shared-state';
 import type { JSONWebKeySet, JWK } from 'jose';
 import {
-  createContextSigner, createLogger, loadPolicies, DEV_GATEWAY_KEY_PATH, DEV_PERSONA_KEY_PATH, loadOrCreateDevKeyPair, readJson, type HttpService, type Logger,
+  createContextSigner, createLogger, createSdlRequestSigner, loadPolicies, DEV_GATEWAY_KEY_PATH, DEV_PERSONA_KEY_PATH, loadOrCreateDevKeyPair, readJson, type HttpService, type Logger,
 } from '../shared';
 import { createAuthenticator } from './authenticate';
 import type { GatewayConfig } from './config';
@@ -19,7 +19,8 @@ export interface RunningGateway {
 
 /** Loads the supergraph, connects the shared state (Redis when configured) and serves the gateway. */
 export async function startGateway(config: GatewayConfig, logger: Logger = createLogger('gateway', config.logLevel)): Promise<RunningGateway> {
-  const supergraphSdl = await loadSupergraph(config);
+  const privateJwk = await signingKey(config, logger);
+  const supergraphSdl = await loadSupergraph(config, createSdlRequestSigner({ privateJwk }));
   const subgraphUrls = Object.fromEntries(config.subgraphs.map((s) => [s.name, s.url]));
   const redis = config.redisUrl ? createClient({ url: config.redisUrl }) : undefined;
   redis?.on('error', (err) => logger.error({ err }, 'redis error'));
@@ -27,13 +28,13 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   try {
     const cache = redis ? new RedisKeyValueCache(redis) : undefined;
     const authenticate = createAuthenticator({ keys: await trustedKeys(config, logger), jwksUrl: config.authJwksUrl, issuer: config.authIssuer, audience: config.authAudience });
-    const privateJwk = await signingKey(config, logger);
     const signContext = createContextSigner({ privateJwk });
     const policies = loadPolicies(config.policyFiles);
     if (config.authorizationMode === 'dry-run') logger.warn('AUTHZ_MODE=dry-run: nothing is withheld; would-be denials are reported in each response');
     const gateway = createGateway({
       supergraphSdl, subgraphUrls, cache, logger, development: config.development, subgraphTimeoutMs: config.subgraphTimeoutMs,
       authenticate, signContext, policies, authorizationMode: config.authorizationMode, operationLimits: config.operationLimits,
+      rateLimits: config.rateLimits, requestDeadlineMs: config.requestDeadlineMs,
       state: redis ? new RedisSharedState(redis as never) : new MemorySharedState(), breakGlassMinutes: config.breakGlassMinutes, unusualAccess: config.unusualAccess, auditPath: config.auditPath,
       // Replicas share the signing key, so they hash callers and children alike.
       stateSecret: createHash('sha256').update(`shared-state\n${JSON.stringify(privateJwk)}`).digest('hex'),

@@ -7,6 +7,7 @@ import { PURPOSES, ROLES, type Authority } from './authority';
 import { accessEntriesPage, AUDIT_PAGE, compareCursors, decodeCursor, DEFAULT_PERIOD_DAYS, encodeCursor, type AccessCursor } from './audit-pages';
 import type { Database } from './database';
 import { badUserInput, ErrorCode } from './errors';
+import { isIsoDateTime, validateDateTimeArg } from './input-validation';
 import type { Policies } from './policy-decision';
 
 type FieldSpec = readonly [name: string, type: string, description: string];
@@ -156,11 +157,12 @@ type Entry = Record<EntryField, unknown>;
 export function accessLogPage(args: { since?: string | null; until?: string | null; first?: number | null; after?: string | null }, now = new Date()): AccessLogPage {
   for (const name of ['since', 'until'] as const) {
     const value = args[name];
-    if (value && (value.length > 40 || Number.isNaN(Date.parse(value)))) throw badUserInput(`${name}: "${value.slice(0, 40)}" is not an ISO 8601 date or time`, { argument: name });
+    if (value) validateDateTimeArg(value, name);
   }
   const first = args.first ?? AUDIT_PAGE.default;
   if (!Number.isInteger(first) || first < 1 || first > AUDIT_PAGE.max) throw badUserInput(`first: ${first} is not a whole number from 1 to ${AUDIT_PAGE.max}`, { argument: 'first' });
-  if (args.after && !decodeCursor(args.after)) throw badUserInput('after: not a cursor this access log gave (pass an entry\'s `cursor`, or `next`)', { argument: 'after' });
+  const cursor = args.after ? decodeCursor(args.after) : null;
+  if (args.after && !(cursor && isIsoDateTime(cursor.at))) throw badUserInput('after: not a cursor this access log gave (pass an entry\'s `cursor`, or `next`)', { argument: 'after' });
   const until = args.until ?? '';
   const end = until ? Date.parse(until) : now.getTime();
   const since = args.since ?? new Date(end - DEFAULT_PERIOD_DAYS * 86_400_000).toISOString();

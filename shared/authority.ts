@@ -22,12 +22,17 @@ export const callerSchema = z.object({
 });
 export type Caller = z.infer<typeof callerSchema>;
 
+/** The fewest letters and digits a break-glass justification holds (spaces, punctuation and invisible characters do not count). */
+export const BREAK_GLASS_MIN_LENGTH = 20;
+/** The most characters a break-glass justification may have, once decoded: a few sentences, not a document. */
+export const BREAK_GLASS_MAX_LENGTH = 500;
+
 /** Everything an agency needs to decide what it may disclose for one request. */
 export const authoritySchema = z.object({
   caller: callerSchema,
   purpose: z.enum(PURPOSES),
   /** The written justification of a declared emergency, when break-glass was invoked. */
-  breakGlass: z.string().min(20).optional(),
+  breakGlass: z.string().min(BREAK_GLASS_MIN_LENGTH).max(BREAK_GLASS_MAX_LENGTH).optional(),
   /** The time-boxed grant the break-glass belongs to; `opened` on the request that opened it. */
   breakGlassGrant: z.object({ id: z.string().min(1), openedAt: z.string(), expiresAt: z.string(), opened: z.boolean() }).optional(),
   /** Unusual access the gateway noticed with this request: sent, after the request, on the gateway's own call for identity to record it for the privacy officer. */
@@ -40,6 +45,3 @@ export const authoritySchema = z.object({
   traceId: z.string().min(1),
 });
 export type Authority = z.infer<typeof authoritySchema>;
-
-/** Minimum length of a break-glass justification. */
-export const BREAK_GLASS_MIN_LENGTH = 20;

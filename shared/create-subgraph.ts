@@ -17,7 +17,7 @@ import { noteRelatedChildren, relatedChildrenPlugin } from './related-children';
 import type { JSONWebKeySet } from 'jose';
 import type { Authority } from './authority';
 import type { Database } from './database';
-import { CONTEXT_HEADER, createContextVerifier } from './internal-context';
+import { CONTEXT_HEADER, createContextVerifier, unauthenticated } from './internal-context';
 import { isServiceOnly } from './service-only';
 import { createErrorFormatter } from './errors';
 import { listen, MAX_BODY_BYTES, type HttpService } from './http-server';
@@ -28,7 +28,7 @@ import type { Env } from './config';
 export interface SubgraphContext<L> {
   loaders: L;
   db: Database;
-  /** Who is asking and why, from the gateway's signed context; null only for `_service` (composition). */
+  /** Who is asking and why, from the gateway's signed context; null only for `_service` (composition, signed for it, or anyone in development). */
   authority: Authority | null;
   /** The children this response is about, for the agency's audit log (`_entities` are registered for you). */
   audit: AuditCollector;
@@ -69,7 +69,7 @@ export interface SubgraphDeps {
   /** The connection to serve from (the agency's service role). */
   db: Database;
   logger: Logger;
-  /** Stack traces and introspection are on only in development. @default false */
+  /** Stack traces, introspection and `_service` without the gateway's signature are on only in development. @default false */
   development?: boolean;
   /** The gateway's public keys: only requests carrying its signed context are answered. */
   gatewayKeys: JSONWebKeySet;
@@ -81,6 +81,8 @@ export interface SubgraphDeps {
   audit?: 'on' | 'off';
   /** The most one call may ask for; `_entities` representations count as children (docs/limits.md). @default DEFAULT_OPERATION_LIMITS */
   operationLimits?: OperationLimits;
+  /** `off` only for benchmarks (what the limits cost). @default 'on' */
+  limits?: 'on' | 'off';
 }
 
 export interface Subgraph {
@@ -107,13 +109,13 @@ export function createSubgraph<L>(agency: AgencyDefinition<L>, deps: SubgraphDep
     includeStacktraceInErrorResponses: development,
     // No "Did you mean …?": the schema is not for guessing at.
     hideSchemaDetailsFromClientErrors: !development,
-    parseOptions: limits.parseOptions,
+    parseOptions: deps.limits === 'off' ? undefined : limits.parseOptions,
     csrfPrevention: true,
     // main.ts stops the service on a signal (closing its database too), then exits 0.
     stopOnTerminationSignals: false,
     plugins: [
       // First: a call over a limit is refused before it is authorised, resolved or recorded.
-      limits.plugin,
+      ...(deps.limits === 'off' ? [] : [limits.plugin]),
       // Federated tracing and cache hints are not used; each costs time on every field.
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginCacheControlDisabled(),
@@ -139,8 +141,8 @@ export function createSubgraph<L>(agency: AgencyDefinition<L>, deps: SubgraphDep
       // Each request's signed context is verified once, before its body is read: the gateway's own requests
       // may be larger (an entity request carries what other agencies answered, such as their parts of an
       // access log), anyone else's are held to the usual limit.
-      const verified = new WeakMap<IncomingMessage, Promise<Authority>>();
-      const authorityOf = (req: IncomingMessage): Promise<Authority> => {
+      const verified = new WeakMap<IncomingMessage, Promise<Authority | null>>();
+      const authorityOf = (req: IncomingMessage): Promise<Authority | null> => {
         let authority = verified.get(req);
         if (!authority) {
           const token = req.headers[CONTEXT_HEADER];
@@ -152,12 +154,15 @@ export function createSubgraph<L>(agency: AgencyDefinition<L>, deps: SubgraphDep
         port,
         host,
         ready: () => deps.db.ping(),
-        maxBodyBytes: (req) => authorityOf(req).then(() => GATEWAY_MAX_BODY_BYTES, () => MAX_BODY_BYTES),
+        maxBodyBytes: (req) => authorityOf(req).then((authority) => (authority ? GATEWAY_MAX_BODY_BYTES : MAX_BODY_BYTES), () => MAX_BODY_BYTES),
         context: async (req, body) => {
-          const token = req.headers[CONTEXT_HEADER];
-          // Only a POST of `_service` alone goes without context: for a GET, Apollo runs the URL's query, not the body.
-          const serviceOnly = token === undefined && req.method === 'POST' && isServiceOnly(body);
-          const authority = serviceOnly ? null : await authorityOf(req);
+          // `_service` is a POST of `_service` alone (for a GET, Apollo runs the URL's query, not the body). Outside
+          // development it is answered only to the gateway's composition, which signs its request (a context with no
+          // authority, good for nothing else); in development it stays open, for schema tools.
+          const serviceOnly = req.method === 'POST' && isServiceOnly(body);
+          const open = development && serviceOnly && req.headers[CONTEXT_HEADER] === undefined;
+          const authority = open ? null : await authorityOf(req);
+          if (authority === null && !serviceOnly) throw unauthenticated('A context signed for composition is good for `_service` alone');
           return { loaders: agency.createLoaders(deps.db, deps.settings), db: deps.db, authority, audit: createAuditCollector(), related: new Set<string>() };
         },
       });

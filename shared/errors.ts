@@ -18,6 +18,9 @@ export const ErrorCode = {
   PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
   PERSISTED_QUERY_NOT_SUPPORTED: 'PERSISTED_QUERY_NOT_SUPPORTED',
   OPERATION_RESOLUTION_FAILURE: 'OPERATION_RESOLUTION_FAILURE',
+  PERSISTED_QUERY_HASH_MISMATCH: 'PERSISTED_QUERY_HASH_MISMATCH',
+  RATE_LIMITED: 'RATE_LIMITED',
+  DEADLINE_EXCEEDED: 'DEADLINE_EXCEEDED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -33,18 +36,53 @@ export function agencyUnavailable(agency: string): GraphQLError {
   });
 }
 
+/** The longest message a client is sent; a quoted value in it longer than QUOTED_MAX is cut to QUOTED_MAX characters. */
+const MESSAGE_MAX = 1000;
+const QUOTED_MAX = 40;
+
 /**
- * Apollo Server `formatError`: keeps the message and extensions of errors with a
+ * A message as a client may see it: a value graphql-js quotes whole ("Variable "$f" got invalid value "…10 KB…"")
+ * is cut, control characters (but line breaks) become `?`, and the whole is at most MESSAGE_MAX characters.
+ */
+export function boundMessage(message: string): string {
+  const cut = message.replace(/"((?:[^"\\]|\\.)*)"/g, (quoted: string, inner: string) =>
+    inner.length > QUOTED_MAX ? `"${inner.slice(0, QUOTED_MAX)}…" (${inner.length} characters)` : quoted);
+  const clean = cut.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g, '?');
+  return clean.length > MESSAGE_MAX ? `${clean.slice(0, MESSAGE_MAX)}…` : clean;
+}
+
+/**
+ * Apollo Server refuses some client mistakes with an HTTP 4xx status but no code (so "INTERNAL_SERVER_ERROR" once
+ * it fills one in): a persisted query whose hash is not its query's, an unsupported persisted query version.
+ * These are given a code a client can act on; the HTTP status is Apollo's own.
+ */
+function codeOfClientMistake(error: unknown): { code: ErrorCode; message?: string } | null {
+  if (!(error instanceof GraphQLError) || error.extensions.code !== undefined) return null;
+  const status = (error.extensions.http as { status?: unknown } | undefined)?.status;
+  if (typeof status !== 'number' || status < 400 || status >= 500) return null;
+  if (error.message === 'provided sha does not match query') {
+    return { code: ErrorCode.PERSISTED_QUERY_HASH_MISMATCH, message: 'extensions.persistedQuery.sha256Hash is not the SHA-256 of the query sent with it' };
+  }
+  return { code: ErrorCode.BAD_REQUEST };
+}
+
+/**
+ * Apollo Server `formatError`: keeps the message (bounded) and extensions of errors with a
  * public code, masks the rest, and never lets a stack trace out unless `development`.
  */
 export function createErrorFormatter(options: { development: boolean; onMasked?: (error: unknown) => void }) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    // A client's mistake has the same code in development as outside it.
+    const mistake = codeOfClientMistake(error);
+    if (mistake) {
+      return { message: boundMessage(mistake.message ?? formatted.message), ...(formatted.path ? { path: formatted.path } : {}), extensions: { code: mistake.code } };
+    }
+    if (options.development) return formatted;
     const code = formatted.extensions?.code;
     const isPublic = typeof code === 'string' && publicCodes.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR;
-    if (options.development) return formatted;
     if (isPublic) {
       const { stacktrace: _stack, exception: _exception, ...extensions } = formatted.extensions ?? {};
-      return { ...formatted, extensions };
+      return { ...formatted, message: boundMessage(formatted.message), extensions };
     }
     options.onMasked?.(error);
     // The gateway marks errors from a subgraph with its serviceName: which agency failed is safe to say.

@@ -1,5 +1,5 @@
 export { nhsNumberProblem, isValidNhsNumber, nhsCheckDigit, normaliseNhsNumber } from './nhs-number';
-export { ErrorCode, badUserInput, agencyUnavailable, createErrorFormatter } from './errors';
+export { ErrorCode, badUserInput, agencyUnavailable, boundMessage, createErrorFormatter } from './errors';
 export { createLogger, type Logger } from './logger';
 export { readEnv, env, isDevelopment, ConfigError, type Env } from './config';
 export { openAgencyDatabase, openServingDatabase, inTransaction, type Database, type AgencyDatabase, type AgencyDatabaseOptions } from './database';
@@ -14,8 +14,9 @@ export { loadSubgraphConfig, type SubgraphConfig } from './subgraph-config';
 export { startAgency, prepareAgencyDatabase, openOwnerDatabase, runAgencyMain, isEmpty, type RunningAgency, type SeedFunction, type SeedOptions } from './start-agency';
 export { runUntilSignal } from './run-until-signal';
 export { validateNhsNumberArg, validateNhsNumberList, MAX_CHILDREN_PER_CALL } from './nhs-number-args';
-export { PURPOSES, ORG_TYPES, ROLES, BREAK_GLASS_MIN_LENGTH, callerSchema, authoritySchema, type Purpose, type OrgType, type Role, type Caller, type Authority } from './authority';
-export { CONTEXT_HEADER, createContextSigner, createContextVerifier, unauthenticated } from './internal-context';
+export { quoteInput, hasUnprintable, validateNameArg, validatePostcodeArg, validateDateArg, validateDateTimeArg, isIsoDateTime, validateIdentifierArg, validateTextArg, ECHO_LENGTH, NAME_MAX_LENGTH } from './input-validation';
+export { PURPOSES, ORG_TYPES, ROLES, BREAK_GLASS_MIN_LENGTH, BREAK_GLASS_MAX_LENGTH, callerSchema, authoritySchema, type Purpose, type OrgType, type Role, type Caller, type Authority } from './authority';
+export { CONTEXT_HEADER, createContextSigner, createContextVerifier, createSdlRequestSigner, unauthenticated } from './internal-context';
 export { createKeyPair, loadOrCreateDevKeyPair, readJson, DEV_KEYS_DIR, DEV_GATEWAY_KEY_PATH, DEV_PERSONA_KEY_PATH, type KeyPair } from './dev-keys';
 export { loadPolicyFile, loadPolicies, PolicyFileError, policyFileSchema, ruleSchema, type PolicyFile, type Rule } from './policy-file';
 export {

@@ -12,15 +12,12 @@ export function unauthenticated(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } } });
 }
 
-/**
- * Signs the context of one request for one subgraph: a short-lived JWT with
- * audience = that subgraph, carrying the caller, purpose, break-glass and trace id.
- */
-export function createContextSigner(options: { privateJwk: JWK; ttlSeconds?: number }) {
+/** A short-lived ES256 JWT from the gateway, with audience = one subgraph. */
+function createSigner(options: { privateJwk: JWK; ttlSeconds?: number }) {
   const keyPromise = importJWK(options.privateJwk, ALGORITHM) as Promise<KeyLike>;
   const ttl = options.ttlSeconds ?? 60;
-  return async (authority: Authority, audience: string): Promise<string> =>
-    new SignJWT({ authority })
+  return async (claims: Record<string, unknown>, audience: string): Promise<string> =>
+    new SignJWT(claims)
       .setProtectedHeader({ alg: ALGORITHM, ...(options.privateJwk.kid ? { kid: options.privateJwk.kid } : {}) })
       .setIssuer(ISSUER)
       .setAudience(audience)
@@ -30,15 +27,39 @@ export function createContextSigner(options: { privateJwk: JWK; ttlSeconds?: num
 }
 
 /**
+ * Signs the context of one request for one subgraph: a short-lived JWT with
+ * audience = that subgraph, carrying the caller, purpose, break-glass and trace id.
+ */
+export function createContextSigner(options: { privateJwk: JWK; ttlSeconds?: number }) {
+  const sign = createSigner(options);
+  return (authority: Authority, audience: string): Promise<string> => sign({ authority }, audience);
+}
+
+/** The claim of a request signed for composition: it may ask for the subgraph's SDL (`_service`) and nothing else. */
+const SDL_SCOPE = 'sdl';
+
+/**
+ * Signs the gateway's request for one subgraph's SDL (`_service { sdl }`), which composition makes at
+ * start: a short-lived JWT with audience = that subgraph, carrying no caller, good for the SDL only.
+ */
+export function createSdlRequestSigner(options: { privateJwk: JWK; ttlSeconds?: number }) {
+  const sign = createSigner(options);
+  return (audience: string): Promise<string> => sign({ scope: SDL_SCOPE }, audience);
+}
+
+/**
  * Verifies the gateway's signed context for `agency`: no context, a forged or
- * expired one, or one meant for another agency is UNAUTHENTICATED.
+ * expired one, or one meant for another agency is UNAUTHENTICATED. A context
+ * signed for composition (`createSdlRequestSigner`) verifies as `null`: no
+ * authority, so good for `_service` alone.
  */
 export function createContextVerifier(options: { gatewayKeys: JSONWebKeySet; agency: string }) {
   const keys = createLocalJWKSet(options.gatewayKeys);
-  return async (token: string | undefined): Promise<Authority> => {
+  return async (token: string | undefined): Promise<Authority | null> => {
     if (!token) throw unauthenticated(`The ${options.agency} subgraph answers only requests carrying the gateway's signed context`);
     try {
       const { payload } = await jwtVerify(token, keys, { issuer: ISSUER, audience: options.agency, algorithms: [ALGORITHM], requiredClaims: ['exp'] });
+      if (payload.scope === SDL_SCOPE && payload.authority === undefined) return null;
       return authoritySchema.parse(payload.authority);
     } catch {
       throw unauthenticated(`The gateway's signed context is missing, forged, expired or meant for another agency`);

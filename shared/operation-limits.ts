@@ -8,6 +8,7 @@ import {
 } from 'graphql';
 import { env } from './config';
 import { ErrorCode } from './errors';
+import { unservedOperation } from './served-operation';
 import type { Logger } from './logger';
 
 /** The most one operation may ask for; docs/limits.md gives each default its reason. */
@@ -231,7 +232,10 @@ export interface OperationLimitsOptions extends CostModel {
 export interface OperationLimitsSetup<C extends BaseContext> {
   /** Apollo Server's `parseOptions`: the parser stops at the token limit, so an over-long document is never parsed whole. */
   parseOptions: { maxTokens: number };
-  /** Must be the first plugin: its refusal is thrown before any other plugin's `didResolveOperation` is called. */
+  /**
+   * Must be the first plugin: its refusal is thrown before any other plugin's `didResolveOperation` is called.
+   * It refuses an operation that cannot be run at all (`unservedOperation`) first.
+   */
   plugin: ApolloServerPlugin<C>;
 }
 
@@ -258,6 +262,9 @@ export function createOperationLimits<C extends BaseContext>(options: OperationL
           // Not `async`: Apollo Server calls every plugin's hook in turn, so a refusal thrown synchronously here,
           // by the first plugin, stops authorisation from filtering the operation and the audit log from recording it.
           didResolveOperation(rc) {
+            // An operation that cannot be run (an unknown operationName, a subscription) is refused before it is measured.
+            const unserved = unservedOperation(rc.schema, rc.document, rc.operation, rc.request.operationName);
+            if (unserved) throw unserved;
             const exceeded = exceededLimit(rc.schema, rc.document, rc.request.variables ?? {}, limits, options);
             if (!exceeded) return Promise.resolve();
             options.logger?.warn({ ...exceeded, operationName: rc.operationName }, 'refused an operation over a limit');

@@ -55,6 +55,8 @@ export async function startAgency<L>(
     authorization?: 'enforce' | 'off';
     /** `off` only for benchmarks. @default 'on' */
     audit?: 'on' | 'off';
+    /** `off` only for benchmarks. @default 'on' */
+    limits?: 'on' | 'off';
     /** Where the agency's own settings are read from. @default process.env */
     env?: Env;
   } = {},
@@ -86,7 +88,7 @@ export async function startAgency<L>(
     }
     const db = options.instrument ? options.instrument(served) : served;
     const gatewayKeys = options.gatewayKeys ?? (await loadGatewayKeys(config, logger));
-    const service = await createSubgraph(agency, { db, logger, development: config.development, gatewayKeys, settings, authorization: options.authorization, audit: options.audit, operationLimits: config.operationLimits }).listen(config.port, config.host);
+    const service = await createSubgraph(agency, { db, logger, development: config.development, gatewayKeys, settings, authorization: options.authorization, audit: options.audit, limits: options.limits, operationLimits: config.operationLimits }).listen(config.port, config.host);
     const where = config.serviceDatabaseUrl ? `postgres as ${loginOf(config.serviceDatabaseUrl, servingVariable).login}` : config.databaseUrl ? 'postgres' : `pglite:${config.dataDir ?? 'memory'}`;
     logger.info({ url: service.url, database: where }, `${agency.name} subgraph ready`);
     let stopping: Promise<void> | null = null;

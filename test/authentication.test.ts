@@ -1,6 +1,6 @@
 import { importJWK, SignJWT, type JWK, type KeyLike } from 'jose';
 import { personas, signPersonaToken } from '../dev/personas';
-import { CONTEXT_HEADER, createContextSigner, createKeyPair, type Authority } from '../shared';
+import { CONTEXT_HEADER, createContextSigner, createKeyPair, createSdlRequestSigner, type Authority } from '../shared';
 import { request } from 'node:http';
 import { post, startFederation, type Federation } from './start-federation';
 
@@ -142,8 +142,12 @@ describe('authentication', () => {
       expect(JSON.parse(plain.body).errors[0].extensions.code).toBe('UNAUTHENTICATED');
     });
 
-    it('still gives its SDL to composition without context', async () => {
-      const { body } = await post(federation.agencies.health!.url, { query: '{ _service { sdl } }' });
+    it('gives its SDL only to composition, which the gateway signs', async () => {
+      const stranger = await post(federation.agencies.health!.url, { query: '{ _service { sdl } }' });
+      expect(stranger.status).toBe(401);
+      expect(stranger.body.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
+      const sdl = await createSdlRequestSigner({ privateJwk: federation.keys.gateway.privateJwk })('health');
+      const { body } = await post(federation.agencies.health!.url, { query: '{ _service { sdl } }' }, { [CONTEXT_HEADER]: sdl });
       expect(body.data._service.sdl).toContain('type ChildHealth');
     });
   });

@@ -6,7 +6,7 @@ import { createRandom } from '../synthetic';
 import type { PersonaName } from '../dev/personas';
 import { DEV_AUDIENCE, DEV_ISSUER } from '../dev/personas';
 import { composeFromSubgraphs, createAuthenticator, createGateway, DEFAULT_POLICY_FILES } from '../gateway';
-import { CONTEXT_HEADER, createContextSigner, createLogger, loadPolicies, type Authority } from '../shared';
+import { CONTEXT_HEADER, createContextSigner, createLogger, createSdlRequestSigner, loadPolicies, type Authority } from '../shared';
 import { personas as personaClaims } from '../dev/personas';
 import { children, expected, personas, purposes, type Purpose } from './reference-oracle';
 import { post, startFederation, type Federation } from './start-federation';
@@ -198,7 +198,7 @@ describe('authorisation', () => {
   it('in dry-run reports what it would deny and filters nothing, while each agency still enforces its own policy', async () => {
     const subgraphs = Object.entries(federation.agencies).map(([name, a]) => ({ name, url: a.url }));
     const dryRun = createGateway({
-      supergraphSdl: await composeFromSubgraphs(subgraphs, 5_000), logger: createLogger('dry-run', 'silent'),
+      supergraphSdl: await composeFromSubgraphs(subgraphs, 5_000, createSdlRequestSigner({ privateJwk: federation.keys.gateway.privateJwk })), logger: createLogger('dry-run', 'silent'),
       authenticate: createAuthenticator({ keys: federation.keys.personas.publicJwks, issuer: DEV_ISSUER, audience: DEV_AUDIENCE }),
       signContext: createContextSigner({ privateJwk: federation.keys.gateway.privateJwk }),
       policies: loadPolicies(DEFAULT_POLICY_FILES), authorizationMode: 'dry-run',

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DEV_AUDIENCE, DEV_ISSUER, personas } from '../dev/personas';
 import { composeFromSubgraphs, createAuthenticator, createGateway, DEFAULT_POLICY_FILES } from '../gateway';
 import {
-  CONTEXT_HEADER, countTokens, createContextSigner, createLogger, DEFAULT_OPERATION_LIMITS, loadPolicies,
+  CONTEXT_HEADER, countTokens, createContextSigner, createLogger, createSdlRequestSigner, DEFAULT_OPERATION_LIMITS, loadPolicies,
   type Authority, type HttpService, type OperationLimit,
 } from '../shared';
 import { syntheticNhsNumbers } from '../synthetic';
@@ -41,7 +41,7 @@ describe('limits on every operation', () => {
     federation = await startFederation({ children: 600 });
     const subgraphs = Object.entries(federation.agencies).map(([name, a]) => ({ name, url: a.url }));
     shallow = await createGateway({
-      supergraphSdl: await composeFromSubgraphs(subgraphs, 5_000), logger: createLogger('shallow', 'silent'),
+      supergraphSdl: await composeFromSubgraphs(subgraphs, 5_000, createSdlRequestSigner({ privateJwk: federation.keys.gateway.privateJwk })), logger: createLogger('shallow', 'silent'),
       authenticate: createAuthenticator({ keys: federation.keys.personas.publicJwks, issuer: DEV_ISSUER, audience: DEV_AUDIENCE }),
       signContext: createContextSigner({ privateJwk: federation.keys.gateway.privateJwk }),
       policies: loadPolicies(DEFAULT_POLICY_FILES), auditPath: join(mkdtempSync(join(tmpdir(), 'cv-limits-')), 'gateway-audit.jsonl'),

@@ -8,10 +8,11 @@ import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecach
 import { agencies } from '../dev/agencies';
 import { DEV_AUDIENCE, DEV_ISSUER, signPersonaToken, type PersonaName } from '../dev/personas';
 import {
-  composeFromSubgraphs, createAuthenticator, createGateway, DEFAULT_POLICY_FILES, MemorySharedState, RedisKeyValueCache, RedisSharedState, type Gateway, type SharedState,
+  composeFromSubgraphs, createAuthenticator, createGateway, DEFAULT_POLICY_FILES, DEFAULT_RATE_LIMITS, MemorySharedState, RedisKeyValueCache, RedisSharedState,
+  type Gateway, type GatewayOptions, type SharedState,
 } from '../gateway';
 import {
-  createContextSigner, createKeyPair, createLogger, loadPolicies, startAgency, type AuthorizationMode, type Database, type HttpService, type KeyPair, type Purpose, type RunningAgency, type SubgraphConfig,
+  createContextSigner, createKeyPair, createLogger, createSdlRequestSigner, loadPolicies, startAgency, type AuthorizationMode, type Database, type HttpService, type KeyPair, type Purpose, type RunningAgency, type SubgraphConfig,
 } from '../shared';
 import { today } from '../synthetic';
 
@@ -31,11 +32,20 @@ export interface FederationOptions {
   authorizationMode?: AuthorizationMode;
   /** Each agency's audit log; `off` only to measure what it costs. @default 'on' */
   audit?: 'on' | 'off';
+  /** Operation limits, rate limits and the request deadline; `off` only to measure what they cost. @default 'on' */
+  limits?: 'on' | 'off';
   /** @default 60 */
   breakGlassMinutes?: number;
   /** Thresholds for unusual-access alerts. */
   unusualAccess?: { childrenPerHour?: number; minimumSearches?: number; searchFactor?: number };
+  /**
+   * For every gateway started. Rate limits are off unless given: a test asks far more a minute, as one persona, than a practitioner.
+   * @default { rateLimits: no limit }
+   */
+  gateway?: Pick<GatewayOptions, 'rateLimits' | 'requestDeadlineMs' | 'httpTimeouts'>;
 }
+
+const NO_RATE_LIMITS = Object.fromEntries(Object.keys(DEFAULT_RATE_LIMITS).map((limit) => [limit, Infinity]));
 
 export interface AgencyUnderTest {
   url: string;
@@ -115,7 +125,7 @@ export async function startFederation(options: FederationOptions = {}): Promise<
       let statements = 0;
       let requests = 0;
       const running: RunningAgency = await startAgency(definition, config, {
-        seed, logger, asOf, gatewayKeys: keys.gateway.publicJwks, authorization: options.authorizationMode === 'off' ? 'off' : 'enforce', audit: options.audit,
+        seed, logger, asOf, gatewayKeys: keys.gateway.publicJwks, authorization: options.authorizationMode === 'off' ? 'off' : 'enforce', audit: options.audit, limits: options.limits,
         instrument: (db: Database): Database => ({ ...db, query: (sql, params, options) => (statements++, db.query(sql, params, options)) }),
       });
       cleanups.unshift(() => running.stop());
@@ -156,7 +166,8 @@ export async function startFederation(options: FederationOptions = {}): Promise<
       cache = new InMemoryLRUCache<string>();
       state = new MemorySharedState();
     }
-    const supergraphSdl = await composeFromSubgraphs(subgraphs, 10_000);
+    // Outside development a subgraph gives its SDL only to a request the gateway signed.
+    const supergraphSdl = await composeFromSubgraphs(subgraphs, 10_000, createSdlRequestSigner({ privateJwk: keys.gateway.privateJwk }));
     // Each gateway started here writes its own audit log in a fresh folder.
     const auditDir = mkdtempSync(join(tmpdir(), 'cv-gateway-audit-'));
     let gateways = 0;
@@ -172,6 +183,7 @@ export async function startFederation(options: FederationOptions = {}): Promise<
         signContext: createContextSigner({ privateJwk: keys.gateway.privateJwk }),
         policies: loadPolicies(DEFAULT_POLICY_FILES),
         authorizationMode: options.authorizationMode,
+        rateLimits: NO_RATE_LIMITS, limits: options.limits, ...options.gateway,
       });
       const listening: HttpService = await one.listen(0);
       cleanups.unshift(() => listening.close());

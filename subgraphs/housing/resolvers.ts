@@ -1,5 +1,5 @@
 import { GraphQLError, responsePathAsArray, type GraphQLResolveInfo } from 'graphql';
-import { badUserInput, declareFields, ErrorCode, validateNhsNumberArg, type Authority, type SubgraphContext } from '../../shared';
+import { badUserInput, declareFields, ErrorCode, quoteInput, validateIdentifierArg, validateNhsNumberArg, type Authority, type SubgraphContext } from '../../shared';
 import type { ChildDemographics, HousingLoaders, HousingRecord, PossibleMatch } from './store';
 
 export type Context = SubgraphContext<HousingLoaders>;
@@ -48,7 +48,7 @@ export const resolvers = {
 async function decide(ctx: Context, args: DecisionArgs, decision: 'CONFIRMED' | 'REJECTED') {
   const authority = ctx.authority as Authority;
   const nhsNumber = validateNhsNumberArg(args.nhsNumber);
-  const reference = args.reference.trim();
+  const reference = validateIdentifierArg(args.reference, 'reference');
   const [member] = await ctx.db.query<{ member_ref: string; landlord_id: string; confirmed_nhs: string | null }>(
     `SELECT m.member_ref, t.landlord_id, x.nhs_number AS confirmed_nhs
        FROM records.household_member m
@@ -57,7 +57,7 @@ async function decide(ctx: Context, args: DecisionArgs, decision: 'CONFIRMED' | 
       WHERE m.member_ref = $1`,
     [reference],
   );
-  if (!member) throw badUserInput(`reference: "${args.reference}" is not a household member housing knows`, { argument: 'reference' });
+  if (!member) throw badUserInput(`reference: ${quoteInput(reference)} is not a household member housing knows`, { argument: 'reference' });
   const { caller } = authority;
   if (caller.orgType === 'housing-provider' && caller.org !== member.landlord_id) {
     throw new GraphQLError(`Not authorised to decide on ${reference}: it is another landlord's record`, {

@@ -1,18 +1,21 @@
 import { responsePathAsArray, type GraphQLResolveInfo } from 'graphql';
-import { accessLogPage, badUserInput, validateNhsNumberArg, validateNhsNumberList, type SubgraphContext } from '../../shared';
+import {
+  accessLogPage, badUserInput, quoteInput, validateDateArg, validateDateTimeArg, validateIdentifierArg, validateNameArg, validateNhsNumberArg, validateNhsNumberList,
+  validatePostcodeArg, validateTextArg, type SubgraphContext,
+} from '../../shared';
 import { accessAlerts, breakGlassGrants, recordAlerts, recordBreakGlassGrant, recordSearch, reviewBreakGlassGrant, searchExact, searchFuzzy, type BreakGlassReviewStatus, type ChildRecord, type ExactSearch, type FuzzySearch, type IdentityLoaders } from './store';
 
 type Context = SubgraphContext<IdentityLoaders>;
 interface SearchArgs { given?: string | null; family?: string | null; dateOfBirth?: string | null; gender?: ChildRecord['gender'] | null; postcode?: string | null; fuzzy?: boolean | null }
+/** A search's arguments once checked; one given empty is not given. */
+interface CheckedSearch { given?: string; family?: string; dateOfBirth?: string; gender?: ChildRecord['gender']; postcode?: string }
 
 const MAX_SEARCH_RESULTS = 10;
 
 interface PeriodArgs { since?: string | null; until?: string | null }
 /** A period as alerts take it: empty for an open end. */
 function period(args: PeriodArgs): { since: string; until: string } {
-  for (const [name, value] of Object.entries(args)) {
-    if (value && Number.isNaN(Date.parse(value))) throw badUserInput(`${name}: "${value}" is not an ISO 8601 date or time`, { argument: name });
-  }
+  for (const [name, value] of Object.entries(args)) if (value) validateDateTimeArg(value, name);
   return { since: args.since ?? '', until: args.until ?? '' };
 }
 type PageArgs = Parameters<typeof accessLogPage>[0];
@@ -44,12 +47,13 @@ export const resolvers = {
     myAccessHistory: (_: unknown, args: PageArgs, ctx: Context) => (ctx.authority ? { sub: ctx.authority.caller.sub, ...accessLogPage(args) } : null),
     accessAlerts: (_: unknown, args: { since?: string | null }, ctx: Context) => accessAlerts(ctx.db, period({ since: args.since }).since || null),
     searchChildren: async (_: unknown, args: SearchArgs, ctx: Context, info: GraphQLResolveInfo) => {
+      const search = checkSearch(args);
       let results: { child: ChildRecord; score: number; matchedOn: string[] }[];
       if (args.fuzzy) {
-        results = await searchFuzzy(ctx.db, toFuzzySearch(args), MAX_SEARCH_RESULTS);
+        results = await searchFuzzy(ctx.db, toFuzzySearch(search), MAX_SEARCH_RESULTS);
       } else {
-        const matchedOn = (['given', 'family', 'dateOfBirth', 'gender', 'postcode'] as const).filter((f) => args[f]).map((f) => fieldNames[f]);
-        results = (await searchExact(ctx.db, toExactSearch(args), MAX_SEARCH_RESULTS)).map((child) => ({ child, score: 1, matchedOn }));
+        const matchedOn = (['given', 'family', 'dateOfBirth', 'gender', 'postcode'] as const).filter((f) => search[f]).map((f) => fieldNames[f]);
+        results = (await searchExact(ctx.db, toExactSearch(search), MAX_SEARCH_RESULTS)).map((child) => ({ child, score: 1, matchedOn }));
       }
       // Recorded before any result leaves; if it cannot be recorded, the search fails and nothing is returned.
       const { authority } = ctx;
@@ -70,9 +74,10 @@ export const resolvers = {
       return alerts.length;
     },
     reviewBreakGlass: async (_: unknown, args: { id: string; outcome: string; note: string }, ctx: Context, info: GraphQLResolveInfo) => {
-      if (args.note.trim().length === 0) throw badUserInput('note: a review needs a note saying why', { argument: 'note' });
-      const grant = await reviewBreakGlassGrant(ctx.db, args.id, { outcome: args.outcome, note: args.note.trim(), by: ctx.authority!.caller });
-      if (!grant) throw badUserInput(`id: "${args.id}" is not a break-glass grant`, { argument: 'id' });
+      const id = validateIdentifierArg(args.id, 'id');
+      const note = validateTextArg(args.note, 'note');
+      const grant = await reviewBreakGlassGrant(ctx.db, id, { outcome: args.outcome, note, by: ctx.authority!.caller });
+      if (!grant) throw badUserInput(`id: ${quoteInput(id)} is not a break-glass grant`, { argument: 'id' });
       ctx.audit.child(responsePathAsArray(info.path), grant.nhsNumber);
       return grant;
     },
@@ -94,45 +99,31 @@ const FUZZY_COMBINATIONS = [
   ['given', 'dateOfBirth', 'gender', 'postcode'],
 ] as const;
 
-function toFuzzySearch(args: SearchArgs): FuzzySearch {
-  const given = (field: keyof SearchArgs) => typeof args[field] === 'string' ? (args[field] as string).trim() !== '' : Boolean(args[field]);
-  if (!FUZZY_COMBINATIONS.some((combination) => combination.every(given))) {
+/** Each argument given is checked before anything else; an empty one counts as not given. */
+function checkSearch(args: SearchArgs): CheckedSearch {
+  const text = (name: 'given' | 'family' | 'dateOfBirth' | 'postcode', check: (value: string, argument: string) => string) => {
+    const value = args[name];
+    return typeof value === 'string' && value.trim() !== '' ? { [name]: check(value, name) } : {};
+  };
+  return {
+    ...text('given', validateNameArg), ...text('family', validateNameArg), ...text('dateOfBirth', validateDateArg), ...text('postcode', validatePostcodeArg),
+    ...(args.gender ? { gender: args.gender } : {}),
+  };
+}
+
+function toFuzzySearch(search: CheckedSearch): FuzzySearch {
+  if (!FUZZY_COMBINATIONS.some((combination) => combination.every((field) => search[field] !== undefined))) {
     throw badUserInput(
       `a fuzzy searchChildren needs one of: ${FUZZY_COMBINATIONS.map((c) => c.join(' + ')).join('; ')}`,
       { argument: 'given, family, dateOfBirth, gender, postcode' },
     );
   }
-  checkDate(args.dateOfBirth!);
-  return {
-    dateOfBirth: args.dateOfBirth!,
-    ...(args.given?.trim() ? { given: args.given.trim() } : {}),
-    ...(args.family?.trim() ? { family: args.family.trim() } : {}),
-    ...(args.gender ? { gender: args.gender } : {}),
-    ...(args.postcode?.trim() ? { postcode: args.postcode.trim() } : {}),
-  };
+  return { ...search, dateOfBirth: search.dateOfBirth! };
 }
 
-function checkDate(value: string): void {
-  if (!isCalendarDate(value)) throw badUserInput(`dateOfBirth: "${value}" is not a date as YYYY-MM-DD`, { argument: 'dateOfBirth' });
-}
-
-function toExactSearch(args: SearchArgs): ExactSearch {
-  if (!args.family?.trim() || !args.dateOfBirth) {
+function toExactSearch(search: CheckedSearch): ExactSearch {
+  if (!search.family || !search.dateOfBirth) {
     throw badUserInput('searchChildren needs at least family and dateOfBirth (or fuzzy: true with one of its combinations)', { argument: 'family, dateOfBirth' });
   }
-  checkDate(args.dateOfBirth);
-  return {
-    family: args.family,
-    dateOfBirth: args.dateOfBirth,
-    ...(args.given ? { given: args.given } : {}),
-    ...(args.gender ? { gender: args.gender } : {}),
-    ...(args.postcode ? { postcode: args.postcode } : {}),
-  };
-}
-
-/** True for a real calendar date written YYYY-MM-DD (so 2019-02-30 is not one). */
-function isCalendarDate(value: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
-  const date = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+  return { ...search, family: search.family, dateOfBirth: search.dateOfBirth };
 }

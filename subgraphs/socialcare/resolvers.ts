@@ -1,4 +1,4 @@
-import { badUserInput, type SubgraphContext } from '../../shared';
+import { validateDateTimeArg, type SubgraphContext } from '../../shared';
 import { notificationsFor } from './notifications';
 import type { SocialCareLoaders, SocialCareRecord } from './store';
 
@@ -8,7 +8,7 @@ interface ChildReference { nhsNumber: string }
 export const resolvers = {
   Query: {
     accessNotifications: (_: unknown, args: { since?: string | null }, ctx: Context) => {
-      if (args.since && Number.isNaN(Date.parse(args.since))) throw badUserInput(`since: "${args.since}" is not an ISO 8601 date or time`, { argument: 'since' });
+      if (args.since) validateDateTimeArg(args.since, 'since');
       return notificationsFor(ctx.db, ctx.authority!.caller.org, args.since ?? null);
     },
   },
