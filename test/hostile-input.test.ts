@@ -206,4 +206,27 @@ describe('hostile and careless clients', () => {
       }
     });
   });
+  describe('bodies', () => {
+    it('refuses a 10 MB body with 413 before reading it whole, asking no agency', async () => {
+      federation.resetCounts();
+      const response = await fetch(federation.gatewayUrl, {
+        method: 'POST', headers: { 'content-type': 'application/json', ...(await federation.authHeaders()) },
+        body: JSON.stringify({ query: '{ child(nhsNumber: "9990000018") { nhsNumber } }', variables: { padding: 'x'.repeat(10_000_000) } }),
+      });
+      expect(response.status).toBe(413);
+      expect(((await response.json()) as GraphQLResponse['body']).errors![0]!.extensions!.code).toBe('BAD_REQUEST');
+      expect(Object.values(federation.agencies).map((a) => a.requests())).toEqual(Object.values(federation.agencies).map(() => 0));
+    });
+
+    it('refuses a batch of operations in one body (batching is off), asking no agency', async () => {
+      federation.resetCounts();
+      const one = { query: `{ child(nhsNumber: "${AMELIA}") { name { given } } }` };
+      const response = await fetch(federation.gatewayUrl, {
+        method: 'POST', headers: { 'content-type': 'application/json', ...(await federation.authHeaders()) }, body: JSON.stringify(Array.from({ length: 100 }, () => one)),
+      });
+      expect(response.status).toBe(400);
+      expect(JSON.stringify(await response.json())).not.toContain('Amelia');
+      expect(Object.values(federation.agencies).map((a) => a.requests())).toEqual(Object.values(federation.agencies).map(() => 0));
+    });
+  });
 });
