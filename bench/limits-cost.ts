@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { buildSchema, parse } from 'graphql';
-import { composeSupergraph, loadSubgraphUrls, MemorySharedState } from '../gateway';
-import { createRateLimiter } from '../gateway/rate-limits';
+import { composeSupergraph, createRateLimiter, loadSubgraphUrls, MemorySharedState } from '../gateway';
 import { DEFAULT_OPERATION_LIMITS, exceededLimit, readAgencySdl, stripPolicyFeatures } from '../shared';
 import { syntheticNhsNumbers } from '../synthetic';
 
