@@ -3,7 +3,6 @@ import { createClient } from 'redis';
 import { personas } from '../../dev/personas';
 import { AGENCIES, verifyGatewayAudit, witnessedHeads } from '../../gateway';
 import { checkWitnessedHeads, verifyAuditChain } from '../../shared';
-import type { Population } from '../../synthetic';
 import type { Fault } from './run-soak';
 import type { SoakFederation } from './soak-federation';
 import { TIMELINE_QUERY, type LedgerEntry, type Outcome } from './workload';
@@ -20,7 +19,7 @@ const explainedBy = (faults: readonly Fault[], at: number) => faultsAt(faults, a
 
 export async function checkSoak(input: {
   federation: SoakFederation; ledger: LedgerEntry[]; outcomes: Outcome[]; faults: Fault[]; received: Set<string>; sent: Set<string>;
-  population: Population; rss: { at: string; mb: Record<string, number | null> }[]; started: number; warm: number; killed: string; say: (line: string) => void;
+  rss: { at: string; mb: Record<string, number | null> }[]; started: number; warm: number;
 }): Promise<Check[]> {
   const { federation, ledger, outcomes, faults } = input;
   const checks: Check[] = [];

@@ -125,7 +125,7 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakReport> {
     rss.push(...troughs(samples, warm, (Date.now() - started) / 1000));
     const ended = Date.now();
     say(`workload done: ${outcomes.length} requests, ${ledger.length} with data; checking`);
-    const checks = await checkSoak({ federation, ledger, outcomes, faults, received, sent, population, rss, started, warm, killed: o.kill, say });
+    const checks = await checkSoak({ federation, ledger, outcomes, faults, received, sent, rss, started, warm });
     return { options: o, started, ended, requests: outcomes.length, skipped, byAction, faults, ledger, outcomes, rss, checks };
   } finally {
     await federation.dropDatabases().catch(() => undefined);
