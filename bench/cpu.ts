@@ -15,6 +15,8 @@ export interface CpuSnapshot {
   processMs: number;
   /** Per PostgreSQL process id: backends come and go, so a difference counts only what each did in between. */
   postgres: Map<string, number>;
+  /** The PostgreSQL processes among them that are autovacuum workers (the rest serve connections). */
+  autovacuum: Set<string>;
 }
 
 export interface CpuPerRequest {
@@ -56,6 +58,7 @@ export function cpuSnapshot(databases?: readonly string[]): CpuSnapshot | null {
   if (mainMs === null) return null;
   const usage = process.cpuUsage();
   const postgres = new Map<string, number>();
+  const autovacuum = new Set<string>();
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
     let name: string;
@@ -66,11 +69,14 @@ export function cpuSnapshot(databases?: readonly string[]): CpuSnapshot | null {
     }
     if (name !== 'postgres') continue;
     // Only the server processes working for these databases (their backends and autovacuum workers name them), when given.
-    if (databases && !databasesOf(pid).some((d) => databases.includes(d))) continue;
+    const words = databasesOf(pid);
+    if (databases && !words.some((d) => databases.includes(d))) continue;
     const ms = cpuMsOf(`/proc/${pid}/stat`);
-    if (ms !== null) postgres.set(pid, ms);
+    if (ms === null) continue;
+    postgres.set(pid, ms);
+    if (words.includes('autovacuum')) autovacuum.add(pid);
   }
-  return { mainMs, processMs: (usage.user + usage.system) / 1000, postgres };
+  return { mainMs, processMs: (usage.user + usage.system) / 1000, postgres, autovacuum };
 }
 
 export function cpuPerRequest(before: CpuSnapshot, after: CpuSnapshot, requests: number): CpuPerRequest {

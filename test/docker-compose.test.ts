@@ -6,6 +6,10 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { AGENCIES, loadGatewayConfig } from '../gateway';
 import { loadSubgraphConfig, type Env } from '../shared';
+import { SERVICE_NODE_FLAGS } from '../tools/soak/processes';
+
+/** How every service starts: Node with the deployment's flags, running the service's TypeScript through tsx. */
+const serviceCommand = (entry: string) => ['node', ...SERVICE_NODE_FLAGS, '--import', 'tsx', entry];
 
 /**
  * Checks docker-compose.yml, the reference deployment, without a Docker engine:
@@ -314,7 +318,7 @@ describe('docker-compose.yml, the reference deployment', () => {
     });
 
     it(`runs ${entry}, a file that exists and is copied into the image`, () => {
-      expect(service(agency).command).toEqual(['npx', 'tsx', entry]);
+      expect(service(agency).command).toEqual(serviceCommand(entry));
       expect(existsSync(join(root, entry))).toBe(true);
       expect(foldersCopiedIntoImage()).toContain(entry.split('/')[0]);
     });
@@ -381,7 +385,10 @@ describe('docker-compose.yml, the reference deployment', () => {
     });
 
     it('runs gateway/main.ts, a file that exists and is copied into the image', () => {
-      expect(service(name).command).toEqual(['npx', 'tsx', 'gateway/main.ts']);
+      expect(service(name).command).toEqual(serviceCommand('gateway/main.ts'));
+      // The image's own command (run without compose) starts the gateway the same way.
+      const cmd = /^CMD (\[.*\])$/m.exec(dockerfile)?.[1];
+      expect(cmd && JSON.parse(cmd)).toEqual(serviceCommand('gateway/main.ts'));
       expect(existsSync(join(root, 'gateway/main.ts'))).toBe(true);
       expect(foldersCopiedIntoImage()).toContain('gateway');
     });

@@ -1,6 +1,6 @@
 import { cpuPerRequest, cpuSnapshot, type CpuSnapshot } from '../../bench/cpu';
 
-const snapshot = (mainMs: number, processMs: number, postgres: [string, number][]): CpuSnapshot => ({ mainMs, processMs, postgres: new Map(postgres) });
+const snapshot = (mainMs: number, processMs: number, postgres: [string, number][]): CpuSnapshot => ({ mainMs, processMs, postgres: new Map(postgres), autovacuum: new Set() });
 
 describe("the bench's CPU per request", () => {
   it('divides what each part spent between the snapshots by the requests served', () => {
