@@ -108,7 +108,11 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakReport> {
       while (schedule[0] && elapsed >= schedule[0].at) {
         const { what, run } = schedule.shift()!;
         say(`${elapsed.toFixed(0)} s: ${what}`);
-        faultRuns.push(runFault(federation, what, run, faults, say));
+        const fault = runFault(federation, what, run, faults, say);
+        // A process that does not come back ends the soak once the requests already sent are answered (below);
+        // until then its failure is held here rather than left unhandled, which would end the soak at once.
+        fault.catch(() => undefined);
+        faultRuns.push(fault);
       }
       if (inFlight >= o.concurrency) {
         skipped++;
@@ -128,6 +132,8 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakReport> {
     const checks = await checkSoak({ federation, ledger, outcomes, faults, received, sent, rss, started, warm });
     return { options: o, started, ended, requests: outcomes.length, skipped, byAction, faults, ledger, outcomes, rss, checks };
   } finally {
+    // Whatever ended the soak, none of its processes outlives it.
+    await federation.kill();
     await federation.dropDatabases().catch(() => undefined);
   }
 }

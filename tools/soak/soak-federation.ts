@@ -120,6 +120,10 @@ export async function startSoakFederation(options: SoakFederationOptions) {
         }
         return codes;
       },
+      /** Kills every process still running (a soak that failed midway leaves none behind). */
+      async kill(): Promise<void> {
+        await Promise.all(managed.map((m) => stopped(m, 'SIGKILL')));
+      },
       /** An agency's database, as its owner, once its process has stopped. */
       openAgency: (name: string): Promise<AgencyDatabase> => openAgencyDatabase(databases ? { url: databases.urls[name] } : { dataDir: join(dir, 'data', name) }),
       dropDatabases: () => databases?.drop() ?? Promise.resolve(),
