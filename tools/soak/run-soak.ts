@@ -139,16 +139,19 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakReport> {
 }
 
 /**
- * Each process's lowest resident memory in windows of a tenth of the run (at least 10 s) from the end of the
- * warm-up: the first window and the last are what the check compares. A process's memory rises and falls with
- * its garbage; what it keeps shows in its lows.
+ * Each process's lowest resident memory in ten windows of equal length (at least 10 s) from the end of the
+ * warm-up to the end: the first window and the last are what the check compares. A process's memory rises and
+ * falls with its garbage; what it keeps shows in its lows. The last window ends at the last sample, so that it is
+ * never a sliver holding one sample (a sample, not a low).
  */
-function troughs(samples: { t: number; mb: Record<string, number | null> }[], warm: number, end: number) {
-  const span = Math.max(10, (end - warm) / 10);
+export function troughs(samples: { t: number; mb: Record<string, number | null> }[], warm: number, end: number) {
+  const count = Math.max(1, Math.min(10, Math.floor((end - warm) / 10)));
+  const span = (end - warm) / count;
   const windows: { at: string; mb: Record<string, number | null> }[] = [];
-  for (let from = warm; from < end; from += span) {
-    const to = Math.min(from + span, end);
-    const inside = samples.filter((s) => s.t >= from && s.t <= to + 0.001);
+  for (let i = 0; i < count; i++) {
+    const from = warm + i * span;
+    const to = i === count - 1 ? end : warm + (i + 1) * span;
+    const inside = samples.filter((s) => s.t >= from && (i === count - 1 ? s.t <= to + 0.001 : s.t < to));
     if (inside.length === 0) continue;
     const names = Object.keys(inside[0]!.mb);
     const mb = Object.fromEntries(names.map((name) => {
