@@ -1,3 +1,4 @@
+import { DEFAULT_THRESHOLDS } from '../shared';
 import { startFederation, type Federation } from './start-federation';
 
 const AMELIA = '9990000018';
@@ -86,7 +87,7 @@ describe('identity matching through the gateway', () => {
       const leo = (await federation.queryGateway(housingOf, { n: LEO }, sw)).body.data.child.housing;
       for (const h of [amelia, leo]) {
         expect(h).toMatchObject({ matchConfidence: 1, nhsNumberStatus: '02', tenancy: { address: '14 Mill Lane, Northshire, NS1 4AB' }, possibleMatches: [] });
-        expect(h.matchedOn).toEqual(['givenName', 'familyName', 'dateOfBirth', 'postcode']);
+        expect(h.matchedOn).toEqual(['givenName', 'familyName', 'dateOfBirth', 'postcode', 'addressLine', 'town']);
       }
     });
 
@@ -125,8 +126,8 @@ describe('identity matching through the gateway', () => {
       expect(before).toMatchObject({ matchConfidence: null, matchedOn: null, tenancy: null, rentArrears: null });
       expect(before.possibleMatches).toHaveLength(1);
       const [proposal] = before.possibleMatches;
-      expect(proposal.confidence).toBeGreaterThanOrEqual(0.7);
-      expect(proposal.confidence).toBeLessThan(0.92);
+      expect(proposal.confidence).toBeGreaterThanOrEqual(DEFAULT_THRESHOLDS.review);
+      expect(proposal.confidence).toBeLessThan(DEFAULT_THRESHOLDS.match);
       expect(proposal.matchedOn).toEqual(expect.arrayContaining(['givenName', 'dateOfBirth:dayMonthSwapped', 'postcode']));
       expect(proposal.matchedOn.some((m: string) => m.startsWith('familyName:'))).toBe(true);
 

@@ -1,6 +1,6 @@
 import {
-  ConfigError, createListLoader, createRowLoader, decideMatch, env, normalisePostcode, readEnv, swapDayAndMonth,
-  type Database, type Demographics, type Env, type MatchThresholds,
+  addressKey, ConfigError, createListLoader, createRowLoader, decideMatch, DEFAULT_THRESHOLDS as MATCHING_THRESHOLDS, env, nameKey, normaliseDate,
+  normalisePostcode, postcodeSector, readEnv, swapDayAndMonth, type Database, type Demographics, type Env, type MatchThresholds,
 } from '../../shared';
 
 /** What the gateway hands housing about a child, through `@requires`. */
@@ -8,15 +8,16 @@ export interface ChildDemographics {
   nhsNumber: string;
   name?: { given?: string | null; family?: string | null } | null;
   dateOfBirth?: string | null;
-  address?: { postcode?: string | null } | null;
+  /** Identity's current address; `line1` and `town` are matched on when the representation carries them. */
+  address?: { line1?: string | null; town?: string | null; postcode?: string | null } | null;
   /** Identity's restricted flag; absent means it could not be told, and counts as restricted. */
   restricted?: boolean | null;
 }
 
-/** Housing's own settings: the matching thresholds (`HOUSING_MATCH_THRESHOLD`, `HOUSING_REVIEW_THRESHOLD`). */
+/** Housing's own settings: the matching thresholds (`HOUSING_MATCH_THRESHOLD`, `HOUSING_REVIEW_THRESHOLD`), probabilities of a match. */
 export interface HousingSettings { thresholds: MatchThresholds }
 
-export const DEFAULT_THRESHOLDS: MatchThresholds = { match: 0.92, review: 0.7 };
+export const DEFAULT_THRESHOLDS: MatchThresholds = MATCHING_THRESHOLDS;
 
 export function readHousingSettings(source: Env): HousingSettings {
   const values = readEnv(
@@ -58,38 +59,102 @@ interface CandidateRow {
   landlord_id: string; landlord: string; line1: string; town: string; postcode: string; confirmed_nhs: string | null; rejected: boolean;
 }
 
-/** The loader key for a child: its NHS number and the demographics it is matched on. */
-export function matchRequestFor(child: ChildDemographics): MatchRequest {
-  const postcode = child.address?.postcode;
-  const query: Demographics = {
+/** A child's demographics from identity, as matching compares them. */
+export function childDemographics(child: ChildDemographics): Demographics {
+  const address = child.address;
+  return {
     given: child.name?.given ?? null,
     family: child.name?.family ?? null,
     dateOfBirth: child.dateOfBirth ?? null,
-    postcodes: postcode ? [postcode] : [],
+    addresses: address?.postcode || address?.line1 ? [{ lines: [address.line1 ?? null], town: address.town ?? null, postcode: address.postcode ?? null }] : [],
   };
-  // Identity withholds a restricted child's address: housing matches on the rest and says so.
-  const postcodeWithheld = !postcode;
-  return { key: JSON.stringify([child.nhsNumber, query.given, query.family, query.dateOfBirth, postcode ?? null]), nhsNumber: child.nhsNumber, query, postcodeWithheld };
 }
 
+/** A household member as matching compares them: the household lives at the tenancy's property; the member may be recorded at an earlier postcode. */
+export function householdMemberDemographics(member: { given: string; family: string; dateOfBirth: string | null; memberPostcode: string; line1: string; town: string; postcode: string }): Demographics {
+  return {
+    given: member.given,
+    family: member.family,
+    dateOfBirth: member.dateOfBirth,
+    addresses: [
+      { lines: [member.line1], town: member.town, postcode: member.postcode },
+      ...(normalisePostcode(member.memberPostcode) === normalisePostcode(member.postcode) ? [] : [{ postcode: member.memberPostcode }]),
+    ],
+  };
+}
+
+/** The loader key for a child: its NHS number and the demographics it is matched on. */
+export function matchRequestFor(child: ChildDemographics): MatchRequest {
+  const query = childDemographics(child);
+  const a = child.address;
+  // Identity withholds a restricted child's address: housing matches on the rest and says so.
+  const postcodeWithheld = !a?.postcode;
+  return { key: JSON.stringify([child.nhsNumber, query.given, query.family, query.dateOfBirth, a?.line1 ?? null, a?.town ?? null, a?.postcode ?? null]), nhsNumber: child.nhsNumber, query, postcodeWithheld };
+}
+
+/** Each request's blocking codes, as the SQL's parameters (shared/matching/blocking.ts names the rules). */
+function blockingParameters(requests: readonly MatchRequest[]): unknown[] {
+  const column = <T>(f: (q: Demographics, r: MatchRequest) => T) => requests.map((r) => f(r.query, r));
+  const dob = (q: Demographics) => {
+    const digits = q.dateOfBirth ? normaliseDate(q.dateOfBirth) : null;
+    return digits ? `${digits.slice(0, 4)}-${digits.slice(4, 6)}-${digits.slice(6)}` : null;
+  };
+  const postcode = (q: Demographics) => (q.addresses?.[0]?.postcode ? normalisePostcode(q.addresses[0].postcode) || null : null);
+  return [
+    column((_, r) => r.key),
+    column((_, r) => r.nhsNumber),
+    column((q) => dob(q)),
+    column((q) => (dob(q) ? swapDayAndMonth(dob(q)!) : null)),
+    column((q) => postcode(q)),
+    column((q) => { const p = postcode(q); return p ? postcodeSector(p) : null; }),
+    column((q) => (q.given ? nameKey(q.given) || null : null)),
+    column((q) => (q.family ? nameKey(q.family) || null : null)),
+    column((q) => (dob(q) ? `${dob(q)!.slice(0, 7)}-01` : null)),
+    column((q) => (q.addresses?.[0]?.lines?.[0] ? addressKey(q.addresses[0].lines[0]) : null)),
+  ];
+}
+
+/** Household members the landlord records as an adult of the household: never the child, whatever their name. */
+const ADULT_RELATIONSHIPS = ['parent', 'partner of parent', 'partner', 'spouse', 'tenant', 'lead tenant', 'joint tenant'];
+
+/** Current household members with their tenancy's property, for joining a candidate member to its block. */
+const member = (on: string) => `records.household_member m ON true JOIN records.tenancy t ON t.tenancy_ref = m.tenancy_ref AND t.end_date IS NULL
+             JOIN records.property p ON p.property_ref = t.property_ref AND (${on})`;
+const inMonth = "m.date_of_birth >= k.month AND m.date_of_birth < (k.month + interval '1 month')::date";
+const sector = '(service.match_sector(m.postcode) = k.sector OR service.match_sector(p.postcode) = k.sector)';
+
 /**
- * Finds each child's household in one statement for the whole batch: candidates
- * are the household members of current tenancies with the child's date of
- * birth (or with day and month swapped), at the child's postcode, or already
- * confirmed as this child; each is then scored with the shared scorer. A
+ * Finds each child's household in one statement for the whole batch:
+ * candidates are the current household members in any of the child's blocks
+ * (the rules of shared/matching/blocking.ts, each found by index), or already
+ * confirmed as this child; each is then scored with the shared model. A
+ * member the landlord records as a parent or partner is an adult, and no
+ * candidate (their date of birth, which would tell, is often not held). A
  * confirmed cross-reference is an exact match; a rejected proposal is never
  * proposed again; a member confirmed as another child is nobody else's.
  */
 async function findHouseholds(db: Database, requests: readonly MatchRequest[], thresholds: MatchThresholds): Promise<(HousingRecord & { key: string })[]> {
   const rows = await db.query<CandidateRow>(
     `WITH k AS (
-       SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::date[], $5::text[]) AS k(key, nhs, dob, dob_swapped, postcode)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::date[], $5::text[], $6::text[], $7::text[], $8::text[], $9::date[], $10::text[])
+         AS k(key, nhs, dob, dob_swapped, postcode, sector, gk, fk, month, ak)
      ), c AS (
-       SELECT k.key, k.nhs, m.member_ref FROM k JOIN records.household_member m ON m.date_of_birth = k.dob
-       UNION SELECT k.key, k.nhs, m.member_ref FROM k JOIN records.household_member m ON m.date_of_birth = k.dob_swapped
-       UNION SELECT k.key, k.nhs, m.member_ref FROM k JOIN records.property p ON replace(upper(p.postcode), ' ', '') = k.postcode
-               JOIN records.tenancy t ON t.property_ref = p.property_ref AND t.end_date IS NULL
-               JOIN records.household_member m ON m.tenancy_ref = t.tenancy_ref AND m.date_of_birth IS NOT NULL
+       SELECT k.key, k.nhs, m.member_ref FROM k JOIN records.household_member m ON m.date_of_birth = k.dob OR m.date_of_birth = k.dob_swapped
+       UNION SELECT k.key, k.nhs, m.member_ref FROM k JOIN records.household_member m ON service.match_postcode(m.postcode) = k.postcode
+       UNION SELECT k.key, k.nhs, m.member_ref FROM k JOIN records.property p ON service.match_postcode(p.postcode) = k.postcode
+               JOIN records.tenancy t ON t.property_ref = p.property_ref AND t.end_date IS NULL JOIN records.household_member m ON m.tenancy_ref = t.tenancy_ref
+       UNION SELECT k.key, k.nhs, m.member_ref FROM k JOIN records.household_member m
+               ON (service.match_name_key(m.given_name) = k.gk AND service.match_name_key(m.family_name) = k.fk)
+               OR (service.match_name_key(m.given_name) = k.fk AND service.match_name_key(m.family_name) = k.gk)
+       UNION SELECT k.key, k.nhs, m.member_ref FROM k JOIN records.household_member m ON service.match_name_key(m.given_name) = k.gk AND ${inMonth}
+       UNION SELECT k.key, k.nhs, m.member_ref FROM k JOIN records.household_member m ON service.match_name_key(m.family_name) = k.fk AND ${inMonth}
+       UNION SELECT k.key, k.nhs, m.member_ref FROM k JOIN ${member(`service.match_name_key(m.given_name) = k.gk AND ${sector}`)}
+       UNION SELECT k.key, k.nhs, m.member_ref FROM k JOIN ${member(`service.match_name_key(m.family_name) = k.fk AND ${sector}`)}
+       UNION SELECT k.key, k.nhs, m.member_ref FROM k JOIN ${member(`${inMonth} AND ${sector}`)}
+       UNION SELECT k.key, k.nhs, m.member_ref FROM k JOIN ${member(`service.match_address_key(p.line1) = k.ak AND service.match_name_key(m.given_name) = k.gk`)}
+       UNION SELECT k.key, k.nhs, m.member_ref FROM k JOIN ${member(`service.match_address_key(p.line1) = k.ak AND service.match_name_key(m.family_name) = k.fk`)}
+       UNION SELECT k.key, k.nhs, m.member_ref FROM k JOIN ${member(`service.match_address_key(p.line1) = k.ak AND ${inMonth}`)}
+       UNION SELECT k.key, k.nhs, m.member_ref FROM k JOIN ${member(`service.match_address_key(p.line1) = k.ak AND ${sector}`)}
        UNION SELECT k.key, k.nhs, x.member_ref FROM k JOIN service.nhs_cross_reference x ON x.nhs_number = k.nhs
      )
      SELECT c.key, m.member_ref, m.given_name, m.family_name, m.date_of_birth::text AS date_of_birth, m.postcode AS member_postcode,
@@ -101,48 +166,39 @@ async function findHouseholds(db: Database, requests: readonly MatchRequest[], t
        JOIN records.property p ON p.property_ref = t.property_ref
        JOIN records.landlord l ON l.landlord_id = t.landlord_id
        LEFT JOIN service.nhs_cross_reference x ON x.member_ref = m.member_ref
-       LEFT JOIN service.match_rejection r ON r.member_ref = m.member_ref AND r.nhs_number = c.nhs`,
-    [
-      requests.map((r) => r.key),
-      requests.map((r) => r.nhsNumber),
-      requests.map((r) => r.query.dateOfBirth ?? null),
-      requests.map((r) => (r.query.dateOfBirth ? swapDayAndMonth(r.query.dateOfBirth) : null)),
-      requests.map((r) => (r.query.postcodes?.[0] ? normalisePostcode(r.query.postcodes[0]) : null)),
-    ],
+       LEFT JOIN service.match_rejection r ON r.member_ref = m.member_ref AND r.nhs_number = c.nhs
+      WHERE x.nhs_number = c.nhs OR lower(m.relationship) NOT IN (${ADULT_RELATIONSHIPS.map((r) => `'${r}'`).join(', ')})`,
+    blockingParameters(requests),
     { prepare: true },
   );
   const byKey = new Map<string, CandidateRow[]>();
   for (const row of rows) byKey.set(row.key, [...(byKey.get(row.key) ?? []), row]);
-  const records: (HousingRecord & { key: string })[] = [];
-  for (const request of requests) {
-    const candidates = byKey.get(request.key) ?? [];
-    const confirmed = candidates.find((c) => c.confirmed_nhs === request.nhsNumber);
-    if (confirmed) {
-      records.push({ key: request.key, ...recordOf(confirmed, 'confirmed', 1, ['nhsNumber']) });
-      continue;
-    }
-    const open = candidates.filter((c) => c.confirmed_nhs === null && !c.rejected);
-    const decision = decideMatch(
-      request.query,
-      open.map((row) => ({
-        candidate: row,
-        // The household lives at the tenancy's property; the member may be recorded at an earlier address.
-        demographics: { given: row.given_name, family: row.family_name, dateOfBirth: row.date_of_birth, postcodes: [row.postcode, row.member_postcode] },
-      })),
-      thresholds,
-      { postcodeWithheld: request.postcodeWithheld },
-    );
-    if (decision.outcome === 'match') {
-      records.push({ key: request.key, ...recordOf(decision.best.candidate, 'matched', decision.best.score, decision.best.matchedOn) });
-    } else if (decision.outcome === 'possible') {
-      const possibleMatches = decision.candidates.map((s) => ({ reference: s.candidate.member_ref, confidence: s.score, matchedOn: s.matchedOn, landlordId: s.candidate.landlord_id }));
-      records.push({
-        key: request.key, status: 'possible', tenancyRef: null, memberRef: null, matchConfidence: null, matchedOn: null, nhsNumberStatus: null,
-        tenancy: null, temporaryAccommodation: null, rentArrears: null, possibleMatches, landlordIds: [...new Set(possibleMatches.map((p) => p.landlordId))],
-      });
-    }
-  }
-  return records;
+  return requests.flatMap((request) => {
+    const record = decideHousehold(request, byKey.get(request.key) ?? [], thresholds);
+    return record ? [{ key: request.key, ...record }] : [];
+  });
+}
+
+function decideHousehold(request: MatchRequest, candidates: CandidateRow[], thresholds: MatchThresholds): HousingRecord | null {
+  const confirmed = candidates.find((c) => c.confirmed_nhs === request.nhsNumber);
+  if (confirmed) return recordOf(confirmed, 'confirmed', 1, ['nhsNumber']);
+  const open = candidates.filter((c) => c.confirmed_nhs === null && !c.rejected);
+  const decision = decideMatch(
+    request.query,
+    open.map((row) => ({
+      candidate: row,
+      demographics: householdMemberDemographics({ given: row.given_name, family: row.family_name, dateOfBirth: row.date_of_birth, memberPostcode: row.member_postcode, line1: row.line1, town: row.town, postcode: row.postcode }),
+    })),
+    thresholds,
+    { postcodeWithheld: request.postcodeWithheld },
+  );
+  if (decision.outcome === 'match') return recordOf(decision.best.candidate, 'matched', decision.best.score, decision.best.matchedOn);
+  if (decision.outcome === 'none') return null;
+  const possibleMatches = decision.candidates.map((s) => ({ reference: s.candidate.member_ref, confidence: s.score, matchedOn: s.matchedOn, landlordId: s.candidate.landlord_id }));
+  return {
+    status: 'possible', tenancyRef: null, memberRef: null, matchConfidence: null, matchedOn: null, nhsNumberStatus: null,
+    tenancy: null, temporaryAccommodation: null, rentArrears: null, possibleMatches, landlordIds: [...new Set(possibleMatches.map((p) => p.landlordId))],
+  };
 }
 
 function recordOf(row: CandidateRow, status: 'confirmed' | 'matched', confidence: number, matchedOn: string[]): HousingRecord {

@@ -1,4 +1,7 @@
-import { createRowLoader, scoreDemographics, swapDayAndMonth, type Authority, type Database, type Score } from '../../shared';
+import {
+  createRowLoader, defaultScorer, DEFAULT_THRESHOLDS, nameKey, normalisePostcode, postcodeSector, prepare, swapDayAndMonth,
+  type Authority, type Database, type Demographics, type Score,
+} from '../../shared';
 
 /** A child as the subgraph serves it, read from the demographics store. */
 export interface ChildRecord {
@@ -68,32 +71,58 @@ export async function searchExact(db: Database, search: ExactSearch, limit: numb
 
 export interface FuzzySearch { given?: string; family?: string; dateOfBirth: string; gender?: ChildRecord['gender']; postcode?: string }
 
-/** Fuzzy results score at least this; below it a candidate has little more than a date of birth in common. */
-export const FUZZY_MIN_SCORE = 0.6;
+/** Fuzzy results have at least this probability of being the child searched for: the least that housing would propose to a person. */
+export const FUZZY_MIN_PROBABILITY = DEFAULT_THRESHOLDS.review;
 
 /**
- * Fuzzy search, as a tracing service does it: candidates share the date of
- * birth (or have day and month swapped), found by index; each is scored with
- * the shared scorer against the current and previous addresses, best first.
- * A search by postcode never finds a restricted child.
+ * Fuzzy search, as a tracing service does it: candidates are found by index
+ * with the blocking rules of shared/matching/blocking.ts (the date of birth as
+ * given or with day and month swapped, any postcode the child has had, or two
+ * of the names' codes, the month of birth and the postcode sector); each is
+ * scored with the shared model against the current and previous addresses,
+ * most probable first. A search by postcode never finds a restricted child.
  */
 export async function searchFuzzy(db: Database, search: FuzzySearch, limit: number): Promise<(Score & { child: ChildRecord })[]> {
-  const dates = [search.dateOfBirth, swapDayAndMonth(search.dateOfBirth)].filter((d): d is string => d !== null);
-  const rows = await db.query<PatientRow & { postcodes: string[] | null }>(
-    `${selectPatientWith(`,
+  const postcode = search.postcode ? normalisePostcode(search.postcode) || null : null;
+  const rows = await db.query<PatientRow & { lines: string[]; towns: string[]; postcodes: string[] }>(
+    `WITH c AS (
+       SELECT p.nhs_number FROM records.patient p WHERE p.date_of_birth = ANY($1::date[])
+       UNION SELECT a.nhs_number FROM records.patient_address a WHERE service.match_postcode(a.postcode) = $2
+       UNION SELECT p.nhs_number FROM records.patient p
+              WHERE (service.match_name_key(p.given_name) = $4 AND service.match_name_key(p.family_name) = $5)
+                 OR (service.match_name_key(p.given_name) = $5 AND service.match_name_key(p.family_name) = $4)
+       UNION SELECT p.nhs_number FROM records.patient p WHERE service.match_name_key(p.given_name) = $4 AND p.date_of_birth >= $6::date AND p.date_of_birth < ($6::date + interval '1 month')::date
+       UNION SELECT p.nhs_number FROM records.patient p WHERE service.match_name_key(p.family_name) = $5 AND p.date_of_birth >= $6::date AND p.date_of_birth < ($6::date + interval '1 month')::date
+       UNION SELECT a.nhs_number FROM records.patient_address a JOIN records.patient p ON p.nhs_number = a.nhs_number
+              WHERE service.match_sector(a.postcode) = $3
+                AND (service.match_name_key(p.given_name) = $4 OR service.match_name_key(p.family_name) = $5
+                     OR (p.date_of_birth >= $6::date AND p.date_of_birth < ($6::date + interval '1 month')::date))
+     )
+     ${selectPatientWith(`,
+         (SELECT array_agg(h.line1 ORDER BY h.valid_to DESC NULLS FIRST) FROM records.patient_address h WHERE h.nhs_number = p.nhs_number) AS lines,
+         (SELECT array_agg(h.town ORDER BY h.valid_to DESC NULLS FIRST) FROM records.patient_address h WHERE h.nhs_number = p.nhs_number) AS towns,
          (SELECT array_agg(h.postcode ORDER BY h.valid_to DESC NULLS FIRST) FROM records.patient_address h WHERE h.nhs_number = p.nhs_number) AS postcodes`)}
-      WHERE p.date_of_birth = ANY($1::date[])${search.postcode ? " AND p.confidentiality IS DISTINCT FROM 'S'" : ''}`,
-    [dates],
+      JOIN c ON c.nhs_number = p.nhs_number${postcode ? " WHERE p.confidentiality IS DISTINCT FROM 'S'" : ''}`,
+    [
+      [search.dateOfBirth, swapDayAndMonth(search.dateOfBirth)].filter((d): d is string => d !== null),
+      postcode,
+      postcode ? postcodeSector(postcode) : null,
+      search.given ? nameKey(search.given) || null : null,
+      search.family ? nameKey(search.family) || null : null,
+      `${search.dateOfBirth.slice(0, 7)}-01`,
+    ],
   );
-  const query = { given: search.given, family: search.family, dateOfBirth: search.dateOfBirth, gender: search.gender, postcodes: search.postcode ? [search.postcode] : [] };
+  const query: Demographics = { given: search.given, family: search.family, dateOfBirth: search.dateOfBirth, gender: search.gender, addresses: postcode ? [{ postcode }] : [] };
+  const q = prepare(query);
   return rows
     .map((row) => {
       const child = toChild(row);
-      const score = scoreDemographics(query, { given: row.given_name, family: row.family_name, dateOfBirth: row.date_of_birth, gender: child.gender, postcodes: row.postcodes ?? [] });
+      const addresses = (row.postcodes ?? []).map((p, i) => ({ lines: [row.lines?.[i] ?? null], town: row.towns?.[i] ?? null, postcode: p }));
+      const score = defaultScorer.score(q, prepare({ given: row.given_name, family: row.family_name, dateOfBirth: row.date_of_birth, gender: child.gender, addresses }));
       return { child, ...score };
     })
-    .filter((r) => r.score >= FUZZY_MIN_SCORE)
-    .sort((a, b) => b.score - a.score || a.child.nhsNumber.localeCompare(b.child.nhsNumber))
+    .filter((r) => r.probability >= FUZZY_MIN_PROBABILITY)
+    .sort((a, b) => b.probability - a.probability || b.score - a.score || a.child.nhsNumber.localeCompare(b.child.nhsNumber))
     .slice(0, limit);
 }
 
