@@ -45,7 +45,12 @@ describe('matching evaluation on a small deterministic labelled set', () => {
 
 const FEBRL3 = join(__dirname, '..', '..', '..', 'shared', 'data', 'febrl', 'dataset3.csv');
 
-describe('matching evaluation on FEBRL 3 (a public benchmark beside the project)', () => {
+// FEBRL 3 lives in the shared data folder beside the project, not in it. CI has that folder and fails without it
+// (CI=true); a fresh clone on its own does not, and says so rather than failing on data it was never given.
+const febrlHere = existsSync(FEBRL3);
+if (!febrlHere && !process.env.CI) process.stderr.write(`FEBRL 3 not found at ${FEBRL3}: its evaluation is not run (put the shared data folder beside the project to run it)\n`);
+
+(febrlHere || process.env.CI ? describe : describe.skip)('matching evaluation on FEBRL 3 (a public benchmark beside the project)', () => {
   it('finds the data set', () => {
     expect(existsSync(FEBRL3)).toBe(true);
   });
