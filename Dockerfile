@@ -15,6 +15,8 @@ COPY shared ./shared
 COPY subgraphs ./subgraphs
 COPY synthetic ./synthetic
 COPY dev ./dev
+# The practitioners' web app (web/main.ts), a client of the gateway.
+COPY web ./web
 # The operators' tools: `npm run migrate` (the compose file's migrate service), audit verify and export, policy checks.
 COPY tools ./tools
 # The supergraph is composed from the subgraphs' schema files at build time, so a

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { AGENCIES, loadGatewayConfig } from '../gateway';
 import { loadSubgraphConfig, type Env } from '../shared';
+import { loadWebConfig } from '../web';
 import { SERVICE_NODE_FLAGS } from '../tools/soak/processes';
 
 /** How every service starts: Node with the deployment's flags, running the service's TypeScript through tsx. */
@@ -179,8 +180,8 @@ function expectHealthcheckFollowsStatus(name: string, port: () => string) {
 }
 
 describe('docker-compose.yml, the reference deployment', () => {
-  it('runs postgres, redis, the migrations, the five subgraphs and two gateway replicas, and nothing else', () => {
-    expect(Object.keys(services).sort()).toEqual(['postgres', 'redis', 'migrate', ...subgraphs.map(([a]) => a), ...gateways.map(([g]) => g)].sort());
+  it('runs postgres, redis, the migrations, the five subgraphs, two gateway replicas and the web app, and nothing else', () => {
+    expect(Object.keys(services).sort()).toEqual(['postgres', 'redis', 'migrate', ...subgraphs.map(([a]) => a), ...gateways.map(([g]) => g), 'web'].sort());
   });
 
   it('names the same agencies on the same ports as the gateway federates', () => {
@@ -200,14 +201,15 @@ describe('docker-compose.yml, the reference deployment', () => {
       expect(Array.isArray(dependsOn)).toBe(false);
       return Object.entries(dependsOn as Record<string, { condition?: string }>).map(([on, { condition }]) => ({ name, on, condition }));
     });
-    expect(edges.length).toBe(1 + subgraphs.length + gateways.length * (subgraphs.length + 1));
+    // migrate on postgres; each subgraph on migrate; each gateway on redis and the subgraphs; the web app on a gateway.
+    expect(edges.length).toBe(1 + subgraphs.length + gateways.length * (subgraphs.length + 1) + 1);
     expect(edges.filter((e) => e.condition !== (e.on === 'migrate' ? 'service_completed_successfully' : 'service_healthy'))).toEqual([]);
     expect(edges.filter((e) => e.condition === 'service_healthy' && !services[e.on]?.healthcheck?.test)).toEqual([]);
   });
 
   it('mounts the keys folder read-only into every service that reads a key', () => {
-    const readers = Object.keys(services).filter((name) => Object.keys(environmentOf(name)).some((k) => /KEY_PATH|JWKS_PATH/.test(k)));
-    expect(readers.length).toBe(subgraphs.length + 2);
+    const readers = Object.keys(services).filter((name) => Object.keys(environmentOf(name)).some((k) => /KEY_PATH|JWKS_PATH|SECRET_PATH/.test(k)));
+    expect(readers.length).toBe(subgraphs.length + 3);
     for (const name of readers) expect(service(name).volumes).toContain('./deploy/keys:/run/keys:ro');
   });
 
@@ -446,6 +448,51 @@ describe('docker-compose.yml, the reference deployment', () => {
       expect(result.subgraphs).toEqual(subgraphs.map(([agency, port]) => ({ name: agency, url: `http://${agency}:${port}/graphql` })));
       expect(result.redisUrl).toBe('redis://redis:6379');
       expect(result.development).toBe(false);
+    });
+  });
+
+  describe('the web app', () => {
+    it('is built from this repository and runs web/main.ts, a file that exists and is copied into the image', () => {
+      expect(service('web').build).toBe('.');
+      expect(service('web').image).toBeUndefined();
+      expect(service('web').command).toEqual(serviceCommand('web/main.ts'));
+      expect(existsSync(join(root, 'web/main.ts'))).toBe(true);
+      expect(foldersCopiedIntoImage()).toContain('web');
+    });
+
+    it('listens on port 3000 on every interface, published on host port 3000', () => {
+      expect(environmentOf('web').WEB_PORT).toBe('3000');
+      expect(environmentOf('web').WEB_HOST).toBe('0.0.0.0');
+      expect((service('web').ports ?? []).map(String)).toEqual(['3000:3000']);
+    });
+
+    it('checks its health on the port its environment sets', () => {
+      expect(urlsIn(healthcheckScript('web'))).toEqual([`http://127.0.0.1:${environmentOf('web').WEB_PORT}/health`]);
+    });
+
+    expectHealthcheckFollowsStatus('web', () => environmentOf('web').WEB_PORT ?? '');
+
+    it('starts once the gateway it calls is healthy', () => {
+      expect(service('web').depends_on).toEqual({ 'gateway-1': { condition: 'service_healthy' } });
+    });
+
+    it('is an ordinary client of the gateway: no database, no Redis, no gateway or subgraph key', () => {
+      const text = JSON.stringify(service('web'));
+      expect(text).not.toMatch(/postgres|redis|DATABASE|GATEWAY_SIGNING|JWKS/i);
+      expect(SERVICE_PASSWORDS.filter((p) => text.includes(p))).toEqual([]);
+    });
+
+    it('sets only variables loadWebConfig reads, and they parse to an identity provider, the gateway and production', () => {
+      const environment = substitutedEnvironmentOf('web');
+      const { result, read } = namesRead((env) => loadWebConfig(env), environment);
+      expect(Object.keys(environment).filter((name) => !read.has(name))).toEqual([]);
+      expect(result.port).toBe(3000);
+      expect(result.host).toBe('0.0.0.0');
+      expect(result.gatewayUrl).toBe('http://gateway-1:4000/graphql');
+      expect(result.signIn.mode).toBe('oidc');
+      expect(result.development).toBe(false);
+      expect(result.sessionSecretPath).toMatch(/^\/run\/keys\//);
+      expect(service('web').volumes).toContain('./deploy/keys:/run/keys:ro');
     });
   });
 });

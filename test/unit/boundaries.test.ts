@@ -12,7 +12,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** Every relative import in the repository's source, resolved to the folder path it names. */
-const imports = ['gateway', 'shared', 'subgraphs', 'synthetic', 'dev', 'bench', 'test', 'tools'].flatMap((top) =>
+const imports = ['gateway', 'shared', 'subgraphs', 'synthetic', 'dev', 'bench', 'test', 'tools', 'web'].flatMap((top) =>
   sourceFiles(join(root, top)).flatMap((file) =>
     [...readFileSync(file, 'utf8').matchAll(/(?:from|import\()\s*'([^']+)'/g)].map((m) => ({
       from: relative(root, file),
@@ -44,6 +44,12 @@ describe('boundaries between the parts of the project', () => {
 
   it('gives the gateway no database and no agency code', () => {
     const leaks = imports.filter((i) => inside(i.from, 'gateway') && (inside(i.target, 'subgraphs') || ['pg', '@electric-sql/pglite'].includes(i.target)));
+    expect(leaks).toEqual([]);
+  });
+
+  it('gives the web app no database and no agency code: it is a client of the graph like any other', () => {
+    expect(imports.filter((i) => i.from.startsWith('web')).length).toBeGreaterThan(10);
+    const leaks = imports.filter((i) => inside(i.from, 'web') && (inside(i.target, 'subgraphs') || inside(i.target, 'synthetic') || ['pg', '@electric-sql/pglite', 'redis'].includes(i.target)));
     expect(leaks).toEqual([]);
   });
 

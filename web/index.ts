@@ -1,0 +1,6 @@
+export { loadWebConfig, type WebConfig, type SignIn } from './config';
+export { createWebApp, PURPOSE_LABELS, type WebAppOptions, type SignInMethod, type DemoPersona } from './create-web-app';
+export { startWeb, listenWeb, signInFromConfig, type RunningWeb } from './start-web';
+export { createGatewayClient, GatewayUnreachable, type GatewayClient, type GatewayResult } from './gateway-client';
+export { createFieldReader, type FieldState } from './field-state';
+export { createOidcClient, type OidcClient } from './oidc';
