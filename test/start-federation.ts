@@ -14,7 +14,7 @@ import {
 import {
   createContextSigner, createKeyPair, createLogger, createSdlRequestSigner, loadPolicies, startAgency, type AuthorizationMode, type Database, type HttpService, type KeyPair, type Purpose, type RunningAgency, type SubgraphConfig,
 } from '../shared';
-import { today } from '../synthetic';
+import { populationFor, today } from '../synthetic';
 
 export type Backend = 'pglite' | 'postgres';
 
@@ -43,6 +43,12 @@ export interface FederationOptions {
    * @default { rateLimits: no limit }
    */
   gateway?: Pick<GatewayOptions, 'rateLimits' | 'requestDeadlineMs' | 'httpTimeouts'>;
+  /**
+   * Gives one worker (by login) a caseload of `children` children: their own allocations, topped up with the
+   * seed's children no worker holds (opening a social care record for those social care did not know).
+   * @default none: the seed's own allocations
+   */
+  caseload?: { worker: string; children: number };
 }
 
 const NO_RATE_LIMITS = Object.fromEntries(Object.keys(DEFAULT_RATE_LIMITS).map((limit) => [limit, Infinity]));
@@ -129,6 +135,11 @@ export async function startFederation(options: FederationOptions = {}): Promise<
         instrument: (db: Database): Database => ({ ...db, query: (sql, params, options) => (statements++, db.query(sql, params, options)) }),
       });
       cleanups.unshift(() => running.stop());
+      if (definition.name === 'socialcare' && options.caseload) {
+        const owner = running.database!.owner;
+        const sql = allocationSql(options.caseload, populationFor({ children, seed: 1, asOf }).children.map((c) => c.nhsNumber), asOf);
+        await owner.exec(backend === 'pglite' ? `RESET ROLE; ${sql}; SET ROLE ${definition.serviceRole}` : sql);
+      }
       running.service.server.on('request', (req) => {
         if (req.method === 'POST') requests++;
       });
@@ -234,6 +245,29 @@ export async function startFederation(options: FederationOptions = {}): Promise<
     for (const cleanup of cleanups) await cleanup().catch(() => undefined);
     throw error;
   }
+}
+
+/** The statements topping one worker's caseload up to `children` with the seed's children no worker holds, in seed order. */
+function allocationSql(caseload: { worker: string; children: number }, nhsNumbers: string[], asOf: string): string {
+  if (!/^[a-z0-9.]+$/.test(caseload.worker)) throw new TypeError(`caseload.worker: ${JSON.stringify(caseload.worker)} is not a login`);
+  if (!Number.isInteger(caseload.children) || caseload.children < 1 || caseload.children > nhsNumbers.length) {
+    throw new TypeError(`caseload.children: ${caseload.children} is not between 1 and the ${nhsNumbers.length} children of the seed`);
+  }
+  // NHS numbers are the seed's own ten digits, and the login is checked above: both are safe inline.
+  const numbers = `ARRAY[${nhsNumbers.map((n) => `'${n}'`).join(',')}]::text[]`;
+  return `
+    CREATE TEMP TABLE caseload_top_up AS
+      SELECT t.n AS nhs_number, t.i FROM unnest(${numbers}) WITH ORDINALITY AS t(n, i)
+       WHERE NOT EXISTS (SELECT 1 FROM records.person p JOIN records.allocation a ON a.person_id = p.person_id AND a.ended_on IS NULL WHERE p.nhs_number = t.n)
+       ORDER BY t.i
+       LIMIT GREATEST(0, ${caseload.children} - (SELECT count(*) FROM records.allocation a JOIN records.worker w USING (worker_id) WHERE w.login = '${caseload.worker}' AND a.ended_on IS NULL));
+    INSERT INTO records.person (person_id, nhs_number, la_code)
+      SELECT 'CL' || lpad(c.i::text, 6, '0'), c.nhs_number, la.la_code FROM caseload_top_up c, records.local_authority la
+       WHERE NOT EXISTS (SELECT 1 FROM records.person p WHERE p.nhs_number = c.nhs_number);
+    INSERT INTO records.allocation (person_id, worker_id, started_on)
+      SELECT p.person_id, w.worker_id, DATE '${asOf}' FROM caseload_top_up c JOIN records.person p USING (nhs_number), records.worker w
+       WHERE w.login = '${caseload.worker}';
+    DROP TABLE caseload_top_up`;
 }
 
 export async function post<T = any>(url: string, body: unknown, headers: Record<string, string> = {}): Promise<GraphQLResponse<T>> {

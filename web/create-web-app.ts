@@ -6,6 +6,7 @@ import { PURPOSES, type Logger } from '../shared';
 import type { GatewayClient } from './gateway-client';
 import type { OidcClient } from './oidc';
 import { activeGrant, breakGlassRoutes } from './routes/break-glass';
+import { caseloadRoutes } from './routes/caseload';
 import { childRoutes } from './routes/child';
 import { explorerRoutes } from './routes/explorer';
 import { findRoutes } from './routes/find';
@@ -101,6 +102,7 @@ export function createWebApp(options: WebAppOptions): express.Express {
   breakGlassRoutes(app, { gateway: options.gateway, minutes: options.breakGlassMinutes ?? 60 });
   housingMatchRoutes(app, { gateway: options.gateway });
   childRoutes(app, { gateway: options.gateway });
+  caseloadRoutes(app, { gateway: options.gateway });
   privacyRoutes(app, { gateway: options.gateway });
   securityRoutes(app, { views: options.policyViews ?? createPolicyViews() });
   if (options.development) explorerRoutes(app, { gateway: options.gateway });

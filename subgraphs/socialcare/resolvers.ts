@@ -1,6 +1,7 @@
+import { responsePathAsArray, type GraphQLResolveInfo } from 'graphql';
 import { validateDateTimeArg, type SubgraphContext } from '../../shared';
 import { notificationsFor } from './notifications';
-import type { SocialCareLoaders, SocialCareRecord } from './store';
+import { caseloadOf, type SocialCareLoaders, type SocialCareRecord } from './store';
 
 type Context = SubgraphContext<SocialCareLoaders>;
 interface ChildReference { nhsNumber: string }
@@ -10,6 +11,14 @@ export const resolvers = {
     accessNotifications: (_: unknown, args: { since?: string | null }, ctx: Context) => {
       if (args.since) validateDateTimeArg(args.since, 'since');
       return notificationsFor(ctx.db, ctx.authority!.caller.org, args.since ?? null);
+    },
+    // Which children a worker holds is itself a disclosure: each is registered at its response path, for the audit log.
+    myCaseload: async (_: unknown, __: unknown, ctx: Context, info: GraphQLResolveInfo): Promise<ChildReference[]> => {
+      if (!ctx.authority) return [];
+      const nhsNumbers = await caseloadOf(ctx.db, ctx.authority.caller);
+      const path = responsePathAsArray(info.path);
+      nhsNumbers.forEach((nhsNumber, i) => ctx.audit.child([...path, i], nhsNumber));
+      return nhsNumbers.map((nhsNumber) => ({ nhsNumber }));
     },
   },
   Child: {

@@ -83,6 +83,36 @@ const selectCaseNotes = `
    WHERE p.nhs_number = ANY($1::text[])
    ORDER BY n.written_on DESC, n.note_id DESC`;
 
+/** The most children `myCaseload` answers with: a page a practitioner can scan, and one gateway batch per agency. */
+export const CASELOAD_LIMIT = 500;
+
+// A child is on the caseload of the worker of their current (newest open) allocation, as `selectRecord` decides
+// the allocated worker, so the caseload and each child's record never disagree about who holds the child.
+const selectCaseload = `
+  SELECT p.nhs_number
+    FROM records.person p
+    JOIN LATERAL (
+      SELECT worker_id FROM records.allocation
+       WHERE person_id = p.person_id AND ended_on IS NULL
+       ORDER BY started_on DESC
+       LIMIT 1) a ON true
+    JOIN records.worker w ON w.worker_id = a.worker_id
+    JOIN records.team t ON t.team_id = w.team_id
+   WHERE p.nhs_number IS NOT NULL AND p.la_code = $1
+     AND (w.login = $2 OR (t.name = $3 AND t.la_code = $1))
+   ORDER BY p.nhs_number
+   LIMIT ${CASELOAD_LIMIT}`;
+
+/**
+ * The NHS numbers of the children allocated to a worker of the caller's local authority: the caller's own, and
+ * for a team manager also those of every worker in the caller's team.
+ */
+export async function caseloadOf(db: Database, caller: { sub: string; org: string; roles: readonly string[]; team?: string }): Promise<string[]> {
+  const team = caller.roles.includes('team-manager') ? (caller.team ?? null) : null;
+  const rows = await db.query<{ nhs_number: string }>(selectCaseload, [caller.org, caller.sub, team], { prepare: true });
+  return rows.map((row) => row.nhs_number);
+}
+
 function toRecord(row: RecordRow): SocialCareRecord {
   return {
     nhsNumber: row.nhs_number,

@@ -13,4 +13,5 @@ export const operations = {
   /** Holds ConfirmHousingMatch and RejectHousingMatch: name one as the operation. */
   decideHousingMatch: read('decide-housing-match'),
   housingPossibleMatches: read('housing-possible-matches'),
+  myCaseload: read('my-caseload'),
 } as const;
