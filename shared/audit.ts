@@ -207,6 +207,17 @@ export function createAuditPlugin<C extends { authority: Authority | null; audit
     }
     return found;
   };
+  // The policies that can grant a root field of this agency's (`Query.myCaseload`): the list a root field answers with
+  // is itself a disclosure (which children a worker holds), so its policy is part of each entry's basis.
+  const rootPolicies = new Map<string, string[]>();
+  const policiesOfRoot = (field: string): string[] => {
+    let found = rootPolicies.get(field);
+    if (!found) {
+      found = (options.policyMap.get(field) ?? []).flat().filter((p) => p.startsWith(`${options.agency}:`));
+      rootPolicies.set(field, found);
+    }
+    return found;
+  };
   // Responses to the same operation mostly disclose the same paths: each such shape is sorted, and the
   // policies that could grant it found, once (the arrays are frozen, since every entry of that shape shares them).
   const shapes = new Map<string, { disclosed: string[]; policies: string[] }>();
@@ -274,6 +285,10 @@ export function createAuditPlugin<C extends { authority: Authority | null; audit
     if (children.length === 0) return [];
     const policies = new Set<string>();
     for (const shape of used) for (const p of shape.policies) policies.add(p);
+    const rootType = rc.operation.operation === 'mutation' ? 'Mutation' : 'Query';
+    for (const selection of rc.operation.selectionSet.selections) {
+      if (selection.kind === Kind.FIELD && selection.name.value !== '_entities') for (const p of policiesOfRoot(`${rootType}.${selection.name.value}`)) policies.add(p);
+    }
     return [{
       traceId: authority.traceId,
       caller: { sub: authority.caller.sub, name: authority.caller.name, roles: [...authority.caller.roles], org: authority.caller.org, orgType: authority.caller.orgType },

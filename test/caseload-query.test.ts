@@ -79,8 +79,9 @@ describe.each(backends)('the caller\'s caseload on %s', (backend) => {
     // The gateway names the operation it sends each subgraph after the client's.
     expect(entry.operation).toEqual({ type: 'query', name: expect.stringMatching(/^MyCaseload__socialcare__/) });
     expect(entry.children.map((c) => c.nhsNumber).sort()).toEqual(numbers(body));
-    // The basis names the policies of the fields given below each child; the list itself is the caseload policy's.
+    // The basis names the policies of the fields given below each child, and the caseload policy, by which the list itself was given.
     expect(entry.children.find((c) => c.nhsNumber === '9990000018')!.disclosed).toContain('socialCare.status');
+    expect(entry.basis.policies).toEqual(expect.arrayContaining(['socialcare:caseload', 'socialcare:status']));
   });
 
   it('is audited even when only the NHS numbers are asked for: who a worker holds is itself a disclosure', async () => {
@@ -89,6 +90,7 @@ describe.each(backends)('the caller\'s caseload on %s', (backend) => {
     const [row] = await federation.agencies.socialcare!.query<{ entry: AuditEntry }>('SELECT entry FROM service.audit_entry ORDER BY seq DESC LIMIT 1');
     expect(row!.entry.caller.sub).toBe('tm.patel');
     expect(row!.entry.children.map((c) => c.nhsNumber).sort()).toEqual(numbers(body));
+    expect(row!.entry.basis.policies).toEqual(['socialcare:caseload']);
   });
 });
 
