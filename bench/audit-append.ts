@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { appendAudit, ensureServiceRole, migrateAudit, openAgencyDatabase, type AuditEntry, type Database } from '../shared';
 import { cpuPerRequest, cpuSnapshot } from './cpu';
+import { median } from './stats';
 
 /**
  * `TEST_DATABASE_URL=… npx tsx bench/audit-append.ts [--calls 5000] [--rounds 3]`: what one audit append
@@ -67,7 +68,6 @@ async function main() {
         (results.get(c.label) ?? results.set(c.label, []).get(c.label)!).push({ postgres: cpu.postgresMs * 1000, client: cpu.processMs * 1000, wall });
       }
     }
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const lines = [`${calls} calls x ${rounds} rounds, one connection as the service role; medians, microseconds per call`, '| statement | PostgreSQL CPU | client CPU | wall |', '|---|---|---|---|'];
     for (const [label, rs] of results) {
       lines.push(`| ${label} | ${median(rs.map((r) => r.postgres)).toFixed(0)} | ${median(rs.map((r) => r.client)).toFixed(0)} | ${median(rs.map((r) => r.wall)).toFixed(0)} |`);

@@ -10,6 +10,7 @@ import { AGENCIES } from '../gateway';
 import { createKeyPair } from '../shared';
 import { freePort, start, waitForHealth, type Service } from '../tools/soak/processes';
 import { cpuSnapshot, processCpuMs } from './cpu';
+import { median } from './stats';
 
 /**
  * `TEST_DATABASE_URL=… npx tsx bench/audit-cost.ts [--runs 5] [--requests 200] [--duration 10] [--connections 10] [--children 2000]`
@@ -50,8 +51,6 @@ const FULL_VIEW = `{ child(nhsNumber: "9990000018") { nhsNumber name { given fam
   education { school { name } attendanceRate exclusions { date } } } }`;
 
 interface Federation { label: 'on' | 'off'; gatewayUrl: string; agencies: Service[]; gateway: Service }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main() {
   const server = process.env.TEST_DATABASE_URL;

@@ -1,6 +1,8 @@
 import { syntheticNhsNumbers } from '../synthetic';
 import type { Backend } from '../test/start-federation';
 import { post, startFederation } from '../test/start-federation';
+import { median } from './stats';
+
 /**
  * `npx tsx bench/latency.ts [pglite|postgres]`: one request at a time, alternating between a federation
  * with authorisation enforced and one without, and the median latency of each. Less exposed to a shared
@@ -17,7 +19,7 @@ import { post, startFederation } from '../test/start-federation';
     const times: Record<string, number[]> = { on: [], off: [] };
     for (const [k, f] of [['on', on], ['off', off]] as const) for (let i = 0; i < 5; i++) await post(f.gatewayUrl, { query: q, variables: v }, await f.authHeaders());
     for (let i = 0; i < reps; i++) for (const [k, f] of [['on', on], ['off', off]] as const) { const h = await f.authHeaders(); const t = performance.now(); await post(f.gatewayUrl, { query: q, variables: v }, h); times[k]!.push(performance.now() - t); }
-    const m = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const m = median;
     process.stdout.write(`${label}: median ms authz on ${m(times.on!).toFixed(1)}, off ${m(times.off!).toFixed(1)}; off/on ${(m(times.off!) / m(times.on!)).toFixed(3)}\n`);
   }
   await on.stop(); await off.stop();

@@ -7,6 +7,7 @@ import autocannon from 'autocannon';
 import { syntheticNhsNumbers } from '../synthetic';
 import { startFederation, type Backend } from '../test/start-federation';
 import { cpuPerRequest, cpuSnapshot, type CpuPerRequest } from './cpu';
+import { median } from './stats';
 
 /**
  * `npm run bench [-- --runs 3 --duration 10 --connections 10 --backend pglite|postgres --children 2000 --compare authz|audit|limits|same --scenario full|caseload|all --warmup 3 --cooldown 3]`
@@ -103,7 +104,6 @@ async function main() {
     await on.stop();
     await off.stop();
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const cpuMedian = (rs: { cpu: CpuPerRequest | null }[], part: keyof CpuPerRequest) => (rs.every((r) => r.cpu) ? median(rs.map((r) => r.cpu![part])) : null);
   const ms = (value: number | null) => (value === null ? '–' : value.toFixed(2));
   const lines = [

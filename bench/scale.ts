@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { syntheticNhsNumbers } from '../synthetic';
 import { startFederation } from '../test/start-federation';
+import { median } from './stats';
 
 /**
  * `TEST_DATABASE_URL=… npx tsx bench/scale.ts [--children 100000] [--runs 15]`: seeds every agency's
@@ -36,7 +37,7 @@ async function main() {
         if (!body.data) throw new Error(JSON.stringify(body.errors));
         if (i >= 3) times.push(performance.now() - t);
       }
-      lines.push(`| ${c.name} | ${[...times].sort((a, b) => a - b)[Math.floor(times.length / 2)]!.toFixed(1)} |`);
+      lines.push(`| ${c.name} | ${median(times).toFixed(1)} |`);
     }
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {

@@ -7,6 +7,7 @@ import {
   CONTEXT_HEADER, createContextSigner, createKeyPair, createLogger, startAgency, type Authority, type RunningAgency, type SubgraphConfig,
 } from '../shared';
 import { syntheticNhsNumbers } from '../synthetic';
+import { median } from './stats';
 
 /**
  * `npx tsx bench/subgraph-enforcement.ts [--runs 40] [--children 2000] [--agency socialcare …] [--selection full|caseload]` (needs TEST_DATABASE_URL):
@@ -78,7 +79,7 @@ async function main() {
         a.push(await time(on));
         b.push(await time(off));
       }
-      const m = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+      const m = median;
       lines.push(`| ${agency.definition.name} | ${records} | ${denials} | ${m(a).toFixed(1)} | ${m(b).toFixed(1)} | ${(((m(a) - m(b)) / m(a)) * 100).toFixed(1)} % |`);
     }
   } finally {

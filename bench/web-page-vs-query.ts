@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { personas, signPersonaToken, type PersonaName } from '../dev/personas';
 import { createGatewayClient, listenWeb } from '../web';
 import { startFederation } from '../test/start-federation';
-
-const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+import { percentile } from './stats';
 
 /**
  * A web page's server time against the one gateway query it makes, one request at a time, alternating: the
