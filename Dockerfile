@@ -19,6 +19,8 @@ COPY dev ./dev
 COPY web ./web
 # The operators' tools: `npm run migrate` (the compose file's migrate service), audit verify and export, policy checks.
 COPY tools ./tools
+# The operations each registered client may run (TRUSTED_DOCUMENTS=enforce): written by `npm run codegen`.
+COPY trusted-documents ./trusted-documents
 # The supergraph is composed from the subgraphs' schema files at build time, so a
 # production gateway serves a graph that was reviewed in the repository rather than
 # whatever the live subgraphs say; the gateway takes each subgraph's URL from its

@@ -101,6 +101,8 @@ async function main() {
       GATEWAY_AUDIT_PATH: join(dir, `gateway-${label}.jsonl`), LOG_LEVEL: 'warn', NODE_ENV: 'production', REDIS_URL: '',
       // One benchmark caller does what a county's practitioners do between them: its per-caller limits are lifted.
       RATE_REQUESTS_PER_MINUTE: '10000000', RATE_CHILDREN_PER_MINUTE: '10000000', RATE_CONCURRENT_REQUESTS: '1000',
+      // The bench's operations are its own, not a registered client's.
+      TRUSTED_DOCUMENTS: 'allow',
     });
     all.push(gateway);
     const gatewayUrl = `http://127.0.0.1:${port}/graphql`;

@@ -9,7 +9,7 @@ const CASELOAD = 500;
 runBench(() => comparePageWithQuery({
   label: `caseload of ${CASELOAD}`, rounds: Number(process.argv[2] ?? 30), warmUp: 5,
   federation: { children: 600, caseload: { worker: 'sw.jones', children: CASELOAD } },
-  path: '/caseload', query: operations.myCaseload,
+  path: '/caseload', document: operations.myCaseload,
   // Either answer must hold the whole caseload, or the figures measure something smaller.
   check: (text) => {
     const children = (text.match(/data-child="|"nhsNumber":/g) ?? []).length;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { personas, signPersonaToken, type PersonaName } from '../dev/personas';
-import { createGatewayClient, listenWeb } from '../web';
+import { createGatewayClient, documentHash, listenWeb, WEB_CLIENT_NAME, type TypedDocumentString } from '../web';
 import { startFederation } from '../test/start-federation';
 import { percentile } from './stats';
 
@@ -16,7 +16,8 @@ export async function comparePageWithQuery(options: {
   warmUp: number;
   federation?: Parameters<typeof startFederation>[0];
   path: string;
-  query: string;
+  /** The operation the page runs, sent by its hash as the page sends it. */
+  document: TypedDocumentString<unknown, never>;
   variables?: Record<string, unknown>;
   check?: (text: string) => void;
 }): Promise<void> {
@@ -44,7 +45,8 @@ export async function comparePageWithQuery(options: {
       return performance.now() - started;
     };
     const page = () => fetch(`${web.url}${options.path}`, { headers: { cookie } });
-    const query = () => fetch(federation.gatewayUrl, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ query: options.query, variables: options.variables ?? {} }) });
+    const query = () => fetch(federation.gatewayUrl, { method: 'POST', headers: { ...headers, 'content-type': 'application/json', 'apollographql-client-name': WEB_CLIENT_NAME },
+      body: JSON.stringify({ variables: options.variables ?? {}, extensions: { persistedQuery: { version: 1, sha256Hash: documentHash(options.document) } } }) });
     for (let i = 0; i < options.warmUp; i++) {
       await timed(query);
       await timed(page);

@@ -7,5 +7,5 @@ import { comparePageWithQuery, runBench } from './web-page-vs-query';
  */
 runBench(() => comparePageWithQuery({
   label: 'single view', rounds: Number(process.argv[2] ?? 100), warmUp: 10,
-  path: '/child/9990000018', query: operations.childView, variables: { nhsNumber: '9990000018' },
+  path: '/child/9990000018', document: operations.childView, variables: { nhsNumber: '9990000018' },
 }));

@@ -11,7 +11,8 @@ import { agencies } from './agencies';
  */
 async function startAll() {
   const started = Date.now();
-  const env = { SEED_IF_EMPTY: 'true', AUTH_TRUST_DEV_KEY: 'true', ...process.env };
+  // A development launcher: persona tokens are trusted, and free-form operations run (the explorer, curl) beside registered ones.
+  const env = { SEED_IF_EMPTY: 'true', AUTH_TRUST_DEV_KEY: 'true', TRUSTED_DOCUMENTS: 'allow', ...process.env };
   // The web app's settings are checked before anything starts; it signs in demo personas unless told otherwise.
   const webConfig = loadWebConfig({ WEB_SIGN_IN: 'development', NODE_ENV: 'development', ...process.env });
   const running: RunningAgency[] = [];
@@ -21,7 +22,8 @@ async function startAll() {
       running.push(await startAgency(definition, loadSubgraphConfig(definition.name, definition.defaultPort, env), { seed }));
     }
     const gatewayConfig = loadGatewayConfig(env);
-    const startedGateway = await startGateway({ ...gatewayConfig, subgraphs: running.map((r) => ({ name: r.name, url: r.url })) });
+    const explorerUrl = webConfig.development ? `http://${webConfig.host.includes(':') ? `[${webConfig.host}]` : webConfig.host}:${webConfig.port}/explorer` : undefined;
+    const startedGateway = await startGateway({ ...gatewayConfig, subgraphs: running.map((r) => ({ name: r.name, url: r.url })) }, undefined, { explorerUrl });
     gateway = startedGateway;
     const web = await startWeb(webConfig, { gatewayUrl: startedGateway.url });
     process.stdout.write(banner(startedGateway.url, web.url, Date.now() - started));

@@ -13,6 +13,8 @@ export interface GatewayContext {
   related?: Set<string>;
   /** Aborts when the request's deadline passes: every call to an agency still running is cancelled, and none is started. */
   deadline?: AbortSignal;
+  /** The registered document this request runs (trusted-documents.ts), found by the hash it sent. */
+  trustedDocument?: string;
 }
 
 /** Why a request's deadline aborted it. */

@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, env, isDevelopment, operationLimitsFrom, operationLimitsShape, readEnv, type Env, type OperationLimits } from '../shared';
 import { rateLimitsFrom, rateLimitsShape, type RateLimits } from './rate-limits';
+import { DEFAULT_TRUSTED_DOCUMENTS_DIR } from './trusted-documents';
 
 /** The agencies the gateway federates, and the port each listens on by default. */
 export const AGENCIES = [
@@ -67,6 +68,13 @@ export interface GatewayConfig {
   rateLimits: RateLimits;
   /** `REQUEST_DEADLINE_MS`: how long one request may take, its calls to agencies included. @default 30000 */
   requestDeadlineMs: number;
+  /**
+   * `TRUSTED_DOCUMENTS`: `enforce`, only the operations each client registered, sent by hash; `allow`, free-form
+   * operations too (docs/trusted-documents.md). @default 'enforce', and 'allow' with NODE_ENV=development
+   */
+  trustedDocuments: 'enforce' | 'allow';
+  /** `TRUSTED_DOCUMENTS_DIR`: the folder of client manifests, `<client-name>.json` each. @default the repository's trusted-documents/ */
+  trustedDocumentsDir: string;
 }
 
 /** Each agency's policy file, as the repository keeps them. */
@@ -109,6 +117,8 @@ export function loadGatewayConfig(source: Env = process.env): GatewayConfig {
       ...operationLimitsShape(),
       ...rateLimitsShape(),
       REQUEST_DEADLINE_MS: env.positiveInt(30_000),
+      TRUSTED_DOCUMENTS: z.enum(['enforce', 'allow'], { error: 'expected enforce or allow' }).optional(),
+      TRUSTED_DOCUMENTS_DIR: z.string().optional(),
       ...urls,
     },
     source,
@@ -145,5 +155,7 @@ export function loadGatewayConfig(source: Env = process.env): GatewayConfig {
     operationLimits: operationLimitsFrom(values),
     rateLimits: rateLimitsFrom(values),
     requestDeadlineMs: values.REQUEST_DEADLINE_MS as number,
+    trustedDocuments: (values.TRUSTED_DOCUMENTS as 'enforce' | 'allow' | undefined) ?? (isDevelopment(values.NODE_ENV as string) ? 'allow' : 'enforce'),
+    trustedDocumentsDir: resolve((values.TRUSTED_DOCUMENTS_DIR as string | undefined) ?? DEFAULT_TRUSTED_DOCUMENTS_DIR),
   };
 }

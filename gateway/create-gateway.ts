@@ -4,7 +4,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
 import {
-  createErrorFormatter, createOperationAuthorization, createOperationLimits, listen, readPolicyMap, stripPolicyFeatures,
+  createErrorFormatter, createOperationAuthorization, createOperationLimits, listen, localLandingPage, readPolicyMap, stripPolicyFeatures,
   type AuthorizationMode, type Authority, type HttpService, type HttpServiceOptions, type Logger, type OperationLimits, type Policies,
 } from '../shared';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -19,6 +19,7 @@ import { unusualAccess, type UnusualAccessOptions } from './unusual-access';
 import { createGatewayAudit } from './gateway-audit';
 import { createAlertRecorder } from './record-alerts';
 import { traceIdHeader } from './trace-id-header';
+import { trustedDocuments, type TrustedDocuments } from './trusted-documents';
 
 export interface GatewayOptions {
   /** The composed supergraph. */
@@ -62,6 +63,13 @@ export interface GatewayOptions {
   rateLimits?: Partial<RateLimits> & { now?: () => number };
   /** How long one request may take, its calls to agencies included: those still running then are cancelled. @default 30000 */
   requestDeadlineMs?: number;
+  /**
+   * Which operations run (docs/trusted-documents.md): `enforce`, only those in the sending client's manifest, sent by
+   * hash; `allow`, those and free-form operations. @default enforce with no manifest (nothing runs) outside development, allow in it
+   */
+  trustedDocuments?: TrustedDocuments;
+  /** In development, where the landing page points for the explorer. */
+  explorerUrl?: string;
   /** The HTTP server's timeouts (docs/limits.md). @default HTTP_TIMEOUTS */
   httpTimeouts?: HttpServiceOptions<GatewayContext>['timeouts'];
 }
@@ -109,6 +117,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const rateLimited = rateLimitsPlugin(rateLimiter, { listSizes, logger: options.logger });
   const deadlineMs = options.requestDeadlineMs ?? 30_000;
   const limited = options.limits !== 'off';
+  const trusted = trustedDocuments(options.trustedDocuments ?? { mode: development ? 'allow' : 'enforce', manifests: new Map() });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     cache: new OperationShapeCache(options.cache ?? new InMemoryLRUCache()),
@@ -120,8 +129,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     csrfPrevention: true,
     // main.ts stops the service on a signal (closing its database too), then exits 0.
     stopOnTerminationSignals: false,
+    // Registered operations are resolved from the manifests (trustedDocuments): a client never registers one.
+    persistedQueries: (options.trustedDocuments?.mode ?? (development ? 'allow' : 'enforce')) === 'allow' ? undefined : false,
     plugins: [
-      // First: an operation over a limit is refused before any other plugin, authorisation or the planner sees it.
+      // First of all: the registered document a hash names takes the place of what the client sent.
+      trusted.plugin<GatewayContext>(),
+      localLandingPage<GatewayContext>({ service: 'The child view gateway', development, explorerUrl: options.explorerUrl }),
+      // Then: an operation over a limit is refused before any other plugin, authorisation or the planner sees it.
       ...(limited ? [limits.plugin] : []),
       ApolloServerPluginCacheControlDisabled(),
       traceIdHeader(),
@@ -155,11 +169,15 @@ export function createGateway(options: GatewayOptions): Gateway {
         context: async (req, body, finished) => {
           const deadline = limited ? requestDeadline(deadlineMs, finished) : undefined;
           const authority = await options.authenticate(req.headers);
+          // Before anything is parsed: an operation this client has not registered is refused here (TRUSTED_DOCUMENTS=enforce).
+          const trustedDocument = trusted.resolve(req, body);
           if (limited) {
             rateLimiter.enter(authority.caller.sub, finished);
             await rateLimiter.request(authority.caller.sub);
           }
-          return { authority: await grants.resolve(authority, body), deadline };
+          // The child a break-glass grant is for is read from the registered document when the client sent a hash.
+          const operation = trustedDocument !== undefined && body !== null && typeof body === 'object' ? { ...body, query: trustedDocument } : body;
+          return { authority: await grants.resolve(authority, operation), deadline, trustedDocument };
         },
       });
       return {

@@ -10,6 +10,7 @@ import type { GatewayConfig } from './config';
 import { createGateway } from './create-gateway';
 import { loadSupergraph } from './load-supergraph';
 import { RedisKeyValueCache } from './redis-cache';
+import { loadTrustedDocumentManifests } from './trusted-documents';
 
 export interface RunningGateway {
   url: string;
@@ -18,7 +19,8 @@ export interface RunningGateway {
 }
 
 /** Loads the supergraph, connects the shared state (Redis when configured) and serves the gateway. */
-export async function startGateway(config: GatewayConfig, logger: Logger = createLogger('gateway', config.logLevel)): Promise<RunningGateway> {
+export async function startGateway(config: GatewayConfig, logger: Logger = createLogger('gateway', config.logLevel), options: { explorerUrl?: string } = {}): Promise<RunningGateway> {
+  const manifests = loadTrustedDocumentManifests(config.trustedDocumentsDir);
   const privateJwk = await signingKey(config, logger);
   const supergraphSdl = await loadSupergraph(config, createSdlRequestSigner({ privateJwk }));
   const subgraphUrls = Object.fromEntries(config.subgraphs.map((s) => [s.name, s.url]));
@@ -30,11 +32,15 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     const authenticate = createAuthenticator({ keys: await trustedKeys(config, logger), jwksUrl: config.authJwksUrl, issuer: config.authIssuer, audience: config.authAudience });
     const signContext = createContextSigner({ privateJwk });
     const policies = loadPolicies(config.policyFiles);
+    const registered = Object.fromEntries([...manifests].map(([client, documents]) => [client, documents.size]));
+    if (config.trustedDocuments === 'allow') logger.warn({ registered }, 'TRUSTED_DOCUMENTS=allow: free-form operations run as well as registered ones; never in a deployment');
+    else logger.info({ registered }, 'trusted documents enforced: only registered operations run');
     if (config.authorizationMode === 'dry-run') logger.warn('AUTHZ_MODE=dry-run: nothing is withheld; would-be denials are reported in each response');
     const gateway = createGateway({
       supergraphSdl, subgraphUrls, cache, logger, development: config.development, subgraphTimeoutMs: config.subgraphTimeoutMs,
       authenticate, signContext, policies, authorizationMode: config.authorizationMode, operationLimits: config.operationLimits,
       rateLimits: config.rateLimits, requestDeadlineMs: config.requestDeadlineMs,
+      trustedDocuments: { mode: config.trustedDocuments, manifests }, explorerUrl: options.explorerUrl,
       state: redis ? new RedisSharedState(redis as never) : new MemorySharedState(), breakGlassMinutes: config.breakGlassMinutes, unusualAccess: config.unusualAccess, auditPath: config.auditPath,
       // Replicas share the signing key, so they hash callers and children alike.
       stateSecret: createHash('sha256').update(`shared-state\n${JSON.stringify(privateJwk)}`).digest('hex'),

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Kind, parse, type DocumentNode } from 'graphql';
 import { createOperationAuthorization } from './authorize-operation';
 import { createOperationLimits, type OperationLimits } from './operation-limits';
+import { localLandingPage } from './landing-page';
 import { accessLogPeers, accessLogPolicies, accessLogResolvers, readAgencySdl } from './access-log';
 import { createAuditCollector, createAuditPlugin, type AuditCollector, type AuditEntry } from './audit';
 import type { Policies } from './policy-decision';
@@ -119,6 +120,8 @@ export function createSubgraph<L>(agency: AgencyDefinition<L>, deps: SubgraphDep
       // Federated tracing and cache hints are not used; each costs time on every field.
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginCacheControlDisabled(),
+      // A static page for a browser, not Apollo's, whose script comes from a CDN.
+      localLandingPage<SubgraphContext<L>>({ service: `The ${agency.name} agency's subgraph`, development }),
       // Which children the caller has a relationship with, for the gateway's unusual-access count.
       relatedChildrenPlugin<SubgraphContext<L>>(),
       // Every disclosure is recorded in the agency's own hash-chained log before the response leaves.

@@ -21,6 +21,10 @@ export const ErrorCode = {
   PERSISTED_QUERY_HASH_MISMATCH: 'PERSISTED_QUERY_HASH_MISMATCH',
   RATE_LIMITED: 'RATE_LIMITED',
   DEADLINE_EXCEEDED: 'DEADLINE_EXCEEDED',
+  /** A free-form operation where only registered (trusted) documents run: send a registered document's hash. */
+  TRUSTED_DOCUMENT_REQUIRED: 'TRUSTED_DOCUMENT_REQUIRED',
+  /** A hash that is not in the sending client's trusted-documents manifest. */
+  TRUSTED_DOCUMENT_NOT_FOUND: 'TRUSTED_DOCUMENT_NOT_FOUND',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -9,6 +9,7 @@ export { checkAppendDefiner, checkServingLogin, ensureServingLogin, loginOf, pen
 export { createRowLoader, createListLoader } from './loaders';
 export { insertRows } from './insert-rows';
 export { listen, type HttpService, type HttpServiceOptions } from './http-server';
+export { localLandingPage } from './landing-page';
 export { createSubgraph, defineAgency, type AgencyDefinition, type SubgraphContext, type SubgraphDeps, type Subgraph } from './create-subgraph';
 export { loadSubgraphConfig, type SubgraphConfig } from './subgraph-config';
 export { startAgency, prepareAgencyDatabase, openOwnerDatabase, runAgencyMain, isEmpty, type RunningAgency, type SeedFunction, type SeedOptions } from './start-agency';

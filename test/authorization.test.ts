@@ -203,6 +203,7 @@ describe('authorisation', () => {
       signContext: createContextSigner({ privateJwk: federation.keys.gateway.privateJwk }),
       policies: loadPolicies(DEFAULT_POLICY_FILES), authorizationMode: 'dry-run',
       auditPath: join(mkdtempSync(join(tmpdir(), 'cv-dry-run-')), 'gateway-audit.jsonl'),
+      trustedDocuments: { mode: 'allow', manifests: new Map() },
     });
     const service = await dryRun.listen(0);
     try {

@@ -46,6 +46,7 @@ describe('limits on every operation', () => {
       signContext: createContextSigner({ privateJwk: federation.keys.gateway.privateJwk }),
       policies: loadPolicies(DEFAULT_POLICY_FILES), auditPath: join(mkdtempSync(join(tmpdir(), 'cv-limits-')), 'gateway-audit.jsonl'),
       operationLimits: { ...DEFAULT_OPERATION_LIMITS, depth: 5 },
+      trustedDocuments: { mode: 'allow', manifests: new Map() },
     }).listen(0);
   }, 120_000);
   afterAll(async () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { signPersonaToken } from '../dev/personas';
 import { AGENCIES } from '../gateway';
+import { documentHash, operations, WEB_CLIENT_NAME } from '../web';
 import { createKeyPair } from '../shared';
 import { post } from './start-federation';
 import { freePort, start, waitForHealth, type Service } from './spawn-service';
@@ -49,10 +50,19 @@ describe('each service as its own process, started by its main.ts', () => {
     for (const s of services) if (s.child.exitCode === null) s.child.kill('SIGKILL');
   });
 
-  it('answers the demo query across processes', async () => {
-    const { body } = await post(gatewayUrl, { query: '{ child(nhsNumber: "9990000018") { name { given } socialCare { status } housing { matchConfidence } } }' },
+  it('runs only registered operations outside development: a free-form query is refused before anything is fetched', async () => {
+    const { status, body } = await post(gatewayUrl, { query: '{ child(nhsNumber: "9990000018") { name { given } socialCare { status } housing { matchConfidence } } }' },
       { authorization: `Bearer ${token}`, 'x-purpose-of-use': 'safeguarding' });
-    expect(body).toEqual({ data: { child: { name: { given: 'Amelia' }, socialCare: { status: 'CHILD_PROTECTION_PLAN' }, housing: { matchConfidence: 1 } } } });
+    expect(status).toBe(400);
+    expect(body.errors?.[0]?.extensions?.code).toBe('TRUSTED_DOCUMENT_REQUIRED');
+  });
+
+  it('answers the web app\'s single view, sent by its hash, across processes', async () => {
+    const { body } = await post(gatewayUrl, { variables: { nhsNumber: '9990000018' }, extensions: { persistedQuery: { version: 1, sha256Hash: documentHash(operations.childView) } } },
+      { authorization: `Bearer ${token}`, 'x-purpose-of-use': 'safeguarding', 'apollographql-client-name': WEB_CLIENT_NAME });
+    expect(body.errors).toBeUndefined();
+    const child = (body.data as { child: { name: { given: string }; socialCare: { status: string }; housing: { matchConfidence: number } } }).child;
+    expect({ given: child.name.given, status: child.socialCare.status, matchConfidence: child.housing.matchConfidence }).toEqual({ given: 'Amelia', status: 'CHILD_PROTECTION_PLAN', matchConfidence: 1 });
   });
 
   it('logs JSON lines naming the service', () => {
@@ -71,7 +81,7 @@ describe('each service as its own process, started by its main.ts', () => {
     const gatewayLog = join(dir, 'gateway-audit.jsonl');
     const last = JSON.parse(readFileSync(gatewayLog, 'utf8').trim().split('\n').at(-1)!) as { kind?: string; witnessed?: Record<string, unknown> };
     expect(last.kind).toBe('witnessed');
-    expect(Object.keys(last.witnessed ?? {}).sort()).toEqual(['housing', 'identity', 'socialcare']);
+    expect(Object.keys(last.witnessed ?? {}).sort()).toEqual(['education', 'health', 'housing', 'identity', 'socialcare']);
     const environment: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'silent' };
     for (const agency of AGENCIES) environment[`${agency.name.toUpperCase()}_DATABASE_URL`] = '';
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'tools/audit/cli.ts', 'verify', '--gateway-log', gatewayLog], { env: environment });

@@ -124,6 +124,7 @@ describe('limits on each caller, and on connections and time', () => {
       signContext: createContextSigner({ privateJwk: federation.keys.gateway.privateJwk }),
       policies: loadPolicies(DEFAULT_POLICY_FILES), auditPath: join(mkdtempSync(join(tmpdir(), 'cv-held-')), 'gateway-audit.jsonl'),
       state: new MemorySharedState(), rateLimits: { concurrent: 3 }, requestDeadlineMs: DEADLINE_MS,
+      trustedDocuments: { mode: 'allow', manifests: new Map() },
     }).listen(0);
   }, 120_000);
   afterAll(async () => {

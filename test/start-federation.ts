@@ -8,7 +8,7 @@ import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecach
 import { agencies } from '../dev/agencies';
 import { DEV_AUDIENCE, DEV_ISSUER, signPersonaToken, type PersonaName } from '../dev/personas';
 import {
-  composeFromSubgraphs, createAuthenticator, createGateway, DEFAULT_POLICY_FILES, DEFAULT_RATE_LIMITS, MemorySharedState, RedisKeyValueCache, RedisSharedState,
+  composeFromSubgraphs, createAuthenticator, createGateway, DEFAULT_POLICY_FILES, DEFAULT_RATE_LIMITS, DEFAULT_TRUSTED_DOCUMENTS_DIR, loadTrustedDocumentManifests, MemorySharedState, RedisKeyValueCache, RedisSharedState,
   type Gateway, type GatewayOptions, type SharedState,
 } from '../gateway';
 import {
@@ -42,7 +42,8 @@ export interface FederationOptions {
    * For every gateway started. Rate limits are off unless given: a test asks far more a minute, as one persona, than a practitioner.
    * @default { rateLimits: no limit }
    */
-  gateway?: Pick<GatewayOptions, 'rateLimits' | 'requestDeadlineMs' | 'httpTimeouts'>;
+  /** Trusted documents are `allow`ed (tests send free-form operations) with the repository's manifests, unless given. */
+  gateway?: Pick<GatewayOptions, 'rateLimits' | 'requestDeadlineMs' | 'httpTimeouts' | 'trustedDocuments'>;
   /**
    * Gives one worker (by login) a caseload of `children` children: their own allocations, topped up with the
    * seed's children no worker holds (opening a social care record for those social care did not know).
@@ -194,7 +195,8 @@ export async function startFederation(options: FederationOptions = {}): Promise<
         signContext: createContextSigner({ privateJwk: keys.gateway.privateJwk }),
         policies: loadPolicies(DEFAULT_POLICY_FILES),
         authorizationMode: options.authorizationMode,
-        rateLimits: NO_RATE_LIMITS, limits: options.limits, ...options.gateway,
+        rateLimits: NO_RATE_LIMITS, limits: options.limits,
+        trustedDocuments: { mode: 'allow', manifests: loadTrustedDocumentManifests(DEFAULT_TRUSTED_DOCUMENTS_DIR) }, ...options.gateway,
       });
       const listening: HttpService = await one.listen(0);
       cleanups.unshift(() => listening.close());

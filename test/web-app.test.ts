@@ -24,7 +24,8 @@ async function signedIn(url: string): Promise<string> {
   return cookie;
 }
 
-const failing: GatewayClient = { request: async () => { throw new Error('wiring fault at secret-place.ts:42'); } };
+const fault = async (): Promise<never> => { throw new Error('wiring fault at secret-place.ts:42'); };
+const failing: GatewayClient = { request: fault, requestText: fault };
 
 describe('the web app\'s security posture', () => {
   const running: RunningWeb[] = [];

@@ -1,6 +1,7 @@
 import { AGENCY_NAMES, createFieldReader, type FieldState } from './field-state';
 import { formatScore } from './format';
 import type { GatewayResult } from './gateway-client';
+import type { ChildViewQuery } from './operations';
 
 type Format = (value: unknown) => string | string[];
 
@@ -41,7 +42,7 @@ const TRACE_STATUS: Record<string, string> = {
 };
 
 /** Builds every row of the child's single view from one gateway result. */
-export function childViewModel(result: GatewayResult) {
+export function childViewModel(result: GatewayResult<ChildViewQuery>) {
   const read = createFieldReader(result, ['child']);
   const row = (label: string, path: string, format: Format = text): Row => {
     const state = read(...path.split('.'));

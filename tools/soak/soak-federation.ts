@@ -83,6 +83,8 @@ export async function startSoakFederation(options: SoakFederationOptions) {
     const gateway = manage('gateway', gatewayUrl.replace('/graphql', '/health'), () => start('gateway', 'gateway/main.ts', {
       ...urls, PORT: String(port), AUTH_JWKS_PATH: join(dir, 'idp.jwks.json'), GATEWAY_SIGNING_KEY_PATH: join(dir, 'gateway-signing.jwk.json'),
       GATEWAY_AUDIT_PATH: auditPath, REDIS_URL: redisUrl ?? '', LOG_LEVEL: 'warn', NODE_ENV: 'production', AUTH_TRUST_DEV_KEY: 'false',
+      // The soak's clients send operations of their own making, not a registered client's.
+      TRUSTED_DOCUMENTS: 'allow',
     }));
     await waitForHealth(gateway.health, gateway.service);
     const find = (name: string) => managed.find((m) => m.name === name)!;

@@ -1,17 +1,26 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  ChildAccessLogDocument, ChildViewDocument, ConfirmHousingMatchDocument, HousingPossibleMatchesDocument, MyCaseloadDocument,
+  PrivacyOverviewDocument, RejectHousingMatchDocument, ReviewBreakGlassDocument, SearchChildrenDocument,
+} from './generated/graphql';
 
-const read = (name: string) => readFileSync(join(__dirname, `${name}.graphql`), 'utf8');
+export type * from './generated/graphql';
 
-/** The operations the web app runs, each kept in its own .graphql file. */
+/**
+ * The operations the web app runs: each kept in a `.graphql` file here, typed by GraphQL Code Generator
+ * (`npm run codegen` writes `generated/graphql.ts`) and registered in `trusted-documents/child-view-web.json`.
+ * Each is sent to the gateway by its hash alone.
+ */
 export const operations = {
-  childView: read('child-view'),
-  searchChildren: read('search-children'),
-  privacyOverview: read('privacy-overview'),
-  reviewBreakGlass: read('review-break-glass'),
-  childAccessLog: read('child-access-log'),
-  /** Holds ConfirmHousingMatch and RejectHousingMatch: name one as the operation. */
-  decideHousingMatch: read('decide-housing-match'),
-  housingPossibleMatches: read('housing-possible-matches'),
-  myCaseload: read('my-caseload'),
+  childView: ChildViewDocument,
+  searchChildren: SearchChildrenDocument,
+  privacyOverview: PrivacyOverviewDocument,
+  reviewBreakGlass: ReviewBreakGlassDocument,
+  childAccessLog: ChildAccessLogDocument,
+  confirmHousingMatch: ConfirmHousingMatchDocument,
+  rejectHousingMatch: RejectHousingMatchDocument,
+  housingPossibleMatches: HousingPossibleMatchesDocument,
+  myCaseload: MyCaseloadDocument,
 } as const;
+
+/** The client name the web app sends, which selects its trusted-documents manifest at the gateway. */
+export const WEB_CLIENT_NAME = 'child-view-web';

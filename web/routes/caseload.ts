@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import { AGENCY_NAMES, createFieldReader, type FieldReader } from '../field-state';
 import { GatewayUnreachable, type GatewayClient, type GatewayResult } from '../gateway-client';
-import { operations } from '../operations';
+import { operations, type MyCaseloadQuery } from '../operations';
 
 /** One flag of one child: its state, what it shows, and whether it is raised (so the eye catches it). */
 export interface CaseloadCell {
@@ -53,13 +53,14 @@ function cellOf(read: FieldReader, field: string, flag: Flag, since: string): Ca
 }
 
 /** The caseload's rows, by family then given name, from one gateway result; `today` as YYYY-MM-DD. */
-export function caseloadViewModel(result: GatewayResult, today: string): CaseloadRow[] {
+export function caseloadViewModel(result: GatewayResult<MyCaseloadQuery>, today: string): CaseloadRow[] {
   const since = new Date(Date.parse(`${today}T00:00:00Z`) - 90 * 86_400_000).toISOString().slice(0, 10);
-  const children = (result.data?.myCaseload as { nhsNumber: string }[] | null | undefined) ?? [];
+  const children = result.data?.myCaseload ?? [];
   return children.map((child, i) => {
     const read = createFieldReader(result, ['myCaseload', i]);
     const name = read('name');
-    const { given = '', family = '' } = name.state === 'value' ? (name.value as { given?: string; family?: string }) : {};
+    const given = (name.state === 'value' ? child.name?.given : null) ?? '';
+    const family = (name.state === 'value' ? child.name?.family : null) ?? '';
     const dateOfBirth = read('dateOfBirth');
     return {
       nhsNumber: child.nhsNumber,

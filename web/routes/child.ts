@@ -19,12 +19,12 @@ export function childRoutes(app: Express, deps: { gateway: GatewayClient }): voi
         return res.status(refused ? 403 : 404).render('child-not-found.njk', { nhsNumber, refused });
       }
       const withheld = [...model.whoToCall, ...model.sections.flatMap((s) => s.rows)].some((r) => r.state === 'withheld');
-      const housing = (result.data?.child as { housing?: { possibleMatches?: { reference: string; confidence: number; matchedOn: string[] }[] | null } | null } | null)?.housing;
+      const housing = result.data?.child?.housing;
       const flash = req.session.data.flash;
       delete req.session.data.flash;
       res.render('child.njk', {
         nhsNumber, ...model, flash, offerBreakGlass: withheld && mayBreakGlass(req) && !activeGrant(req, nhsNumber),
-        possibleMatches: mayDecideHousingMatch(req) ? (housing?.possibleMatches ?? []).map((m) => ({ reference: m.reference, confidence: formatScore(m.confidence) })) : [],
+        possibleMatches: mayDecideHousingMatch(req) ? (housing?.possibleMatches ?? []).map((m) => ({ reference: m.reference, confidence: m.confidence === null ? undefined : formatScore(m.confidence) })) : [],
       });
     } catch (error) {
       if (error instanceof GatewayUnreachable) {

@@ -39,7 +39,7 @@ export function explorerRoutes(app: Express, deps: { gateway: GatewayClient }): 
     const { query, variables, operationName } = (req.body ?? {}) as { query?: unknown; variables?: unknown; operationName?: unknown };
     if (typeof query !== 'string') return res.status(400).json({ errors: [{ message: 'Send a GraphQL query' }] });
     try {
-      const result = await deps.gateway.request(query, (variables as Record<string, unknown>) ?? {}, { token: req.session.data.token!, purpose: req.session.data.purpose! }, typeof operationName === 'string' ? operationName : undefined);
+      const result = await deps.gateway.requestText(query, (variables as Record<string, unknown>) ?? {}, { token: req.session.data.token!, purpose: req.session.data.purpose! }, typeof operationName === 'string' ? operationName : undefined);
       res.json(result.errors.length > 0 ? result : { data: result.data });
     } catch (error) {
       const failed = error as Error & { status?: number; code?: string };

@@ -2,9 +2,9 @@ import type { Express, Request, Response } from 'express';
 import { nhsNumberProblem, normaliseNhsNumber } from '../../shared';
 import { GatewayUnreachable, type GatewayClient } from '../gateway-client';
 import { formatScore } from '../format';
-import { operations } from '../operations';
+import { operations, type Gender } from '../operations';
 
-const GENDERS = ['MALE', 'FEMALE', 'OTHER', 'UNKNOWN'];
+const GENDERS: Gender[] = ['MALE', 'FEMALE', 'OTHER', 'UNKNOWN'];
 
 interface SearchForm { given: string; family: string; day: string; month: string; year: string; gender: string; postcode: string; fuzzy: boolean }
 
@@ -29,7 +29,7 @@ function dateOfBirth(form: SearchForm): { value?: string; problem?: string } {
 /** The combinations identity accepts: exact needs family and date of birth; fuzzy one of three sets. */
 function searchProblems(form: SearchForm, dob: string | undefined): FieldErrors {
   const errors: FieldErrors = {};
-  if (form.gender && !GENDERS.includes(form.gender)) errors.gender = 'Select a gender from the list';
+  if (form.gender && !GENDERS.some((g) => g === form.gender)) errors.gender = 'Select a gender from the list';
   if (form.fuzzy) {
     const has = { given: !!form.given, family: !!form.family, dob: !!dob, gender: !!form.gender, postcode: !!form.postcode };
     const ok = (has.given && has.family && has.dob) || (has.family && has.dob && has.gender && has.postcode) || (has.given && has.dob && has.gender && has.postcode);
@@ -63,14 +63,14 @@ export function findRoutes(app: Express, deps: { gateway: GatewayClient }): void
     if (Object.keys(errors).length > 0) return render(res, 400, { form, errors, searched: true });
     try {
       const variables = {
-        given: form.given || undefined, family: form.family || undefined, dateOfBirth: dob.value, gender: form.gender || undefined,
+        given: form.given || undefined, family: form.family || undefined, dateOfBirth: dob.value, gender: GENDERS.find((g) => g === form.gender),
         postcode: form.postcode || undefined, fuzzy: form.fuzzy,
       };
       const result = await deps.gateway.request(operations.searchChildren, variables, { token: req.session.data.token!, purpose: req.session.data.purpose! });
       const invalid = result.errors.find((e) => e.extensions?.code === 'BAD_USER_INPUT');
       if (invalid) return render(res, 400, { form, errors: { family: invalid.message }, searched: true });
       const withheld = result.errors.find((e) => e.extensions?.code === 'FORBIDDEN' && e.path?.length === 1);
-      const matches = ((result.data?.searchChildren as { score: number }[] | null) ?? []).map((m) => ({ ...m, scoreText: formatScore(m.score) }));
+      const matches = (result.data?.searchChildren ?? []).map((m) => ({ ...m, scoreText: m.score === null ? undefined : formatScore(m.score) }));
       render(res, 200, { form, matches, withheld, searched: true });
     } catch (error) {
       if (error instanceof GatewayUnreachable) return render(res, 502, { form, unavailable: error.message, searched: true });

@@ -26,11 +26,11 @@ export function housingMatchRoutes(app: Express, deps: { gateway: GatewayClient 
     const { nhsNumber, reference } = req.params as { nhsNumber: string; reference: string };
     try {
       const result = await deps.gateway.request(operations.housingPossibleMatches, { nhsNumber }, { token: req.session.data.token!, purpose: req.session.data.purpose! });
-      const child = result.data?.child as { housing?: { matchedOn?: string[] | null; possibleMatches?: { reference: string; confidence: number; matchedOn: string[] }[] | null } | null } | null;
+      const child = result.data?.child;
       const match = child?.housing?.possibleMatches?.find((m) => m.reference === reference);
       res.render('housing-match.njk', {
         nhsNumber, reference, confirmed: child?.housing?.matchedOn?.includes('nhsNumber') ?? false,
-        ...(match ? { confidence: formatScore(match.confidence), matchedOn: match.matchedOn.join(', ') } : {}),
+        ...(match ? { confidence: match.confidence === null ? undefined : formatScore(match.confidence), matchedOn: (match.matchedOn ?? []).join(', ') } : {}),
       });
     } catch (error) {
       next(error);
@@ -43,8 +43,10 @@ export function housingMatchRoutes(app: Express, deps: { gateway: GatewayClient 
       return res.status(400).render('housing-match.njk', { nhsNumber, reference, errors: { decision: 'Select whether this household member is the child' } });
     }
     try {
-      const operationName = decision === 'confirm' ? 'ConfirmHousingMatch' : 'RejectHousingMatch';
-      const result = await deps.gateway.request(operations.decideHousingMatch, { nhsNumber, reference }, { token: req.session.data.token!, purpose: req.session.data.purpose! }, operationName);
+      const asker = { token: req.session.data.token!, purpose: req.session.data.purpose! };
+      const result = decision === 'confirm'
+        ? await deps.gateway.request(operations.confirmHousingMatch, { nhsNumber, reference }, asker)
+        : await deps.gateway.request(operations.rejectHousingMatch, { nhsNumber, reference }, asker);
       const failed = result.errors[0];
       if (failed) {
         const text = failed.extensions?.code === 'FORBIDDEN' ? `Withheld: policy ${String(failed.extensions.policy)}: ${String(failed.extensions.reason)}` : failed.message;

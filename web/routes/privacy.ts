@@ -1,7 +1,9 @@
 import type { Express, Request, Response } from 'express';
 import { isValidNhsNumber, nhsNumberProblem, normaliseNhsNumber } from '../../shared';
 import type { GatewayClient, GatewayResult } from '../gateway-client';
-import { operations } from '../operations';
+import { operations, type BreakGlassOutcome } from '../operations';
+
+const OUTCOMES: BreakGlassOutcome[] = ['APPROPRIATE', 'INAPPROPRIATE'];
 
 const asker = (req: Request) => ({ token: req.session.data.token!, purpose: req.session.data.purpose! });
 
@@ -15,9 +17,9 @@ const refusal = (result: GatewayResult, field: string) => result.errors.find((e)
 export function privacyRoutes(app: Express, deps: { gateway: GatewayClient }): void {
   const overview = async (req: Request, res: Response, locals: Record<string, unknown> = {}, status = 200) => {
     const result = await deps.gateway.request(operations.privacyOverview, {}, asker(req));
-    const data = result.data ?? {};
+    const data = result.data;
     res.status(status).render('privacy.njk', {
-      unreviewed: data.unreviewed ?? [], overdueIds: ((data.overdue as { id: string }[] | null) ?? []).map((g) => g.id), alerts: data.accessAlerts ?? [],
+      unreviewed: data?.unreviewed ?? [], overdueIds: (data?.overdue ?? []).map((g) => g.id), alerts: data?.accessAlerts ?? [],
       refused: refusal(result, 'unreviewed') ?? refusal(result, 'accessAlerts'), reviewed: req.query.reviewed === '1', ...locals,
     });
   };
@@ -25,15 +27,15 @@ export function privacyRoutes(app: Express, deps: { gateway: GatewayClient }): v
 
   app.post('/privacy/break-glass/:id', async (req, res, next) => {
     const body = req.body as Record<string, unknown>;
-    const outcome = String(body.outcome ?? '');
+    const outcome = OUTCOMES.find((o) => o === body.outcome);
     const note = String(body.note ?? '').trim();
     const errors: Record<string, string> = {};
-    if (!['APPROPRIATE', 'INAPPROPRIATE'].includes(outcome)) errors[`outcome-${req.params.id}`] = 'Select whether the emergency access was appropriate';
+    if (!outcome) errors[`outcome-${req.params.id}`] = 'Select whether the emergency access was appropriate';
     if (!note) errors[`note-${req.params.id}`] = 'Enter your finding';
     else if (note.length > 2000) errors[`note-${req.params.id}`] = 'Your finding must be 2,000 characters or fewer';
     try {
       if (Object.keys(errors).length > 0) return await overview(req, res, { errors, form: { id: req.params.id, outcome, note } }, 400);
-      const result = await deps.gateway.request(operations.reviewBreakGlass, { id: req.params.id, outcome, note }, asker(req));
+      const result = await deps.gateway.request(operations.reviewBreakGlass, { id: req.params.id, outcome: outcome!, note }, asker(req));
       const failed = result.errors[0];
       if (failed) return await overview(req, res, { errors: { [`note-${req.params.id}`]: failed.message }, form: { id: req.params.id, outcome, note } }, 400);
       res.redirect(303, '/privacy?reviewed=1');
@@ -55,7 +57,7 @@ export function privacyRoutes(app: Express, deps: { gateway: GatewayClient }): v
     try {
       const after = typeof req.query.after === 'string' ? req.query.after : undefined;
       const result = await deps.gateway.request(operations.childAccessLog, { nhsNumber, after }, asker(req));
-      const child = result.data?.child as { name?: { given?: string; family?: string } | null; accessLog?: { entries?: unknown[] | null; next?: string | null } | null } | null;
+      const child = result.data?.child;
       // A problem with the timeline itself; the child's name may be withheld from a privacy officer, which is no problem for this page.
       const problem = result.errors.find((e) => ['child', 'child.accessLog', 'child.accessLog.entries'].includes(e.path?.join('.') ?? ''));
       res.render('access-timeline.njk', { nhsNumber, child, entries: child?.accessLog?.entries ?? [], next: child?.accessLog?.next, problem });
