@@ -1,11 +1,12 @@
 import type { Page } from 'playwright-core';
 import type { RunningWeb } from '../web';
 import { browserTestsRun } from './web/browser';
-import { startWebHarness, type WebHarness } from './web/harness';
+import { rows, startWebHarness, type WebHarness } from './web/harness';
 
 /**
  * The caseload page in a real browser, through the real gateway and the five agencies: sw.jones's own
- * children with their flags, a caseload of 500 (sw.ahmed's, topped up by the test seed), and a refusal.
+ * children with their flags, a team manager's, a caseload of 520 cut to 500 (sw.ahmed's, topped up by the test
+ * seed) and saying so, a refusal, and social care down.
  */
 const FOUR_STATES = ['value', 'withheld', 'not-recorded', 'unavailable'];
 
@@ -26,7 +27,7 @@ async function caseloadRows(page: Page): Promise<Record<string, { name: string; 
   let harness: WebHarness;
   let web: RunningWeb;
   beforeAll(async () => {
-    harness = await startWebHarness({ children: 600, caseload: { worker: 'sw.ahmed', children: 500 } });
+    harness = await startWebHarness({ children: 700, caseload: { worker: 'sw.ahmed', children: 520 } });
     ({ web } = harness);
   }, 180_000);
   afterAll(() => harness?.stop());
@@ -65,11 +66,12 @@ async function caseloadRows(page: Page): Promise<Record<string, { name: string; 
     await harness.checkPage(checked, 'caseload');
   });
 
-  it('shows a caseload of 500 children, each flag in one of the four states', async () => {
+  it('shows 500 of a caseload of 520, each flag in one of the four states, and says that 20 are not shown', async () => {
     const page = await harness.newPage();
     await harness.signIn(page, 'sw.ahmed', 'Safeguarding');
     await page.goto(`${web.url}/caseload`);
-    await expect(page.getByTestId('caseload-count').innerText()).resolves.toMatch(/^500 children allocated to you/);
+    await expect(page.getByTestId('caseload-count').innerText()).resolves.toMatch(/^Showing 500 of 520 children allocated to you, by family name/);
+    await expect(page.getByTestId('caseload-cut').innerText()).resolves.toMatch(/This list shows 500 of the 520 children allocated to you: 20 are not shown\. Use Find a child/);
     const rows = await caseloadRows(page);
     expect(Object.keys(rows)).toHaveLength(500);
     const cells = Object.values(rows).flatMap((r) => Object.values(r.cells));
@@ -84,6 +86,22 @@ async function caseloadRows(page: Page): Promise<Record<string, { name: string; 
     await harness.checkPage(page, 'caseload-500');
   }, 120_000);
 
+  it('shows a team manager their team\'s children, sw.jones\'s among them, and no warning when none is cut', async () => {
+    const page = await harness.newPage();
+    await harness.signIn(page, 'tm.patel', 'Safeguarding');
+    await page.getByRole('link', { name: 'My caseload' }).click();
+    const count = await page.getByTestId('caseload-count').innerText();
+    expect(count).toMatch(/^\d+ child(ren)? allocated to you and your team, by family name\.$/);
+    const rows = await caseloadRows(page);
+    expect(Object.keys(rows)).toEqual(expect.arrayContaining(['9990000018', '9990000026']));
+    expect(Object.keys(rows)).toHaveLength(Number(/^\d+/.exec(count)![0]));
+    // sw.ahmed's 520 are in another team.
+    expect(Object.keys(rows).length).toBeLessThan(100);
+    expect(rows['9990000018']!.cells['socialCare.status']).toEqual({ state: 'value', text: 'Yes' });
+    expect(await page.locator('[data-testid="caseload-cut"]').count()).toBe(0);
+    await harness.checkPage(page, 'caseload-team-manager');
+  });
+
   it('offers no caseload to a school safeguarding lead, and shows the refusal when asked for it', async () => {
     const page = await harness.newPage();
     await harness.signIn(page, 'dsl.khan', 'Safeguarding');
@@ -93,5 +111,22 @@ async function caseloadRows(page: Page): Promise<Record<string, { name: string; 
     await expect(page.getByTestId('caseload-refused').innerText()).resolves.toContain('socialcare:caseload');
     expect(await page.locator('[data-testid="caseload"]').count()).toBe(0);
     await harness.checkPage(page, 'caseload-refused');
+  });
+
+  // Last: it stops social care for the rest of this file.
+  it('says social care did not answer when it is down, rather than showing an empty caseload; the single view keeps the other agencies', async () => {
+    await harness.federation.agencies.socialcare!.stop();
+    const page = await harness.newPage();
+    await harness.signIn(page, 'sw.jones', 'Safeguarding');
+    await page.goto(`${web.url}/caseload`);
+    await expect(page.getByTestId('caseload-unavailable').innerText()).resolves.toMatch(/Unavailable\s+— Children’s social care did not answer/);
+    expect(await page.locator('[data-testid="caseload"], [data-testid="caseload-empty"]').count()).toBe(0);
+    await harness.checkPage(page, 'caseload-social-care-down');
+    await harness.openChild(page, '9990000018');
+    const all = await rows(page);
+    expect(all['socialCare.status']).toEqual({ state: 'unavailable', text: 'Unavailable — Children\'s social care did not answer' });
+    expect(all['health.registeredGp.practiceName']!.state).toBe('value');
+    expect(all['education.attendanceRate']).toEqual({ state: 'value', text: '84.5%' });
+    await harness.checkPage(page, 'child-social-care-down');
   });
 });

@@ -178,7 +178,7 @@ const AMELIA = '9990000018';
     await openChild(page, AMELIA);
     const health = Object.values(await rows(page, 'health'));
     expect(health.length).toBe(7);
-    expect(health.every((r) => r.state === 'unavailable' && r.text === 'Unavailable — health did not answer')).toBe(true);
+    expect(health.every((r) => r.state === 'unavailable' && r.text === 'Unavailable — Health did not answer')).toBe(true);
     const all = await rows(page);
     expect(all['health.registeredGp.practiceName']!.state).toBe('unavailable');
     expect(all['socialCare.caseNotes']!.state).toBe('value');

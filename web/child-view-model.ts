@@ -55,7 +55,7 @@ export function childViewModel(result: GatewayResult<ChildViewQuery>) {
       case 'withheld':
         return { label, field, state: 'withheld', policy: state.policy, reason: state.reason };
       case 'unavailable':
-        return { label, field, state: 'unavailable', agency: state.agency };
+        return { label, field, state: 'unavailable', agency: AGENCY_NAMES[state.agency] ?? state.agency };
       default:
         return { label, field, state: 'not-recorded' };
     }

@@ -1,7 +1,7 @@
 import { responsePathAsArray, type GraphQLResolveInfo } from 'graphql';
 import { validateDateTimeArg, type SubgraphContext } from '../../shared';
 import { notificationsFor } from './notifications';
-import { caseloadOf, type SocialCareLoaders, type SocialCareRecord } from './store';
+import { caseloadOf, caseloadSizeOf, type SocialCareLoaders, type SocialCareRecord } from './store';
 
 type Context = SubgraphContext<SocialCareLoaders>;
 interface ChildReference { nhsNumber: string }
@@ -20,6 +20,7 @@ export const resolvers = {
       nhsNumbers.forEach((nhsNumber, i) => ctx.audit.child([...path, i], nhsNumber));
       return nhsNumbers.map((nhsNumber) => ({ nhsNumber }));
     },
+    myCaseloadSize: (_: unknown, __: unknown, ctx: Context) => (ctx.authority ? caseloadSizeOf(ctx.db, ctx.authority.caller) : 0),
   },
   Child: {
     // Any NHS number is a child; whether social care knows them is `socialCare`'s question.

@@ -88,8 +88,7 @@ export const CASELOAD_LIMIT = 500;
 
 // A child is on the caseload of the worker of their current (newest open) allocation, as `selectRecord` decides
 // the allocated worker, so the caseload and each child's record never disagree about who holds the child.
-const selectCaseload = `
-  SELECT p.nhs_number
+const caseloadFrom = `
     FROM records.person p
     JOIN LATERAL (
       SELECT worker_id FROM records.allocation
@@ -99,18 +98,26 @@ const selectCaseload = `
     JOIN records.worker w ON w.worker_id = a.worker_id
     JOIN records.team t ON t.team_id = w.team_id
    WHERE p.nhs_number IS NOT NULL AND p.la_code = $1
-     AND (w.login = $2 OR (t.name = $3 AND t.la_code = $1))
-   ORDER BY p.nhs_number
-   LIMIT ${CASELOAD_LIMIT}`;
+     AND (w.login = $2 OR (t.name = $3 AND t.la_code = $1))`;
+const selectCaseload = `SELECT p.nhs_number ${caseloadFrom} ORDER BY p.nhs_number LIMIT ${CASELOAD_LIMIT}`;
+const countCaseload = `SELECT count(*)::int AS n ${caseloadFrom}`;
+
+type Caller = { sub: string; org: string; roles: readonly string[]; team?: string };
+const caseloadParameters = (caller: Caller) => [caller.org, caller.sub, caller.roles.includes('team-manager') ? (caller.team ?? null) : null];
 
 /**
  * The NHS numbers of the children allocated to a worker of the caller's local authority: the caller's own, and
  * for a team manager also those of every worker in the caller's team.
  */
-export async function caseloadOf(db: Database, caller: { sub: string; org: string; roles: readonly string[]; team?: string }): Promise<string[]> {
-  const team = caller.roles.includes('team-manager') ? (caller.team ?? null) : null;
-  const rows = await db.query<{ nhs_number: string }>(selectCaseload, [caller.org, caller.sub, team], { prepare: true });
+export async function caseloadOf(db: Database, caller: Caller): Promise<string[]> {
+  const rows = await db.query<{ nhs_number: string }>(selectCaseload, caseloadParameters(caller), { prepare: true });
   return rows.map((row) => row.nhs_number);
+}
+
+/** How many children `caseloadOf` would give without its limit. */
+export async function caseloadSizeOf(db: Database, caller: Caller): Promise<number> {
+  const rows = await db.query<{ n: number }>(countCaseload, caseloadParameters(caller), { prepare: true });
+  return rows[0]?.n ?? 0;
 }
 
 function toRecord(row: RecordRow): SocialCareRecord {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { BrowserContext, Page } from 'playwright-core';
 import { personas, signPersonaToken, type PersonaName } from '../../dev/personas';
 import { createGatewayClient, listenWeb, type RunningWeb } from '../../web';
+import { DEFAULT_TRUSTED_DOCUMENTS_DIR, loadTrustedDocumentManifests } from '../../gateway';
 import { startFederation, type Federation, type FederationOptions } from '../start-federation';
 import { accessibilityViolations, launchChromium, screenshot, type LaunchedBrowser } from './browser';
 
@@ -35,7 +36,10 @@ export async function startWebHarness(options: FederationOptions & { development
   let federation: Federation | undefined;
   try {
     const { development, ...federationOptions } = options;
-    federation = await startFederation({ children: 100, ...federationOptions });
+    // The web app sends only its registered operations, so its gateway enforces trusted documents as a deployed one
+    // does; the development explorer's free-form operations need `allow`.
+    const trustedDocuments = { mode: development ? 'allow' as const : 'enforce' as const, manifests: loadTrustedDocumentManifests(DEFAULT_TRUSTED_DOCUMENTS_DIR) };
+    federation = await startFederation({ children: 100, ...federationOptions, gateway: { trustedDocuments, ...federationOptions.gateway } });
     const keys = federation.keys;
     const web = await listenWeb({
       gateway: createGatewayClient({ url: federation.gatewayUrl }),

@@ -81,7 +81,10 @@ export function caseloadRoutes(app: Express, deps: { gateway: GatewayClient }): 
       const refused = top?.extensions?.code === 'FORBIDDEN' ? top : undefined;
       const unavailable = Boolean(top && !refused) || (!result.data?.myCaseload && result.errors.some((e) => e.extensions?.code === 'AGENCY_UNAVAILABLE'));
       const rows = caseloadViewModel(result, new Date().toISOString().slice(0, 10));
-      res.status(refused ? 403 : 200).render('caseload.njk', { rows, headings: CASELOAD_FLAGS.map((f) => f.heading), refused, unavailable });
+      // More allocated than the list holds: the page says so, never showing a cut list as the whole caseload.
+      const total = result.data?.myCaseloadSize ?? null;
+      const cut = total !== null && total > rows.length ? total - rows.length : 0;
+      res.status(refused ? 403 : 200).render('caseload.njk', { rows, total, cut, headings: CASELOAD_FLAGS.map((f) => f.heading), refused, unavailable });
     } catch (error) {
       if (error instanceof GatewayUnreachable) {
         return res.status(502).render('error.njk', { title: 'The service is unavailable', message: 'Your caseload could not be fetched. Try again later.' });

@@ -109,7 +109,7 @@ export type HousingPossibleMatchesQuery = { child: { name: { given: string | nul
 export type MyCaseloadQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type MyCaseloadQuery = { myCaseload: Array<{ nhsNumber: string, dateOfBirth: string | null, name: { given: string | null, family: string | null } | null, socialCare: { status: SocialCareStatus | null } | null, health: { emergencyAttendances: Array<{ date: string | null }> | null } | null, education: { attendanceRate: number | null, exclusions: Array<{ date: string | null }> | null } | null, housing: { rentArrears: number | null, temporaryAccommodation: boolean | null } | null }> | null };
+export type MyCaseloadQuery = { myCaseloadSize: number | null, myCaseload: Array<{ nhsNumber: string, dateOfBirth: string | null, name: { given: string | null, family: string | null } | null, socialCare: { status: SocialCareStatus | null } | null, health: { emergencyAttendances: Array<{ date: string | null }> | null } | null, education: { attendanceRate: number | null, exclusions: Array<{ date: string | null }> | null } | null, housing: { rentArrears: number | null, temporaryAccommodation: boolean | null } | null }> | null };
 
 export type PrivacyOverviewQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -161,7 +161,7 @@ export const ChildViewDocument = {"__meta__":{"hash":"f9897e292f5e6b02417935d311
 export const ConfirmHousingMatchDocument = {"__meta__":{"hash":"c34f67f7bf78a0583a6c9df824f34a994b7fd2f9896f22aaad45cc2edefa8eaf"}} as unknown as TypedDocumentString<ConfirmHousingMatchMutation, ConfirmHousingMatchMutationVariables>;
 export const RejectHousingMatchDocument = {"__meta__":{"hash":"65420c3dcc6f84c9802b91ef39103aa4af46123a1d0e5968977eaaec0b58c251"}} as unknown as TypedDocumentString<RejectHousingMatchMutation, RejectHousingMatchMutationVariables>;
 export const HousingPossibleMatchesDocument = {"__meta__":{"hash":"2a2e6bf886fc744814e8770f9b7fe66ac4b917b095c8f92b7c98b14291bd7adb"}} as unknown as TypedDocumentString<HousingPossibleMatchesQuery, HousingPossibleMatchesQueryVariables>;
-export const MyCaseloadDocument = {"__meta__":{"hash":"baf4a3caa38aa17587776c31cba537f4bcd8f8ea98e3a6531bafe1f4e1f009cd"}} as unknown as TypedDocumentString<MyCaseloadQuery, MyCaseloadQueryVariables>;
+export const MyCaseloadDocument = {"__meta__":{"hash":"4219b4fa28bfa99f39047ed503f7a337ff4426f2aeb5fd33360e7ea6fb25f39c"}} as unknown as TypedDocumentString<MyCaseloadQuery, MyCaseloadQueryVariables>;
 export const PrivacyOverviewDocument = {"__meta__":{"hash":"5214dfbd12263f931795646b70e1c690e9305eda90d51b7c221a1502699a72b6"}} as unknown as TypedDocumentString<PrivacyOverviewQuery, PrivacyOverviewQueryVariables>;
 export const ReviewBreakGlassDocument = {"__meta__":{"hash":"cd968ac0e253934a3465bbe37f10f1154e3730aa97dfa990656f42729455028a"}} as unknown as TypedDocumentString<ReviewBreakGlassMutation, ReviewBreakGlassMutationVariables>;
 export const SearchChildrenDocument = {"__meta__":{"hash":"0a91d8603f951775b025b63d9758a06e8f4785089ecbece70f6d6b4af54facef"}} as unknown as TypedDocumentString<SearchChildrenQuery, SearchChildrenQueryVariables>;
