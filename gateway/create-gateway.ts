@@ -68,7 +68,7 @@ export interface GatewayOptions {
    * hash; `allow`, those and free-form operations. @default enforce with no manifest (nothing runs) outside development, allow in it
    */
   trustedDocuments?: TrustedDocuments;
-  /** In development, where the landing page points for the explorer. */
+  /** Where the landing page points for the explorer (`npm start` gives the web app's). */
   explorerUrl?: string;
   /** The HTTP server's timeouts (docs/limits.md). @default HTTP_TIMEOUTS */
   httpTimeouts?: HttpServiceOptions<GatewayContext>['timeouts'];
@@ -117,7 +117,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   const rateLimited = rateLimitsPlugin(rateLimiter, { listSizes, logger: options.logger });
   const deadlineMs = options.requestDeadlineMs ?? 30_000;
   const limited = options.limits !== 'off';
-  const trusted = trustedDocuments(options.trustedDocuments ?? { mode: development ? 'allow' : 'enforce', manifests: new Map() });
+  const trustedDocumentsMode = options.trustedDocuments?.mode ?? (development ? 'allow' : 'enforce');
+  const trusted = trustedDocuments(options.trustedDocuments ?? { mode: trustedDocumentsMode, manifests: new Map() });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     cache: new OperationShapeCache(options.cache ?? new InMemoryLRUCache()),
@@ -130,11 +131,20 @@ export function createGateway(options: GatewayOptions): Gateway {
     // main.ts stops the service on a signal (closing its database too), then exits 0.
     stopOnTerminationSignals: false,
     // Registered operations are resolved from the manifests (trustedDocuments): a client never registers one.
-    persistedQueries: (options.trustedDocuments?.mode ?? (development ? 'allow' : 'enforce')) === 'allow' ? undefined : false,
+    persistedQueries: trustedDocumentsMode === 'allow' ? undefined : false,
     plugins: [
       // First of all: the registered document a hash names takes the place of what the client sent.
       trusted.plugin<GatewayContext>(),
-      localLandingPage<GatewayContext>({ service: 'The child view gateway', development, explorerUrl: options.explorerUrl }),
+      localLandingPage<GatewayContext>({
+        service: 'The child view gateway',
+        about: [
+          'GraphQL is served here: send POST requests with Content-Type: application/json, a bearer token and a purpose of use (X-Purpose-Of-Use).',
+          trustedDocumentsMode === 'enforce'
+            ? 'Only operations a client has registered run here, sent by their hash with the client\'s name (docs/trusted-documents.md).'
+            : 'Free-form operations run here as well as registered ones (TRUSTED_DOCUMENTS=allow): never in a deployment.',
+        ],
+        explorerUrl: options.explorerUrl,
+      }),
       // Then: an operation over a limit is refused before any other plugin, authorisation or the planner sees it.
       ...(limited ? [limits.plugin] : []),
       ApolloServerPluginCacheControlDisabled(),

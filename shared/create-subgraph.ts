@@ -121,7 +121,7 @@ export function createSubgraph<L>(agency: AgencyDefinition<L>, deps: SubgraphDep
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       // A static page for a browser, not Apollo's, whose script comes from a CDN.
-      localLandingPage<SubgraphContext<L>>({ service: `The ${agency.name} agency's subgraph`, development }),
+      localLandingPage<SubgraphContext<L>>({ service: `The ${agency.name} agency's subgraph`, about: ['GraphQL is served here to the child view gateway, whose signed context every call must carry.'] }),
       // Which children the caller has a relationship with, for the gateway's unusual-access count.
       relatedChildrenPlugin<SubgraphContext<L>>(),
       // Every disclosure is recorded in the agency's own hash-chained log before the response leaves.

@@ -166,6 +166,10 @@ describe('a gateway enforcing trusted documents, over the real agencies', () => 
     expect(response.status).toBe(200);
     const html = await response.text();
     expect(html).toContain('<h1>The child view gateway</h1>');
+    expect(html).toContain('Only operations a client has registered run here');
     expect(html).not.toMatch(/<script|cdn|apollographql\.com|https?:\/\//i);
+    const agency = await (await fetch(federation.agencies.identity!.url, { headers: { accept: 'text/html' } })).text();
+    expect(agency).toContain('<h1>The identity agency&#39;s subgraph</h1>');
+    expect(agency).not.toMatch(/<script|cdn|apollographql\.com|https?:\/\//i);
   });
 });
