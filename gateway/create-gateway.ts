@@ -117,8 +117,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const rateLimited = rateLimitsPlugin(rateLimiter, { listSizes, logger: options.logger });
   const deadlineMs = options.requestDeadlineMs ?? 30_000;
   const limited = options.limits !== 'off';
-  const trustedDocumentsMode = options.trustedDocuments?.mode ?? (development ? 'allow' : 'enforce');
-  const trusted = trustedDocuments(options.trustedDocuments ?? { mode: trustedDocumentsMode, manifests: new Map() });
+  const trusted = trustedDocuments(options.trustedDocuments ?? { mode: development ? 'allow' : 'enforce', manifests: new Map() });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     cache: new OperationShapeCache(options.cache ?? new InMemoryLRUCache()),
@@ -131,7 +130,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     // main.ts stops the service on a signal (closing its database too), then exits 0.
     stopOnTerminationSignals: false,
     // Registered operations are resolved from the manifests (trustedDocuments): a client never registers one.
-    persistedQueries: trustedDocumentsMode === 'allow' ? undefined : false,
+    persistedQueries: trusted.mode === 'allow' ? undefined : false,
     plugins: [
       // First of all: the registered document a hash names takes the place of what the client sent.
       trusted.plugin<GatewayContext>(),
@@ -139,7 +138,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         service: 'The child view gateway',
         about: [
           'GraphQL is served here: send POST requests with Content-Type: application/json, a bearer token and a purpose of use (X-Purpose-Of-Use).',
-          trustedDocumentsMode === 'enforce'
+          trusted.mode === 'enforce'
             ? 'Only operations a client has registered run here, sent by their hash with the client\'s name (docs/trusted-documents.md).'
             : 'Free-form operations run here as well as registered ones (TRUSTED_DOCUMENTS=allow): never in a deployment.',
         ],

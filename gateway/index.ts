@@ -13,4 +13,4 @@ export { createGatewayAudit, verifyGatewayAudit, witnessedHeads, type GatewayAud
 export { operationSubjects, type OperationSubjects, type SubjectField } from './operation-subjects';
 export { traceIdHeader, TRACE_ID_HEADER } from './trace-id-header';
 export { createRateLimiter, rateLimitsPlugin, volumeOf, DEFAULT_RATE_LIMITS, RATE_LIMIT_VARIABLES, type RateLimits, type RateLimit, type RateLimitExceeded, type RateLimiter, type Volume } from './rate-limits';
-export { trustedDocuments, loadTrustedDocumentManifests, DEFAULT_TRUSTED_DOCUMENTS_DIR, CLIENT_NAME_HEADER, type TrustedDocuments, type TrustedDocumentsMode, type TrustedDocumentManifests } from './trusted-documents';
+export { trustedDocuments, trustedDocumentHash, loadTrustedDocumentManifests, DEFAULT_TRUSTED_DOCUMENTS_DIR, CLIENT_NAME_HEADER, type TrustedDocuments, type TrustedDocumentsMode, type TrustedDocumentManifests } from './trusted-documents';

@@ -24,6 +24,9 @@ export interface TrustedDocuments {
 /** The repository's manifests, written by `npm run codegen` (tools/codegen). */
 export const DEFAULT_TRUSTED_DOCUMENTS_DIR = resolve(__dirname, '..', 'trusted-documents');
 
+/** The hash a document is registered and sent under: the SHA-256 of its text, in hex (as Apollo's persisted queries). */
+export const trustedDocumentHash = (document: string) => createHash('sha256').update(document).digest('hex');
+
 /** The header a client names itself in; the name selects its manifest. */
 export const CLIENT_NAME_HEADER = 'apollographql-client-name';
 
@@ -54,14 +57,13 @@ export function loadTrustedDocumentManifests(dir: string): TrustedDocumentManife
     }
     for (const [hash, document] of Object.entries(checked.data)) {
       if (!HASH.test(hash)) throw new ConfigError(`${where}: ${JSON.stringify(hash.slice(0, 80))}: expected a SHA-256 in lower-case hex`);
-      if (sha256(document) !== hash) throw new ConfigError(`${where}: ${hash} is not the SHA-256 of its document`);
+      if (trustedDocumentHash(document) !== hash) throw new ConfigError(`${where}: ${hash} is not the SHA-256 of its document`);
     }
     manifests.set(client, new Map(Object.entries(checked.data)));
   }
   return manifests;
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 function refuse(code: ErrorCode, message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code, http: { status: 400 } } });
@@ -106,6 +108,7 @@ export interface TrustedDocumentContext {
 export function trustedDocuments(options: TrustedDocuments) {
   const { mode, manifests } = options;
   return {
+    mode,
     resolve(req: IncomingMessage, body: unknown): string | undefined {
       const { query, hash } = requestedDocument(req, body);
       const clientName = req.headers[CLIENT_NAME_HEADER];

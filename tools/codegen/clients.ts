@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-
 /**
  * Every client of the graph whose operations live in this repository. Each one's operations are `.graphql`
  * files; GraphQL Code Generator types them (`<dir>/generated/graphql.ts`) and writes its trusted-documents
@@ -11,6 +9,3 @@ export const CLIENTS = [
   { name: 'child-view-web', operations: 'web/operations', description: "the practitioners' web app" },
   { name: 'caseload-export', operations: 'tools/caseload-export', description: 'the caseload export (npm run export:caseload)' },
 ] as const;
-
-/** The hash a trusted document is registered and sent under: the SHA-256 of its text, in hex (as Apollo's persisted queries). */
-export const documentHash = (document: string) => createHash('sha256').update(document).digest('hex');

@@ -1,6 +1,7 @@
 import { join, relative, resolve } from 'node:path';
 import { generate } from '@graphql-codegen/cli';
-import { CLIENTS, documentHash } from './clients';
+import { trustedDocumentHash } from '../../gateway';
+import { CLIENTS } from './clients';
 
 const root = resolve(__dirname, '..', '..');
 
@@ -25,7 +26,7 @@ export async function generateClients(): Promise<GeneratedFile[]> {
       generates: {
         [out]: {
           preset: 'client',
-          presetConfig: { fragmentMasking: false, persistedDocuments: { hashAlgorithm: documentHash, mode: 'replaceDocumentWithHash' } },
+          presetConfig: { fragmentMasking: false, persistedDocuments: { hashAlgorithm: trustedDocumentHash, mode: 'replaceDocumentWithHash' } },
           config: { documentMode: 'string', enumsAsTypes: true, useTypeImports: true, scalars: { ID: 'string' }, avoidOptionals: { field: true } },
         },
       },
