@@ -1,4 +1,4 @@
-# One image for every service in docker-compose.yml: each of the five subgraphs
+# One image for every service in docker-compose.yml: each agency's subgraph
 # and the gateway run from it, the compose file choosing the entry point.
 FROM node:20-bookworm-slim
 
@@ -10,6 +10,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force
 
 COPY tsconfig.json ./
+COPY registry ./registry
 COPY gateway ./gateway
 COPY shared ./shared
 COPY subgraphs ./subgraphs

@@ -1,5 +1,7 @@
-import { agencies } from '../dev/agencies';
+import { loadAgencies } from '../registry';
 import { createLogger, loadSubgraphConfig, runUntilSignal, startAgency } from '../shared';
+
+const agencies = loadAgencies();
 
 /**
  * `npx tsx bench/agency-process.ts <agency> on|off`: one agency's subgraph in a process of its own, as its

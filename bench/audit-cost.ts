@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { Client } from 'pg';
 import { signPersonaToken } from '../dev/personas';
-import { AGENCIES } from '../gateway';
+import { REGISTRY } from '../registry';
 import { createKeyPair } from '../shared';
 import { freePort, start, waitForHealth, type Service } from '../tools/soak/processes';
 import { cpuSnapshot, processCpuMs } from './cpu';
@@ -57,7 +57,7 @@ async function main() {
   if (!server) throw new Error('Set TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres)');
   const dir = mkdtempSync(join(tmpdir(), 'cv-audit-cost-'));
   const suffix = randomBytes(3).toString('hex');
-  const urls = Object.fromEntries(AGENCIES.map((a) => {
+  const urls = Object.fromEntries(REGISTRY.map((a) => {
     const url = new URL(server);
     url.pathname = `/cvbench_cost_${a.name}_${suffix}`;
     return [a.name, url.toString()];
@@ -82,7 +82,7 @@ async function main() {
   const startFederation = async (label: 'on' | 'off'): Promise<Federation> => {
     const subgraphUrls: Record<string, string> = {};
     const agencies: Service[] = [];
-    for (const { name } of AGENCIES) {
+    for (const { name } of REGISTRY) {
       const port = await freePort();
       const prefix = name.toUpperCase();
       const service = start(`${name}-${label}`, 'bench/agency-process.ts', {

@@ -1,13 +1,15 @@
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { agencies } from '../dev/agencies';
-import { personas } from '../dev/personas';
+import { loadAgencies } from '../registry';
+import { personas, demoPersona } from '../dev/personas';
 import {
   CONTEXT_HEADER, createContextSigner, createKeyPair, createLogger, startAgency, type Authority, type RunningAgency, type SubgraphConfig,
 } from '../shared';
 import { syntheticNhsNumbers } from '../synthetic';
 import { median } from './stats';
+
+const agencies = loadAgencies();
 
 /**
  * `npx tsx bench/subgraph-enforcement.ts [--runs 40] [--children 2000] [--agency socialcare …] [--selection full|caseload]` (needs TEST_DATABASE_URL):
@@ -38,7 +40,7 @@ async function main() {
   const server = process.env.TEST_DATABASE_URL;
   if (!server) throw new Error('Set TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres)');
   const keys = await createKeyPair('bench');
-  const authority: Authority = { caller: personas['sw.jones'] as unknown as Authority['caller'], purpose: 'safeguarding', traceId: 'bench' };
+  const authority: Authority = { caller: demoPersona('sw.jones') as unknown as Authority['caller'], purpose: 'safeguarding', traceId: 'bench' };
   const sign = createContextSigner({ privateJwk: keys.privateJwk });
   const numbers = syntheticNhsNumbers();
   const nhs = Array.from({ length: 500 }, () => numbers.next().value as string);

@@ -1,3 +1,4 @@
+-- Written by `npm run registry` from registry/index.ts: edit the registry (or this generator, tools/registry/deploy-files.ts), not this file.
 -- Run once by the postgres image on first start (mounted into /docker-entrypoint-initdb.d/).
 -- One database per agency: each subgraph migrates and seeds only its own.
 CREATE DATABASE identity;

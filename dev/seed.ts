@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { createLogger, inTransaction, loadSubgraphConfig, openOwnerDatabase, prepareAgencyDatabase } from '../shared';
-import { agencies } from './agencies';
+import { loadAgencies } from '../registry';
+
+const agencies = loadAgencies();
 
 /**
  * `npm run seed -- --children N [--seed S] [--as-of YYYY-MM-DD] [--agency NAME]`:

@@ -1,10 +1,10 @@
 import { loadGatewayConfig, startGateway } from '../gateway';
 import { createLogger, loadSubgraphConfig, runUntilSignal, startAgency, type RunningAgency } from '../shared';
 import { loadWebConfig, startWeb } from '../web';
-import { agencies } from './agencies';
+import { loadAgencies } from '../registry';
 
 /**
- * `npm start`: all five subgraphs, the gateway and the practitioners' web app in one
+ * `npm start`: every agency's subgraph, the gateway and the practitioners' web app in one
  * process, each agency on its own embedded database (or PostgreSQL where
  * `<AGENCY>_DATABASE_URL` is set), seeded when empty. The web app signs in demo
  * personas (development only) unless an identity provider is configured.
@@ -18,7 +18,7 @@ async function startAll() {
   const running: RunningAgency[] = [];
   let gateway: Awaited<ReturnType<typeof startGateway>> | undefined;
   try {
-    for (const { definition, seed } of agencies) {
+    for (const { definition, seed } of loadAgencies()) {
       running.push(await startAgency(definition, loadSubgraphConfig(definition.name, definition.defaultPort, env), { seed }));
     }
     const gatewayConfig = loadGatewayConfig(env);

@@ -1,17 +1,10 @@
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, env, isDevelopment, operationLimitsFrom, operationLimitsShape, readEnv, type Env, type OperationLimits } from '../shared';
+import { agencyDir, agencyVariables, REGISTRY } from '../registry';
 import { rateLimitsFrom, rateLimitsShape, type RateLimits } from './rate-limits';
 import { DEFAULT_TRUSTED_DOCUMENTS_DIR } from './trusted-documents';
 
-/** The agencies the gateway federates, and the port each listens on by default. */
-export const AGENCIES = [
-  { name: 'identity', port: 4001 },
-  { name: 'health', port: 4002 },
-  { name: 'socialcare', port: 4003 },
-  { name: 'housing', port: 4004 },
-  { name: 'education', port: 4005 },
-] as const;
 
 export interface GatewayConfig {
   /** `PORT` @default 4000 */
@@ -78,15 +71,15 @@ export interface GatewayConfig {
 }
 
 /** Each agency's policy file, as the repository keeps them. */
-export const DEFAULT_POLICY_FILES = AGENCIES.map((a) => join(__dirname, '..', 'subgraphs', a.name, 'policy.yaml'));
+export const DEFAULT_POLICY_FILES = REGISTRY.map((a) => join(agencyDir(a.name), 'policy.yaml'));
 
 const subgraphUrlShape = () =>
-  Object.fromEntries(AGENCIES.map((a) => [`${a.name.toUpperCase()}_URL`, env.url(['http', 'https']).default(`http://127.0.0.1:${a.port}/graphql`)]));
+  Object.fromEntries(REGISTRY.map((a) => [agencyVariables(a.name).url, env.url(['http', 'https']).default(`http://127.0.0.1:${a.port}/graphql`)]));
 
 /** Where each agency's subgraph is (`<AGENCY>_URL`): all `npm run compose` needs. */
 export function loadSubgraphUrls(source: Env = process.env): { name: string; url: string }[] {
   const values = readEnv(subgraphUrlShape(), source) as Record<string, string>;
-  return AGENCIES.map((a) => ({ name: a.name, url: values[`${a.name.toUpperCase()}_URL`]! }));
+  return REGISTRY.map((a) => ({ name: a.name, url: values[agencyVariables(a.name).url]! }));
 }
 
 export function loadGatewayConfig(source: Env = process.env): GatewayConfig {
@@ -132,7 +125,7 @@ export function loadGatewayConfig(source: Env = process.env): GatewayConfig {
   return {
     port: values.PORT as number,
     host: values.HOST as string,
-    subgraphs: AGENCIES.map((a) => ({ name: a.name, url: values[`${a.name.toUpperCase()}_URL`] as string })),
+    subgraphs: REGISTRY.map((a) => ({ name: a.name, url: values[agencyVariables(a.name).url] as string })),
     supergraphPath: values.SUPERGRAPH_PATH as string | undefined,
     subgraphWaitSeconds: values.SUBGRAPH_WAIT_SECONDS as number,
     subgraphTimeoutMs: values.SUBGRAPH_TIMEOUT_MS as number,

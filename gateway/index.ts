@@ -1,6 +1,6 @@
 export { createGateway, type Gateway, type GatewayOptions } from './create-gateway';
 export { startGateway, type RunningGateway } from './start-gateway';
-export { loadGatewayConfig, loadSubgraphUrls, AGENCIES, DEFAULT_POLICY_FILES, type GatewayConfig } from './config';
+export { loadGatewayConfig, loadSubgraphUrls, DEFAULT_POLICY_FILES, type GatewayConfig } from './config';
 export { apiSchemaSdl, breakingChanges } from './api-schema';
 export { composeSupergraph, composeFromSubgraphs, fetchSubgraphSdl, CompositionError, type SubgraphSource } from './compose';
 export { RedisKeyValueCache } from './redis-cache';

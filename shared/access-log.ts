@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { GraphQLError } from 'graphql';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { AGENCY_NAMES } from '../registry';
 import { PURPOSES, ROLES, type Authority } from './authority';
 import { accessEntriesPage, AUDIT_PAGE, compareCursors, decodeCursor, DEFAULT_PERIOD_DAYS, encodeCursor, type AccessCursor } from './audit-pages';
 import type { Database } from './database';
@@ -109,14 +110,18 @@ export function readAgencySdl(dir: string, agency: string): string {
 }
 
 const assemblySchema = z.strictObject({
-  assembles: z.array(z.string().regex(/^[a-z]+$/, 'an agency is named in lower case letters')).min(1, 'name at least one agency'),
+  assembles: z.union([
+    z.literal('every-agency'),
+    z.array(z.string().regex(/^[a-z]+$/, 'an agency is named in lower case letters')).min(1, 'name at least one agency'),
+  ]),
 });
 
 /**
  * The agencies whose parts of the access log this agency merges into one
  * timeline, from `access-log.yaml` in its folder (identity's, which owns the
- * entry points); none without that file. Each must be composed into the same
- * supergraph, or composition fails.
+ * entry points); none without that file. `every-agency` is every other agency
+ * in the registry. Each must be composed into the same supergraph, or
+ * composition fails.
  */
 export function accessLogPeers(dir: string): string[] {
   const file = join(dir, 'access-log.yaml');
@@ -126,7 +131,8 @@ export function accessLogPeers(dir: string): string[] {
     const issue = parsed.error.issues[0]!;
     throw new Error(`${file}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
   }
-  return parsed.data.assembles;
+  const { assembles } = parsed.data;
+  return assembles === 'every-agency' ? AGENCY_NAMES.filter((name) => name !== basename(dir)) : assembles;
 }
 
 /** The policies for the access log's fields, the same in every agency. */

@@ -24,6 +24,7 @@ import { createErrorFormatter } from './errors';
 import { listen, MAX_BODY_BYTES, type HttpService } from './http-server';
 import type { Logger } from './logger';
 import type { Env } from './config';
+import { agencyEntry } from '../registry';
 
 /** What a subgraph resolver sees: its agency's database and this request's loaders. */
 export interface SubgraphContext<L> {
@@ -203,18 +204,21 @@ function unownedCoordinates(typeDefs: DocumentNode, policyMap: PolicyMap): Set<s
 
 /**
  * An agency defined by its folder: its SDL is `dir/schema.graphql` (with the kit's access log), its
- * migrations are `dir/migrations/`, and it serves as the role `<name>_service`.
+ * migrations are `dir/migrations/`, it serves as the role `<name>_service`, and its port is the registry's.
  */
 export function defineAgency<L>(
   dir: string,
-  parts: Pick<AgencyDefinition<L>, 'name' | 'defaultPort' | 'resolvers' | 'createLoaders' | 'primaryTable' | 'recordFacts'> & Partial<Pick<AgencyDefinition<L>, 'readSettings' | 'onDisclosed'>>,
+  parts: Pick<AgencyDefinition<L>, 'name' | 'resolvers' | 'createLoaders' | 'primaryTable' | 'recordFacts'> & Partial<Pick<AgencyDefinition<L>, 'defaultPort' | 'readSettings' | 'onDisclosed'>>,
 ): AgencyDefinition<L> {
+  const defaultPort = parts.defaultPort ?? agencyEntry(parts.name)?.port;
+  if (defaultPort === undefined) throw new Error(`${parts.name} is not in the registry (registry/index.ts): add it there, with its port`);
   // Every agency also answers for its own part of the access log (the subgraph kit's).
   const kit = accessLogResolvers(parts.name, accessLogPeers(dir));
   const resolvers: Record<string, object> = { ...parts.resolvers };
   for (const [type, fields] of Object.entries(kit)) resolvers[type] = { ...(resolvers[type] ?? {}), ...fields };
   return {
     ...parts,
+    defaultPort,
     resolvers,
     policies: { ...loadPolicyFile(join(dir, 'policy.yaml')).policies, ...accessLogPolicies(parts.name) },
     typeDefs: parse(readAgencySdl(dir, parts.name)),

@@ -19,6 +19,7 @@ export { quoteInput, hasUnprintable, validateNameArg, validatePostcodeArg, valid
 export { PURPOSES, ORG_TYPES, ROLES, BREAK_GLASS_MIN_LENGTH, BREAK_GLASS_MAX_LENGTH, callerSchema, authoritySchema, type Purpose, type OrgType, type Role, type Caller, type Authority } from './authority';
 export { CONTEXT_HEADER, createContextSigner, createContextVerifier, createSdlRequestSigner, unauthenticated } from './internal-context';
 export { createKeyPair, loadOrCreateDevKeyPair, readJson, DEV_KEYS_DIR, DEV_GATEWAY_KEY_PATH, DEV_PERSONA_KEY_PATH, type KeyPair } from './dev-keys';
+export { demoPersona, demoPersonas, signPersonaToken, DEV_AUDIENCE, DEV_ISSUER } from './demo-personas';
 export { loadPolicyFile, loadPolicies, PolicyFileError, policyFileSchema, ruleSchema, type PolicyFile, type Rule } from './policy-file';
 export {
   decideForCaller, decideForRecord, decideFieldForCaller, decideGroupsForRecord, compileGroupsForRecord, callerAttributesKey, needsRecord, factsNeeded,

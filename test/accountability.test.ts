@@ -1,4 +1,4 @@
-import { personas, type PersonaName } from '../dev/personas';
+import { personas, demoPersona, type PersonaName } from '../dev/personas';
 import { populationFor, syntheticNhsNumbers } from '../synthetic';
 import { CONTEXT_HEADER, createContextSigner, type Authority } from '../shared';
 import { post, startFederation, type Asking, type Federation } from './start-federation';
@@ -80,10 +80,10 @@ describe('owner notification and unusual access', () => {
     type Population = ReturnType<typeof populationFor>;
     // Which children each persona has a relationship with, in the federation's population (60 children, seed 1).
     const cases: [string, PersonaName, string, (p: Population) => (c: Child) => boolean][] = [
-      ['health', 'gp.smith', 'health { registeredGp { odsCode } }', () => (c) => c.health.odsCode === personas['gp.smith'].org],
-      ['education', 'dsl.khan', 'education { attendanceRate }', () => (c) => c.education?.urn === personas['dsl.khan'].org],
+      ['health', 'gp.smith', 'health { registeredGp { odsCode } }', () => (c) => c.health.odsCode === demoPersona('gp.smith').org],
+      ['education', 'dsl.khan', 'education { attendanceRate }', () => (c) => c.education?.urn === demoPersona('dsl.khan').org],
       ['socialcare', 'tm.patel', 'socialCare { status }', (p) => {
-        const team = p.directory.teams.find((t) => t.name === personas['tm.patel'].team)!.id;
+        const team = p.directory.teams.find((t) => t.name === demoPersona('tm.patel').team)!.id;
         const inTeam = new Set(p.directory.workers.filter((w) => w.teamId === team).map((w) => w.id));
         return (c) => c.socialCare?.workerId != null && inTeam.has(c.socialCare.workerId);
       }],
@@ -91,7 +91,7 @@ describe('owner notification and unusual access', () => {
       // noise in housing's records can defeat: only matched children are related, so the expectation is an upper bound.
       ['housing', 'ho.evans', 'housing { matchConfidence }', (p) => {
         const landlordOf = new Map(p.households.map((h) => [h.id, h.tenancy?.landlordId]));
-        return (c) => c.housing !== null && landlordOf.get(c.householdId) === personas['ho.evans'].org;
+        return (c) => c.housing !== null && landlordOf.get(c.householdId) === demoPersona('ho.evans').org;
       }],
     ];
     it.each(cases)('%s, for %s', async (agency, persona, selection, relatedIn) => {
@@ -99,7 +99,7 @@ describe('owner notification and unusual access', () => {
       const households = new Map(population.households.map((h) => [h.id, h]));
       const related = relatedIn(population);
       // The personas are declared `as const`: their readonly role lists are what a caller's are.
-      const authority: Authority = { caller: personas[persona] as unknown as Authority['caller'], purpose: 'safeguarding', traceId: `related-${agency}` };
+      const authority: Authority = { caller: demoPersona(persona) as unknown as Authority['caller'], purpose: 'safeguarding', traceId: `related-${agency}` };
       const context = await createContextSigner({ privateJwk: federation.keys.gateway.privateJwk })(authority, agency);
       const representations = population.children.map((c) => ({
         __typename: 'Child', nhsNumber: c.nhsNumber, name: { given: c.given, family: c.family }, dateOfBirth: c.dateOfBirth,
@@ -153,7 +153,7 @@ describe('owner notification and unusual access', () => {
     const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000).toISOString();
     // The personas are declared `as const`: their readonly role lists are what a caller's are.
     const authority: Authority = {
-      caller: personas['tm.patel'] as unknown as Authority['caller'], purpose: 'safeguarding', traceId: 'alert-twice',
+      caller: demoPersona('tm.patel') as unknown as Authority['caller'], purpose: 'safeguarding', traceId: 'alert-twice',
       alerts: [{ kind: 'UNUSUAL_VOLUME', hour, count: 101, threshold: 100, detail: 'viewed 101 distinct children without a relationship within the hour (more than 100)' }],
     };
     const context = await createContextSigner({ privateJwk: federation.keys.gateway.privateJwk })(authority, 'identity');

@@ -1,5 +1,5 @@
 import { importJWK, SignJWT, type JWK, type KeyLike } from 'jose';
-import { personas, signPersonaToken } from '../dev/personas';
+import { personas, demoPersona, signPersonaToken } from '../dev/personas';
 import { CONTEXT_HEADER, createContextSigner, createKeyPair, createSdlRequestSigner, type Authority } from '../shared';
 import { request } from 'node:http';
 import { post, startFederation, type Federation } from './start-federation';
@@ -58,13 +58,13 @@ describe('authentication', () => {
 
   describe.each([
     ['no token', async () => ({})],
-    ['a token with alg none', async () => ({ authorization: `Bearer ${unsigned(personas['sw.jones'])}` })],
-    ['an HS256 token', async () => ({ authorization: `Bearer ${await token(federation.keys.personas.privateJwk, personas['sw.jones'], { alg: 'HS256' })}` })],
-    ['an expired token', async () => ({ authorization: `Bearer ${await token(federation.keys.personas.privateJwk, personas['sw.jones'], { exp: Math.floor(Date.now() / 1000) - 60 })}` })],
-    ['a token from another issuer', async () => ({ authorization: `Bearer ${await token(federation.keys.personas.privateJwk, personas['sw.jones'], { issuer: 'https://elsewhere.example' })}` })],
-    ['a token for another audience', async () => ({ authorization: `Bearer ${await token(federation.keys.personas.privateJwk, personas['sw.jones'], { audience: 'another-service' })}` })],
+    ['a token with alg none', async () => ({ authorization: `Bearer ${unsigned(demoPersona('sw.jones'))}` })],
+    ['an HS256 token', async () => ({ authorization: `Bearer ${await token(federation.keys.personas.privateJwk, demoPersona('sw.jones'), { alg: 'HS256' })}` })],
+    ['an expired token', async () => ({ authorization: `Bearer ${await token(federation.keys.personas.privateJwk, demoPersona('sw.jones'), { exp: Math.floor(Date.now() / 1000) - 60 })}` })],
+    ['a token from another issuer', async () => ({ authorization: `Bearer ${await token(federation.keys.personas.privateJwk, demoPersona('sw.jones'), { issuer: 'https://elsewhere.example' })}` })],
+    ['a token for another audience', async () => ({ authorization: `Bearer ${await token(federation.keys.personas.privateJwk, demoPersona('sw.jones'), { audience: 'another-service' })}` })],
     ['a token signed by an untrusted key', async () => ({ authorization: `Bearer ${await signPersonaToken('sw.jones', (await createKeyPair('stranger')).privateJwk)}` })],
-    ['a token that never expires', async () => ({ authorization: `Bearer ${await token(federation.keys.personas.privateJwk, personas['sw.jones'], { exp: null })}` })],
+    ['a token that never expires', async () => ({ authorization: `Bearer ${await token(federation.keys.personas.privateJwk, demoPersona('sw.jones'), { exp: null })}` })],
     ['a token without the practitioner claims', async () => ({ authorization: `Bearer ${await token(federation.keys.personas.privateJwk, { sub: 'x' })}` })],
   ])('with %s', (_label, headers) => {
     it('refuses the request as UNAUTHENTICATED before anything is fetched', async () => {
@@ -102,7 +102,7 @@ describe('authentication', () => {
   });
 
   describe('a subgraph called directly', () => {
-    const authority: Authority = { caller: personas['sw.jones'] as unknown as Authority['caller'], purpose: 'safeguarding', traceId: 'trace-1' };
+    const authority: Authority = { caller: demoPersona('sw.jones') as unknown as Authority['caller'], purpose: 'safeguarding', traceId: 'trace-1' };
     const entities = '{ _entities(representations: [{ __typename: "Child", nhsNumber: "9990000018" }]) { ... on Child { health { registeredGp { practiceName } } } } }';
     const callHealth = (headers: Record<string, string>) => post(federation.agencies.health!.url, { query: entities }, headers);
 

@@ -3,12 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { createRandom } from '../synthetic';
-import type { PersonaName } from '../dev/personas';
 import { DEV_AUDIENCE, DEV_ISSUER } from '../dev/personas';
 import { composeFromSubgraphs, createAuthenticator, createGateway, DEFAULT_POLICY_FILES } from '../gateway';
 import { CONTEXT_HEADER, createContextSigner, createLogger, createSdlRequestSigner, loadPolicies, type Authority } from '../shared';
 import { personas as personaClaims } from '../dev/personas';
-import { children, expected, personas, purposes, type Purpose } from './reference-oracle';
+import { children, expected, personas, purposes, type PersonaName, type Purpose } from './reference-oracle';
 import { post, startFederation, type Federation } from './start-federation';
 
 /** Every field a practitioner's screen can ask for of a child, as a tree. */

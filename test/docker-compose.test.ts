@@ -4,7 +4,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { AGENCIES, loadGatewayConfig } from '../gateway';
+import { loadGatewayConfig } from '../gateway';
+import { REGISTRY } from '../registry';
+import { renderCompose, renderPostgresInit, staleDeployFiles } from '../tools/registry/deploy-files';
 import { loadSubgraphConfig, type Env } from '../shared';
 import { loadWebConfig } from '../web';
 import { SERVICE_NODE_FLAGS } from '../tools/soak/processes';
@@ -19,7 +21,8 @@ const serviceCommand = (entry: string) => ['node', ...SERVICE_NODE_FLAGS, '--imp
 
 const root = join(__dirname, '..');
 const composeText = readFileSync(join(root, 'docker-compose.yml'), 'utf8');
-const compose = parse(composeText) as Compose;
+// Compose reads YAML merge keys (`<<: *subgraph`): the repeated blocks are written once, as anchors.
+const compose = parse(composeText, { merge: true }) as Compose;
 const services = compose.services ?? {};
 const initSql = readFileSync(join(root, 'deploy/postgres-init.sql'), 'utf8');
 const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
@@ -29,18 +32,12 @@ const packageJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 const PASSWORD = '${POSTGRES_PASSWORD:?required}';
 /** Each agency's serving login's password. */
 const servicePassword = (agency: string) => `\${${agency.toUpperCase()}_SERVICE_DB_PASSWORD:?required}`;
-const SERVICE_PASSWORDS = ['identity', 'health', 'socialcare', 'housing', 'education'].map(servicePassword);
+const SERVICE_PASSWORDS = REGISTRY.map((a) => servicePassword(a.name));
 /** A compose file's text with every password substitution taken out. */
 const withoutPasswords = (text: string) => [PASSWORD, ...SERVICE_PASSWORDS].reduce((t, p) => t.split(p).join(''), text);
 
 /** Each agency's subgraph service and the port it listens on. */
-const subgraphs: [agency: string, port: number][] = [
-  ['identity', 4001],
-  ['health', 4002],
-  ['socialcare', 4003],
-  ['housing', 4004],
-  ['education', 4005],
-];
+const subgraphs: [agency: string, port: number][] = REGISTRY.map((a) => [a.name, a.port]);
 /** Each gateway replica and the host port it is published on. */
 const gateways: [name: string, hostPort: number][] = [
   ['gateway-1', 4000],
@@ -180,12 +177,30 @@ function expectHealthcheckFollowsStatus(name: string, port: () => string) {
 }
 
 describe('docker-compose.yml, the reference deployment', () => {
-  it('runs postgres, redis, the migrations, the five subgraphs, two gateway replicas and the web app, and nothing else', () => {
+  it('is what the registry writes (npm run registry), as is deploy/postgres-init.sql', () => {
+    expect(staleDeployFiles()).toEqual([]);
+    expect(renderCompose()).toBe(composeText);
+    expect(renderPostgresInit()).toBe(initSql);
+  });
+
+  it('changes with the registry: an agency added there is a subgraph, a database and a gateway dependency here', () => {
+    const added = [...REGISTRY, { name: 'probation', title: 'Probation', port: 4099, roles: { 'probation-officer': 'probation-service' } }];
+    const withProbation = parse(renderCompose(added), { merge: true }) as Compose;
+    expect(withProbation.services?.probation?.environment).toMatchObject({ PROBATION_PORT: '4099' });
+    expect(Object.keys(withProbation.services?.['gateway-1']?.depends_on ?? {})).toContain('probation');
+    expect(renderPostgresInit(added)).toContain('CREATE DATABASE probation;');
+  });
+
+  it('runs postgres, redis, the migrations, every agency\'s subgraph, two gateway replicas and the web app, and nothing else', () => {
     expect(Object.keys(services).sort()).toEqual(['postgres', 'redis', 'migrate', ...subgraphs.map(([a]) => a), ...gateways.map(([g]) => g), 'web'].sort());
   });
 
   it('names the same agencies on the same ports as the gateway federates', () => {
-    expect(subgraphs).toEqual(AGENCIES.map((a) => [a.name, a.port]));
+    const served = Object.keys(services).flatMap((name) => {
+      const entry = /^subgraphs\/([a-z]+)\/main\.ts$/.exec(String((service(name).command as string[] | undefined)?.at(-1) ?? ''));
+      return entry ? [[entry[1], Number(environmentOf(name)[`${entry[1]!.toUpperCase()}_PORT`])]] : [];
+    });
+    expect(served).toEqual(REGISTRY.map((a) => [a.name, a.port]));
   });
 
   it('runs exactly two gateway replicas, published on different host ports', () => {
@@ -435,7 +450,7 @@ describe('docker-compose.yml, the reference deployment', () => {
       expect(dockerfile).toMatch(/^RUN mkdir -p \/app\/data && chown node:node \/app\/data$/m);
     });
 
-    it('starts only once redis and all five subgraphs are healthy', () => {
+    it('starts only once redis and every agency\'s subgraph are healthy', () => {
       expect(service(name).depends_on).toEqual(Object.fromEntries(['redis', ...subgraphs.map(([a]) => a)].map((s) => [s, { condition: 'service_healthy' }])));
     });
 

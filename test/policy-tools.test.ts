@@ -1,11 +1,13 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { agencies } from '../dev/agencies';
+import { loadAgencies } from '../registry';
 import { ensureServiceRole, inTransaction, loadSubgraphConfig, migrate, openAgencyDatabase } from '../shared';
 import { explain } from '../tools/policy/explain';
 import { lintPolicies } from '../tools/policy/lint';
 import { policyMatrix, toCsv, toHtml } from '../tools/policy/matrix';
+
+const agencies = loadAgencies();
 
 describe('the security officer\'s policy tools', () => {
   it('lint finds nothing wrong with the seeded policy', () => {

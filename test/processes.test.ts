@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { signPersonaToken } from '../dev/personas';
-import { AGENCIES } from '../gateway';
+import { REGISTRY } from '../registry';
 import { documentHash, operations, WEB_CLIENT_NAME } from '../web';
 import { createKeyPair } from '../shared';
 import { post } from './start-federation';
@@ -25,7 +25,7 @@ describe('each service as its own process, started by its main.ts', () => {
     writeFileSync(join(dir, 'idp.jwks.json'), JSON.stringify(personaKeys.publicJwks));
     token = await signPersonaToken('sw.jones', personaKeys.privateJwk);
     const urls: Record<string, string> = {};
-    for (const agency of AGENCIES) {
+    for (const agency of REGISTRY) {
       const port = await freePort();
       const prefix = agency.name.toUpperCase();
       const service = start(agency.name, `subgraphs/${agency.name}/main.ts`, {
@@ -83,7 +83,7 @@ describe('each service as its own process, started by its main.ts', () => {
     expect(last.kind).toBe('witnessed');
     expect(Object.keys(last.witnessed ?? {}).sort()).toEqual(['education', 'health', 'housing', 'identity', 'socialcare']);
     const environment: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'silent' };
-    for (const agency of AGENCIES) environment[`${agency.name.toUpperCase()}_DATABASE_URL`] = '';
+    for (const agency of REGISTRY) environment[`${agency.name.toUpperCase()}_DATABASE_URL`] = '';
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'tools/audit/cli.ts', 'verify', '--gateway-log', gatewayLog], { env: environment });
     for (const agency of ['identity', 'socialcare', 'housing']) expect(stdout).toMatch(new RegExp(`^${agency}: intact, \\d+ rows; [1-9]\\d* heads witnessed by the gateway match$`, 'm'));
   }, 90_000);

@@ -4,7 +4,7 @@ import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importJWK, SignJWT, type KeyLike } from 'jose';
-import { DEV_AUDIENCE, DEV_ISSUER, personas, type PersonaName } from '../dev/personas';
+import { DEV_AUDIENCE, DEV_ISSUER, demoPersona, type PersonaName } from '../dev/personas';
 import { composeFromSubgraphs, createAuthenticator, createGateway, DEFAULT_POLICY_FILES, MemorySharedState, type GatewayAuditEntry } from '../gateway';
 import { createContextSigner, createLogger, createSdlRequestSigner, loadPolicies, type HttpService } from '../shared';
 import { syntheticNhsNumbers } from '../synthetic';
@@ -136,7 +136,7 @@ describe('limits on each caller, and on connections and time', () => {
 
   /** A caller of their own (a persona's claims under another `sub`), so that each test starts with a fresh minute. */
   async function caller(sub: string, persona: PersonaName = 'sw.jones', purpose?: string): Promise<Asking> {
-    const token = await new SignJWT({ ...personas[persona], sub })
+    const token = await new SignJWT({ ...demoPersona(persona), sub })
       .setProtectedHeader({ alg: 'ES256', ...(federation.keys.personas.privateJwk.kid ? { kid: federation.keys.personas.privateJwk.kid } : {}) })
       .setIssuer(DEV_ISSUER).setAudience(DEV_AUDIENCE).setIssuedAt().setExpirationTime('1h').sign(signingKey);
     return { persona, purpose, headers: { authorization: `Bearer ${token}` } };

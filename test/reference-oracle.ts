@@ -1,4 +1,3 @@
-import type { PersonaName } from '../dev/personas';
 
 /**
  * The reference policy, written out here independently of the policy files,
@@ -9,7 +8,9 @@ export const children = [AMELIA, LEO, MAYA, NOAH, ISLA];
 
 export type Purpose = 'direct-care' | 'safeguarding' | 'emergency-care' | 'audit' | 'break-glass';
 export const purposes: Purpose[] = ['direct-care', 'safeguarding', 'emergency-care', 'audit', 'break-glass'];
-export const personas: PersonaName[] = ['sw.jones', 'sw.ahmed', 'tm.patel', 'gp.smith', 'dr.lee', 'dsl.khan', 'ho.evans', 'cg.wright'];
+/** The demo personas the oracle speaks for, written out here rather than read from the agencies' persona files. */
+export const personas = ['sw.jones', 'sw.ahmed', 'tm.patel', 'gp.smith', 'dr.lee', 'dsl.khan', 'ho.evans', 'cg.wright'] as const;
+export type PersonaName = (typeof personas)[number];
 
 const roleOf: Record<PersonaName, string> = {
   'sw.jones': 'social-worker', 'sw.ahmed': 'social-worker', 'tm.patel': 'team-manager', 'gp.smith': 'gp',

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { createClient, type RedisClientType } from 'redis';
 import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
-import { agencies } from '../dev/agencies';
+import { loadAgencies } from '../registry';
 import { DEV_AUDIENCE, DEV_ISSUER, signPersonaToken, type PersonaName } from '../dev/personas';
 import {
   composeFromSubgraphs, createAuthenticator, createGateway, DEFAULT_POLICY_FILES, DEFAULT_RATE_LIMITS, DEFAULT_TRUSTED_DOCUMENTS_DIR, loadTrustedDocumentManifests, MemorySharedState, RedisKeyValueCache, RedisSharedState,
@@ -15,6 +15,8 @@ import {
   createContextSigner, createKeyPair, createLogger, createSdlRequestSigner, loadPolicies, startAgency, type AuthorizationMode, type Database, type HttpService, type KeyPair, type Purpose, type RunningAgency, type SubgraphConfig,
 } from '../shared';
 import { populationFor, today } from '../synthetic';
+
+const agencies = loadAgencies();
 
 export type Backend = 'pglite' | 'postgres';
 

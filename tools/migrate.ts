@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
-import { agencies } from '../dev/agencies';
+import { loadAgencies } from '../registry';
 import { createLogger, loadSubgraphConfig, loginOf, openOwnerDatabase, prepareAgencyDatabase, servingLoginVariable } from '../shared';
+
+const agencies = loadAgencies();
 
 /**
  * `npm run migrate [-- --agency NAME]`: as each agency's owner

@@ -1,3 +1,4 @@
+import { REGISTRY } from '../registry';
 import type { GatewayResult } from './gateway-client';
 
 /**
@@ -13,7 +14,8 @@ export type FieldState =
 /** The root field under a child that each agency answers for. */
 export const AGENCY_FIELDS: Record<string, string> = { health: 'health', socialcare: 'socialCare', housing: 'housing', education: 'education' };
 
-export const AGENCY_NAMES: Record<string, string> = { identity: 'Identity', health: 'Health', socialcare: 'Children\'s social care', housing: 'Housing', education: 'Education' };
+/** Each agency as people know it, from the registry. */
+export const AGENCY_NAMES: Record<string, string> = Object.fromEntries(REGISTRY.map((a) => [a.name, a.title]));
 
 const samePrefix = (prefix: (string | number)[], path: (string | number)[]) => prefix.length <= path.length && prefix.every((p, i) => p === path[i]);
 

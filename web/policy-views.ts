@@ -1,16 +1,14 @@
 import { join } from 'node:path';
 import { buildSchema, getNamedType, isObjectType, type GraphQLSchema } from 'graphql';
-import { AGENCIES, apiSchemaSdl, composeSupergraph, DEFAULT_POLICY_FILES } from '../gateway';
+import { apiSchemaSdl, composeSupergraph, DEFAULT_POLICY_FILES } from '../gateway';
+import { ORG_TYPE_OF_ROLE, REGISTRY } from '../registry';
 import {
   decideFieldForCaller, decideForCaller, loadPolicies, PURPOSES, readAgencySdl, readPolicyMap, ROLES,
   type Authority, type OrgType, type Policies, type PolicyMap, type Purpose, type Role, type Rule,
 } from '../shared';
 
 /** The organisation type each role works in, for a decision about the role alone. */
-export const ORG_TYPE_OF: Record<Role, OrgType> = {
-  'social-worker': 'local-authority', 'team-manager': 'local-authority', gp: 'gp-practice', 'emergency-clinician': 'hospital',
-  'school-dsl': 'school', 'housing-officer': 'housing-provider', 'privacy-officer': 'local-authority',
-};
+export const ORG_TYPE_OF: Record<Role, OrgType> = ORG_TYPE_OF_ROLE;
 
 export type MatrixPurpose = Purpose | 'emergency-care+break-glass';
 export const MATRIX_PURPOSES: readonly MatrixPurpose[] = [...PURPOSES, 'emergency-care+break-glass'];
@@ -40,7 +38,7 @@ export function createPolicyViews(repo = join(__dirname, '..')): PolicyViews {
   let loaded: { policies: Policies; policyMap: PolicyMap; schema: GraphQLSchema } | undefined;
   const load = () => {
     if (!loaded) {
-      const supergraph = composeSupergraph(AGENCIES.map((a) => ({ name: a.name, url: 'http://localhost/graphql', sdl: readAgencySdl(join(repo, 'subgraphs', a.name), a.name) })));
+      const supergraph = composeSupergraph(REGISTRY.map((a) => ({ name: a.name, url: 'http://localhost/graphql', sdl: readAgencySdl(join(repo, 'subgraphs', a.name), a.name) })));
       loaded = { policies: loadPolicies(DEFAULT_POLICY_FILES), policyMap: readPolicyMap(supergraph), schema: buildSchema(apiSchemaSdl(supergraph)) };
     }
     return loaded;

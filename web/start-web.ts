@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { personas, signPersonaToken, type PersonaName } from '../dev/personas';
-import { createLogger, DEV_PERSONA_KEY_PATH, loadOrCreateDevKeyPair } from '../shared';
+
+import { createLogger, demoPersonas, DEV_PERSONA_KEY_PATH, loadOrCreateDevKeyPair, signPersonaToken } from '../shared';
 import type { WebConfig } from './config';
 import { createWebApp, type SignInMethod, type WebAppOptions } from './create-web-app';
 import { createGatewayClient } from './gateway-client';
@@ -37,7 +37,7 @@ export async function listenWeb(options: WebAppOptions, port: number, host = '12
 export async function signInFromConfig(config: WebConfig): Promise<SignInMethod> {
   if (config.signIn.mode === 'development') {
     const { privateJwk } = await loadOrCreateDevKeyPair(DEV_PERSONA_KEY_PATH, 'personas-dev');
-    return { mode: 'development', personas, token: (persona) => signPersonaToken(persona as PersonaName, privateJwk) };
+    return { mode: 'development', personas: demoPersonas(), token: (persona) => signPersonaToken(persona, privateJwk) };
   }
   const clientSecret = readFileSync(config.signIn.clientSecretPath, 'utf8').trim();
   return { mode: 'oidc', client: createOidcClient({ ...config.signIn, clientSecret }) };

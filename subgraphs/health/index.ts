@@ -1,14 +1,18 @@
 import { defineAgency } from '../../shared';
+import type { AgencyPlugin } from '../../registry';
+import { seedHealth } from './seed';
 import { childHealthFacts, resolvers } from './resolvers';
 import { createHealthLoaders, type HealthLoaders } from './store';
 
 /** The health subgraph: GP registration, health visitor, immunisations, A&E attendances and conditions, from the GP clinical system. */
 export const health = defineAgency<HealthLoaders>(__dirname, {
   name: 'health',
-  defaultPort: 4002,
   resolvers,
   createLoaders: createHealthLoaders,
   primaryTable: 'records.registration',
   recordFacts: { ChildHealth: childHealthFacts },
 });
-export { seedHealth } from './seed';
+export { seedHealth };
+
+/** What the registry loads: the subgraph and its synthetic seed. */
+export const plugin: AgencyPlugin = { definition: health as AgencyPlugin['definition'], seed: seedHealth };

@@ -1,4 +1,6 @@
 import { defineAgency } from '../../shared';
+import type { AgencyPlugin } from '../../registry';
+import { seedHousing } from './seed';
 import { recordFacts } from './record-facts';
 import { resolvers } from './resolvers';
 import { createHousingLoaders, readHousingSettings, type HousingLoaders, type HousingSettings } from './store';
@@ -6,11 +8,13 @@ import { createHousingLoaders, readHousingSettings, type HousingLoaders, type Ho
 /** The housing subgraph: a social landlord's tenancies and households, matched to children without NHS numbers. */
 export const housing = defineAgency<HousingLoaders>(__dirname, {
   name: 'housing',
-  defaultPort: 4004,
   resolvers,
   createLoaders: (db, settings) => createHousingLoaders(db, settings as HousingSettings),
   readSettings: readHousingSettings,
   primaryTable: 'records.tenancy',
   recordFacts,
 });
-export { seedHousing } from './seed';
+export { seedHousing };
+
+/** What the registry loads: the subgraph and its synthetic seed. */
+export const plugin: AgencyPlugin = { definition: housing as AgencyPlugin['definition'], seed: seedHousing };

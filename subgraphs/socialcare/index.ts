@@ -1,4 +1,6 @@
 import { defineAgency } from '../../shared';
+import type { AgencyPlugin } from '../../registry';
+import { seedSocialCare } from './seed';
 import { recordFacts } from './record-facts';
 import { notifyLocalAuthority } from './notifications';
 import { resolvers } from './resolvers';
@@ -7,7 +9,6 @@ import { createSocialCareLoaders, type SocialCareLoaders } from './store';
 /** The socialcare subgraph: status, allocated worker, referrals and case notes, from the local authority's case-management system. */
 export const socialcare = defineAgency<SocialCareLoaders>(__dirname, {
   name: 'socialcare',
-  defaultPort: 4003,
   resolvers,
   createLoaders: createSocialCareLoaders,
   primaryTable: 'records.person',
@@ -15,4 +16,7 @@ export const socialcare = defineAgency<SocialCareLoaders>(__dirname, {
   // A read of a child's status from outside its local authority is notified to that authority.
   onDisclosed: notifyLocalAuthority,
 });
-export { seedSocialCare } from './seed';
+export { seedSocialCare };
+
+/** What the registry loads: the subgraph and its synthetic seed. */
+export const plugin: AgencyPlugin = { definition: socialcare as AgencyPlugin['definition'], seed: seedSocialCare };

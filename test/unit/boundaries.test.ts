@@ -12,7 +12,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** Every relative import in the repository's source, resolved to the folder path it names. */
-const imports = ['gateway', 'shared', 'subgraphs', 'synthetic', 'dev', 'bench', 'test', 'tools', 'web'].flatMap((top) =>
+const imports = ['registry', 'gateway', 'shared', 'subgraphs', 'synthetic', 'dev', 'bench', 'test', 'tools', 'web'].flatMap((top) =>
   sourceFiles(join(root, top)).flatMap((file) =>
     [...readFileSync(file, 'utf8').matchAll(/(?:from|import\()\s*'([^']+)'/g)].map((m) => ({
       from: relative(root, file),
@@ -57,5 +57,16 @@ describe('boundaries between the parts of the project', () => {
     const tops = ['gateway', 'shared', 'synthetic'];
     const deep = imports.filter((i) => tops.some((t) => inside(i.target, t) && i.target !== t && !inside(i.from, t)));
     expect(deep).toEqual([]);
+  });
+
+  it('keeps development code (dev/) out of what is deployed and out of the operators\' tools', () => {
+    const leaks = imports.filter((i) => ['registry', 'gateway', 'shared', 'subgraphs', 'synthetic', 'web', 'tools'].some((f) => inside(i.from, f)) && inside(i.target, 'dev'));
+    expect(leaks).toEqual([]);
+  });
+
+  it('keeps the registry a list: it names no module but the kit\'s types, and loads an agency\'s code only when asked', () => {
+    const named = imports.filter((i) => inside(i.from, 'registry') && !inside(i.target, 'registry') && !i.target.startsWith('node:'));
+    expect(named.map((i) => i.target)).toEqual(['shared']);
+    expect(readFileSync(join(root, 'registry', 'load-agencies.ts'), 'utf8')).toMatch(/^import type \{[^}]+\} from '\.\.\/shared';$/m);
   });
 });

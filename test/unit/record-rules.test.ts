@@ -1,5 +1,5 @@
 import { buildSchema, execute, parse, type GraphQLObjectType } from 'graphql';
-import { personas } from '../../dev/personas';
+import { personas, demoPersona } from '../../dev/personas';
 import { applyRecordRules, type Authority, type Policies, type RecordFacts } from '../../shared';
 
 /**
@@ -42,7 +42,7 @@ describe('record rules', () => {
   };
   const run = async (persona: 'sw.jones' | 'gp.smith' | null, query: string) => {
     resolved.length = 0;
-    const authority = persona && ({ caller: personas[persona], purpose: 'safeguarding', traceId: 'record-rules' } as unknown as Authority);
+    const authority = persona && ({ caller: demoPersona(persona), purpose: 'safeguarding', traceId: 'record-rules' } as unknown as Authority);
     return execute({ schema: build(), document: parse(query), contextValue: { authority } });
   };
   const codes = (errors: readonly { path?: readonly (string | number)[]; extensions: Record<string, unknown> }[] | undefined) =>

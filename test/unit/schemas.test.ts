@@ -1,10 +1,11 @@
 import { accessLogPeers, readAgencySdl } from '../../shared';
 import { join } from 'node:path';
 import { isTypeDefinitionNode, Kind, parse, type FieldDefinitionNode } from 'graphql';
-import { AGENCIES, composeSupergraph, CompositionError } from '../../gateway';
+import { composeSupergraph, CompositionError } from '../../gateway';
+import { REGISTRY } from '../../registry';
 
 const sdl = (agency: string) => readAgencySdl(join(__dirname, '..', '..', 'subgraphs', agency), agency);
-const agencies = AGENCIES.map((a) => a.name);
+const agencies = REGISTRY.map((a) => a.name);
 
 /** Types a caller reaches through a child: every field of these may one day be protected, so must be nullable. */
 const isRecordType = (name: string) => !['Query', 'Mutation', 'ChildMatch'].includes(name);
@@ -38,7 +39,7 @@ describe.each(agencies)('the %s schema', (agency) => {
 });
 
 describe('composition', () => {
-  const sources = () => AGENCIES.map((a) => ({ name: a.name, url: `http://127.0.0.1:${a.port}/graphql`, sdl: sdl(a.name) }));
+  const sources = () => REGISTRY.map((a) => ({ name: a.name, url: `http://127.0.0.1:${a.port}/graphql`, sdl: sdl(a.name) }));
 
   it('composes the five subgraphs into one supergraph', () => {
     const supergraph = composeSupergraph(sources());

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { BrowserContext, Page } from 'playwright-core';
-import { personas, signPersonaToken, type PersonaName } from '../../dev/personas';
+import { personas, demoPersona, signPersonaToken, type PersonaName } from '../../dev/personas';
 import { createGatewayClient, listenWeb, type RunningWeb } from '../../web';
 import { DEFAULT_TRUSTED_DOCUMENTS_DIR, loadTrustedDocumentManifests } from '../../gateway';
 import { startFederation, type Federation, type FederationOptions } from '../start-federation';
@@ -60,7 +60,7 @@ export async function startWebHarness(options: FederationOptions & { development
       },
       async signIn(page, persona, purpose) {
         await page.goto(`${web.url}/sign-in`);
-        await page.getByLabel(`${personas[persona].name} (${persona})`, { exact: true }).check();
+        await page.getByLabel(`${demoPersona(persona).name} (${persona})`, { exact: true }).check();
         await page.getByRole('button', { name: 'Sign in' }).click();
         await page.getByLabel(purpose, { exact: true }).check();
         await page.getByRole('button', { name: 'Continue' }).click();

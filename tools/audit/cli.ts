@@ -2,12 +2,14 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FlattenedSign, importJWK, type JWK } from 'jose';
-import { agencies } from '../../dev/agencies';
+import { loadAgencies } from '../../registry';
 import { verifyGatewayAudit, witnessedHeads } from '../../gateway';
 import {
   auditRowsForChild, checkWitnessedHeads, DEFAULT_PERIOD_DAYS, DEV_KEYS_DIR, env, loadOrCreateDevKeyPair, loadSubgraphConfig, migrateAudit, nhsNumberProblem, normaliseNhsNumber,
   openOwnerDatabase, purgeAudit, readEnv, readJson, verifyAuditChain, type Database, type KeyPair, type WitnessedHead,
 } from '../../shared';
+
+const agencies = loadAgencies();
 
 const usage = `Usage:
   npm run audit -- verify [--agency <agency>] [--gateway-log <file> ...]

@@ -1,13 +1,15 @@
 import { Kind, type TypeNode } from 'graphql';
 import { join } from 'node:path';
 import { readAgencySdl } from '../../shared';
-import { agencies } from '../../dev/agencies';
-import { personas, type PersonaName } from '../../dev/personas';
+import { demoPersona, demoPersonas } from '../../shared';
+import { loadAgencies } from '../../registry';
 import { composeSupergraph } from '../../gateway';
 import {
   decideFieldForCaller, decideGroupsForRecord, loadPolicies, loadSubgraphConfig, openOwnerDatabase, readPolicyMap, validateNhsNumberArg,
   type Authority, type Database, type Purpose,
 } from '../../shared';
+
+const agencies = loadAgencies();
 
 const repo = join(__dirname, '..', '..');
 
@@ -20,10 +22,10 @@ export interface Explanation { path: string; steps: { field: string; policies: s
  * agency makes with its record (read from that agency's database).
  */
 export async function explain(options: { persona: string; purpose: string; child: string; path: string; breakGlass?: string }): Promise<Explanation> {
-  if (!(options.persona in personas)) throw new Error(`--persona must be one of ${Object.keys(personas).join(', ')}; got "${options.persona}"`);
+  if (!(options.persona in demoPersonas())) throw new Error(`--persona must be one of ${Object.keys(demoPersonas()).join(', ')}; got "${options.persona}"`);
   const nhsNumber = validateNhsNumberArg(options.child, '--child');
   const authority: Authority = {
-    caller: personas[options.persona as PersonaName] as unknown as Authority['caller'],
+    caller: demoPersona(options.persona) as unknown as Authority['caller'],
     purpose: options.purpose as Purpose,
     ...(options.breakGlass ? { breakGlass: options.breakGlass } : {}),
     traceId: 'explain',

@@ -2,9 +2,11 @@ import { join } from 'node:path';
 import { readAgencySdl } from '../../shared';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { getNamedType, isObjectType, Kind, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
-import { agencies } from '../../dev/agencies';
+import { loadAgencies } from '../../registry';
 import { composeSupergraph } from '../../gateway';
 import { accessLogPolicies, loadPolicyFile, PolicyFileError, readPolicyMap, recordLevelCoordinates, type Policies } from '../../shared';
+
+const agencies = loadAgencies();
 
 export interface Finding { where: string; problem: string }
 

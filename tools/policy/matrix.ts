@@ -1,16 +1,15 @@
 import { join } from 'node:path';
 import { readAgencySdl } from '../../shared';
-import { agencies } from '../../dev/agencies';
+import { loadAgencies, ORG_TYPE_OF_ROLE } from '../../registry';
 import { composeSupergraph } from '../../gateway';
 import {
   decideFieldForCaller, loadPolicies, PURPOSES, readPolicyMap, ROLES, type Authority, type Policies, type Purpose, type Role,
 } from '../../shared';
 
+const agencies = loadAgencies();
+
 const repo = join(__dirname, '..', '..');
-const orgTypeOf: Record<Role, Authority['caller']['orgType']> = {
-  'social-worker': 'local-authority', 'team-manager': 'local-authority', gp: 'gp-practice', 'emergency-clinician': 'hospital',
-  'school-dsl': 'school', 'housing-officer': 'housing-provider', 'privacy-officer': 'local-authority',
-};
+const orgTypeOf = ORG_TYPE_OF_ROLE;
 
 export interface MatrixRow { field: string; policies: string; role: Role; purpose: Purpose | 'emergency-care+break-glass'; decision: string }
 

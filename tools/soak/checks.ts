@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createClient } from 'redis';
-import { personas } from '../../dev/personas';
-import { AGENCIES, verifyGatewayAudit, witnessedHeads } from '../../gateway';
+import { demoPersonas } from '../../shared';
+import { verifyGatewayAudit, witnessedHeads } from '../../gateway';
+import { REGISTRY } from '../../registry';
 import { checkWitnessedHeads, verifyAuditChain } from '../../shared';
 import type { Fault } from './run-soak';
 import type { SoakFederation } from './soak-federation';
@@ -40,7 +41,7 @@ export async function checkSoak(input: {
   const rows = new Map<string, Map<string, Row>>();
   const chainDetails: string[] = [];
   let chainsOk = gatewayLog.broken === null;
-  for (const { name } of AGENCIES) {
+  for (const { name } of REGISTRY) {
     const database = await federation.openAgency(name);
     try {
       const chain = await verifyAuditChain(database.owner);
@@ -170,7 +171,7 @@ function timelineCheck(ledger: readonly LedgerEntry[], timelines: Map<string, { 
 /** Record values the clients received (and never sent themselves) must appear nowhere in Redis or the gateway's files and logs. */
 function scanCheck(received: Set<string>, sent: Set<string>, texts: string[]): Check {
   // The personas' own names and organisations are written as who asked, and may share a word with a child's name.
-  const people = new Set<string>(Object.values(personas).flatMap((p) => [p.name, p.org, p.sub, ...p.name.split(' ')]));
+  const people = new Set<string>(Object.values(demoPersonas()).flatMap((p) => [p.name, p.org, p.sub, ...p.name.split(' ')]));
   const values = [...received].filter((v) => v.length >= 5 && !sent.has(v) && !people.has(v) && !/^\d{10}$/.test(v) && !/^[A-Z_]+$/.test(v) && !/^\d{4}-\d{2}-\d{2}T/.test(v));
   const haystack = texts.join('\n');
   // A value found only inside a longer word ("Edward" in "Edwards", typed in a search) is not that value.

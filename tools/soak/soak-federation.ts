@@ -3,21 +3,20 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { importJWK, SignJWT, type JWK } from 'jose';
-import { DEV_AUDIENCE, DEV_ISSUER, signPersonaToken, personas, type PersonaName } from '../../dev/personas';
-import { AGENCIES } from '../../gateway';
-import { createKeyPair, openAgencyDatabase, type AgencyDatabase } from '../../shared';
+import { REGISTRY as AGENCIES } from '../../registry';
+import { createKeyPair, DEV_AUDIENCE, DEV_ISSUER, demoPersona, demoPersonas, openAgencyDatabase, signPersonaToken, type AgencyDatabase } from '../../shared';
 import { freePort, residentMb, start, startCommand, waitForHealth, type Service } from './processes';
 
 /** How many practitioners do each persona's work: a county has many social workers, each with their own limits. */
 export const COLLEAGUES = 6;
 
 /** The persona itself, or its `n`th colleague (the same roles and organisation, a login of their own). */
-export const colleague = (persona: PersonaName, n: number) => (n === 0 ? persona : `${persona}.${n}`);
+export const colleague = (persona: string, n: number) => (n === 0 ? persona : `${persona}.${n}`);
 
-async function colleagueToken(persona: PersonaName, n: number, privateJwk: JWK): Promise<string> {
+async function colleagueToken(persona: string, n: number, privateJwk: JWK): Promise<string> {
   if (n === 0) return signPersonaToken(persona, privateJwk, { expiresIn: '12h' });
-  const { name } = personas[persona];
-  return new SignJWT({ ...personas[persona], sub: colleague(persona, n), name: `${name} (colleague ${n}, fictional)` })
+  const { name } = demoPersona(persona);
+  return new SignJWT({ ...demoPersona(persona), sub: colleague(persona, n), name: `${name} (colleague ${n}, fictional)` })
     .setProtectedHeader({ alg: 'ES256', ...(privateJwk.kid ? { kid: privateJwk.kid } : {}) })
     .setIssuer(DEV_ISSUER).setAudience(DEV_AUDIENCE).setIssuedAt().setExpirationTime('12h')
     .sign(await importJWK(privateJwk, 'ES256'));
@@ -48,7 +47,7 @@ export async function startSoakFederation(options: SoakFederationOptions) {
   writeFileSync(join(dir, 'gateway-signing.jwk.json'), JSON.stringify(gatewayKeys.privateJwk));
   writeFileSync(join(dir, 'idp.jwks.json'), JSON.stringify(personaKeys.publicJwks));
   const tokens: Record<string, string> = {};
-  for (const persona of Object.keys(personas) as PersonaName[]) {
+  for (const persona of Object.keys(demoPersonas())) {
     for (let n = 0; n < COLLEAGUES; n++) tokens[colleague(persona, n)] = await colleagueToken(persona, n, personaKeys.privateJwk);
   }
   const databases = options.databaseUrl ? await createDatabases(options.databaseUrl) : null;

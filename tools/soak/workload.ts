@@ -1,4 +1,3 @@
-import type { PersonaName } from '../../dev/personas';
 import type { Population } from '../../synthetic';
 
 /** The agency whose part of a child each top-level field of Child is. */
@@ -7,7 +6,7 @@ const AGENCY_OF_FIELD: Record<string, string> = { health: 'health', socialCare: 
 /** One response that left the gateway with data: who asked, the trace, and for each child the agencies whose part it carried. */
 export interface LedgerEntry {
   traceId: string;
-  persona: PersonaName;
+  persona: string;
   action: string;
   at: number;
   children: Map<string, Set<string>>;
@@ -26,7 +25,7 @@ export interface Outcome {
 }
 
 export interface Request {
-  action: string; persona: PersonaName; purpose: string; query: string; variables?: Record<string, unknown>; breakGlass?: string;
+  action: string; persona: string; purpose: string; query: string; variables?: Record<string, unknown>; breakGlass?: string;
   /** Which of the persona's colleagues asks (0: the persona itself). */
   colleague?: number;
   /** The child a request is about when its answer does not name one (a break-glass review). */
