@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { createBlockingIndex, createScorer, DEFAULT_MODEL, DEFAULT_THRESHOLDS, prepare, weightOf } from '../shared';
 import { buildLabelledSet } from '../synthetic';
-import { childDemographics, householdMemberDemographics } from '../subgraphs/housing/store';
+import { childDemographics } from '../shared';
+import { householdMemberDemographics } from '../subgraphs/housing/store';
 
 /**
  * `npm run bench:matching [-- --queries 100000 --records 100000]`: matches

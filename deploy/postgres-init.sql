@@ -6,6 +6,7 @@ CREATE DATABASE health;
 CREATE DATABASE socialcare;
 CREATE DATABASE housing;
 CREATE DATABASE education;
+CREATE DATABASE police;
 
 -- Only the logins granted it may connect to a database: `npm run migrate` grants CONNECT on an agency's
 -- database to that agency's serving login alone, so a subgraph's login cannot reach another agency's records
@@ -15,5 +16,6 @@ REVOKE CONNECT ON DATABASE health FROM PUBLIC;
 REVOKE CONNECT ON DATABASE socialcare FROM PUBLIC;
 REVOKE CONNECT ON DATABASE housing FROM PUBLIC;
 REVOKE CONNECT ON DATABASE education FROM PUBLIC;
+REVOKE CONNECT ON DATABASE police FROM PUBLIC;
 REVOKE CONNECT ON DATABASE postgres FROM PUBLIC;
 REVOKE CONNECT ON DATABASE template1 FROM PUBLIC;

@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { GraphQLError } from 'graphql';
-import { agencyUnavailable, AUDIT_HEAD_EXTENSION, CONTEXT_HEADER, ErrorCode, RELATED_CHILDREN_EXTENSION, type AuditHead, type Authority, type DeniedPath, type Logger } from '../shared';
+import { agencyUnavailable, AUDIT_HEAD_EXTENSION, CONTEXT_HEADER, ErrorCode, graphqlError, RELATED_CHILDREN_EXTENSION, type AuditHead, type Authority, type DeniedPath, type Logger } from '../shared';
 
 /** What the gateway knows of each request: who is asking and why. */
 export interface GatewayContext {
@@ -39,9 +39,7 @@ export function requestDeadline(ms: number, finished: Promise<unknown>): AbortSi
 function deadlineExceeded(agency: string, signal: AbortSignal): GraphQLError {
   const ms = signal.reason instanceof DeadlinePassed ? signal.reason.ms : undefined;
   const within = ms === undefined ? '' : ` (${ms >= 1000 ? `${ms / 1000} s` : `${ms} ms`})`;
-  return new GraphQLError(`The request passed its deadline${within} before the ${agency} agency answered; its part of the answer is null.`, {
-    extensions: { code: ErrorCode.DEADLINE_EXCEEDED, agency },
-  });
+  return graphqlError(ErrorCode.DEADLINE_EXCEEDED, `The request passed its deadline${within} before the ${agency} agency answered; its part of the answer is null.`, { agency });
 }
 
 // The fetcher is given only a URL and its init: the deadline of the call being sent reaches it through this.

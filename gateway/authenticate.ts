@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { GraphQLError } from 'graphql';
 import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
-import { BREAK_GLASS_MAX_LENGTH, BREAK_GLASS_MIN_LENGTH, callerSchema, ErrorCode, hasUnprintable, PURPOSES, quoteInput, unauthenticated, type Authority, type Purpose } from '../shared';
+import { badRequest, BREAK_GLASS_MAX_LENGTH, BREAK_GLASS_MIN_LENGTH, callerSchema, hasUnprintable, PURPOSES, quoteInput, unauthenticated, type Authority, type Purpose } from '../shared';
 
 export interface AuthenticatorOptions {
   /** Trusted signing keys of the identity provider (and, in development only, of the persona key). */
@@ -22,10 +21,6 @@ const reasons: Record<string, string> = {
   ERR_JWS_INVALID: 'it is not a signed JWT',
   ERR_JWT_INVALID: 'it is not a valid JWT',
 };
-
-export function badRequest(message: string, extensions: Record<string, unknown> = {}): GraphQLError {
-  return new GraphQLError(message, { extensions: { ...extensions, code: ErrorCode.BAD_REQUEST, http: { status: 400 } } });
-}
 
 /**
  * Authenticates a request to the gateway: a bearer JWT (RS256 or ES256 only,

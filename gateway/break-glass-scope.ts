@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { Kind, type OperationDefinitionNode } from 'graphql';
 import type { GatewayContext } from './agency-data-source';
-import { badRequest } from './authenticate';
+import { badRequest } from '../shared';
 
 /**
  * Break-glass opens one child's record, as the Summary Care Record's

@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import { appendFile, mkdir, open, readFile, truncate, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError } from 'graphql';
-import { ErrorCode, type AuditHead, type DeniedPath, type Logger, type WitnessedHead } from '../shared';
+import { ErrorCode, graphqlError, type AuditHead, type DeniedPath, type Logger, type WitnessedHead } from '../shared';
 import type { GatewayContext } from './agency-data-source';
 import { boundValue, type ValueBounds } from './bounded-value';
 import { operationSubjects } from './operation-subjects';
@@ -153,11 +152,11 @@ export function createGatewayAudit(options: { path: string; logger: Logger }) {
           } catch (error) {
             if (error instanceof AuditLineTooLong) {
               logger.warn({ err: error, traceId: authority.traceId }, 'an operation too large for one line of the gateway audit log: recorded without its lists, and refused');
-              throw new GraphQLError(`The operation names more children, searches or withheld fields than one line of the gateway's audit log holds (${MAX_AUDIT_LINE_BYTES} bytes), so nothing is disclosed: ask in smaller operations.`, { extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } } });
+              throw graphqlError(ErrorCode.BAD_USER_INPUT, `The operation names more children, searches or withheld fields than one line of the gateway's audit log holds (${MAX_AUDIT_LINE_BYTES} bytes), so nothing is disclosed: ask in smaller operations.`, { http: { status: 400 } });
             }
             putBack(witnessed);
             logger.error({ err: error, traceId: authority.traceId }, 'could not write the gateway audit log: operation refused');
-            throw new GraphQLError('The operation could not be recorded in the gateway\'s audit log, so nothing is disclosed.', { extensions: { code: ErrorCode.AUDIT_UNAVAILABLE } });
+            throw graphqlError(ErrorCode.AUDIT_UNAVAILABLE, 'The operation could not be recorded in the gateway\'s audit log, so nothing is disclosed.');
           }
         },
       };

@@ -5,7 +5,7 @@ export { apiSchemaSdl, breakingChanges } from './api-schema';
 export { composeSupergraph, composeFromSubgraphs, fetchSubgraphSdl, CompositionError, type SubgraphSource } from './compose';
 export { RedisKeyValueCache } from './redis-cache';
 export { OperationShapeCache, hasLiteralValues } from './operation-shape-cache';
-export { createAuthenticator, badRequest, type AuthenticatorOptions } from './authenticate';
+export { createAuthenticator, type AuthenticatorOptions } from './authenticate';
 export { AgencyDataSource, requestDeadline, type GatewayContext } from './agency-data-source';
 export { MemorySharedState, RedisSharedState, type SharedState } from './shared-state';
 export { createBreakGlassGrants, type BreakGlassGrants } from './break-glass-grants';

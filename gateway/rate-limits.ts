@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { HeaderMap, type ApolloServerPlugin, type GraphQLRequestContext, type GraphQLRequestListener } from '@apollo/server';
-import { GraphQLError, Kind, type GraphQLFormattedError } from 'graphql';
-import { env, ErrorCode, measureOperations, type Authority, type Logger } from '../shared';
+import { Kind, type GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { env, ErrorCode, formattedError, graphqlError, measureOperations, type Authority, type Logger } from '../shared';
 import type { GatewayContext } from './agency-data-source';
 import { operationSubjects } from './operation-subjects';
 import type { SharedState } from './shared-state';
@@ -54,11 +54,12 @@ export interface RateLimitExceeded { limit: RateLimit; max: number; retryAfter: 
 
 /** The refusal's body: RATE_LIMITED naming the limit, its maximum and the seconds to wait. */
 export function rateLimitedError({ limit, max, retryAfter }: RateLimitExceeded): GraphQLFormattedError {
+  return formattedError(ErrorCode.RATE_LIMITED, rateLimitedMessage({ limit, max, retryAfter }), { limit, max, retryAfter });
+}
+
+function rateLimitedMessage({ limit, max, retryAfter }: RateLimitExceeded): string {
   const per = limit === 'concurrent' ? 'at once' : 'a minute';
-  return {
-    message: `Too many requests: the limit on ${limit} is ${max} ${per} for each caller. Nothing was fetched; retry after ${retryAfter} seconds.`,
-    extensions: { code: ErrorCode.RATE_LIMITED, limit, max, retryAfter },
-  };
+  return `Too many requests: the limit on ${limit} is ${max} ${per} for each caller. Nothing was fetched; retry after ${retryAfter} seconds.`;
 }
 
 /** HTTP 429 with `Retry-After`, as Apollo Server applies an error's `extensions.http`. */
@@ -66,16 +67,15 @@ function http429(retryAfter: number) {
   return { status: 429, headers: new HeaderMap([['retry-after', String(retryAfter)]]) };
 }
 
-function rateLimited(exceeded: RateLimitExceeded): GraphQLError {
-  const { message, extensions } = rateLimitedError(exceeded);
-  return new GraphQLError(message, { extensions: { ...extensions, http: http429(exceeded.retryAfter) } });
+function rateLimited({ limit, max, retryAfter }: RateLimitExceeded): GraphQLError {
+  return graphqlError(ErrorCode.RATE_LIMITED, rateLimitedMessage({ limit, max, retryAfter }), { limit, max, retryAfter, http: http429(retryAfter) });
 }
 
 const UNCOUNTED_MESSAGE = 'The request could not be counted against the rate limits (the gateway\'s shared state did not answer), so nothing is disclosed.';
 
 /** Fail closed, as unusual access does when its counters cannot be read: AUDIT_UNAVAILABLE, HTTP 500. */
 function uncounted(): GraphQLError {
-  return new GraphQLError(UNCOUNTED_MESSAGE, { extensions: { code: ErrorCode.AUDIT_UNAVAILABLE, http: { status: 500 } } });
+  return graphqlError(ErrorCode.AUDIT_UNAVAILABLE, UNCOUNTED_MESSAGE, { http: { status: 500 } });
 }
 
 /** What an operation adds to the volume limits. */

@@ -3,9 +3,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { basename, join, resolve } from 'node:path';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
-import { GraphQLError } from 'graphql';
+import type { GraphQLError } from 'graphql';
 import { z } from 'zod';
-import { ConfigError, ErrorCode } from '../shared';
+import { ConfigError, ErrorCode, graphqlError } from '../shared';
 
 /**
  * `enforce`: a client runs only the operations in its own manifest, sent by hash; anything else is refused before
@@ -65,8 +65,8 @@ export function loadTrustedDocumentManifests(dir: string): TrustedDocumentManife
 }
 
 
-function refuse(code: ErrorCode, message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code, http: { status: 400 } } });
+function refuse(code: typeof ErrorCode.TRUSTED_DOCUMENT_REQUIRED | typeof ErrorCode.TRUSTED_DOCUMENT_NOT_FOUND, message: string): GraphQLError {
+  return graphqlError(code, message, { http: { status: 400 } });
 }
 
 /** What the request carries, read the way Apollo Server will read it (a JSON body for POST, the URL for GET). */

@@ -17,6 +17,7 @@ export const REGISTRY = [
   { name: 'socialcare', title: "Children's social care", port: 4003, roles: { 'social-worker': 'local-authority', 'team-manager': 'local-authority' } },
   { name: 'housing', title: 'Housing', port: 4004, roles: { 'housing-officer': 'housing-provider' } },
   { name: 'education', title: 'Education', port: 4005, roles: { 'school-dsl': 'school' } },
+  { name: 'police', title: 'Police', port: 4006, roles: { 'police-officer': 'police-force' } },
 ] as const satisfies readonly AgencyEntry[];
 
 export interface AgencyEntry {

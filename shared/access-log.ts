@@ -1,13 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { GraphQLError } from 'graphql';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { AGENCY_NAMES } from '../registry';
+import { matchingSdl, readMatchingDeclaration } from './record-matching/declaration';
 import { PURPOSES, ROLES, type Authority } from './authority';
 import { accessEntriesPage, AUDIT_PAGE, compareCursors, decodeCursor, DEFAULT_PERIOD_DAYS, encodeCursor, type AccessCursor } from './audit-pages';
 import type { Database } from './database';
-import { badUserInput, ErrorCode } from './errors';
+import { badUserInput, ErrorCode, graphqlError } from './errors';
 import { isIsoDateTime, validateDateTimeArg } from './input-validation';
 import type { Policies } from './policy-decision';
 
@@ -106,7 +106,8 @@ ${fieldsOf(DENIAL_FIELDS, denial, external ? '@external' : tag(policies))}
  * kit's access log, with the timeline when the agency assembles one.
  */
 export function readAgencySdl(dir: string, agency: string): string {
-  return `${readFileSync(join(dir, 'schema.graphql'), 'utf8')}\n${accessLogSdl(agency, accessLogPeers(dir))}`;
+  const matching = readMatchingDeclaration(dir);
+  return `${readFileSync(join(dir, 'schema.graphql'), 'utf8')}\n${accessLogSdl(agency, accessLogPeers(dir))}${matching ? matchingSdl(agency, matching) : ''}`;
 }
 
 const assemblySchema = z.strictObject({
@@ -208,9 +209,7 @@ export function accessLogResolvers(agency: string, peers: readonly string[] = []
       // A part an agency did not give (it failed, or withheld it) would leave a timeline that looks whole but is not.
       const missing = peers.filter((peer) => !Array.isArray(parent[peer]));
       if (missing.length > 0) {
-        throw new GraphQLError(`The timeline cannot be assembled: ${missing.join(', ')} did not answer for ${missing.length === 1 ? 'its' : 'their'} part; each agency's own part is still available on its own field`, {
-          extensions: { code: ErrorCode.AGENCY_UNAVAILABLE, agencies: missing },
-        });
+        throw graphqlError(ErrorCode.AGENCY_UNAVAILABLE, `The timeline cannot be assembled: ${missing.join(', ')} did not answer for ${missing.length === 1 ? 'its' : 'their'} part; each agency's own part is still available on its own field`, { agencies: missing });
       }
       const page = accessLogPage({ first: (parent.first as number | null) ?? null, after: (parent.after as string | null) || null });
       const after = page.after ? decodeCursor(page.after) : null;

@@ -20,14 +20,14 @@ interface StoredRow { seq: string; at: string; entry: string }
  * children `keep` chooses, each with its place in the row (from 1). Done here
  * rather than in SQL so that a page of caseload rows costs one JSON parse each.
  */
-export function expandEntry(row: StoredRow, keep: (nhsNumber: string) => boolean): { entry: AuditEntry; children: { ord: number; child: ChildDisclosure }[]; total: number } {
+export function expandEntry(row: StoredRow, keep: (nhsNumber: string | null) => boolean): { entry: AuditEntry; children: { ord: number; child: ChildDisclosure }[]; total: number } {
   const doc = JSON.parse(row.entry) as Record<string, unknown>;
   const shapes = doc.shapes as Pick<ChildDisclosure, 'disclosed' | 'denied'>[] | undefined;
   const stored = (Array.isArray(doc.children) ? doc.children : []) as unknown[];
   const children: { ord: number; child: ChildDisclosure }[] = [];
   stored.forEach((item, i) => {
     const child: ChildDisclosure = Array.isArray(item)
-      ? { nhsNumber: String(item[0]), localReference: (item[1] as string | null) ?? null, disclosed: shapes?.[item[2] as number]?.disclosed ?? [], denied: shapes?.[item[2] as number]?.denied ?? [] }
+      ? { nhsNumber: item[0] === null ? null : String(item[0]), localReference: (item[1] as string | null) ?? null, disclosed: shapes?.[item[2] as number]?.disclosed ?? [], denied: shapes?.[item[2] as number]?.denied ?? [] }
       : (item as ChildDisclosure);
     if (keep(child.nhsNumber)) children.push({ ord: i + 1, child });
   });

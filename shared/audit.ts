@@ -3,7 +3,7 @@ import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
 import { Kind, valueFromASTUntyped, type GraphQLFormattedError } from 'graphql';
 import type { Authority } from './authority';
 import type { Database } from './database';
-import { ErrorCode } from './errors';
+import { ErrorCode, formattedError } from './errors';
 import type { Logger } from './logger';
 import { migrate } from './migrate';
 import type { PolicyMap } from './policy-map';
@@ -17,7 +17,8 @@ export function migrateAudit(db: Database): Promise<string[]> {
 
 /** What one request was given about one child. */
 export interface ChildDisclosure {
-  nhsNumber: string;
+  /** Null when the agency holds no NHS number for the record (police, before a person confirms a match): its own reference then says whose it is. */
+  nhsNumber: string | null;
   /** The agency's own reference for the record, where it keys records otherwise (housing). */
   localReference: string | null;
   /** Fields given, as paths below the child (`socialCare.allocatedWorker.name`); lists are crossed. */
@@ -45,10 +46,10 @@ export interface AuditEntry {
 
 /** A child the response is about, at a response path; registered by resolvers and by `_entities`. */
 export interface AuditCollector {
-  child(path: readonly (string | number)[], nhsNumber: string, localReference?: string | null): void;
+  child(path: readonly (string | number)[], nhsNumber: string | null, localReference?: string | null): void;
 }
 
-interface Collected { path: readonly (string | number)[]; nhsNumber: string; localReference: string | null }
+interface Collected { path: readonly (string | number)[]; nhsNumber: string | null; localReference: string | null }
 
 export function createAuditCollector(): AuditCollector & { collected: Map<string, Collected> } {
   const collected = new Map<string, Collected>();
@@ -119,7 +120,7 @@ export async function appendAudit(db: Database, entries: readonly (AuditEntry | 
   if (entries.length === 0) return null;
   const [head] = await db.query<{ seq: string; hash: string }>(`SELECT head_seq::text AS seq, head_hash AS hash FROM service.append_audit($1::text[], $2::text[], string_to_array($3::text, E'\\x1e'))`, [
     entries.map((e) => (e as { caller?: { sub: string } }).caller?.sub ?? null),
-    entries.map((e) => (isAuditEntry(e) ? e.children.map((c) => c.nhsNumber).join(',') : '')),
+    entries.map((e) => (isAuditEntry(e) ? e.children.flatMap((c) => (c.nhsNumber === null ? [] : [c.nhsNumber])).join(',') : '')),
     entries.map((e) => (isAuditEntry(e) ? storedEntry(e) : JSON.stringify(e))).join(ENTRY_SEPARATOR),
   ], { prepare: true });
   if (!head) throw new Error('service.append_audit answered no head');
@@ -166,10 +167,7 @@ export function createAuditWriter(db: Database): (entries: readonly AuditEntry[]
 }
 
 export function auditUnavailable(): GraphQLFormattedError {
-  return {
-    message: 'The disclosure could not be recorded in the agency\'s audit log, so nothing is disclosed.',
-    extensions: { code: ErrorCode.AUDIT_UNAVAILABLE },
-  };
+  return formattedError(ErrorCode.AUDIT_UNAVAILABLE, 'The disclosure could not be recorded in the agency\'s audit log, so nothing is disclosed.');
 }
 
 const lawfulBasis = (purpose: string) =>

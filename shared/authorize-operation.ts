@@ -35,8 +35,9 @@ export interface OperationAuthorizationOptions<C extends BaseContext> {
  * operation (and then from a cache keyed on the operation and the caller's
  * policy-relevant attributes), every field whose policy the caller can never
  * meet is removed, so nothing denied is planned or fetched; after execution each
- * removed path gets `null` and a FORBIDDEN error. Fields whose policy depends on
- * the record pass on to the layer that has the record.
+ * removed path gets `null` and a FORBIDDEN error naming the fields denied there
+ * (`extensions.coordinates`). Fields whose policy depends on the record pass on
+ * to the layer that has the record.
  */
 export function createOperationAuthorization<C extends BaseContext>(options: OperationAuthorizationOptions<C>): ApolloServerPlugin<C> {
   const cache = new Map<string, FilteredOperation & { hash: string; weight: number }>();
@@ -101,10 +102,11 @@ export function createOperationAuthorization<C extends BaseContext>(options: Ope
           if (!result || (result.denied.length === 0 && !result.empty) || !body || body.kind !== 'single') return;
           const single = body.singleResult;
           if (options.mode === 'dry-run') {
-            single.extensions = { ...single.extensions, authorization: { mode: 'dry-run', wouldDeny: result.denied.map(({ path, policy, reason }) => ({ path, policy, reason })) } };
+            const wouldDeny = result.denied.map(({ path, policy, reason, coordinate, coordinates }) => ({ path, policy, reason, coordinates: coordinates ?? [coordinate] }));
+            single.extensions = { ...single.extensions, authorization: { mode: 'dry-run', wouldDeny } };
             return;
           }
-          const errors = restoreDenied(single.data as Record<string, unknown> | null | undefined, result.denied, result.empty);
+          const errors = restoreDenied(single.data as Record<string, unknown> | null | undefined, result.denied, result.empty, result.typenames);
           if (errors.length > 0) single.errors = [...(single.errors ?? []), ...errors];
         },
       };

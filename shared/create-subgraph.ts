@@ -18,13 +18,14 @@ import { noteRelatedChildren, relatedChildrenPlugin } from './related-children';
 import type { JSONWebKeySet } from 'jose';
 import type { Authority } from './authority';
 import type { Database } from './database';
-import { CONTEXT_HEADER, createContextVerifier, unauthenticated } from './internal-context';
+import { CONTEXT_HEADER, createContextVerifier } from './internal-context';
 import { isServiceOnly } from './service-only';
-import { createErrorFormatter } from './errors';
+import { createErrorFormatter, unauthenticated } from './errors';
 import { listen, MAX_BODY_BYTES, type HttpService } from './http-server';
 import type { Logger } from './logger';
 import type { Env } from './config';
 import { agencyEntry } from '../registry';
+import { BLOCKING_MIGRATIONS, DECISION_MIGRATIONS, readMatchingDeclaration, requiredDemographics, type RecordMatching } from './record-matching';
 
 /** What a subgraph resolver sees: its agency's database and this request's loaders. */
 export interface SubgraphContext<L> {
@@ -57,6 +58,8 @@ export interface AgencyDefinition<L> {
   /** Reads the agency's own settings from the environment at start-up; a bad value fails start-up, naming it. */
   readSettings?(source: Env): unknown;
   migrationsDir: string;
+  /** The subgraph kit's migrations the agency needs (record matching, blocking keys), applied before its own. */
+  kitMigrations: readonly { dir: string; namespace: string }[];
   /** The database role the subgraph serves as: SELECT only on the system of record. */
   serviceRole: string;
   /** A system-of-record table that is empty only when nothing has been loaded. */
@@ -208,21 +211,53 @@ function unownedCoordinates(typeDefs: DocumentNode, policyMap: PolicyMap): Set<s
  */
 export function defineAgency<L>(
   dir: string,
-  parts: Pick<AgencyDefinition<L>, 'name' | 'resolvers' | 'createLoaders' | 'primaryTable' | 'recordFacts'> & Partial<Pick<AgencyDefinition<L>, 'defaultPort' | 'readSettings' | 'onDisclosed'>>,
+  parts: Pick<AgencyDefinition<L>, 'name' | 'resolvers' | 'createLoaders' | 'primaryTable' | 'recordFacts'> & Partial<Pick<AgencyDefinition<L>, 'defaultPort' | 'readSettings' | 'onDisclosed'>> & {
+    /** An agency that holds no NHS number: its record matching (declared in `dir/matching.yaml`, with its SQL). */
+    matching?: RecordMatching<any>;
+    /** An agency that searches on demographics: the kit's blocking-key functions, for its own indexes. */
+    blocking?: true;
+  },
 ): AgencyDefinition<L> {
-  const defaultPort = parts.defaultPort ?? agencyEntry(parts.name)?.port;
-  if (defaultPort === undefined) throw new Error(`${parts.name} is not in the registry (registry/index.ts): add it there, with its port`);
-  // Every agency also answers for its own part of the access log (the subgraph kit's).
-  const kit = accessLogResolvers(parts.name, accessLogPeers(dir));
-  const resolvers: Record<string, object> = { ...parts.resolvers };
-  for (const [type, fields] of Object.entries(kit)) resolvers[type] = { ...(resolvers[type] ?? {}), ...fields };
+  const { matching, blocking, ...own } = parts;
+  const defaultPort = own.defaultPort ?? agencyEntry(own.name)?.port;
+  if (defaultPort === undefined) throw new Error(`${own.name} is not in the registry (registry/index.ts): add it there, with its port`);
+  const typeDefs = parse(readAgencySdl(dir, own.name));
+  checkMatching(dir, own.name, typeDefs, matching);
+  // Every agency also answers for its own part of the access log (the subgraph kit's); an agency that matches, for its decisions.
+  const resolvers: Record<string, object> = { ...own.resolvers };
+  for (const kit of [accessLogResolvers(own.name, accessLogPeers(dir)), matching ? { Mutation: matching.mutations } : {}]) {
+    for (const [type, fields] of Object.entries(kit)) resolvers[type] = { ...(resolvers[type] ?? {}), ...fields };
+  }
   return {
-    ...parts,
+    ...own,
     defaultPort,
+    readSettings: own.readSettings ?? matching?.readSettings,
     resolvers,
-    policies: { ...loadPolicyFile(join(dir, 'policy.yaml')).policies, ...accessLogPolicies(parts.name) },
-    typeDefs: parse(readAgencySdl(dir, parts.name)),
+    policies: { ...loadPolicyFile(join(dir, 'policy.yaml')).policies, ...accessLogPolicies(own.name) },
+    typeDefs,
     migrationsDir: join(dir, 'migrations'),
-    serviceRole: `${parts.name}_service`,
+    kitMigrations: matching ? [BLOCKING_MIGRATIONS, DECISION_MIGRATIONS] : blocking ? [BLOCKING_MIGRATIONS] : [],
+    serviceRole: `${own.name}_service`,
   };
+}
+
+/**
+ * An agency matches when, and only when, it declares it (matching.yaml) and gives the kit its SQL; the field on
+ * `Child` that returns its record requires of identity exactly the demographics it declares.
+ */
+function checkMatching(dir: string, agency: string, typeDefs: DocumentNode, matching: RecordMatching<any> | undefined): void {
+  const declaration = readMatchingDeclaration(dir);
+  if (!declaration !== !matching) {
+    throw new Error(declaration ? `${agency}: matching.yaml declares record matching, but defineAgency was given no \`matching\` (defineRecordMatching)` : `${agency}: defineAgency was given \`matching\` without a matching.yaml in ${dir}`);
+  }
+  if (!declaration) return;
+  const expected = requiredDemographics(declaration);
+  const child = typeDefs.definitions.find((d) => d.kind === Kind.OBJECT_TYPE_DEFINITION && d.name.value === 'Child');
+  const requires = child?.kind === Kind.OBJECT_TYPE_DEFINITION
+    ? child.fields?.flatMap((f) => f.directives?.filter((x) => x.name.value === 'requires').map((x) => ({ field: f.name.value, value: x.arguments?.[0]?.value })) ?? [])
+    : [];
+  const wrong = (requires ?? []).filter((r) => r.value?.kind !== Kind.STRING || r.value.value.replace(/\s+/g, ' ').trim() !== expected);
+  if (!requires?.length || wrong.length > 0) {
+    throw new Error(`${agency}: the field on Child that returns its record must carry @requires(fields: "${expected}"), the demographics matching.yaml declares${wrong.length > 0 ? ` (Child.${wrong[0]!.field} does not)` : ''}`);
+  }
 }

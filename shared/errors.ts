@@ -1,4 +1,4 @@
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type ASTNode, type GraphQLFormattedError } from 'graphql';
 
 /**
  * The error codes a caller can act on. Anything else is masked as
@@ -30,14 +30,83 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 const publicCodes = new Set<string>(Object.values(ErrorCode));
 
-export function badUserInput(message: string, extensions: Record<string, unknown> = {}): GraphQLError {
-  return new GraphQLError(message, { extensions: { ...extensions, code: ErrorCode.BAD_USER_INPUT } });
+/**
+ * What a code's `extensions` carry beside `code`: part of the public contract, as the code is. A code not
+ * listed carries nothing else. Keyed by the registry's own constants, so a misspelt code does not compile.
+ */
+export interface ErrorExtensions {
+  /** The argument at fault, and whatever else the check found. */
+  [ErrorCode.BAD_USER_INPUT]: Record<string, unknown>;
+  /** The request header at fault, where one is. */
+  [ErrorCode.BAD_REQUEST]: { header?: string };
+  /** The policy that withheld the field and why; `coordinates` when one denial covers several fields. */
+  [ErrorCode.FORBIDDEN]: { policy: string; reason: string; coordinates?: string[] };
+  [ErrorCode.QUERY_TOO_COMPLEX]: { limit: string; max: number };
+  [ErrorCode.RATE_LIMITED]: { limit: string; max: number; retryAfter: number };
+  /** The agency that did not answer, or the agencies a merged answer lacks. */
+  [ErrorCode.AGENCY_UNAVAILABLE]: { agency: string } | { agencies: string[] };
+  [ErrorCode.DEADLINE_EXCEEDED]: { agency: string };
+  /** The agency a masked error came from, which is safe to say. */
+  [ErrorCode.INTERNAL_SERVER_ERROR]: { agency?: string };
 }
 
+export type ExtensionsOf<C extends ErrorCode> = C extends keyof ErrorExtensions ? ErrorExtensions[C] : {};
+
+/** The HTTP status (and headers) Apollo Server answers with when this error stops the request. Never sent to the client. */
+export interface HttpExtension { http?: { status: number; headers?: Map<string, string> } }
+
+/** Where an error thrown for one field is, given when it is built before graphql-js could locate it. */
+export interface ErrorLocation { nodes?: ASTNode | readonly ASTNode[]; path?: readonly (string | number)[] }
+
+// The extensions are required only where the code's contract has a required field.
+type Rest<C extends ErrorCode, Extensions, At> = {} extends ExtensionsOf<C>
+  ? [extensions?: ExtensionsOf<C> & Extensions, at?: At]
+  : [extensions: ExtensionsOf<C> & Extensions, at?: At];
+
+/**
+ * The one way this project builds a `GraphQLError`: a registered code, a message, and that code's extensions
+ * (typed by `ErrorExtensions`), with `http` for the status Apollo Server should answer with. A test
+ * (test/unit/errors.test.ts) refuses `new GraphQLError(` and literal codes anywhere else.
+ *
+ * One typed function rather than one function per code: the codes that carry data are checked by one table
+ * (`ErrorExtensions`) instead of eighteen near-identical functions, and a call site names its code as a client
+ * reads it (`graphqlError(ErrorCode.DEADLINE_EXCEEDED, …)`). Named helpers (`badUserInput`, `badRequest`,
+ * `unauthenticated`, `agencyUnavailable`) exist where one status or message recurs across modules; a refusal
+ * whose message is built from one module's knowledge (`queryTooComplex` from the operation limits, `forbidden`
+ * from a policy decision) keeps its named builder beside that knowledge, built on this.
+ */
+export function graphqlError<C extends ErrorCode>(code: C, message: string, ...[extensions, at]: Rest<C, HttpExtension, ErrorLocation>): GraphQLError {
+  return new GraphQLError(message, { ...at, extensions: { ...extensions, code } });
+}
+
+/**
+ * The same error as a response body holds it, for answers built without graphql-js (a refused HTTP request, a
+ * result replaced after execution). `path` places it at a field.
+ */
+export function formattedError<C extends ErrorCode>(
+  code: C, message: string, ...[extensions, path]: Rest<C, unknown, readonly (string | number)[]>
+): GraphQLFormattedError & { extensions: ExtensionsOf<C> & { code: C } } {
+  return { message, ...(path ? { path } : {}), extensions: { ...(extensions as ExtensionsOf<C>), code } };
+}
+
+/** A wrong argument: BAD_USER_INPUT, naming the argument in `extensions`. */
+export function badUserInput(message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+  return graphqlError(ErrorCode.BAD_USER_INPUT, message, extensions);
+}
+
+/** A request the server will not start on (a header, the operation asked for): BAD_REQUEST, HTTP 400. */
+export function badRequest(message: string, extensions: ExtensionsOf<typeof ErrorCode.BAD_REQUEST> = {}): GraphQLError {
+  return graphqlError(ErrorCode.BAD_REQUEST, message, { ...extensions, http: { status: 400 } });
+}
+
+/** No credentials, or ones that do not verify: UNAUTHENTICATED, HTTP 401. */
+export function unauthenticated(message: string): GraphQLError {
+  return graphqlError(ErrorCode.UNAUTHENTICATED, message, { http: { status: 401 } });
+}
+
+/** An agency that did not answer: AGENCY_UNAVAILABLE naming it; the rest of the answer is still returned. */
 export function agencyUnavailable(agency: string): GraphQLError {
-  return new GraphQLError(`The ${agency} agency's service did not answer; its part of the answer is null.`, {
-    extensions: { code: ErrorCode.AGENCY_UNAVAILABLE, agency },
-  });
+  return graphqlError(ErrorCode.AGENCY_UNAVAILABLE, `The ${agency} agency's service did not answer; its part of the answer is null.`, { agency });
 }
 
 /** The longest message a client is sent; a quoted value in it longer than QUOTED_MAX is cut to QUOTED_MAX characters. */

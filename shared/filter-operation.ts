@@ -1,5 +1,5 @@
 import {
-  getNamedType, isCompositeType, Kind, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLCompositeType,
+  getNamedType, isAbstractType, isCompositeType, Kind, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLCompositeType,
   type GraphQLSchema, type InlineFragmentNode, type OperationDefinitionNode, type SelectionNode, type SelectionSetNode,
 } from 'graphql';
 
@@ -7,13 +7,29 @@ import {
 export interface Denial { policy: string; reason: string }
 
 /** A field removed from an operation, at a path of response keys (lists are crossed implicitly). */
-export interface DeniedPath extends Denial { path: string[]; coordinate: string }
+export interface DeniedPath extends Denial {
+  path: string[];
+  /** The field removed at `path`. */
+  coordinate: string;
+  /**
+   * The denied fields it stands for: itself, or, when it was removed because every sub-field was denied, those.
+   * @default [coordinate]
+   */
+  coordinates?: string[];
+  /**
+   * For each object along the path, the concrete types it must have for the denial to apply (a field in a fragment
+   * on a union member or an implementation); null where any will do. @default any, at every step
+   */
+  within?: (string[] | null)[];
+}
 
 export interface FilteredOperation {
   document: DocumentNode;
   denied: DeniedPath[];
   /** True when nothing at all was left to ask, so `{ __typename }` stands in for the operation. */
   empty: boolean;
+  /** Where a `__typename` was added to tell apart the types a denial applies to (`within`), to be taken out again. */
+  typenames?: string[][];
 }
 
 /**
@@ -24,6 +40,14 @@ export interface FilteredOperation {
  * Inlining copies a fragment at every spread, so the result is as large as the
  * operation expanded: the operation limits (operation-limits.ts) bound that
  * before this runs.
+ *
+ * Each field is decided on the coordinate of the type it is selected on: an
+ * interface's (policy-map.ts says why that is enough), or a fragment's type
+ * condition's. A field denied in a fragment on some of the types a list or
+ * field may hold (a union member, an implementation) is denied only on
+ * objects of those types: the parent selection is given a `__typename` (which
+ * every layer reads as no disclosure), and `restoreDenied` reads it, then takes
+ * it out where the client did not ask for one at that path.
  */
 export function filterOperation(
   schema: GraphQLSchema,
@@ -41,12 +65,19 @@ export function filterOperation(
   const denied: DeniedPath[] = [];
   // The fragments being inlined: validation refuses a cycle, but it must not loop here if one is ever met.
   const inlining = new Set<string>();
+  const possible = (type: GraphQLCompositeType) => (isAbstractType(type) ? schema.getPossibleTypes(type).map((t) => t.name) : [type.name]);
+  // Response paths where a `__typename` was added, and those where the client asks for one itself (then it stays).
+  const added: string[][] = [];
+  const asked = new Set<string>();
 
-  const filterSet = (set: SelectionSetNode, type: GraphQLCompositeType, path: string[]): SelectionNode[] => {
+  // `at`: the path's keys, and for each object along it the types it must have (null: any); `types`: the concrete
+  // types this selection set applies to, of `all` the field's type may be.
+  type At = { path: string[]; within: (string[] | null)[]; types: readonly string[]; all: number };
+  const filterSet = (set: SelectionSetNode, type: GraphQLCompositeType, at: At): SelectionNode[] => {
     const kept: SelectionNode[] = [];
     for (const selection of set.selections) {
       if (selection.kind === Kind.FIELD) {
-        const field = filterField(selection, type, path);
+        const field = filterField(selection, type, at.path, [...at.within, at.types.length < at.all ? [...at.types] : null]);
         if (field) kept.push(field);
       } else {
         const name = selection.kind === Kind.FRAGMENT_SPREAD ? selection.name.value : null;
@@ -54,8 +85,9 @@ export function filterOperation(
         if (!fragment || (name !== null && inlining.has(name))) continue;
         const on = fragment.typeCondition ? schema.getType(fragment.typeCondition.name.value) : type;
         if (!on || !isCompositeType(on)) continue;
+        const types = new Set(possible(on));
         if (name !== null) inlining.add(name);
-        const inner = filterSet(fragment.selectionSet, on, path);
+        const inner = filterSet(fragment.selectionSet, on, { ...at, types: at.types.filter((t) => types.has(t)) });
         if (name !== null) inlining.delete(name);
         if (inner.length > 0) {
           kept.push({
@@ -70,14 +102,15 @@ export function filterOperation(
     return kept;
   };
 
-  const filterField = (node: FieldNode, type: GraphQLCompositeType, path: string[]): FieldNode | null => {
+  const filterField = (node: FieldNode, type: GraphQLCompositeType, path: string[], within: (string[] | null)[]): FieldNode | null => {
     const name = node.name.value;
+    if (name === '__typename' && (node.alias?.value ?? name) === name) asked.add(path.join('.'));
     if (name.startsWith('__')) return node;
     const key = node.alias?.value ?? name;
     const coordinate = `${type.name}.${name}`;
     const denial = decide(coordinate);
     if (denial) {
-      denied.push({ ...denial, coordinate, path: [...path, key] });
+      denied.push({ ...denial, coordinate, coordinates: [coordinate], path: [...path, key], within });
       return null;
     }
     if (!node.selectionSet || !('getFields' in type)) return node;
@@ -85,17 +118,24 @@ export function filterOperation(
     const childType = definition && getNamedType(definition.type);
     if (!childType || !isCompositeType(childType)) return node;
     const before = denied.length;
-    const inner = filterSet(node.selectionSet, childType, [...path, key]);
+    const all = possible(childType);
+    const inner = filterSet(node.selectionSet, childType, { path: [...path, key], within, types: all, all: all.length });
+    // A denial that applies to some of the field's types only needs each object's type to be restored.
+    if (inner.length > 0 && denied.slice(before).some((d) => d.within?.[path.length + 1])) {
+      added.push([...path, key]);
+      inner.unshift(typename);
+    }
     if (inner.length > 0) return { ...node, selectionSet: { kind: Kind.SELECTION_SET, selections: inner } };
     // The gateway matches `_entities` to its representations one for one: keep the list, deny inside it.
     if (coordinate === 'Query._entities') return { ...node, selectionSet: { kind: Kind.SELECTION_SET, selections: [typename] } };
-    // Every sub-field was denied: deny the field itself, in their place.
-    const first = denied.splice(before)[0];
-    if (first) denied.push({ ...first, coordinate, path: [...path, key] });
+    // Every sub-field was denied: deny the field itself, in their place, naming them.
+    const below = denied.splice(before);
+    const coordinates = [...new Set(below.flatMap((d) => d.coordinates ?? [d.coordinate]))];
+    if (below[0]) denied.push({ ...below[0], coordinate, coordinates, path: [...path, key], within });
     return null;
   };
 
-  const selections = filterSet(operation.selectionSet, root, []);
+  const selections = filterSet(operation.selectionSet, root, { path: [], within: [], types: [root.name], all: 1 });
   if (denied.length === 0 && !document.definitions.some((d) => d.kind === Kind.FRAGMENT_DEFINITION)) return { document, denied, empty: false };
   const empty = selections.length === 0;
   const filtered: OperationDefinitionNode = {
@@ -105,7 +145,8 @@ export function filterOperation(
       selections: empty ? [{ kind: Kind.FIELD, name: { kind: Kind.NAME, value: '__typename' } }] : selections,
     },
   };
-  return { document: { kind: Kind.DOCUMENT, definitions: [filtered] }, denied, empty };
+  const typenames = added.filter((path) => !asked.has(path.join('.')));
+  return { document: { kind: Kind.DOCUMENT, definitions: [filtered] }, denied, empty, ...(typenames.length > 0 ? { typenames } : {}) };
 }
 
 const typename: FieldNode = { kind: Kind.FIELD, name: { kind: Kind.NAME, value: '__typename' } };
@@ -126,36 +167,52 @@ export function selectionsIn(document: DocumentNode): number {
 export interface ForbiddenError {
   message: string;
   path: (string | number)[];
-  extensions: { code: 'FORBIDDEN'; policy: string; reason: string };
+  extensions: { code: 'FORBIDDEN'; policy: string; reason: string; coordinates: string[] };
 }
 
 /**
  * Puts `null` back at every denied path in a result, with a FORBIDDEN error
- * at each: denied is never a silent omission. Where the parent is null or
- * absent there is nothing to withhold, and no error.
+ * at each naming the denied fields: denied is never a silent omission. Where
+ * the parent is null or absent there is nothing to withhold, and no error; nor
+ * on an object of a type the denial does not apply to. The `__typename` added
+ * at `typenames` is taken out.
  */
-export function restoreDenied(data: Record<string, unknown> | null | undefined, denied: readonly DeniedPath[], empty: boolean): ForbiddenError[] {
+export function restoreDenied(
+  data: Record<string, unknown> | null | undefined, denied: readonly DeniedPath[], empty: boolean, typenames: readonly string[][] = [],
+): ForbiddenError[] {
   const errors: ForbiddenError[] = [];
   if (!data) return errors;
   if (empty) delete data.__typename;
-  const walk = (value: unknown, keys: string[], at: (string | number)[], denial: DeniedPath) => {
-    if (value === null || value === undefined) return;
-    if (Array.isArray(value)) {
-      value.forEach((item, i) => walk(item, keys, [...at, i], denial));
-      return;
-    }
-    if (typeof value !== 'object') return;
-    const [key, ...rest] = keys as [string, ...string[]];
-    const object = value as Record<string, unknown>;
-    if (rest.length === 0) {
+  const applies = (object: Record<string, unknown>, types: string[] | null | undefined) => !types || types.includes(object.__typename as string);
+  for (const denial of denied) {
+    const coordinates = denial.coordinates ?? [denial.coordinate];
+    alongPath(data, denial.path, (object, depth, at) => {
+      if (!applies(object, denial.within?.[depth])) return false;
+      if (depth < denial.path.length - 1) return true;
+      const key = denial.path[depth]!;
       object[key] = null;
       errors.push({
-        message: `Not authorised to read ${denial.coordinate}: ${denial.reason}`,
+        message: `Not authorised to read ${coordinates.join(', ')}: ${denial.reason}`,
         path: [...at, key],
-        extensions: { code: 'FORBIDDEN', policy: denial.policy, reason: denial.reason },
+        extensions: { code: 'FORBIDDEN', policy: denial.policy, reason: denial.reason, coordinates },
       });
-    } else walk(object[key], rest, [...at, key], denial);
-  };
-  for (const denial of denied) walk(data, denial.path, [], denial);
+      return false;
+    });
+  }
+  // Only once every denial is restored: they may share the objects it is on.
+  for (const path of typenames) alongPath(data, path, (object, depth) => (depth < path.length || delete object.__typename));
   return errors;
+}
+
+/** Visits each object along a path of response keys (crossing lists), and those at its end, while `step` says to go on. */
+function alongPath(
+  value: unknown, keys: readonly string[], step: (object: Record<string, unknown>, depth: number, at: (string | number)[]) => boolean, depth = 0, at: (string | number)[] = [],
+): void {
+  if (value === null || typeof value !== 'object') return;
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => alongPath(item, keys, step, depth, [...at, i]));
+    return;
+  }
+  const object = value as Record<string, unknown>;
+  if (step(object, depth, at) && depth < keys.length) alongPath(object[keys[depth]!], keys, step, depth + 1, [...at, keys[depth]!]);
 }

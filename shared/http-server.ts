@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { ErrorCode, formattedError } from './errors';
 
 /** The largest request body read, unless `maxBodyBytes` says otherwise for a request. */
 export const MAX_BODY_BYTES = 1_000_000;
@@ -74,7 +75,7 @@ export async function listen<C extends BaseContext>(apollo: ApolloServer<C>, opt
     const finished = new Promise<void>((resolve) => (finish = resolve));
     const handled = handle(apollo, options, req, res, finished).catch(() => {
       try {
-        if (!res.headersSent) send(res, 500, { errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+        if (!res.headersSent) send(res, 500, { errors: [formattedError(ErrorCode.INTERNAL_SERVER_ERROR, 'Unexpected error.')] });
         else res.end();
       } catch {
         res.destroy();
@@ -130,12 +131,12 @@ async function handle<C extends BaseContext>(apollo: ApolloServer<C>, options: H
   if (req.method === 'POST' && !isJsonContentType(req.headers['content-type'])) {
     // Refused before the body is read; Node discards what is sent of it, within the request timeout.
     res.setHeader('connection', 'close');
-    return send(res, 415, { errors: [{ message: 'A POST to /graphql must be Content-Type: application/json', extensions: { code: 'BAD_REQUEST' } }] });
+    return send(res, 415, { errors: [formattedError(ErrorCode.BAD_REQUEST, 'A POST to /graphql must be Content-Type: application/json')] });
   }
 
   const limit = options.maxBodyBytes ? await options.maxBodyBytes(req) : MAX_BODY_BYTES;
   const raw = await readBody(req, limit);
-  if (raw === null) return send(res, 413, { errors: [{ message: `Request body exceeds ${limit} bytes`, extensions: { code: 'BAD_REQUEST' } }] });
+  if (raw === null) return send(res, 413, { errors: [formattedError(ErrorCode.BAD_REQUEST, `Request body exceeds ${limit} bytes`)] });
   const headers = new HeaderMap();
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
@@ -145,7 +146,7 @@ async function handle<C extends BaseContext>(apollo: ApolloServer<C>, options: H
     try {
       body = JSON.parse(raw);
     } catch {
-      return send(res, 400, { errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+      return send(res, 400, { errors: [formattedError(ErrorCode.BAD_REQUEST, 'Request body is not valid JSON')] });
     }
   }
   const result = await apollo.executeHTTPGraphQLRequest({

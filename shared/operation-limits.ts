@@ -3,11 +3,11 @@ import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import {
-  getNamedType, getNullableType, GraphQLError, isInterfaceType, isListType, isObjectType, Kind, Lexer, Source, TokenKind, validate,
-  type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLField, type GraphQLNamedType, type GraphQLSchema, type SelectionSetNode, type ValueNode,
+  getNamedType, getNullableType, isInterfaceType, isListType, isObjectType, Kind, Lexer, Source, TokenKind, validate,
+  type DocumentNode, type FieldNode, type GraphQLError, type FragmentDefinitionNode, type GraphQLField, type GraphQLNamedType, type GraphQLSchema, type SelectionSetNode, type ValueNode,
 } from 'graphql';
 import { env } from './config';
-import { ErrorCode } from './errors';
+import { ErrorCode, formattedError, graphqlError } from './errors';
 import { unservedOperation } from './served-operation';
 import type { Logger } from './logger';
 
@@ -77,17 +77,12 @@ export interface OperationMeasures {
 export interface LimitExceeded { limit: OperationLimit; max: number }
 
 /** The stable refusal: QUERY_TOO_COMPLEX with the limit and its maximum, HTTP 400. */
-export function queryTooComplex(exceeded: LimitExceeded): GraphQLError {
-  const { message, extensions } = refusal(exceeded);
-  return new GraphQLError(message, { extensions: { ...extensions, http: { status: 400 } } });
+export function queryTooComplex({ limit, max }: LimitExceeded): GraphQLError {
+  return graphqlError(ErrorCode.QUERY_TOO_COMPLEX, refusalMessage({ limit, max }), { limit, max, http: { status: 400 } });
 }
 
-function refusal({ limit, max }: LimitExceeded) {
-  return {
-    message: `The operation asks for too much: it exceeds the limit on ${limit} (at most ${max}). Ask for less, or split it.`,
-    extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, limit, max },
-  };
-}
+const refusalMessage = ({ limit, max }: LimitExceeded) =>
+  `The operation asks for too much: it exceeds the limit on ${limit} (at most ${max}). Ask for less, or split it.`;
 
 interface Measure { selections: number; cost: number; children: number; fields: number }
 const NOTHING: Measure = { selections: 0, cost: 0, children: 0, fields: 0 };
@@ -275,7 +270,7 @@ export function createOperationLimits<C extends BaseContext>(options: OperationL
             const exceeded: LimitExceeded = { limit: 'tokens', max: limits.tokens };
             options.logger?.warn(exceeded, 'refused an operation over a limit');
             // In place of the parser's "Syntax Error" (already HTTP 400), as the other limits answer.
-            rc.response.body.singleResult = { errors: [refusal(exceeded)] };
+            rc.response.body.singleResult = { errors: [formattedError(ErrorCode.QUERY_TOO_COMPLEX, refusalMessage(exceeded), { limit: exceeded.limit, max: exceeded.max })] };
           },
         };
       },

@@ -7,7 +7,8 @@ import { ORG_TYPES, PURPOSES, ROLES } from './authority';
 /** One way to be allowed: every condition given must hold. */
 export const ruleSchema = z
   .object({
-    roles: z.array(z.enum(ROLES)).min(1, 'a rule needs at least one role'),
+    /** The roles allowed, or `any`: every role in the registry, an agency joining later included. */
+    roles: z.preprocess((roles) => (roles === 'any' ? [...ROLES] : roles), z.array(z.enum(ROLES)).min(1, 'a rule needs at least one role')),
     purposes: z.array(z.enum(PURPOSES)).min(1, 'a rule needs at least one purpose'),
     orgTypes: z.array(z.enum(ORG_TYPES)).min(1).optional(),
     breakGlass: z.literal(true).optional(),

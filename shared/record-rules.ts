@@ -1,4 +1,4 @@
-import { defaultFieldResolver, GraphQLError, responsePathAsArray, type GraphQLObjectType, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
+import { defaultFieldResolver, GraphQLError, isObjectType, responsePathAsArray, type GraphQLObjectType, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
 import { applyMiddlewareToDeclaredResolvers } from 'graphql-middleware';
 import { deny, rule, shield } from 'graphql-shield';
 import type { Authority } from './authority';
@@ -64,7 +64,10 @@ export function applyRecordRules(
 ): GraphQLSchema {
   const own = (name: string) => name.startsWith(`${options.agency}:`);
   // Only this agency's policies are decided here; a group of other agencies' policies alone grants nothing here.
-  const ownGroups = new Map(recordLevelCoordinates(options.policyMap, options.policies).map((coordinate) => [
+  // Only an object type's fields resolve: a field selected on an interface runs its implementation's resolver,
+  // which has its own rule (and the interface's policy, policy-map.ts).
+  const resolved = (coordinate: string) => isObjectType(schema.getType(coordinate.split('.')[0]!));
+  const ownGroups = new Map(recordLevelCoordinates(options.policyMap, options.policies).filter(resolved).map((coordinate) => [
     coordinate, options.policyMap.get(coordinate)!.map((group) => group.filter(own)).filter((group) => group.length > 0),
   ]));
   const rules: Record<string, Record<string, unknown>> = {};

@@ -1,5 +1,5 @@
-import { GraphQLError, Kind, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
-import { ErrorCode } from './errors';
+import { Kind, type GraphQLError, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { badRequest, ErrorCode, graphqlError } from './errors';
 import { quoteInput } from './input-validation';
 
 /**
@@ -21,10 +21,10 @@ export function unservedOperation(
     const message = operationName
       ? `operationName ${quoteInput(operationName)} names no operation in the document`
       : operations > 1 ? 'The document holds several operations: name the one to run in operationName' : 'The document holds no operation to run';
-    return new GraphQLError(message, { extensions: { code: ErrorCode.OPERATION_RESOLUTION_FAILURE, http: { status: 400 } } });
+    return graphqlError(ErrorCode.OPERATION_RESOLUTION_FAILURE, message, { http: { status: 400 } });
   }
   if (!schema.getRootType(operation.operation)) {
-    return new GraphQLError(`This graph serves no ${operation.operation} operations`, { extensions: { code: ErrorCode.BAD_REQUEST, http: { status: 400 } } });
+    return badRequest(`This graph serves no ${operation.operation} operations`);
   }
   return null;
 }

@@ -75,7 +75,7 @@ export async function startAgency<L>(
       served = ownLogin = openServingDatabase(config.serviceDatabaseUrl, agency.serviceRole);
       await checkServingLogin(served, agency.serviceRole, servingVariable);
       // Also with the owner's URL: a serving login on another database than the one just migrated is caught here.
-      const pending = await pendingMigrations(served, [{ dir: agency.migrationsDir }, { dir: AUDIT_MIGRATIONS_DIR, namespace: 'kit' }], servingVariable);
+      const pending = await pendingMigrations(served, [...agency.kitMigrations, { dir: agency.migrationsDir }, { dir: AUDIT_MIGRATIONS_DIR, namespace: 'kit' }], servingVariable);
       if (pending.length > 0) {
         throw new Error(`${agency.name}'s database lacks the migrations ${pending.join(', ')}: run \`npm run migrate\` with ${ownerLoginVariable(agency.name)} (the owner's login) first`);
       }
@@ -112,6 +112,18 @@ export async function startAgency<L>(
 }
 
 /**
+ * Applies the agency's migrations not yet applied: the kit's it needs first (its own build on them, e.g. indexes
+ * on the blocking keys' functions), then its own, then the audit log's. Returns the names applied.
+ */
+export async function migrateAgency<L>(owner: Database, agency: Pick<AgencyDefinition<L>, 'kitMigrations' | 'migrationsDir'>): Promise<string[]> {
+  const applied: string[] = [];
+  for (const kit of agency.kitMigrations) applied.push(...(await migrate(owner, kit.dir, kit.namespace)));
+  applied.push(...(await migrate(owner, agency.migrationsDir)));
+  applied.push(...(await migrateAudit(owner)));
+  return applied;
+}
+
+/**
  * What the owner does before the subgraph serves (at its start, or with `npm
  * run migrate`): the migrations, the service role, the serving login when one
  * is configured, and the synthetic seed when asked for and the system of
@@ -123,8 +135,7 @@ export async function prepareAgencyDatabase<L>(
   owner: Database,
   options: { seed?: SeedFunction; asOf?: string; logger: Logger },
 ): Promise<void> {
-  const applied = await migrate(owner, agency.migrationsDir);
-  applied.push(...(await migrateAudit(owner)));
+  const applied = await migrateAgency(owner, agency);
   if (applied.length > 0) options.logger.info({ applied }, 'applied migrations');
   // Under the migrations' lock: replicas starting together would otherwise grant and revoke on the same rows at once.
   await withMigrationLock(owner, async () => {

@@ -30,8 +30,9 @@ const tree: Record<string, Record<string, Record<string, null> | null> | null> =
     school: { name: null, urn: null }, attendanceRate: null, unauthorisedAbsences: null, exclusions: { date: null, type: null, days: null },
     senSupport: null, ehcp: null, freeSchoolMeals: null,
   },
+  police: { matchConfidence: null, matchedOn: null, encompassNotifications: { id: null, sentAt: null, childPresent: null, acknowledgedAt: null } },
 };
-const containers = new Set(['health', 'socialCare', 'housing', 'education']);
+const containers = new Set(['health', 'socialCare', 'housing', 'education', 'police']);
 
 interface Generated { query: string; variables: Record<string, unknown>; keys: Map<string, string> }
 

@@ -104,7 +104,7 @@ describe('identity matching through the gateway', () => {
       const [member] = await federation.agencies.housing!.query<{ member_ref: string; line1: string }>(
         `SELECT m.member_ref, p.line1 FROM records.household_member m JOIN records.tenancy t ON t.tenancy_ref = m.tenancy_ref AND t.end_date IS NULL
            JOIN records.property p ON p.property_ref = t.property_ref
-          WHERE t.landlord_id = 'NH' AND p.postcode NOT IN ('NS1 4AB', 'NS1 6RD') AND m.member_ref NOT IN (SELECT member_ref FROM service.nhs_cross_reference)
+          WHERE t.landlord_id = 'NH' AND p.postcode NOT IN ('NS1 4AB', 'NS1 6RD') AND m.member_ref NOT IN (SELECT reference FROM service.nhs_cross_reference)
           ORDER BY m.member_ref LIMIT 1`);
       expect(member).toBeDefined();
       const confirmed = await federation.queryGateway(decide('confirmHousingMatch'), { n: MAYA, r: member!.member_ref }, sw);

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadAgencies } from '../registry';
-import { ensureServiceRole, inTransaction, loadSubgraphConfig, migrate, openAgencyDatabase } from '../shared';
+import { ensureServiceRole, inTransaction, loadSubgraphConfig, migrateAgency, openAgencyDatabase, ROLES } from '../shared';
 import { explain } from '../tools/policy/explain';
 import { lintPolicies } from '../tools/policy/lint';
 import { policyMatrix, toCsv, toHtml } from '../tools/policy/matrix';
@@ -21,7 +21,7 @@ describe('the security officer\'s policy tools', () => {
     it('decides every field for every role and purpose', () => {
       const fields = new Set(rows.map((r) => r.field));
       expect(fields.size).toBeGreaterThan(80);
-      expect(rows.length).toBe(fields.size * 7 * 5);
+      expect(rows.length).toBe(fields.size * ROLES.length * 5);
     });
 
     it.each([
@@ -52,7 +52,7 @@ describe('the security officer\'s policy tools', () => {
       for (const { definition, seed } of agencies.filter((a) => ['identity', 'health', 'socialcare'].includes(a.definition.name))) {
         const config = loadSubgraphConfig(definition.name, definition.defaultPort);
         const database = await openAgencyDatabase({ dataDir: config.dataDir });
-        await migrate(database.owner, definition.migrationsDir);
+        await migrateAgency(database.owner, definition);
         await ensureServiceRole(database.owner, definition.serviceRole);
         await inTransaction(database.owner, () => seed(database.owner, { children: 20, seed: 1 }));
         await database.close();

@@ -9,12 +9,12 @@ export const children = [AMELIA, LEO, MAYA, NOAH, ISLA];
 export type Purpose = 'direct-care' | 'safeguarding' | 'emergency-care' | 'audit' | 'break-glass';
 export const purposes: Purpose[] = ['direct-care', 'safeguarding', 'emergency-care', 'audit', 'break-glass'];
 /** The demo personas the oracle speaks for, written out here rather than read from the agencies' persona files. */
-export const personas = ['sw.jones', 'sw.ahmed', 'tm.patel', 'gp.smith', 'dr.lee', 'dsl.khan', 'ho.evans', 'cg.wright'] as const;
+export const personas = ['sw.jones', 'sw.ahmed', 'tm.patel', 'gp.smith', 'dr.lee', 'dsl.khan', 'ho.evans', 'cg.wright', 'pc.morgan'] as const;
 export type PersonaName = (typeof personas)[number];
 
 const roleOf: Record<PersonaName, string> = {
   'sw.jones': 'social-worker', 'sw.ahmed': 'social-worker', 'tm.patel': 'team-manager', 'gp.smith': 'gp',
-  'dr.lee': 'emergency-clinician', 'dsl.khan': 'school-dsl', 'ho.evans': 'housing-officer', 'cg.wright': 'privacy-officer',
+  'dr.lee': 'emergency-clinician', 'dsl.khan': 'school-dsl', 'ho.evans': 'housing-officer', 'cg.wright': 'privacy-officer', 'pc.morgan': 'police-officer',
 };
 /** Relationships in the seed. */
 const allocated: Partial<Record<PersonaName, string[]>> = { 'sw.jones': [AMELIA, LEO], 'sw.ahmed': [MAYA] };
@@ -23,6 +23,9 @@ const registeredWith: Partial<Record<PersonaName, string[]>> = { 'gp.smith': [AM
 const schoolOf: Partial<Record<PersonaName, string[]>> = { 'dsl.khan': [AMELIA, NOAH, ISLA] };
 // Northshire Homes is the Harts' landlord, and holds the household member that may be Noah (a possible match).
 const landlordOf: Partial<Record<PersonaName, string[]>> = { 'ho.evans': [AMELIA, LEO, NOAH] };
+// Northshire Police notified Northshire Primary (dsl.khan's school) about Amelia and Noah; its records hold Amelia, Leo, Noah and Maya.
+const notifiedSchoolOf: Partial<Record<PersonaName, string[]>> = { 'dsl.khan': [AMELIA, NOAH] };
+const ownForceOf: Partial<Record<PersonaName, string[]>> = { 'pc.morgan': [AMELIA, LEO, NOAH, MAYA] };
 const consentToSchool = [ISLA];
 const restricted = [MAYA];
 
@@ -35,12 +38,14 @@ export function expected(persona: PersonaName, purpose: Purpose, child: string, 
   const breakGlass = purpose === 'break-glass';
   const p = breakGlass ? 'emergency-care' : purpose;
   const care = p !== 'audit';
-  const practitioner = role !== 'privacy-officer';
+  // A police officer is a practitioner only for safeguarding, and only to identity and the police.
+  const officer = role === 'police-officer';
+  const practitioner = role !== 'privacy-officer' && !officer;
   const is = (...roles: string[]) => roles.includes(role);
   const has = (relation: Partial<Record<PersonaName, string[]>>) => callerOnly || (relation[persona]?.includes(child) ?? false);
   const isRestricted = !callerOnly && restricted.includes(child);
   const consented = callerOnly || consentToSchool.includes(child);
-  const basic = practitioner && care;
+  const basic = (practitioner && care) || (officer && p === 'safeguarding');
   const address = basic && !isRestricted;
   const clinical = (is('gp') && care && has(registeredWith)) || (is('social-worker') && p === 'safeguarding') || (is('gp', 'emergency-clinician') && breakGlass);
   const status = (is('social-worker', 'team-manager') && care) || (is('gp', 'emergency-clinician') && care) || (is('school-dsl', 'housing-officer') && p === 'safeguarding');
@@ -52,7 +57,8 @@ export function expected(persona: PersonaName, purpose: Purpose, child: string, 
     'health.healthVisitor': practitioner && ['direct-care', 'safeguarding'].includes(p),
     'health.immunisations': clinical,
     'health.emergencyAttendances': clinical,
-    'health.conditions': clinical || (is('school-dsl') && ['direct-care', 'safeguarding'].includes(p) && has(schoolOf) && (consented || p === 'safeguarding')),
+    // The child's own school with consent, also in an emergency (an asthma attack at school); for safeguarding without.
+    'health.conditions': clinical || (is('school-dsl') && ['direct-care', 'safeguarding', 'emergency-care'].includes(p) && has(schoolOf) && (consented || p === 'safeguarding')),
     socialCare: status,
     'socialCare.status': status, 'socialCare.statusSince': status, 'socialCare.localAuthority': status, 'socialCare.allocatedWorker': status,
     'socialCare.referrals': is('social-worker', 'team-manager') && care,
@@ -69,14 +75,21 @@ export function expected(persona: PersonaName, purpose: Purpose, child: string, 
     education: is('social-worker', 'team-manager', 'gp', 'school-dsl') && care,
     'education.school': (is('social-worker', 'team-manager', 'gp') && care && !isRestricted) || (is('school-dsl') && care && has(schoolOf)),
   };
+  // Police, as housing, also requires identity's address policy: nothing of a restricted child's police record is shown.
+  const policeRecord = ((officer && p === 'safeguarding' && has(ownForceOf)) || (is('social-worker', 'team-manager', 'gp') && p === 'safeguarding')
+    || (is('school-dsl') && ['direct-care', 'safeguarding'].includes(p) && has(notifiedSchoolOf))) && !isRestricted;
+  rules.police = policeRecord;
+  rules['police.matchConfidence'] = policeRecord;
+  rules['police.matchedOn'] = policeRecord;
+  rules['police.encompassNotifications'] = policeRecord;
   for (const f of ['attendanceRate', 'unauthorisedAbsences', 'exclusions', 'senSupport', 'ehcp', 'freeSchoolMeals']) {
     rules[`education.${f}`] = (is('school-dsl') && care && has(schoolOf)) || (is('social-worker', 'team-manager') && p === 'safeguarding');
   }
   // A container none of whose asked-for fields the caller may ever read is itself withheld, in their place.
-  for (const container of asReported ? ['health', 'socialCare', 'housing', 'education'] : []) {
+  for (const container of asReported ? ['health', 'socialCare', 'housing', 'education', 'police'] : []) {
     rules[container] = rules[container]! && fields.some((f) => f.startsWith(`${container}.`) && (callerOnly ? rules[f] : expected(persona, purpose, child, f, true)));
   }
-  const lookup = (practitioner && care) || (role === 'privacy-officer' && p === 'audit');
+  const lookup = (practitioner && care) || (officer && p === 'safeguarding') || (role === 'privacy-officer' && p === 'audit');
   if (!(field in rules)) throw new Error(`no expectation for ${field}`);
   return lookup && rules[field]!;
 }
@@ -87,5 +100,6 @@ export const fields = [
   'socialCare', 'socialCare.status', 'socialCare.statusSince', 'socialCare.localAuthority', 'socialCare.allocatedWorker', 'socialCare.referrals', 'socialCare.caseNotes', 'socialCare.placement',
   'housing', 'housing.matchConfidence', 'housing.matchedOn', 'housing.tenancy', 'housing.household', 'housing.temporaryAccommodation', 'housing.antisocialBehaviourCases', 'housing.rentArrears',
   'education', 'education.school', 'education.attendanceRate', 'education.unauthorisedAbsences', 'education.exclusions', 'education.senSupport', 'education.ehcp', 'education.freeSchoolMeals',
+  'police', 'police.matchConfidence', 'police.matchedOn', 'police.encompassNotifications',
 ];
 

@@ -10,7 +10,8 @@ const everything = `query Everything($n: [ID!]!) { children(nhsNumbers: $n) {
   health { registeredGp { practiceName odsCode } healthVisitor { name } immunisations { vaccine } emergencyAttendances { date } conditions { name } }
   socialCare { status statusSince localAuthority { name } allocatedWorker { name } referrals { date } caseNotes { text } placement { type area } }
   housing { matchConfidence matchedOn tenancy { address } household { name } temporaryAccommodation antisocialBehaviourCases { date } rentArrears }
-  education { school { name } attendanceRate unauthorisedAbsences exclusions { date } senSupport ehcp freeSchoolMeals } } }`;
+  education { school { name } attendanceRate unauthorisedAbsences exclusions { date } senSupport ehcp freeSchoolMeals }
+  police { matchConfidence matchedOn encompassNotifications { id sentAt childPresent } } } }`;
 
 type Outcome = 'allowed' | 'FORBIDDEN' | 'absent';
 

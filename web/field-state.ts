@@ -1,4 +1,5 @@
 import { REGISTRY } from '../registry';
+import { ErrorCode } from '../shared';
 import type { GatewayResult } from './gateway-client';
 
 /**
@@ -31,7 +32,7 @@ export function createFieldReader(result: GatewayResult, root: (string | number)
     const error = result.errors.find((e) => e.path && samePrefix(e.path, path));
     if (error) {
       const code = error.extensions?.code;
-      if (code === 'FORBIDDEN') return { state: 'withheld', policy: error.extensions?.policy ?? 'unknown', reason: error.extensions?.reason ?? 'not allowed' };
+      if (code === ErrorCode.FORBIDDEN) return { state: 'withheld', policy: error.extensions?.policy ?? 'unknown', reason: error.extensions?.reason ?? 'not allowed' };
       return { state: 'unavailable', agency: error.extensions?.agency ?? agencyOfPath(path) ?? 'an agency' };
     }
     let value: unknown = result.data;
@@ -41,7 +42,7 @@ export function createFieldReader(result: GatewayResult, root: (string | number)
     }
     if (value === null || value === undefined) {
       const agency = agencyOfPath(path);
-      const down = pathless.find((e) => e.extensions?.code === 'AGENCY_UNAVAILABLE' && (e.extensions.agency === agency || e.extensions.agencies?.includes(agency ?? '')));
+      const down = pathless.find((e) => e.extensions?.code === ErrorCode.AGENCY_UNAVAILABLE && (e.extensions.agency === agency || e.extensions.agencies?.includes(agency ?? '')));
       if (agency && down) return { state: 'unavailable', agency };
       return { state: 'not-recorded' };
     }

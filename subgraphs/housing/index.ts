@@ -3,14 +3,14 @@ import type { AgencyPlugin } from '../../registry';
 import { seedHousing } from './seed';
 import { recordFacts } from './record-facts';
 import { resolvers } from './resolvers';
-import { createHousingLoaders, readHousingSettings, type HousingLoaders, type HousingSettings } from './store';
+import { createHousingLoaders, matching, type HousingLoaders } from './store';
 
 /** The housing subgraph: a social landlord's tenancies and households, matched to children without NHS numbers. */
 export const housing = defineAgency<HousingLoaders>(__dirname, {
   name: 'housing',
   resolvers,
-  createLoaders: (db, settings) => createHousingLoaders(db, settings as HousingSettings),
-  readSettings: readHousingSettings,
+  matching,
+  createLoaders: (db, settings) => createHousingLoaders(db, settings as ReturnType<typeof matching.readSettings>),
   primaryTable: 'records.tenancy',
   recordFacts,
 });

@@ -9,6 +9,8 @@ export const identity = defineAgency<IdentityLoaders>(__dirname, {
   name: 'identity',
   resolvers,
   createLoaders: createIdentityLoaders,
+  // Fuzzy search blocks on the kit's keys (migrations/006_blocking_keys.sql indexes them).
+  blocking: true,
   primaryTable: 'records.patient',
   // Only the address depends on the record: it is never disclosed for a restricted child.
   recordFacts: { Child: (child: ChildRecord) => ({ relationships: new Set<string>(), consented: false, restricted: child.restricted }) },

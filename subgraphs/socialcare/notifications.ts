@@ -14,7 +14,8 @@ export async function notifyLocalAuthority(db: Database, entries: readonly Audit
   for (const e of entries) {
     const children = e.children.filter((c) => c.disclosed.includes('socialCare.status'));
     if (children.length === 0) continue;
-    const records = await context.loaders.record.loadMany(children.map((c) => c.nhsNumber));
+    // Social care holds every child's NHS number: each of its disclosures names one.
+    const records = await context.loaders.record.loadMany(children.map((c) => c.nhsNumber!));
     records.forEach((record, i) => {
       // A record that cannot be read now was read for the response: fail closed, so nothing is disclosed unnotified.
       if (record instanceof Error) throw record;

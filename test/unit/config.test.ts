@@ -31,8 +31,12 @@ describe('configuration', () => {
     expect(attempt).toThrow(/PORT="99999"[\s\S]*REDIS_URL="http:\/\/redis"[\s\S]*IDENTITY_URL="not a url"|PORT="99999"[\s\S]*IDENTITY_URL="not a url"[\s\S]*REDIS_URL/);
   });
 
-  it('points the gateway at the five agencies on 4001–4005 by default', () => {
-    expect(loadGatewayConfig({ AUTH_TRUST_DEV_KEY: 'true' }).subgraphs.map((s) => s.url)).toEqual([4001, 4002, 4003, 4004, 4005].map((p) => `http://127.0.0.1:${p}/graphql`));
+  it('points the gateway at every agency in the registry, each on its own port, by default', () => {
+    expect(loadGatewayConfig({ AUTH_TRUST_DEV_KEY: 'true' }).subgraphs).toEqual([
+      { name: 'identity', url: 'http://127.0.0.1:4001/graphql' }, { name: 'health', url: 'http://127.0.0.1:4002/graphql' },
+      { name: 'socialcare', url: 'http://127.0.0.1:4003/graphql' }, { name: 'housing', url: 'http://127.0.0.1:4004/graphql' },
+      { name: 'education', url: 'http://127.0.0.1:4005/graphql' }, { name: 'police', url: 'http://127.0.0.1:4006/graphql' },
+    ]);
   });
 
   it('refuses to start a gateway that has no way to verify tokens', () => {

@@ -9,7 +9,7 @@ describe('GET /health on a subgraph', () => {
   it('is ready only while its database answers', async () => {
     let up = true;
     const agency = {
-      name: 'probe', defaultPort: 0, primaryTable: 'records.x', migrationsDir: '', serviceRole: 'probe_service',
+      name: 'probe', defaultPort: 0, primaryTable: 'records.x', migrationsDir: '', kitMigrations: [], serviceRole: 'probe_service',
       typeDefs: parse('type Query { ok: Boolean }'), resolvers: { Query: { ok: () => true } }, createLoaders: () => ({}), policies: {}, recordFacts: {},
     };
     const service = await createSubgraph(agency, {

@@ -1,5 +1,5 @@
 import { readdirSync } from 'node:fs';
-import { appendAudit, auditWriterRole, ensureServiceRole, migrate, migrateAudit, openAgencyDatabase, verifyAuditChain } from '../../shared';
+import { appendAudit, AUDIT_MIGRATIONS_DIR, auditWriterRole, ensureServiceRole, migrateAgency, openAgencyDatabase, verifyAuditChain } from '../../shared';
 import { identity } from '../../subgraphs/identity';
 import { backends, createTestDatabase } from '../start-federation';
 
@@ -17,7 +17,7 @@ describe.each(backends)('the subgraph\'s service role on %s', (backend) => {
   it('reads the system of record, cannot change it, and writes rows in its own schema\'s tables but creates nothing', async () => {
     const database = await openAgencyDatabase({ url });
     try {
-      await migrate(database.owner, identity.migrationsDir);
+      await migrateAgency(database.owner, identity);
       // The subgraph's own tables are made by the owner's migrations.
       await database.owner.exec('CREATE SCHEMA IF NOT EXISTS service; CREATE TABLE IF NOT EXISTS service.note (id int)');
       await ensureServiceRole(database.owner, identity.serviceRole);
@@ -39,8 +39,7 @@ describe.each(backends)('the subgraph\'s service role on %s', (backend) => {
     // A database of its own: the audit kit's migrations are not the identity subgraph's, which the next test counts.
     const database = await openAgencyDatabase({ url: backend === 'postgres' ? await createTestDatabase('writer', cleanups) : undefined });
     try {
-      await migrate(database.owner, identity.migrationsDir);
-      await migrateAudit(database.owner);
+      await migrateAgency(database.owner, identity);
       // Twice: the second finds everything in place.
       await ensureServiceRole(database.owner, identity.serviceRole);
       await ensureServiceRole(database.owner, identity.serviceRole);
@@ -72,11 +71,12 @@ describe.each(backends)('the subgraph\'s service role on %s', (backend) => {
   it('applies each migration once', async () => {
     const database = await openAgencyDatabase({ url });
     try {
-      await migrate(database.owner, identity.migrationsDir);
-      expect(await migrate(database.owner, identity.migrationsDir)).toEqual([]);
-      const files = readdirSync(identity.migrationsDir).filter((f) => f.endsWith('.sql')).sort();
+      await migrateAgency(database.owner, identity);
+      expect(await migrateAgency(database.owner, identity)).toEqual([]);
+      const sqlFiles = (dir: string, namespace?: string) => readdirSync(dir).filter((f) => f.endsWith('.sql')).sort().map((f) => (namespace ? `${namespace}:${f}` : f));
+      const files = [...identity.kitMigrations.flatMap((k) => sqlFiles(k.dir, k.namespace)), ...sqlFiles(identity.migrationsDir), ...sqlFiles(AUDIT_MIGRATIONS_DIR, 'kit')];
       expect(files.length).toBeGreaterThan(1);
-      expect(await database.owner.query('SELECT name FROM public.subgraph_migrations ORDER BY name')).toEqual(files.map((name) => ({ name })));
+      expect(await database.owner.query('SELECT name FROM public.subgraph_migrations ORDER BY name')).toEqual([...files].sort().map((name) => ({ name })));
     } finally {
       await database.close();
     }

@@ -1,3 +1,4 @@
+import { ErrorCode } from '../../shared';
 import { CaseloadExportDocument } from './generated/graphql';
 
 /** The client name this export sends: the gateway runs for it only what `trusted-documents/caseload-export.json` holds. */
@@ -43,8 +44,8 @@ export async function exportCaseload(options: { url: string; token: string; purp
     const parts = path.split('.');
     // An error at this field, or at an object above it (socialCare withheld withholds socialCare.status).
     const error = errors.find((e) => e.path?.[0] === 'myCaseload' && e.path[1] === i && e.path.slice(2).every((key, j) => parts[j] === String(key)));
-    if (error?.extensions?.code === 'FORBIDDEN') return `[withheld: ${error.extensions.policy ?? 'policy'}]`;
-    if (error?.extensions?.code === 'AGENCY_UNAVAILABLE') return `[unavailable: ${error.extensions.agency ?? 'agency'} did not answer]`;
+    if (error?.extensions?.code === ErrorCode.FORBIDDEN) return `[withheld: ${error.extensions.policy ?? 'policy'}]`;
+    if (error?.extensions?.code === ErrorCode.AGENCY_UNAVAILABLE) return `[unavailable: ${error.extensions.agency ?? 'agency'} did not answer]`;
     const value = parts.reduce<unknown>((v, k) => (v === null || v === undefined ? v : (v as Record<string, unknown>)[k]), child);
     return value === null || value === undefined ? '' : String(value);
   }));

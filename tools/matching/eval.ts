@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DECISION_ERROR, DEFAULT_MODEL, FIELD_LEVELS, type MatchModel, type MatchThresholds } from '../../shared';
-import { readHousingSettings } from '../../subgraphs/housing/store';
+import { matching as housingMatching } from '../../subgraphs/housing/store';
 import { buildLabelledSet } from '../../synthetic';
 import { evaluateAt, explain, link, type Linkage, type LinkageTask } from './evaluate';
 import { readFebrl } from './febrl';
@@ -87,7 +87,7 @@ function main() {
     },
   });
   if (values.model !== 'estimate' && values.model !== 'default') throw new TypeError(`--model must be estimate or default, not ${JSON.stringify(values.model)}`);
-  const { thresholds } = readHousingSettings(process.env);
+  const { thresholds } = housingMatching.readSettings(process.env);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(values['as-of'])) throw new TypeError(`--as-of must be a date YYYY-MM-DD, not ${JSON.stringify(values['as-of'])}`);
   // The shipped model is for children's demographics here; a FEBRL set is always estimated from itself.
   const shipped = values.model === 'default' ? { model: DEFAULT_MODEL } : {};

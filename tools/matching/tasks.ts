@@ -1,6 +1,7 @@
 import type { Demographics } from '../../shared';
 import type { LabelledSet } from '../../synthetic';
-import { childDemographics, householdMemberDemographics } from '../../subgraphs/housing/store';
+import { childDemographics } from '../../shared';
+import { householdMemberDemographics } from '../../subgraphs/housing/store';
 import type { FebrlRecord } from './febrl';
 import type { LinkageTask } from './evaluate';
 

@@ -16,8 +16,9 @@ const federationTypes = /^(_Service|_Entity|_Any|link__|join__|policy__|federati
 /**
  * Everything a security officer must be able to rely on: every field covered
  * by a defined policy, every policy used, roles, purposes and relationships
- * known, no protected field non-null, and every field whose policy depends on
- * the record given a resolver and facts so that the record rule runs.
+ * known, no protected field non-null, every interface field's policy that of
+ * each implementation's, and every field whose policy depends on the record
+ * given a resolver and facts so that the record rule runs.
  */
 export function lintPolicies(): Finding[] {
   const findings: Finding[] = [];
@@ -60,14 +61,47 @@ export function lintPolicies(): Finding[] {
     if (nonNull && !key) findings.push({ where: coordinate, problem: 'protected but non-null: a denied value could not be null; make it nullable' });
   }
   for (const name of Object.keys(policies)) if (!used.has(name)) findings.push({ where: `${owner.get(name)}/policy.yaml`, problem: `policy "${name}" is defined but no field uses it` });
+  findings.push(...interfacePolicyFindings(supergraph, policyMap));
   for (const { definition } of agencies) findings.push(...recordRuleFindings(definition, policies));
   return findings;
+}
+
+/**
+ * A field selected on an interface is decided on the interface's policy, and the object it returns may be any
+ * implementation (policy-map.ts): each implementation's field must ask what the interface's asks, or a caller
+ * is given through one what the other withholds, or refused through one what the other allows.
+ */
+export function interfacePolicyFindings(supergraph: DocumentNode, policyMap = readPolicyMap(supergraph)): Finding[] {
+  const findings: Finding[] = [];
+  const interfaces = new Map<string, string[]>();
+  for (const d of supergraph.definitions) if (d.kind === Kind.INTERFACE_TYPE_DEFINITION) interfaces.set(d.name.value, (d.fields ?? []).map((f) => f.name.value));
+  for (const d of supergraph.definitions) {
+    if (d.kind !== Kind.OBJECT_TYPE_DEFINITION) continue;
+    const own = new Set((d.fields ?? []).map((f) => f.name.value));
+    for (const i of d.interfaces ?? []) {
+      for (const field of (interfaces.get(i.name.value) ?? []).filter((f) => own.has(f))) {
+        const [onInterface, onObject] = [`${i.name.value}.${field}`, `${d.name.value}.${field}`];
+        const [asked, asks] = [describePolicy(policyMap.get(onInterface)), describePolicy(policyMap.get(onObject))];
+        if (asked !== asks) findings.push({ where: onInterface, problem: `its policy (${asked}) differs from its implementation ${onObject}'s (${asks}); they must agree` });
+      }
+    }
+  }
+  return findings;
+}
+
+/** A field's @policy in one form, so that two that allow the same read the same: `a and b or c`. */
+function describePolicy(groups: string[][] | undefined): string {
+  if (!groups) return 'no @policy';
+  const sorted = groups.map((group) => [...new Set(group)].sort());
+  // A group that holds another allows nothing the other does not.
+  const kept = sorted.filter((group, i) => !sorted.some((other, j) => j !== i && other.every((p) => group.includes(p)) && (other.length < group.length || j < i)));
+  return kept.map((group) => group.join(' and ')).sort().join(' or ');
 }
 
 function fieldsOf(supergraph: DocumentNode): { coordinate: string; nonNull: boolean; key: boolean }[] {
   const out: { coordinate: string; nonNull: boolean; key: boolean }[] = [];
   for (const d of supergraph.definitions) {
-    if (d.kind !== Kind.OBJECT_TYPE_DEFINITION || federationTypes.test(d.name.value)) continue;
+    if ((d.kind !== Kind.OBJECT_TYPE_DEFINITION && d.kind !== Kind.INTERFACE_TYPE_DEFINITION) || federationTypes.test(d.name.value)) continue;
     const keys = new Set((d.directives ?? []).filter((x) => x.name.value === 'join__type').flatMap((x) => {
       const v = x.arguments?.find((a) => a.name.value === 'key')?.value;
       return v?.kind === Kind.STRING ? v.value.split(/\s+/) : [];

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createClient } from 'redis';
-import { demoPersonas } from '../../shared';
+import { demoPersonas, ErrorCode } from '../../shared';
 import { verifyGatewayAudit, witnessedHeads } from '../../gateway';
 import { REGISTRY } from '../../registry';
 import { checkWitnessedHeads, verifyAuditChain } from '../../shared';
@@ -186,8 +186,8 @@ function errorCheck(outcomes: readonly Outcome[], faults: readonly Fault[]): Che
   const tally = new Map<string, number>();
   const wrong: string[] = [];
   // Withheld fields, and a caller over its rate limit (429, with when to come back), are answers by design.
-  const always = new Set(['FORBIDDEN', 'RATE_LIMITED']);
-  const inFault = new Set(['AGENCY_UNAVAILABLE', 'AUDIT_UNAVAILABLE']);
+  const always = new Set<string>([ErrorCode.FORBIDDEN, ErrorCode.RATE_LIMITED]);
+  const inFault = new Set<string>([ErrorCode.AGENCY_UNAVAILABLE, ErrorCode.AUDIT_UNAVAILABLE]);
   for (const o of outcomes) {
     const during = faultsAt(faults, o.at);
     const fault = during[0] ?? null;

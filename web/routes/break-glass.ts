@@ -1,5 +1,5 @@
 import type { Express, Request } from 'express';
-import { BREAK_GLASS_MAX_LENGTH, BREAK_GLASS_MIN_LENGTH, isValidNhsNumber } from '../../shared';
+import { BREAK_GLASS_MAX_LENGTH, BREAK_GLASS_MIN_LENGTH, ErrorCode, isValidNhsNumber } from '../../shared';
 import { GatewayUnreachable, type GatewayClient } from '../gateway-client';
 import { operations } from '../operations';
 
@@ -47,7 +47,7 @@ export function breakGlassRoutes(app: Express, deps: { gateway: GatewayClient; m
       req.session.data.breakGlass = { nhsNumber, until: Date.now() + deps.minutes * 60_000 };
       res.redirect(303, `/child/${nhsNumber}`);
     } catch (error) {
-      if (error instanceof GatewayUnreachable && error.code === 'BAD_REQUEST') {
+      if (error instanceof GatewayUnreachable && error.code === ErrorCode.BAD_REQUEST) {
         return res.status(400).render('break-glass.njk', { nhsNumber, minutes: deps.minutes, justification, errors: { justification: error.message } });
       }
       next(error);

@@ -1,4 +1,5 @@
 import type { Express } from 'express';
+import { ErrorCode } from '../../shared';
 import { AGENCY_NAMES, createFieldReader, type FieldReader } from '../field-state';
 import { GatewayUnreachable, type GatewayClient, type GatewayResult } from '../gateway-client';
 import { operations, type MyCaseloadQuery } from '../operations';
@@ -78,8 +79,8 @@ export function caseloadRoutes(app: Express, deps: { gateway: GatewayClient }): 
     try {
       const result = await deps.gateway.request(operations.myCaseload, {}, { token: req.session.data.token!, purpose: req.session.data.purpose! });
       const top = result.errors.find((e) => e.path?.length === 1 && e.path[0] === 'myCaseload');
-      const refused = top?.extensions?.code === 'FORBIDDEN' ? top : undefined;
-      const unavailable = Boolean(top && !refused) || (!result.data?.myCaseload && result.errors.some((e) => e.extensions?.code === 'AGENCY_UNAVAILABLE'));
+      const refused = top?.extensions?.code === ErrorCode.FORBIDDEN ? top : undefined;
+      const unavailable = Boolean(top && !refused) || (!result.data?.myCaseload && result.errors.some((e) => e.extensions?.code === ErrorCode.AGENCY_UNAVAILABLE));
       const rows = caseloadViewModel(result, new Date().toISOString().slice(0, 10));
       // More allocated than the list holds: the page says so, never showing a cut list as the whole caseload.
       const total = result.data?.myCaseloadSize ?? null;

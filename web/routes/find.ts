@@ -1,5 +1,5 @@
 import type { Express, Request, Response } from 'express';
-import { nhsNumberProblem, normaliseNhsNumber } from '../../shared';
+import { ErrorCode, nhsNumberProblem, normaliseNhsNumber } from '../../shared';
 import { GatewayUnreachable, type GatewayClient } from '../gateway-client';
 import { formatScore } from '../format';
 import { operations, type Gender } from '../operations';
@@ -67,9 +67,9 @@ export function findRoutes(app: Express, deps: { gateway: GatewayClient }): void
         postcode: form.postcode || undefined, fuzzy: form.fuzzy,
       };
       const result = await deps.gateway.request(operations.searchChildren, variables, { token: req.session.data.token!, purpose: req.session.data.purpose! });
-      const invalid = result.errors.find((e) => e.extensions?.code === 'BAD_USER_INPUT');
+      const invalid = result.errors.find((e) => e.extensions?.code === ErrorCode.BAD_USER_INPUT);
       if (invalid) return render(res, 400, { form, errors: { family: invalid.message }, searched: true });
-      const withheld = result.errors.find((e) => e.extensions?.code === 'FORBIDDEN' && e.path?.length === 1);
+      const withheld = result.errors.find((e) => e.extensions?.code === ErrorCode.FORBIDDEN && e.path?.length === 1);
       const matches = (result.data?.searchChildren ?? []).map((m) => ({ ...m, scoreText: m.score === null ? undefined : formatScore(m.score) }));
       render(res, 200, { form, matches, withheld, searched: true });
     } catch (error) {

@@ -1,5 +1,5 @@
 import type { Express, Request } from 'express';
-import { isValidNhsNumber } from '../../shared';
+import { ErrorCode, isValidNhsNumber } from '../../shared';
 import type { GatewayClient } from '../gateway-client';
 import { formatScore } from '../format';
 import { operations } from '../operations';
@@ -49,8 +49,8 @@ export function housingMatchRoutes(app: Express, deps: { gateway: GatewayClient 
         : await deps.gateway.request(operations.rejectHousingMatch, { nhsNumber, reference }, asker);
       const failed = result.errors[0];
       if (failed) {
-        const text = failed.extensions?.code === 'FORBIDDEN' ? `Withheld: policy ${String(failed.extensions.policy)}: ${String(failed.extensions.reason)}` : failed.message;
-        return res.status(failed.extensions?.code === 'FORBIDDEN' ? 403 : 400).render('housing-match.njk', { nhsNumber, reference, errors: { decision: text } });
+        const text = failed.extensions?.code === ErrorCode.FORBIDDEN ? `Withheld: policy ${String(failed.extensions.policy)}: ${String(failed.extensions.reason)}` : failed.message;
+        return res.status(failed.extensions?.code === ErrorCode.FORBIDDEN ? 403 : 400).render('housing-match.njk', { nhsNumber, reference, errors: { decision: text } });
       }
       req.session.data.flash = decision === 'confirm'
         ? { text: `Match confirmed: household member ${reference} is this child.`, undoHref: `/child/${nhsNumber}/housing-match/${reference}`, undoText: 'Undo: this is not the child' }

@@ -1,0 +1,4 @@
+import { runAgencyMain } from '../../shared';
+import { police, seedPolice } from './index';
+
+runAgencyMain(police, seedPolice);
