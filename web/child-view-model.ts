@@ -45,7 +45,8 @@ const TRACE_STATUS: Record<string, string> = {
 export function childViewModel(result: GatewayResult<ChildViewQuery>) {
   const read = createFieldReader(result, ['child']);
   const row = (label: string, path: string, format: Format = text): Row => {
-    const state = read(...path.split('.'));
+    // A list item's index is a number in the result's error paths.
+    const state = read(...path.split('.').map((key) => (/^\d+$/.test(key) ? Number(key) : key)));
     const field = path;
     switch (state.state) {
       case 'value': {
@@ -130,5 +131,43 @@ export function childViewModel(result: GatewayResult<ChildViewQuery>) {
       row('Free school meals', 'education.freeSchoolMeals', yesNo),
     ]),
   ];
+  sections.push(section('police', 'Police (Operation Encompass)', 'police', policeRows(read, row)));
   return { heading, found: read().state === 'value', whoToCall, sections, agencyNames: AGENCY_NAMES };
+}
+
+const when = (iso: unknown) => String(iso).slice(0, 16).replace('T', ' ');
+
+/**
+ * The police's part: the match, then each Operation Encompass notification, newest first, as rows of its own
+ * (where the incident happened and the child's own words are each withheld or shown on their own).
+ */
+function policeRows(read: ReturnType<typeof createFieldReader>, row: (label: string, path: string, format?: Format) => Row): Row[] {
+  const rows = [
+    row('Match confidence', 'police.matchConfidence', score),
+    row('Matched on', 'police.matchedOn', strings),
+    row('Possible matches', 'police.possibleMatches', list((m) => `${String(m.reference)} (${score(m.confidence) as string})`)),
+  ];
+  const notifications = read('police', 'encompassNotifications');
+  if (notifications.state !== 'value' || !Array.isArray(notifications.value) || notifications.value.length === 0) {
+    return [...rows, row('Encompass notifications', 'police.encompassNotifications', () => 'None')];
+  }
+  notifications.value.forEach((_, i) => {
+    const at = `police.encompassNotifications.${i}`;
+    rows.push(
+      row(`Notification ${i + 1}: sent`, `${at}.sentAt`, when),
+      row('Sent to', `${at}.notified`, (v) => {
+        const to = v as { __typename: string; name?: string; urn?: string; code?: string };
+        return to.__typename === 'NotifiedSchool' ? `${to.name ?? 'School'} (URN ${to.urn ?? 'unknown'})` : `Local authority ${to.code ?? ''}`.trim();
+      }),
+      row('Incident', `${at}.incident.type`, (v) => words(String(v).replace(/^DOMESTIC_ABUSE_/, 'domestic abuse: '))),
+      row('Incident date', `${at}.incident.occurredAt`, when),
+      row('Police reference', `${at}.incident.reference`),
+      row('Where it happened', `${at}.incident.place`),
+      row('Child present', `${at}.childPresent`, yesNo),
+      row('Where the child was', `${at}.childWhereabouts`),
+      row('The child’s own words', `${at}.childsVoice`),
+      row('Acknowledged by the school', `${at}.acknowledgedBy`, (v) => `${String(v)}`),
+    );
+  });
+  return rows;
 }

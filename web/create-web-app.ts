@@ -7,6 +7,7 @@ import type { GatewayClient } from './gateway-client';
 import type { OidcClient } from './oidc';
 import { activeGrant, breakGlassRoutes } from './routes/break-glass';
 import { caseloadRoutes } from './routes/caseload';
+import { encompassRoutes } from './routes/encompass';
 import { childRoutes } from './routes/child';
 import { explorerRoutes } from './routes/explorer';
 import { findRoutes } from './routes/find';
@@ -103,6 +104,7 @@ export function createWebApp(options: WebAppOptions): express.Express {
   housingMatchRoutes(app, { gateway: options.gateway });
   childRoutes(app, { gateway: options.gateway });
   caseloadRoutes(app, { gateway: options.gateway });
+  encompassRoutes(app, { gateway: options.gateway });
   privacyRoutes(app, { gateway: options.gateway });
   securityRoutes(app, { views: options.policyViews ?? createPolicyViews() });
   if (options.development) explorerRoutes(app, { gateway: options.gateway });

@@ -13,7 +13,7 @@ export type FieldState =
   | { state: 'unavailable'; agency: string };
 
 /** The root field under a child that each agency answers for. */
-export const AGENCY_FIELDS: Record<string, string> = { health: 'health', socialcare: 'socialCare', housing: 'housing', education: 'education' };
+export const AGENCY_FIELDS: Record<string, string> = { health: 'health', socialcare: 'socialCare', housing: 'housing', education: 'education', police: 'police' };
 
 /** Each agency as people know it, from the registry. */
 export const AGENCY_NAMES: Record<string, string> = Object.fromEntries(REGISTRY.map((a) => [a.name, a.title]));

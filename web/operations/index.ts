@@ -1,6 +1,7 @@
 import {
-  ChildAccessLogDocument, ChildViewDocument, ConfirmHousingMatchDocument, HousingPossibleMatchesDocument, MyCaseloadDocument,
-  PrivacyOverviewDocument, RejectHousingMatchDocument, ReviewBreakGlassDocument, SearchChildrenDocument,
+  AcknowledgeEncompassDocument, ChildAccessLogDocument, ChildViewDocument, ConfirmHousingMatchDocument, EncompassForMySchoolDocument,
+  HousingPossibleMatchesDocument, MyCaseloadDocument, PrivacyOverviewDocument, RejectHousingMatchDocument, ReviewBreakGlassDocument,
+  SearchChildrenDocument,
 } from './generated/graphql';
 
 export type * from './generated/graphql';
@@ -20,6 +21,8 @@ export const operations = {
   rejectHousingMatch: RejectHousingMatchDocument,
   housingPossibleMatches: HousingPossibleMatchesDocument,
   myCaseload: MyCaseloadDocument,
+  encompassForMySchool: EncompassForMySchoolDocument,
+  acknowledgeEncompass: AcknowledgeEncompassDocument,
 } as const;
 
 /** The client name the web app sends, which selects its trusted-documents manifest at the gateway. */

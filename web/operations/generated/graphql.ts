@@ -46,6 +46,17 @@ export type HousingMatchOutcome =
   /** The household member is not the child: never proposed for this child again. */
   | 'REJECTED';
 
+/** Kinds of domestic abuse incident, as the force records them. */
+export type IncidentType =
+  /** Controlling or coercive behaviour. */
+  | 'DOMESTIC_ABUSE_COERCIVE'
+  /** Other domestic abuse. */
+  | 'DOMESTIC_ABUSE_OTHER'
+  /** Physical violence. */
+  | 'DOMESTIC_ABUSE_PHYSICAL'
+  /** Threats and verbal abuse. */
+  | 'DOMESTIC_ABUSE_VERBAL';
+
 /** A child's status with children's social care (Children Act 1989). */
 export type SocialCareStatus =
   /** A child in need (s17): assessed as needing services, with an open child in need plan. */
@@ -68,6 +79,13 @@ export type TenancyType =
   /** Temporary accommodation provided under homelessness duties. */
   | 'TEMPORARY';
 
+export type AcknowledgeEncompassMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type AcknowledgeEncompassMutation = { acknowledgeEncompassNotification: { id: string | null, acknowledgedAt: string | null, acknowledgedBy: string | null } | null };
+
 export type ChildAccessLogQueryVariables = Exact<{
   nhsNumber: string;
   after?: string | null | undefined;
@@ -81,7 +99,10 @@ export type ChildViewQueryVariables = Exact<{
 }>;
 
 
-export type ChildViewQuery = { child: { nhsNumber: string, dateOfBirth: string | null, gender: Gender | null, nhsNumberStatus: string | null, restricted: boolean | null, name: { given: string | null, family: string | null } | null, address: { line1: string | null, town: string | null, postcode: string | null } | null, health: { registeredGp: { practiceName: string | null, odsCode: string | null, registeredSince: string | null } | null, healthVisitor: { name: string | null, phone: string | null } | null, immunisations: Array<{ vaccine: string | null, date: string | null }> | null, emergencyAttendances: Array<{ date: string | null, hospital: string | null, reason: string | null }> | null, conditions: Array<{ name: string | null, since: string | null }> | null } | null, socialCare: { status: SocialCareStatus | null, statusSince: string | null, localAuthority: { name: string | null, dutyPhone: string | null } | null, allocatedWorker: { name: string | null, phone: string | null, team: string | null } | null, referrals: Array<{ date: string | null, source: string | null, reason: string | null }> | null, caseNotes: Array<{ date: string | null, author: string | null, text: string | null }> | null, placement: { type: string | null, since: string | null } | null } | null, housing: { matchConfidence: number | null, matchedOn: Array<string> | null, nhsNumberStatus: string | null, temporaryAccommodation: boolean | null, rentArrears: number | null, possibleMatches: Array<{ reference: string | null, confidence: number | null, matchedOn: Array<string> | null }> | null, tenancy: { address: string | null, type: TenancyType | null, landlord: string | null, startDate: string | null } | null, household: Array<{ name: string | null, relationship: string | null }> | null, antisocialBehaviourCases: Array<{ date: string | null, category: string | null }> | null } | null, education: { attendanceRate: number | null, unauthorisedAbsences: number | null, senSupport: boolean | null, ehcp: boolean | null, freeSchoolMeals: boolean | null, school: { name: string | null, urn: string | null, designatedSafeguardingLead: { name: string | null, phone: string | null } | null } | null, exclusions: Array<{ date: string | null, type: ExclusionType | null, days: number | null }> | null } | null } | null };
+export type ChildViewQuery = { child: { nhsNumber: string, dateOfBirth: string | null, gender: Gender | null, nhsNumberStatus: string | null, restricted: boolean | null, name: { given: string | null, family: string | null } | null, address: { line1: string | null, town: string | null, postcode: string | null } | null, health: { registeredGp: { practiceName: string | null, odsCode: string | null, registeredSince: string | null } | null, healthVisitor: { name: string | null, phone: string | null } | null, immunisations: Array<{ vaccine: string | null, date: string | null }> | null, emergencyAttendances: Array<{ date: string | null, hospital: string | null, reason: string | null }> | null, conditions: Array<{ name: string | null, since: string | null }> | null } | null, socialCare: { status: SocialCareStatus | null, statusSince: string | null, localAuthority: { name: string | null, dutyPhone: string | null } | null, allocatedWorker: { name: string | null, phone: string | null, team: string | null } | null, referrals: Array<{ date: string | null, source: string | null, reason: string | null }> | null, caseNotes: Array<{ date: string | null, author: string | null, text: string | null }> | null, placement: { type: string | null, since: string | null } | null } | null, housing: { matchConfidence: number | null, matchedOn: Array<string> | null, nhsNumberStatus: string | null, temporaryAccommodation: boolean | null, rentArrears: number | null, possibleMatches: Array<{ reference: string | null, confidence: number | null, matchedOn: Array<string> | null }> | null, tenancy: { address: string | null, type: TenancyType | null, landlord: string | null, startDate: string | null } | null, household: Array<{ name: string | null, relationship: string | null }> | null, antisocialBehaviourCases: Array<{ date: string | null, category: string | null }> | null } | null, education: { attendanceRate: number | null, unauthorisedAbsences: number | null, senSupport: boolean | null, ehcp: boolean | null, freeSchoolMeals: boolean | null, school: { name: string | null, urn: string | null, designatedSafeguardingLead: { name: string | null, phone: string | null } | null } | null, exclusions: Array<{ date: string | null, type: ExclusionType | null, days: number | null }> | null } | null, police: { matchConfidence: number | null, matchedOn: Array<string> | null, possibleMatches: Array<{ reference: string | null, confidence: number | null }> | null, encompassNotifications: Array<{ id: string | null, sentAt: string | null, childPresent: boolean | null, childWhereabouts: string | null, childsVoice: string | null, acknowledgedAt: string | null, acknowledgedBy: string | null, notified:
+          | { __typename: 'NotifiedLocalAuthority', code: string | null }
+          | { __typename: 'NotifiedSchool', name: string | null, urn: string | null }
+         | null, incident: { reference: string | null, occurredAt: string | null, type: IncidentType | null, place: string | null } | null }> | null } | null } | null };
 
 export type ConfirmHousingMatchMutationVariables = Exact<{
   nhsNumber: string;
@@ -98,6 +119,13 @@ export type RejectHousingMatchMutationVariables = Exact<{
 
 
 export type RejectHousingMatchMutation = { rejectHousingMatch: { nhsNumber: string | null, reference: string | null, decision: HousingMatchOutcome | null, decidedBy: string | null, decidedAt: string | null } | null };
+
+export type EncompassForMySchoolQueryVariables = Exact<{
+  since?: string | null | undefined;
+}>;
+
+
+export type EncompassForMySchoolQuery = { encompassNotificationsForMySchool: Array<{ id: string | null, sentAt: string | null, childPresent: boolean | null, childWhereabouts: string | null, childsVoice: string | null, acknowledgedAt: string | null, acknowledgedBy: string | null, childAsRecorded: { given: string | null, family: string | null, dateOfBirth: string | null } | null, incident: { reference: string | null, occurredAt: string | null, type: IncidentType | null, place: string | null } | null }> | null };
 
 export type HousingPossibleMatchesQueryVariables = Exact<{
   nhsNumber: string;
@@ -156,10 +184,12 @@ export class TypedDocumentString<TResult, TVariables>
   }
 }
 
+export const AcknowledgeEncompassDocument = {"__meta__":{"hash":"e39fdfce2808521a602049d98b58059cbd88e2dcfebcf955073c6a88ec6e0afa"}} as unknown as TypedDocumentString<AcknowledgeEncompassMutation, AcknowledgeEncompassMutationVariables>;
 export const ChildAccessLogDocument = {"__meta__":{"hash":"935cea109232e92baea369f4e04e8d80b8e43dd76d3eae0bc3eadf44af7cbb43"}} as unknown as TypedDocumentString<ChildAccessLogQuery, ChildAccessLogQueryVariables>;
-export const ChildViewDocument = {"__meta__":{"hash":"f9897e292f5e6b02417935d3117da269f6979b2c583ea549b16188d7ac179887"}} as unknown as TypedDocumentString<ChildViewQuery, ChildViewQueryVariables>;
+export const ChildViewDocument = {"__meta__":{"hash":"a5dc327d44192f5be9beb40733ec4b8fe0fce9e3c0f058d4dbc0cef3f95ac2dd"}} as unknown as TypedDocumentString<ChildViewQuery, ChildViewQueryVariables>;
 export const ConfirmHousingMatchDocument = {"__meta__":{"hash":"c34f67f7bf78a0583a6c9df824f34a994b7fd2f9896f22aaad45cc2edefa8eaf"}} as unknown as TypedDocumentString<ConfirmHousingMatchMutation, ConfirmHousingMatchMutationVariables>;
 export const RejectHousingMatchDocument = {"__meta__":{"hash":"65420c3dcc6f84c9802b91ef39103aa4af46123a1d0e5968977eaaec0b58c251"}} as unknown as TypedDocumentString<RejectHousingMatchMutation, RejectHousingMatchMutationVariables>;
+export const EncompassForMySchoolDocument = {"__meta__":{"hash":"b890114e775d2760646f2ad6d01369105ec1f6be79348fafd1cc582989f53fc9"}} as unknown as TypedDocumentString<EncompassForMySchoolQuery, EncompassForMySchoolQueryVariables>;
 export const HousingPossibleMatchesDocument = {"__meta__":{"hash":"2a2e6bf886fc744814e8770f9b7fe66ac4b917b095c8f92b7c98b14291bd7adb"}} as unknown as TypedDocumentString<HousingPossibleMatchesQuery, HousingPossibleMatchesQueryVariables>;
 export const MyCaseloadDocument = {"__meta__":{"hash":"4219b4fa28bfa99f39047ed503f7a337ff4426f2aeb5fd33360e7ea6fb25f39c"}} as unknown as TypedDocumentString<MyCaseloadQuery, MyCaseloadQueryVariables>;
 export const PrivacyOverviewDocument = {"__meta__":{"hash":"5214dfbd12263f931795646b70e1c690e9305eda90d51b7c221a1502699a72b6"}} as unknown as TypedDocumentString<PrivacyOverviewQuery, PrivacyOverviewQueryVariables>;
