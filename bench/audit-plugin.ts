@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { parse, type OperationDefinitionNode } from 'graphql';
-import { createAuditCollector, createAuditPlugin, type Database } from '../shared';
+import { auditPlugin, createAuditCollector, type Database } from '../shared';
 
 /**
  * `npx tsx bench/audit-plugin.ts [--rounds 6]`: the audit plugin's own work for one subgraph response,
@@ -40,7 +40,7 @@ async function main() {
     const operation = parse(`query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on Child { ${scenario.selection} } } }`).definitions[0] as OperationDefinitionNode;
     let appended = 0;
     const db = { kind: 'postgres', query: async () => (appended++, []), exec: async () => undefined, ping: async () => true, close: async () => undefined } as Database;
-    const plugin = createAuditPlugin({ db, logger: { error: () => undefined } as never, agency: scenario.agency, policyMap: new Map([[scenario.field, [[`${scenario.agency}:a`], [`${scenario.agency}:b`]]]]) });
+    const plugin = auditPlugin({ db, logger: { error: () => undefined } as never, agency: scenario.agency, policyMap: new Map([[scenario.field, [[`${scenario.agency}:a`], [`${scenario.agency}:b`]]]]) });
     const once = async () => {
       const hooks = (await plugin.requestDidStart!({} as never)) as { willSendResponse(rc: unknown): Promise<void> };
       await hooks.willSendResponse({

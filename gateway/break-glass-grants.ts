@@ -1,8 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import type { ApolloServerPlugin } from '@apollo/server';
 import { Kind, parse, valueFromASTUntyped, type OperationDefinitionNode } from 'graphql';
 import { normaliseNhsNumber, type Authority, type Logger } from '../shared';
-import type { GatewayContext } from './agency-data-source';
 import type { SharedState } from './shared-state';
 
 interface Grant { id: string; justification: string; openedAt: string; expiresAt: string }
@@ -12,8 +10,6 @@ export interface BreakGlassGrants {
   resolve(authority: Authority, body: unknown): Promise<Authority>;
   /** Ends a grant before its time (a privacy officer found it inappropriate). */
   revoke(id: string): Promise<void>;
-  /** Revokes grants that a privacy officer's review found inappropriate, on every replica sharing the state. */
-  plugin(): ApolloServerPlugin<GatewayContext>;
 }
 
 /**
@@ -52,28 +48,6 @@ export function createBreakGlassGrants(options: { state: SharedState; minutes: n
       await options.state.set(`bgid:${grant.id}`, key, options.minutes * 60);
       options.logger.warn({ grant: grant.id, caller: authority.caller.sub, expiresAt: grant.expiresAt, traceId: authority.traceId }, 'break-glass grant opened');
       return { ...authority, breakGlassGrant: { id: grant.id, openedAt: grant.openedAt, expiresAt: grant.expiresAt, opened: true } };
-    },
-    plugin() {
-      return {
-        async requestDidStart() {
-          return {
-            async willSendResponse(rc) {
-              const operation = rc.operation;
-              const body = rc.response.body;
-              if (operation?.operation !== 'mutation' || body.kind !== 'single' || !body.singleResult.data) return;
-              for (const selection of operation.selectionSet.selections) {
-                if (selection.kind !== Kind.FIELD || selection.name.value !== 'reviewBreakGlass') continue;
-                const data = body.singleResult.data[selection.alias?.value ?? selection.name.value];
-                const args = Object.fromEntries((selection.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value, rc.request.variables ?? {})]));
-                if (data && args.outcome === 'INAPPROPRIATE' && typeof args.id === 'string') {
-                  await revoke(args.id);
-                  options.logger.warn({ grant: args.id }, 'break-glass grant revoked after review');
-                }
-              }
-            },
-          };
-        },
-      };
     },
   };
 }

@@ -4,22 +4,27 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
 import {
-  createErrorFormatter, createOperationAuthorization, createOperationLimits, listen, localLandingPage, readPolicyMap, stripPolicyFeatures,
+  createErrorFormatter, landingPagePlugin, listen, operationLimitsParseOptions, operationLimitsPlugin, readPolicyMap, stripPolicyFeatures,
   type AuthorizationMode, type Authority, type HttpService, type HttpServiceOptions, type Logger, type OperationLimits, type Policies,
 } from '../shared';
 import type { IncomingHttpHeaders } from 'node:http';
 import { AgencyDataSource, requestDeadline, type GatewayContext } from './agency-data-source';
-import { createRateLimiter, rateLimitsPlugin, type RateLimits } from './rate-limits';
-import { breakGlassForOneChild } from './break-glass-scope';
+import { createRateLimiter, type RateLimits } from './rate-limits';
 import { OperationShapeCache } from './operation-shape-cache';
-import { internalFetchErrors } from './internal-fetch-errors';
 import { createBreakGlassGrants } from './break-glass-grants';
 import { MemorySharedState, type SharedState } from './shared-state';
-import { unusualAccess, type UnusualAccessOptions } from './unusual-access';
 import { createGatewayAudit } from './gateway-audit';
 import { createAlertRecorder } from './record-alerts';
-import { traceIdHeader } from './trace-id-header';
 import { trustedDocuments, type TrustedDocuments } from './trusted-documents';
+import { authorizationPlugin } from './plugins/authorization-plugin';
+import { breakGlassReviewPlugin } from './plugins/break-glass-review-plugin';
+import { breakGlassScopePlugin } from './plugins/break-glass-scope-plugin';
+import { gatewayAuditPlugin } from './plugins/gateway-audit-plugin';
+import { internalFetchErrorsPlugin } from './plugins/internal-fetch-errors-plugin';
+import { rateLimitsPlugin } from './plugins/rate-limits-plugin';
+import { traceIdHeaderPlugin } from './plugins/trace-id-header-plugin';
+import { trustedDocumentsPlugin } from './plugins/trusted-documents-plugin';
+import { unusualAccessPlugin, type UnusualAccessOptions } from './plugins/unusual-access-plugin';
 
 export interface GatewayOptions {
   /** The composed supergraph. */
@@ -111,10 +116,10 @@ export function createGateway(options: GatewayOptions): Gateway {
   const secret = options.stateSecret ?? randomBytes(32).toString('hex');
   const grants = createBreakGlassGrants({ state, minutes: options.breakGlassMinutes ?? 60, secret, logger: options.logger });
   const listSizes = options.listSizes ?? LIST_SIZES;
-  const limits = createOperationLimits<GatewayContext>({ limits: options.operationLimits, listSizes, logger: options.logger });
   const { now, ...rateLimits } = options.rateLimits ?? {};
   const rateLimiter = createRateLimiter({ state, secret, limits: rateLimits, now, logger: options.logger });
   const rateLimited = rateLimitsPlugin(rateLimiter, { listSizes, logger: options.logger });
+  const recorded = gatewayAuditPlugin({ audit: gatewayAudit, logger: options.logger });
   const deadlineMs = options.requestDeadlineMs ?? 30_000;
   const limited = options.limits !== 'off';
   const trusted = trustedDocuments(options.trustedDocuments ?? { mode: development ? 'allow' : 'enforce', manifests: new Map() });
@@ -125,7 +130,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     includeStacktraceInErrorResponses: development,
     // No "Did you mean …?": the schema is not for guessing at.
     hideSchemaDetailsFromClientErrors: !development,
-    parseOptions: limited ? limits.parseOptions : undefined,
+    parseOptions: limited ? operationLimitsParseOptions(options.operationLimits) : undefined,
     csrfPrevention: true,
     // main.ts stops the service on a signal (closing its database too), then exits 0.
     stopOnTerminationSignals: false,
@@ -133,8 +138,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     persistedQueries: trusted.mode === 'allow' ? undefined : false,
     plugins: [
       // First of all: the registered document a hash names takes the place of what the client sent.
-      trusted.plugin<GatewayContext>(),
-      localLandingPage<GatewayContext>({
+      trustedDocumentsPlugin<GatewayContext>(),
+      landingPagePlugin<GatewayContext>({
         service: 'The child view gateway',
         about: [
           'GraphQL is served here: send POST requests with Content-Type: application/json, a bearer token and a purpose of use (X-Purpose-Of-Use).',
@@ -145,22 +150,19 @@ export function createGateway(options: GatewayOptions): Gateway {
         explorerUrl: options.explorerUrl,
       }),
       // Then: an operation over a limit is refused before any other plugin, authorisation or the planner sees it.
-      ...(limited ? [limits.plugin] : []),
+      ...(limited ? [operationLimitsPlugin<GatewayContext>({ limits: options.operationLimits, listSizes, logger: options.logger })] : []),
       ApolloServerPluginCacheControlDisabled(),
-      traceIdHeader(),
-      breakGlassForOneChild(),
-      grants.plugin(),
-      unusualAccess({ state, secret, logger: options.logger, record: recordAlerts, ...options.unusualAccess }),
+      traceIdHeaderPlugin(),
+      breakGlassScopePlugin(),
+      breakGlassReviewPlugin({ grants, logger: options.logger }),
+      unusualAccessPlugin({ state, secret, logger: options.logger, record: recordAlerts, ...options.unusualAccess }),
       // Before the operation is filtered: it keeps the client's own operation to tell its fields from the gateway's.
-      internalFetchErrors<GatewayContext>(options.logger),
-      createOperationAuthorization<GatewayContext>({
-        policyMap, policies: options.policies, mode: options.authorizationMode ?? 'enforce', authorityOf: (c) => c.authority,
-        onFiltered: (context, denied) => { context.filtered = [...denied]; },
-      }),
+      internalFetchErrorsPlugin<GatewayContext>(options.logger),
+      authorizationPlugin({ policyMap, policies: options.policies, mode: options.authorizationMode ?? 'enforce' }),
       // After the operation is filtered (what was withheld is not counted); its refusal answers in place of execution.
-      ...(limited ? [rateLimited.plugin] : []),
+      ...(limited ? [rateLimited] : []),
       // After the operation is filtered (to record what was withheld) and the rate limits' decision (to record a refusal), before anything is fetched.
-      limited ? rateLimited.recordedAfter(gatewayAudit.plugin) : gatewayAudit.plugin,
+      limited ? rateLimited.recordedAfter(recorded) : recorded,
     ],
     formatError: createErrorFormatter({
       development,

@@ -1,11 +1,8 @@
 import { createHash } from 'node:crypto';
 import { appendFile, mkdir, open, readFile, truncate, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { ApolloServerPlugin } from '@apollo/server';
-import { ErrorCode, graphqlError, type AuditHead, type DeniedPath, type Logger, type WitnessedHead } from '../shared';
-import type { GatewayContext } from './agency-data-source';
+import type { AuditHead, Logger, WitnessedHead } from '../shared';
 import { boundValue, type ValueBounds } from './bounded-value';
-import { operationSubjects } from './operation-subjects';
 
 /** What the gateway records of one operation: metadata only, never a record value an agency returned. */
 export interface GatewayAuditEntry {
@@ -63,13 +60,15 @@ const MAX_LAST_LINE_BYTES = 64 * 1024 * 1024;
 const CHUNK_BYTES = 64 * 1024;
 const GENESIS = '0'.repeat(64);
 
-class AuditLineTooLong extends Error {}
+/** An operation's line would be longer than MAX_AUDIT_LINE_BYTES: it was written without its lists, and the operation is refused. */
+export class AuditLineTooLong extends Error {}
 
 /**
  * The gateway's own audit log: one line per operation in an append-only JSON
  * lines file, each carrying the hash of the line before (so a gap or an edit
- * shows), written before anything is fetched. If it cannot be written, the
- * operation is refused with AUDIT_UNAVAILABLE, and the next one tries again.
+ * shows), written before anything is fetched (`record`, which `gatewayAuditPlugin`
+ * calls). If it cannot be written, the operation is refused with AUDIT_UNAVAILABLE,
+ * and the next one tries again.
  * Every value is bounded (`boundValue`), so that a line is at most
  * MAX_AUDIT_LINE_BYTES. Each line also carries the heads of the agencies'
  * chains that the agencies showed since the line before (`witness`), as a
@@ -129,38 +128,18 @@ export function createGatewayAudit(options: { path: string; logger: Logger }) {
     return written;
   };
 
-  const plugin: ApolloServerPlugin<GatewayContext> = {
-    async requestDidStart() {
-      return {
-        async didResolveOperation(rc) {
-          const operation = rc.operation;
-          if (!operation) return;
-          const authority = rc.contextValue.authority;
-          const { children, malformedNhsNumbers, searches } = operationSubjects(rc);
-          const filtered = (rc.contextValue.filtered ?? []).map((d: DeniedPath) => ({ path: d.path.join('.'), policy: d.policy, reason: d.reason }));
-          const witnessed = takeHeads();
-          try {
-            await append({
-              at: new Date().toISOString(), traceId: authority.traceId,
-              caller: { sub: authority.caller.sub, name: authority.caller.name, roles: [...authority.caller.roles], org: authority.caller.org },
-              purpose: authority.purpose,
-              breakGlass: authority.breakGlass ? { justification: authority.breakGlass, grant: authority.breakGlassGrant?.id ?? null } : null,
-              operation: { type: operation.operation, name: rc.operationName ?? null, hash: rc.queryHash ?? '' },
-              children: [...new Set(children)], ...(malformedNhsNumbers ? { malformedNhsNumbers } : {}), searches, filtered,
-              ...(witnessed ? { witnessed } : {}),
-            });
-          } catch (error) {
-            if (error instanceof AuditLineTooLong) {
-              logger.warn({ err: error, traceId: authority.traceId }, 'an operation too large for one line of the gateway audit log: recorded without its lists, and refused');
-              throw graphqlError(ErrorCode.BAD_USER_INPUT, `The operation names more children, searches or withheld fields than one line of the gateway's audit log holds (${MAX_AUDIT_LINE_BYTES} bytes), so nothing is disclosed: ask in smaller operations.`, { http: { status: 400 } });
-            }
-            putBack(witnessed);
-            logger.error({ err: error, traceId: authority.traceId }, 'could not write the gateway audit log: operation refused');
-            throw graphqlError(ErrorCode.AUDIT_UNAVAILABLE, 'The operation could not be recorded in the gateway\'s audit log, so nothing is disclosed.');
-          }
-        },
-      };
-    },
+  /**
+   * Writes an operation's line with the heads the agencies showed since the line before; if it is not written,
+   * the heads go back for the next line (a line too long is written without its lists, heads and all).
+   */
+  const record = async (entry: Omit<GatewayAuditEntry, 'witnessed'>): Promise<void> => {
+    const witnessed = takeHeads();
+    try {
+      await append({ ...entry, ...(witnessed ? { witnessed } : {}) });
+    } catch (error) {
+      if (!(error instanceof AuditLineTooLong)) putBack(witnessed);
+      throw error;
+    }
   };
   /** Writes the heads not yet written, if any, in a line of their own (when the gateway stops). */
   const flush = async (): Promise<void> => {
@@ -173,8 +152,10 @@ export function createGatewayAudit(options: { path: string; logger: Logger }) {
       throw error;
     }
   };
-  return { plugin, append, witness, flush };
+  return { record, append, witness, flush };
 }
+
+export type GatewayAudit = ReturnType<typeof createGatewayAudit>;
 
 /**
  * A line for the file, bounded, chained to `prev`. An operation whose line would be longer than

@@ -10,7 +10,9 @@ export { AgencyDataSource, requestDeadline, type GatewayContext } from './agency
 export { MemorySharedState, RedisSharedState, type SharedState } from './shared-state';
 export { createBreakGlassGrants, type BreakGlassGrants } from './break-glass-grants';
 export { createGatewayAudit, verifyGatewayAudit, witnessedHeads, type GatewayAuditEntry, type GatewayWitnessLine, type WitnessedAt } from './gateway-audit';
+export { gatewayAuditPlugin } from './plugins/gateway-audit-plugin';
 export { operationSubjects, type OperationSubjects, type SubjectField } from './operation-subjects';
-export { traceIdHeader, TRACE_ID_HEADER } from './trace-id-header';
-export { createRateLimiter, rateLimitsPlugin, volumeOf, DEFAULT_RATE_LIMITS, RATE_LIMIT_VARIABLES, type RateLimits, type RateLimit, type RateLimitExceeded, type RateLimiter, type Volume } from './rate-limits';
+export { traceIdHeaderPlugin, TRACE_ID_HEADER } from './plugins/trace-id-header-plugin';
+export { createRateLimiter, DEFAULT_RATE_LIMITS, RATE_LIMIT_VARIABLES, type RateLimits, type RateLimit, type RateLimitExceeded, type RateLimiter, type Volume } from './rate-limits';
+export { rateLimitsPlugin, volumeOf } from './plugins/rate-limits-plugin';
 export { trustedDocuments, trustedDocumentHash, loadTrustedDocumentManifests, DEFAULT_TRUSTED_DOCUMENTS_DIR, CLIENT_NAME_HEADER, type TrustedDocuments, type TrustedDocumentsMode, type TrustedDocumentManifests } from './trusted-documents';

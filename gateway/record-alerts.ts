@@ -3,7 +3,7 @@ import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/t
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import type { GraphQLRequestContext } from '@apollo/server';
 import type { AgencyDataSource, GatewayContext } from './agency-data-source';
-import type { Alert } from './unusual-access';
+import type { Alert } from './plugins/unusual-access-plugin';
 
 const RECORD_ALERTS = 'mutation RecordAccessAlerts { recordAccessAlerts }';
 

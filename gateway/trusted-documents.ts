@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { basename, join, resolve } from 'node:path';
-import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type { GraphQLError } from 'graphql';
 import { z } from 'zod';
 import { ConfigError, ErrorCode, graphqlError } from '../shared';
@@ -100,8 +99,9 @@ export interface TrustedDocumentContext {
  * Trusted documents (persisted operations as an allow-list), in two parts:
  * - `resolve`, called while the request's context is made (before Apollo Server parses anything): finds the
  *   document a hash names in the sending client's manifest, or refuses the request with a stable code;
- * - `plugin`, first of the gateway's plugins: puts that document in place of the hash, so that everything after it
- *   (limits, authorisation, audit, the planner) sees the registered text and nothing the client sent.
+ * - `trustedDocumentsPlugin` (plugins/), first of the gateway's plugins: puts that document in place of the hash,
+ *   so that everything after it (limits, authorisation, audit, the planner) sees the registered text and nothing
+ *   the client sent.
  * A hash is never registered by a client: in `enforce` a hash not in the client's manifest is refused; in `allow` it
  * is left to Apollo Server's automatic persisted queries, as free-form operations are.
  */
@@ -130,17 +130,6 @@ export function trustedDocuments(options: TrustedDocuments) {
         );
       }
       return undefined;
-    },
-    plugin<C extends BaseContext & TrustedDocumentContext>(): ApolloServerPlugin<C> {
-      return {
-        async requestDidStart({ request, contextValue }) {
-          const document = contextValue.trustedDocument;
-          if (document === undefined) return;
-          request.query = document;
-          // Resolved here: Apollo Server's automatic persisted queries never see it.
-          if (request.extensions) delete request.extensions.persistedQuery;
-        },
-      };
     },
   };
 }

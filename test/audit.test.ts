@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyGatewayAudit, witnessedHeads } from '../gateway';
+import { AGENCY_NAMES } from '../registry';
 import { checkWitnessedHeads, verifyAuditChain, type AuditEntry, type Database } from '../shared';
 import { backends, startFederation, type Federation, type GraphQLResponse } from './start-federation';
 
@@ -10,8 +11,10 @@ const fullView = `{ child(nhsNumber: "${AMELIA}") { nhsNumber name { given famil
   health { registeredGp { practiceName } immunisations { vaccine } }
   socialCare { status allocatedWorker { name } caseNotes { text } }
   housing { matchConfidence tenancy { address } }
-  education { school { name } attendanceRate } } }`;
-const AGENCIES = ['identity', 'health', 'socialcare', 'housing', 'education'];
+  education { school { name } attendanceRate }
+  police { matchConfidence encompassNotifications { sentAt } } } }`;
+/** Every agency in the registry: the full view above asks each for its part (an agency joining adds its field there). */
+const AGENCIES: readonly string[] = AGENCY_NAMES;
 
 describe.each(backends)('each agency\'s audit log on %s', (backend) => {
   let federation: Federation;
@@ -25,7 +28,7 @@ describe.each(backends)('each agency\'s audit log on %s', (backend) => {
   const withTrace = async (agency: string, traceId: string) =>
     (await federation.agencies[agency]!.query<{ entry: AuditEntry }>("SELECT entry FROM service.audit_entry WHERE entry->>'traceId' = $1", [traceId])).map((r) => r.entry);
 
-  it('leaves exactly one row per agency for a request touching five agencies, with the same trace id', async () => {
+  it('leaves exactly one row per agency for a request touching every agency, with the same trace id', async () => {
     const { body } = await federation.queryGateway(fullView, {}, { persona: 'sw.jones', purpose: 'safeguarding' });
     expect(body.errors).toBeUndefined();
     const traceId = (await latest('identity'))!.traceId;
@@ -83,11 +86,11 @@ describe.each(backends)('each agency\'s audit log on %s', (backend) => {
       const { body } = await federation.queryGateway(accessLog, {}, { persona: 'cg.wright', purpose: 'audit' });
       expect(body.errors).toBeUndefined();
       const parts = body.data.child.accessLog;
-      // Every request above reached identity; sw.jones's full view reached all five; the audit test's
+      // Every request above reached identity; sw.jones's full view reached every agency; the audit test's
       // requests reached social care, the last one once the log could be written again.
       expect(parts.identity.map((e: { callerSub: string }) => e.callerSub)).toEqual(['sw.jones', 'sw.ahmed', 'sw.jones', 'sw.jones']);
       expect(parts.socialcare.map((e: { callerSub: string }) => e.callerSub)).toEqual(['sw.jones', 'sw.ahmed', 'sw.jones']);
-      for (const agency of ['health', 'housing', 'education']) expect(parts[agency].map((e: { callerSub: string }) => e.callerSub)).toEqual(['sw.jones']);
+      for (const agency of AGENCIES.filter((a) => !['identity', 'socialcare'].includes(a))) expect(parts[agency].map((e: { callerSub: string }) => e.callerSub)).toEqual(['sw.jones']);
       // One timeline, assembled from every agency's part: all of them, and nothing else, oldest first.
       const entries = parts.entries as Entry[];
       const key = (e: Entry) => `${e.agency} ${e.at} ${e.traceId} ${e.callerSub}`;
@@ -95,9 +98,9 @@ describe.each(backends)('each agency\'s audit log on %s', (backend) => {
       expect(entries.map((e) => e.at)).toEqual(entries.map((e) => e.at).sort());
       // Each agency's own entries keep their order in the timeline.
       for (const agency of AGENCIES) expect(entries.filter((e) => e.agency === agency).map(key)).toEqual(parts[agency].map((e: Entry) => key({ ...e, agency })));
-      // The first request was sw.jones's full view: one row in each of the five agencies, with one trace id.
-      expect(entries.slice(0, 5).map((e) => [e.agency, e.callerSub]).sort()).toEqual(AGENCIES.map((agency) => [agency, 'sw.jones']).sort());
-      expect(new Set(entries.slice(0, 5).map((e) => e.traceId)).size).toBe(1);
+      // The first request was sw.jones's full view: one row in each agency, with one trace id.
+      expect(entries.slice(0, AGENCIES.length).map((e) => [e.agency, e.callerSub]).sort()).toEqual(AGENCIES.map((agency) => [agency, 'sw.jones']).sort());
+      expect(new Set(entries.slice(0, AGENCIES.length).map((e) => e.traceId)).size).toBe(1);
       expect(entries.find((e) => e.callerSub === 'sw.ahmed' && e.agency === 'socialcare')).toMatchObject({ denied: [{ field: 'socialCare.caseNotes', policy: 'socialcare:case-notes' }] });
       expect(parts.socialcare[1]).toMatchObject({ callerName: 'Priya Ahmed', purpose: 'safeguarding', denied: [{ field: 'socialCare.caseNotes', policy: 'socialcare:case-notes' }] });
     });

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { parse, type GraphQLSchema } from 'graphql';
 import { composeSupergraph } from '../gateway';
 import {
-  applyRecordRules, createOperationAuthorization, loadPolicyFile, readPolicyMap, stripPolicyFeatures,
+  applyRecordRules, loadPolicyFile, operationAuthorizationPlugin, readPolicyMap, stripPolicyFeatures,
   type Authority, type OrgType, type Purpose, type Role,
 } from '../shared';
 import { interfacePolicyFindings } from '../tools/policy/lint';
@@ -81,7 +81,7 @@ describe('authorisation through interfaces and unions', () => {
           }
         })(schemas[name]!),
       }),
-      plugins: [createOperationAuthorization({ policyMap: readPolicyMap(supergraphSdl), policies, mode: 'enforce', authorityOf: (c) => c.authority })],
+      plugins: [operationAuthorizationPlugin({ policyMap: readPolicyMap(supergraphSdl), policies, mode: 'enforce', authorityOf: (c) => c.authority })],
     });
     await gateway.start();
   });
@@ -169,9 +169,9 @@ describe('authorisation through interfaces and unions', () => {
     const typeDefs = parse(sdl('schema.graphql'));
     const agency = new ApolloServer<{ authority: Authority }>({
       schema: buildSubgraphSchema({ typeDefs, resolvers: contactsResolvers as never }),
-      plugins: [createOperationAuthorization({
+      plugins: [operationAuthorizationPlugin({
         policyMap: readPolicyMap(typeDefs), policies, mode: 'enforce', authorityOf: (c) => c.authority,
-        // As create-subgraph.ts: the agency decides its own policies, and federation's entry point is always open.
+        // As shared/kit/create-subgraph.ts: the agency decides its own policies, and federation's entry point is always open.
         decides: (p) => p.startsWith('contacts:'), alwaysAllowed: new Set(['Query._entities']),
       })],
     });

@@ -1,14 +1,14 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { Kind, type OperationDefinitionNode } from 'graphql';
-import type { GatewayContext } from './agency-data-source';
-import { badRequest } from '../shared';
+import type { GatewayContext } from '../agency-data-source';
+import { badRequest } from '../../shared';
 
 /**
  * Break-glass opens one child's record, as the Summary Care Record's
  * self-claimed relationship does: a declared emergency may only ask for
  * `child(nhsNumber)`, once, and nothing else.
  */
-export function breakGlassForOneChild(): ApolloServerPlugin<GatewayContext> {
+export function breakGlassScopePlugin(): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       return {

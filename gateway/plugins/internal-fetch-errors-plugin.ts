@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { Kind, type DocumentNode, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
-import { ErrorCode, type Logger } from '../shared';
+import { ErrorCode, type Logger } from '../../shared';
 
 /**
  * The gateway fetches fields the client never asked for, to satisfy an agency's
@@ -10,7 +10,7 @@ import { ErrorCode, type Logger } from '../shared';
  * it is about the gateway's own fetch, and logged. The field's value was never
  * disclosed: the agency returned null.
  */
-export function internalFetchErrors<C extends BaseContext>(logger: Logger): ApolloServerPlugin<C> {
+export function internalFetchErrorsPlugin<C extends BaseContext>(logger: Logger): ApolloServerPlugin<C> {
   return {
     async requestDidStart() {
       let original: DocumentNode | undefined;

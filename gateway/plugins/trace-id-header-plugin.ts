@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { GatewayContext } from './agency-data-source';
+import type { GatewayContext } from '../agency-data-source';
 
 /** The response header that names the request's trace id. */
 export const TRACE_ID_HEADER = 'x-trace-id';
@@ -9,7 +9,7 @@ export const TRACE_ID_HEADER = 'x-trace-id';
  * agency's audit row for it carries: a practitioner can quote it, and a client
  * can hold its own record of what it received against the agencies' logs.
  */
-export function traceIdHeader(): ApolloServerPlugin<GatewayContext> {
+export function traceIdHeaderPlugin(): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart({ contextValue }) {
       return {

@@ -1,9 +1,9 @@
 import { createHmac } from 'node:crypto';
 import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
-import { ErrorCode, type Authority, type Logger } from '../shared';
-import type { GatewayContext } from './agency-data-source';
-import { operationSubjects } from './operation-subjects';
-import type { SharedState } from './shared-state';
+import { ErrorCode, type Authority, type Logger } from '../../shared';
+import type { GatewayContext } from '../agency-data-source';
+import { operationSubjects } from '../operation-subjects';
+import type { SharedState } from '../shared-state';
 
 export type Alert = NonNullable<Authority['alerts']>[number];
 
@@ -81,7 +81,7 @@ function createCounters(options: UnusualAccessOptions) {
  * it again (identity keeps one per caller, kind and hour). If it cannot be
  * recorded, or the counters cannot be read, nothing is disclosed.
  */
-export function unusualAccess(options: UnusualAccessOptions): ApolloServerPlugin<GatewayContext> {
+export function unusualAccessPlugin(options: UnusualAccessOptions): ApolloServerPlugin<GatewayContext> {
   const counters = createCounters(options);
   const due = async (rc: GraphQLRequestContext<GatewayContext>): Promise<Due[]> => {
     const { authority, filtered, related } = rc.contextValue;

@@ -2,14 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { AGENCY_NAMES } from '../registry';
-import { matchingSdl, readMatchingDeclaration } from './record-matching/declaration';
-import { PURPOSES, ROLES, type Authority } from './authority';
+import { AGENCY_NAMES } from '../../registry';
+import { badUserInput, ErrorCode, graphqlError, isIsoDateTime, validateDateTimeArg, type Authority } from '../common';
 import { accessEntriesPage, AUDIT_PAGE, compareCursors, decodeCursor, DEFAULT_PERIOD_DAYS, encodeCursor, type AccessCursor } from './audit-pages';
-import type { Database } from './database';
-import { badUserInput, ErrorCode, graphqlError } from './errors';
-import { isIsoDateTime, validateDateTimeArg } from './input-validation';
-import type { Policies } from './policy-decision';
+import type { Database } from '../database';
 
 type FieldSpec = readonly [name: string, type: string, description: string];
 
@@ -101,15 +97,6 @@ ${fieldsOf(DENIAL_FIELDS, denial, external ? '@external' : tag(policies))}
   assembles.length > 0 ? entryType('AccessLogEntry', 'AccessLogDenial', ["One disclosure in an access log's timeline: who saw what of a child's data, when and why, from which agency.", 'A field an agency withheld.'], parts.map((a) => `${a}:access-entry`), false) : ''}`;
 }
 
-/**
- * The agency's schema as served and composed: its own schema.graphql and the
- * kit's access log, with the timeline when the agency assembles one.
- */
-export function readAgencySdl(dir: string, agency: string): string {
-  const matching = readMatchingDeclaration(dir);
-  return `${readFileSync(join(dir, 'schema.graphql'), 'utf8')}\n${accessLogSdl(agency, accessLogPeers(dir))}${matching ? matchingSdl(agency, matching) : ''}`;
-}
-
 const assemblySchema = z.strictObject({
   assembles: z.union([
     z.literal('every-agency'),
@@ -134,19 +121,6 @@ export function accessLogPeers(dir: string): string[] {
   }
   const { assembles } = parsed.data;
   return assembles === 'every-agency' ? AGENCY_NAMES.filter((name) => name !== basename(dir)) : assembles;
-}
-
-/** The policies for the access log's fields, the same in every agency. */
-export function accessLogPolicies(agency: string): Policies {
-  const everyone = { roles: [...ROLES], purposes: [...PURPOSES] };
-  return {
-    [`${agency}:access-log`]: {
-      description: 'Who saw what of a child\'s data, when and why: for privacy officers (Caldicott guardians) auditing access.',
-      allow: [{ roles: ['privacy-officer'], purposes: ['audit'] }],
-    },
-    [`${agency}:own-history`]: { description: 'A user\'s own access history: every user may see what was disclosed to them.', allow: [everyone] },
-    [`${agency}:access-entry`]: { description: 'The fields of an access log entry, reached only through the access log or a user\'s own history.', allow: [everyone] },
-  } as Policies;
 }
 
 /** A page of an access log as its key carries it: the period (empty `until` for now), the page's size and where it starts. */

@@ -1,5 +1,5 @@
-import type { AuditHead } from './audit';
-import type { Database } from './database';
+import type { AuditHead } from './audit-log';
+import type { Database } from '../database';
 
 export type AuditBreak = { seq: number; kind: 'edited' | 'deleted' | 'reordered' | 'rewritten'; detail: string };
 

@@ -1,5 +1,5 @@
-import type { AuditEntry, ChildDisclosure } from './audit';
-import type { Database } from './database';
+import type { AuditEntry, ChildDisclosure } from './disclosures';
+import type { Database } from '../database';
 
 /** A period of the log: ISO 8601 dates or times; empty for an open end. */
 export interface AuditPeriod { since: string; until: string }
@@ -15,7 +15,7 @@ const AT = `to_char(l.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 interface StoredRow { seq: string; at: string; entry: string }
 
 /**
- * An entry as it was written (see storedEntry in audit.ts), with each child
+ * An entry as it was written (see storedEntry in audit-log.ts), with each child
  * whole again, as the view service.audit_entry gives it, but only for the
  * children `keep` chooses, each with its place in the row (from 1). Done here
  * rather than in SQL so that a page of caseload rows costs one JSON parse each.

@@ -1,19 +1,7 @@
-import { join } from 'node:path';
-import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
-import { Kind, valueFromASTUntyped, type GraphQLFormattedError } from 'graphql';
-import type { Authority } from './authority';
-import type { Database } from './database';
-import { ErrorCode, formattedError } from './errors';
-import type { Logger } from './logger';
-import { migrate } from './migrate';
-import type { PolicyMap } from './policy-map';
-
-/** The subgraph kit's own migrations (the audit log), applied to every agency's database. */
-export const AUDIT_MIGRATIONS_DIR = join(__dirname, 'audit-migrations');
-
-export function migrateAudit(db: Database): Promise<string[]> {
-  return migrate(db, AUDIT_MIGRATIONS_DIR, 'kit');
-}
+import type { BaseContext, GraphQLRequestContext } from '@apollo/server';
+import { Kind, valueFromASTUntyped } from 'graphql';
+import { ErrorCode, type Authority } from '../common';
+import type { PolicyMap } from '../policy';
 
 /** What one request was given about one child. */
 export interface ChildDisclosure {
@@ -63,112 +51,8 @@ export function createAuditCollector(): AuditCollector & { collected: Map<string
   };
 }
 
-/**
- * Entries travel to the database as one text, separated by a character that
- * JSON.stringify never writes unescaped, so a caseload's entry is sent as it
- * is rather than quoted element by element as a text[] literal.
- */
-const ENTRY_SEPARATOR = '\x1e';
-
-/**
- * An entry as it is kept: the children of one response mostly share what they
- * were given, so each distinct combination of fields disclosed and denied is
- * written once (`shapes`) and each child names its shape: `[nhsNumber,
- * localReference, shape]`. A 500-child caseload's entry is then a few KB, not
- * a few hundred. The view `service.audit_entry` gives it back whole.
- */
-function storedEntry(entry: AuditEntry): string {
-  const { children } = entry;
-  const shapes: Pick<ChildDisclosure, 'disclosed' | 'denied'>[] = [];
-  const shapeIndex = new Map<string, number>();
-  // Children given the same fields mostly share one array of them (the plugin's shapes): its index is found by the array first.
-  const indexOfArray = new Map<readonly string[], number>();
-  const compact = children.map((child) => {
-    let index = child.denied.length === 0 ? indexOfArray.get(child.disclosed) : undefined;
-    if (index === undefined) {
-      const key = child.denied.length === 0 ? child.disclosed.join('\n') : `${child.disclosed.join('\n')}\n\n${JSON.stringify(child.denied)}`;
-      index = shapeIndex.get(key);
-      if (index === undefined) {
-        shapeIndex.set(key, (index = shapes.length));
-        shapes.push({ disclosed: child.disclosed, denied: child.denied });
-      }
-      if (child.denied.length === 0) indexOfArray.set(child.disclosed, index);
-    }
-    return [child.nhsNumber, child.localReference, index];
-  });
-  // Written field by field, in the order AuditEntry declares them (a rest spread of the entry costs more than the JSON itself).
-  const { traceId, caller, purpose, breakGlass, operation, basis, at } = entry;
-  return JSON.stringify({ traceId, caller, purpose, breakGlass, operation, basis, at, shapes, children: compact });
-}
-
-const isAuditEntry = (e: AuditEntry | Record<string, unknown>): e is AuditEntry => Array.isArray((e as AuditEntry).children);
-
-/** Where an agency's chain stands: the number and hash of its newest row. */
-export interface AuditHead { seq: number; hash: string }
-
-/**
- * The response extension in which a subgraph shows the gateway its chain's head once the
- * response's rows are appended; the gateway keeps it in its own log as a witness.
- */
-export const AUDIT_HEAD_EXTENSION = 'auditHead';
-
-/**
- * Appends entries (or the chain's own records, such as a purge) to the agency's hash chain in one statement,
- * serialised inside the database, and answers the chain's new head.
- */
-export async function appendAudit(db: Database, entries: readonly (AuditEntry | Record<string, unknown>)[]): Promise<AuditHead | null> {
-  if (entries.length === 0) return null;
-  const [head] = await db.query<{ seq: string; hash: string }>(`SELECT head_seq::text AS seq, head_hash AS hash FROM service.append_audit($1::text[], $2::text[], string_to_array($3::text, E'\\x1e'))`, [
-    entries.map((e) => (e as { caller?: { sub: string } }).caller?.sub ?? null),
-    entries.map((e) => (isAuditEntry(e) ? e.children.flatMap((c) => (c.nhsNumber === null ? [] : [c.nhsNumber])).join(',') : '')),
-    entries.map((e) => (isAuditEntry(e) ? storedEntry(e) : JSON.stringify(e))).join(ENTRY_SEPARATOR),
-  ], { prepare: true });
-  if (!head) throw new Error('service.append_audit answered no head');
-  return { seq: Number(head.seq), hash: head.hash };
-}
-
-/**
- * Group commit for the audit log: while one append is committing, the entries
- * of every response that arrives are gathered, and appended together as soon
- * as it is done, in one statement and one commit. Each response still waits
- * for its own entries to be committed (or to fail) before it leaves, so
- * nothing is disclosed unrecorded; only the cost of a commit is shared. Each
- * learns the chain's head after its batch, which links back to its own rows.
- */
-export function createAuditWriter(db: Database): (entries: readonly AuditEntry[]) => Promise<AuditHead | null> {
-  let inFlight: Promise<void> | null = null;
-  let waiting: { entries: AuditEntry[]; done: Promise<AuditHead | null>; settle: (head: AuditHead | null, error?: unknown) => void } | null = null;
-  const flush = (): Promise<AuditHead | null> => {
-    const batch = waiting!;
-    waiting = null;
-    inFlight = appendAudit(db, batch.entries).then(
-      (head) => batch.settle(head),
-      (error) => batch.settle(null, error ?? new Error('audit append failed')),
-    ).finally(() => {
-      inFlight = null;
-      if (waiting) void flush();
-    });
-    return batch.done;
-  };
-  return (entries) => {
-    if (entries.length === 0) return Promise.resolve(null);
-    if (!waiting) {
-      let settle!: (head: AuditHead | null, error?: unknown) => void;
-      const done = new Promise<AuditHead | null>((resolve, reject) => {
-        settle = (head, error) => (error ? reject(error) : resolve(head));
-      });
-      waiting = { entries: [], done, settle };
-    }
-    waiting.entries.push(...entries);
-    const done = waiting.done;
-    if (!inFlight) void flush();
-    return done;
-  };
-}
-
-export function auditUnavailable(): GraphQLFormattedError {
-  return formattedError(ErrorCode.AUDIT_UNAVAILABLE, 'The disclosure could not be recorded in the agency\'s audit log, so nothing is disclosed.');
-}
+/** What a request's context holds for its audit: who asked, and the children its response is about. */
+export interface AuditedContext extends BaseContext { authority: Authority | null; audit: AuditCollector }
 
 const lawfulBasis = (purpose: string) =>
   ({
@@ -179,28 +63,18 @@ const lawfulBasis = (purpose: string) =>
   })[purpose] ?? purpose;
 
 /**
- * The audit layer, as an Apollo Server plugin: after execution and before the
- * response leaves, one entry per child the response is about (registered in
- * `context.audit`, and every `_entities` representation) is appended to the
- * agency's chain, with the fields given and those withheld. If the entries
- * cannot be written, the response is replaced by AUDIT_UNAVAILABLE: nothing
- * is disclosed that is not recorded.
+ * Reads what a response discloses: one entry per response, with one child for each child the response is
+ * about (registered in `context.audit`, and every `_entities` representation), the fields it was given and
+ * those withheld, and the policies and lawful basis the disclosure rested on. `agency`'s policies alone
+ * count towards the basis. Shapes and policies are worked out once per shape, and kept between responses.
  */
-export function createAuditPlugin<C extends { authority: Authority | null; audit: AuditCollector }>(options: {
-  db: Database;
-  logger: Logger;
-  policyMap: PolicyMap;
-  agency: string;
-  /** What the agency does besides auditing once disclosures are recorded (social care notifies the child's local authority). */
-  onDisclosed?: (db: Database, entries: readonly AuditEntry[], context: C) => Promise<void>;
-}): ApolloServerPlugin<C> {
-  const write = createAuditWriter(options.db);
+export function createDisclosureReader({ policyMap, agency }: { policyMap: PolicyMap; agency: string }) {
   // The policies that can grant each top-level field of Child, once.
   const ownPolicies = new Map<string, string[]>();
   const policiesOf = (top: string): string[] => {
     let found = ownPolicies.get(top);
     if (!found) {
-      found = (options.policyMap.get(`Child.${top}`) ?? []).flat().filter((p) => p.startsWith(`${options.agency}:`));
+      found = (policyMap.get(`Child.${top}`) ?? []).flat().filter((p) => p.startsWith(`${agency}:`));
       ownPolicies.set(top, found);
     }
     return found;
@@ -211,7 +85,7 @@ export function createAuditPlugin<C extends { authority: Authority | null; audit
   const policiesOfRoot = (field: string): string[] => {
     let found = rootPolicies.get(field);
     if (!found) {
-      found = (options.policyMap.get(field) ?? []).flat().filter((p) => p.startsWith(`${options.agency}:`));
+      found = (policyMap.get(field) ?? []).flat().filter((p) => p.startsWith(`${agency}:`));
       rootPolicies.set(field, found);
     }
     return found;
@@ -231,7 +105,7 @@ export function createAuditPlugin<C extends { authority: Authority | null; audit
     }
     return shape;
   };
-  const entriesOf = (rc: GraphQLRequestContext<C>): AuditEntry[] => {
+  return <C extends AuditedContext>(rc: GraphQLRequestContext<C>): AuditEntry[] => {
     const authority = rc.contextValue.authority;
     const body = rc.response.body;
     if (!authority || !body || body.kind !== 'single' || !rc.operation) return [];
@@ -297,28 +171,6 @@ export function createAuditPlugin<C extends { authority: Authority | null; audit
       basis: { policies: [...policies].sort(), lawfulBasis: authority.breakGlass ? `break-glass: ${lawfulBasis(authority.purpose)}` : lawfulBasis(authority.purpose) },
     }];
   };
-  return {
-    async requestDidStart() {
-      return {
-        async willSendResponse(rc: GraphQLRequestContext<C>) {
-          try {
-            // Working out what the response discloses is part of recording it: if either fails, nothing is disclosed.
-            const entries = entriesOf(rc);
-            if (entries.length === 0) return;
-            const head = await write(entries);
-            await options.onDisclosed?.(options.db, entries, rc.contextValue);
-            if (head && rc.response.body?.kind === 'single') {
-              const result = rc.response.body.singleResult;
-              result.extensions = { ...result.extensions, [AUDIT_HEAD_EXTENSION]: head };
-            }
-          } catch (error) {
-            options.logger.error({ err: error, traceId: rc.contextValue.authority?.traceId }, 'could not write the audit log: nothing disclosed');
-            if (rc.response.body?.kind === 'single') rc.response.body.singleResult = { data: null, errors: [auditUnavailable()] };
-          }
-        },
-      };
-    },
-  };
 }
 
 function sameNodes(a: readonly PathNode[], b: readonly PathNode[]): boolean {
@@ -379,35 +231,3 @@ function leaf(node: PathNode, out: PathNode[], walk: number): void {
 }
 
 const fieldPath = (path: readonly (string | number)[]) => path.filter((p) => typeof p === 'string').join('.');
-
-/**
- * Retention: deletes the rows of whole days before `keepDays` ago (as the
- * database's owner; the service role may not delete) and records the purge in
- * the chain, with the last purged row's hash, so that verification starts from
- * there. One transaction.
- */
-export async function purgeAudit(owner: Database, keepDays: number): Promise<{ purged: number; through: number | null }> {
-  await owner.exec('BEGIN');
-  try {
-    await owner.query('SELECT pg_advisory_xact_lock(7310002)');
-    // The newest row before the cutoff, found from the end by the key, and the rows it closes (not an aggregate over every hash).
-    const [last] = await owner.query<{ seq: string; hash: string; n: string; before: string }>(
-      `WITH cutoff AS (SELECT (current_date - $1::int) AS before),
-            newest AS (SELECT l.seq, l.hash FROM service.audit_log l WHERE l.at < (SELECT before FROM cutoff) ORDER BY l.seq DESC LIMIT 1)
-       SELECT newest.seq::text AS seq, newest.hash, (SELECT count(*) FROM service.audit_log WHERE seq <= newest.seq)::text AS n, (SELECT before FROM cutoff)::text AS before
-         FROM newest`,
-      [keepDays],
-    );
-    const through = last?.seq ? Number(last.seq) : null;
-    if (through !== null) {
-      // The purge is recorded at the end of the chain first, then the rows go.
-      await appendAudit(owner, [{ kind: 'purge', purgedThrough: through, lastHash: last!.hash, rows: Number(last!.n), before: last!.before, keepDays }]);
-      await owner.query('DELETE FROM service.audit_log WHERE seq <= $1', [through]);
-    }
-    await owner.exec('COMMIT');
-    return { purged: through === null ? 0 : Number(last!.n), through };
-  } catch (error) {
-    await owner.exec('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
-}

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { ORG_TYPES, ROLES } from '../registry';
+import { ORG_TYPES, ROLES } from '../../registry';
 
 /** Why a practitioner is asking (header `X-Purpose-Of-Use`). */
 export const PURPOSES = ['direct-care', 'safeguarding', 'emergency-care', 'audit'] as const;
 export type Purpose = (typeof PURPOSES)[number];
 
 /** The roles and kinds of organisation tokens may name: the agencies' own words, from the registry. */
-export { ORG_TYPES, ROLES, type OrgType, type Role } from '../registry';
+export { ORG_TYPES, ROLES, type OrgType, type Role } from '../../registry';
 
 /** The practitioner, as their identity provider's token says. */
 export const callerSchema = z.object({

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { importJWK, SignJWT, type JWK, type KeyLike } from 'jose';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { agencyDir, AGENCY_NAMES } from '../registry';
+import { agencyDir, AGENCY_NAMES } from '../../registry';
 import { callerSchema, type Caller } from './authority';
 
 export const DEV_ISSUER = 'child-view-dev';

@@ -54,7 +54,7 @@ export function readJson<T>(path: string, what: string): T {
 }
 
 /** Where development keys live: git-ignored, beside the repository's code. */
-export const DEV_KEYS_DIR = join(__dirname, '..', '.keys');
+export const DEV_KEYS_DIR = join(__dirname, '..', '..', '.keys');
 /** The development key pair the gateway signs its context with, when no key is configured. */
 export const DEV_GATEWAY_KEY_PATH = join(DEV_KEYS_DIR, 'gateway-dev.json');
 /** The development key pair `npm run token` signs persona tokens with. */

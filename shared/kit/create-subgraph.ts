@@ -1,31 +1,23 @@
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import { join } from 'node:path';
-import { Kind, parse, type DocumentNode } from 'graphql';
-import { createOperationAuthorization } from './authorize-operation';
-import { createOperationLimits, type OperationLimits } from './operation-limits';
-import { localLandingPage } from './landing-page';
-import { accessLogPeers, accessLogPolicies, accessLogResolvers, readAgencySdl } from './access-log';
-import { createAuditCollector, createAuditPlugin, type AuditCollector, type AuditEntry } from './audit';
-import type { Policies } from './policy-decision';
-import { loadPolicyFile } from './policy-file';
-import { readPolicyMap, type PolicyMap } from './policy-map';
-import { applyRecordRules, type RecordFactsOf } from './record-rules';
-import { noteRelatedChildren, relatedChildrenPlugin } from './related-children';
+import { Kind, type DocumentNode } from 'graphql';
 import type { JSONWebKeySet } from 'jose';
-import type { Authority } from './authority';
-import type { Database } from './database';
-import { CONTEXT_HEADER, createContextVerifier } from './internal-context';
-import { isServiceOnly } from './service-only';
-import { createErrorFormatter, unauthenticated } from './errors';
+import { createAuditCollector, type AuditCollector, type AuditEntry } from '../audit';
+import { createErrorFormatter, unauthenticated, type Authority, type Env, type Logger } from '../common';
+import type { Database } from '../database';
+import { applyRecordRules, readPolicyMap, type Policies, type PolicyMap, type RecordFactsOf } from '../policy';
 import { listen, MAX_BODY_BYTES, type HttpService } from './http-server';
-import type { Logger } from './logger';
-import type { Env } from './config';
-import { agencyEntry } from '../registry';
-import { BLOCKING_MIGRATIONS, DECISION_MIGRATIONS, readMatchingDeclaration, requiredDemographics, type RecordMatching } from './record-matching';
+import { CONTEXT_HEADER, createContextVerifier } from './internal-context';
+import type { OperationLimits } from './operation-limits';
+import { auditPlugin } from './plugins/audit-plugin';
+import { landingPagePlugin } from './plugins/landing-page-plugin';
+import { operationAuthorizationPlugin } from './plugins/operation-authorization-plugin';
+import { operationLimitsParseOptions, operationLimitsPlugin } from './plugins/operation-limits-plugin';
+import { relatedChildrenPlugin } from './plugins/related-children-plugin';
+import { noteRelatedChildren } from './related-children';
+import { isServiceOnly } from './service-only';
 
 /** What a subgraph resolver sees: its agency's database and this request's loaders. */
 export interface SubgraphContext<L> {
@@ -107,32 +99,31 @@ export function createSubgraph<L>(agency: AgencyDefinition<L>, deps: SubgraphDep
     enforce ? applyRecordRules(plain, { agency: agency.name, policyMap, policies: agency.policies, recordFacts: agency.recordFacts }) : plain,
     agency.recordFacts,
   );
-  const limits = createOperationLimits<SubgraphContext<L>>({ limits: deps.operationLimits, logger: deps.logger });
   const apollo = new ApolloServer<SubgraphContext<L>>({
     schema,
     introspection: development,
     includeStacktraceInErrorResponses: development,
     // No "Did you mean …?": the schema is not for guessing at.
     hideSchemaDetailsFromClientErrors: !development,
-    parseOptions: deps.limits === 'off' ? undefined : limits.parseOptions,
+    parseOptions: deps.limits === 'off' ? undefined : operationLimitsParseOptions(deps.operationLimits),
     csrfPrevention: true,
     // main.ts stops the service on a signal (closing its database too), then exits 0.
     stopOnTerminationSignals: false,
     plugins: [
       // First: a call over a limit is refused before it is authorised, resolved or recorded.
-      ...(deps.limits === 'off' ? [] : [limits.plugin]),
+      ...(deps.limits === 'off' ? [] : [operationLimitsPlugin<SubgraphContext<L>>({ limits: deps.operationLimits, logger: deps.logger })]),
       // Federated tracing and cache hints are not used; each costs time on every field.
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       // A static page for a browser, not Apollo's, whose script comes from a CDN.
-      localLandingPage<SubgraphContext<L>>({ service: `The ${agency.name} agency's subgraph`, about: ['GraphQL is served here to the child view gateway, whose signed context every call must carry.'] }),
+      landingPagePlugin<SubgraphContext<L>>({ service: `The ${agency.name} agency's subgraph`, about: ['GraphQL is served here to the child view gateway, whose signed context every call must carry.'] }),
       // Which children the caller has a relationship with, for the gateway's unusual-access count.
       relatedChildrenPlugin<SubgraphContext<L>>(),
       // Every disclosure is recorded in the agency's own hash-chained log before the response leaves.
-      ...(deps.audit === 'off' ? [] : [createAuditPlugin<SubgraphContext<L>>({ db: deps.db, logger: deps.logger, policyMap, agency: agency.name, onDisclosed: agency.onDisclosed })]),
+      ...(deps.audit === 'off' ? [] : [auditPlugin<SubgraphContext<L>>({ db: deps.db, logger: deps.logger, policyMap, agency: agency.name, onDisclosed: agency.onDisclosed })]),
       // The same caller-only check the gateway makes, once per operation: what this agency's policy
       // never lets the caller see is refused here too, whatever the gateway sent.
-      createOperationAuthorization<SubgraphContext<L>>({
+      operationAuthorizationPlugin<SubgraphContext<L>>({
         policyMap, policies: agency.policies, mode: enforce ? 'enforce' : 'off', authorityOf: (c) => c.authority,
         alwaysAllowed: unownedCoordinates(agency.typeDefs, policyMap), decides: (policy) => policy.startsWith(`${agency.name}:`),
       }),
@@ -203,61 +194,4 @@ function unownedCoordinates(typeDefs: DocumentNode, policyMap: PolicyMap): Set<s
     }
   }
   return out;
-}
-
-/**
- * An agency defined by its folder: its SDL is `dir/schema.graphql` (with the kit's access log), its
- * migrations are `dir/migrations/`, it serves as the role `<name>_service`, and its port is the registry's.
- */
-export function defineAgency<L>(
-  dir: string,
-  parts: Pick<AgencyDefinition<L>, 'name' | 'resolvers' | 'createLoaders' | 'primaryTable' | 'recordFacts'> & Partial<Pick<AgencyDefinition<L>, 'defaultPort' | 'readSettings' | 'onDisclosed'>> & {
-    /** An agency that holds no NHS number: its record matching (declared in `dir/matching.yaml`, with its SQL). */
-    matching?: RecordMatching<any>;
-    /** An agency that searches on demographics: the kit's blocking-key functions, for its own indexes. */
-    blocking?: true;
-  },
-): AgencyDefinition<L> {
-  const { matching, blocking, ...own } = parts;
-  const defaultPort = own.defaultPort ?? agencyEntry(own.name)?.port;
-  if (defaultPort === undefined) throw new Error(`${own.name} is not in the registry (registry/index.ts): add it there, with its port`);
-  const typeDefs = parse(readAgencySdl(dir, own.name));
-  checkMatching(dir, own.name, typeDefs, matching);
-  // Every agency also answers for its own part of the access log (the subgraph kit's); an agency that matches, for its decisions.
-  const resolvers: Record<string, object> = { ...own.resolvers };
-  for (const kit of [accessLogResolvers(own.name, accessLogPeers(dir)), matching ? { Mutation: matching.mutations } : {}]) {
-    for (const [type, fields] of Object.entries(kit)) resolvers[type] = { ...(resolvers[type] ?? {}), ...fields };
-  }
-  return {
-    ...own,
-    defaultPort,
-    readSettings: own.readSettings ?? matching?.readSettings,
-    resolvers,
-    policies: { ...loadPolicyFile(join(dir, 'policy.yaml')).policies, ...accessLogPolicies(own.name) },
-    typeDefs,
-    migrationsDir: join(dir, 'migrations'),
-    kitMigrations: matching ? [BLOCKING_MIGRATIONS, DECISION_MIGRATIONS] : blocking ? [BLOCKING_MIGRATIONS] : [],
-    serviceRole: `${own.name}_service`,
-  };
-}
-
-/**
- * An agency matches when, and only when, it declares it (matching.yaml) and gives the kit its SQL; the field on
- * `Child` that returns its record requires of identity exactly the demographics it declares.
- */
-function checkMatching(dir: string, agency: string, typeDefs: DocumentNode, matching: RecordMatching<any> | undefined): void {
-  const declaration = readMatchingDeclaration(dir);
-  if (!declaration !== !matching) {
-    throw new Error(declaration ? `${agency}: matching.yaml declares record matching, but defineAgency was given no \`matching\` (defineRecordMatching)` : `${agency}: defineAgency was given \`matching\` without a matching.yaml in ${dir}`);
-  }
-  if (!declaration) return;
-  const expected = requiredDemographics(declaration);
-  const child = typeDefs.definitions.find((d) => d.kind === Kind.OBJECT_TYPE_DEFINITION && d.name.value === 'Child');
-  const requires = child?.kind === Kind.OBJECT_TYPE_DEFINITION
-    ? child.fields?.flatMap((f) => f.directives?.filter((x) => x.name.value === 'requires').map((x) => ({ field: f.name.value, value: x.arguments?.[0]?.value })) ?? [])
-    : [];
-  const wrong = (requires ?? []).filter((r) => r.value?.kind !== Kind.STRING || r.value.value.replace(/\s+/g, ' ').trim() !== expected);
-  if (!requires?.length || wrong.length > 0) {
-    throw new Error(`${agency}: the field on Child that returns its record must carry @requires(fields: "${expected}"), the demographics matching.yaml declares${wrong.length > 0 ? ` (Child.${wrong[0]!.field} does not)` : ''}`);
-  }
 }

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
-import { ErrorCode, formattedError } from './errors';
+import { ErrorCode, formattedError } from '../common';
 
 /** The largest request body read, unless `maxBodyBytes` says otherwise for a request. */
 export const MAX_BODY_BYTES = 1_000_000;

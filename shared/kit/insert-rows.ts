@@ -1,4 +1,4 @@
-import type { Database } from './database';
+import type { Database } from '../database';
 
 /**
  * Inserts rows in multi-row statements, as many rows per statement as

@@ -1,14 +1,10 @@
 import { createLocalJWKSet, importJWK, jwtVerify, SignJWT, type JSONWebKeySet, type JWK, type KeyLike } from 'jose';
-import { authoritySchema, type Authority } from './authority';
-import { unauthenticated } from './errors';
+import { authoritySchema, unauthenticated, type Authority } from '../common';
 
 /** The header that carries the gateway's signed context to a subgraph. */
 export const CONTEXT_HEADER = 'x-gateway-context';
 const ISSUER = 'child-view-gateway';
 const ALGORITHM = 'ES256';
-
-// Built in the registry (errors.ts); exported here too for authorize-operation.ts, which imports it from here.
-export { unauthenticated };
 
 /** A short-lived ES256 JWT from the gateway, with audience = one subgraph. */
 function createSigner(options: { privateJwk: JWK; ttlSeconds?: number }) {

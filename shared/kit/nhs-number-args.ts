@@ -1,6 +1,4 @@
-import { badUserInput } from './errors';
-import { quoteInput } from './input-validation';
-import { nhsCheckDigit, normaliseNhsNumber } from './nhs-number';
+import { badUserInput, nhsCheckDigit, normaliseNhsNumber, quoteInput } from '../common';
 
 /** The most children one call may ask for: a caseload, not a census. */
 export const MAX_CHILDREN_PER_CALL = 500;

@@ -1,4 +1,3 @@
-import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
@@ -6,10 +5,7 @@ import {
   getNamedType, getNullableType, isInterfaceType, isListType, isObjectType, Kind, Lexer, Source, TokenKind, validate,
   type DocumentNode, type FieldNode, type GraphQLError, type FragmentDefinitionNode, type GraphQLField, type GraphQLNamedType, type GraphQLSchema, type SelectionSetNode, type ValueNode,
 } from 'graphql';
-import { env } from './config';
-import { ErrorCode, formattedError, graphqlError } from './errors';
-import { unservedOperation } from './served-operation';
-import type { Logger } from './logger';
+import { env, ErrorCode, graphqlError } from '../common';
 
 /** The most one operation may ask for; docs/limits.md gives each default its reason. */
 export interface OperationLimits {
@@ -81,7 +77,8 @@ export function queryTooComplex({ limit, max }: LimitExceeded): GraphQLError {
   return graphqlError(ErrorCode.QUERY_TOO_COMPLEX, refusalMessage({ limit, max }), { limit, max, http: { status: 400 } });
 }
 
-const refusalMessage = ({ limit, max }: LimitExceeded) =>
+/** What a refusal says, naming the limit and its maximum. */
+export const refusalMessage = ({ limit, max }: LimitExceeded) =>
   `The operation asks for too much: it exceeds the limit on ${limit} (at most ${max}). Ask for less, or split it.`;
 
 interface Measure { selections: number; cost: number; children: number; fields: number }
@@ -216,65 +213,3 @@ export function countTokens(source: string, atMost: number): number {
   }
   return count;
 }
-
-export interface OperationLimitsOptions extends CostModel {
-  /** @default DEFAULT_OPERATION_LIMITS */
-  limits?: OperationLimits;
-  /** Told of each refusal, for operators to see which limit clients meet. */
-  logger?: Logger;
-}
-
-export interface OperationLimitsSetup<C extends BaseContext> {
-  /** Apollo Server's `parseOptions`: the parser stops at the token limit, so an over-long document is never parsed whole. */
-  parseOptions: { maxTokens: number };
-  /**
-   * Must be the first plugin: its refusal is thrown before any other plugin's `didResolveOperation` is called.
-   * It refuses an operation that cannot be run at all (`unservedOperation`) first.
-   */
-  plugin: ApolloServerPlugin<C>;
-}
-
-/**
- * Limits on every operation, before authorisation, planning or any fetch,
- * each refused as QUERY_TOO_COMPLEX naming the limit and its maximum (HTTP
- * 400): the gateway's for its clients' operations, each subgraph's for the
- * gateway's calls.
- */
-export function createOperationLimits<C extends BaseContext>(options: OperationLimitsOptions = {}): OperationLimitsSetup<C> {
-  const limits = options.limits ?? DEFAULT_OPERATION_LIMITS;
-  return {
-    parseOptions: { maxTokens: limits.tokens },
-    plugin: {
-      async requestDidStart() {
-        let tooManyTokens = false;
-        return {
-          async parsingDidStart(rc) {
-            return async (error?: Error) => {
-              // The parser's own error says only "Syntax Error": whether it stopped at the limit is counted here.
-              if (error && countTokens(rc.source ?? '', limits.tokens) > limits.tokens) tooManyTokens = true;
-            };
-          },
-          // Not `async`: Apollo Server calls every plugin's hook in turn, so a refusal thrown synchronously here,
-          // by the first plugin, stops authorisation from filtering the operation and the audit log from recording it.
-          didResolveOperation(rc) {
-            // An operation that cannot be run (an unknown operationName, a subscription) is refused before it is measured.
-            const unserved = unservedOperation(rc.schema, rc.document, rc.operation, rc.request.operationName);
-            if (unserved) throw unserved;
-            const exceeded = exceededLimit(rc.schema, rc.document, rc.request.variables ?? {}, limits, options);
-            if (!exceeded) return Promise.resolve();
-            options.logger?.warn({ ...exceeded, operationName: rc.operationName }, 'refused an operation over a limit');
-            throw queryTooComplex(exceeded);
-          },
-          async willSendResponse(rc) {
-            if (!tooManyTokens || rc.response.body.kind !== 'single') return;
-            const exceeded: LimitExceeded = { limit: 'tokens', max: limits.tokens };
-            options.logger?.warn(exceeded, 'refused an operation over a limit');
-            // In place of the parser's "Syntax Error" (already HTTP 400), as the other limits answer.
-            rc.response.body.singleResult = { errors: [formattedError(ErrorCode.QUERY_TOO_COMPLEX, refusalMessage(exceeded), { limit: exceeded.limit, max: exceeded.max })] };
-          },
-        };
-      },
-    },
-  };
-}
-

@@ -1,8 +1,6 @@
-import type { ApolloServerPlugin } from '@apollo/server';
 import { defaultFieldResolver, getNamedType, getNullableType, isListType, isObjectType, type GraphQLSchema } from 'graphql';
-import type { Authority } from './authority';
-import type { FactsNeeded } from './policy-decision';
-import type { RecordFactsOf } from './record-rules';
+import type { Authority } from '../common';
+import type { FactsNeeded, RecordFactsOf } from '../policy';
 
 /** Only relationships are read here: nothing else need be loaded for them. */
 const RELATIONSHIPS_ONLY: FactsNeeded = { relationships: true, consent: false, restricted: false };
@@ -16,7 +14,8 @@ const RELATIONSHIPS_ONLY: FactsNeeded = { relationships: true, consent: false, r
  */
 export const RELATED_CHILDREN_EXTENSION = 'relatedChildren';
 
-interface RelatedContext { authority: Authority | null; related: Set<string> }
+/** What a request's context holds for this: who asked, and the children noted so far. */
+export interface RelatedContext { authority: Authority | null; related: Set<string> }
 
 const isPromise = (value: unknown): value is Promise<unknown> => typeof (value as Promise<unknown> | null)?.then === 'function';
 
@@ -58,19 +57,4 @@ export function noteRelatedChildren(schema: GraphQLSchema, recordFacts: Record<s
     };
   }
   return schema;
-}
-
-/** Puts the children noted in `context.related` into the response's extensions, for the gateway. */
-export function relatedChildrenPlugin<C extends RelatedContext>(): ApolloServerPlugin<C> {
-  return {
-    async requestDidStart() {
-      return {
-        async willSendResponse({ contextValue, response }) {
-          if (contextValue.related.size === 0 || response.body.kind !== 'single') return;
-          const result = response.body.singleResult;
-          result.extensions = { ...result.extensions, [RELATED_CHILDREN_EXTENSION]: [...contextValue.related] };
-        },
-      };
-    },
-  };
 }

@@ -1,4 +1,4 @@
-import type { Logger } from './logger';
+import type { Logger } from '../common';
 
 /**
  * Starts a service and stops it cleanly on SIGINT or SIGTERM; a failed start exits 1 with the reason.

@@ -1,6 +1,5 @@
 import { Kind, type GraphQLError, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
-import { badRequest, ErrorCode, graphqlError } from './errors';
-import { quoteInput } from './input-validation';
+import { badRequest, ErrorCode, graphqlError, quoteInput } from '../common';
 
 /**
  * Why the operation a request asks to run cannot be run, or null: `operationName` names no operation in

@@ -1,17 +1,14 @@
-import { inTransaction, openAgencyDatabase, openServingDatabase, type AgencyDatabase } from './database';
+import {
+  auditWriterRole, checkAppendDefiner, checkServingLogin, ensureServiceRole, ensureServingLogin, inTransaction, loginOf, migrate, openAgencyDatabase,
+  openServingDatabase, ownerLoginVariable, pendingMigrations, servingLoginVariable, withMigrationLock, type AgencyDatabase, type Database,
+} from '../database';
 import { createSubgraph, type AgencyDefinition } from './create-subgraph';
 import type { HttpService } from './http-server';
-import { createLogger, type Logger } from './logger';
-import { migrate, withMigrationLock } from './migrate';
-import { AUDIT_MIGRATIONS_DIR, migrateAudit } from './audit';
-import { auditWriterRole, ensureServiceRole } from './service-role';
-import { checkAppendDefiner, checkServingLogin, ensureServingLogin, loginOf, ownerLoginVariable, pendingMigrations, servingLoginVariable } from './serving-login';
+import { createLogger, DEV_GATEWAY_KEY_PATH, loadOrCreateDevKeyPair, readJson, type Env, type Logger } from '../common';
+import { AUDIT_MIGRATIONS_DIR, migrateAudit } from '../audit';
 import { loadSubgraphConfig, type SubgraphConfig } from './subgraph-config';
 import { runUntilSignal } from './run-until-signal';
 import type { JSONWebKeySet } from 'jose';
-import type { Database } from './database';
-import type { Env } from './config';
-import { DEV_GATEWAY_KEY_PATH, loadOrCreateDevKeyPair, readJson } from './dev-keys';
 
 /** Loads an agency's synthetic records into its (empty) system of record. */
 export type SeedFunction = (db: Database, options: SeedOptions) => Promise<void>;

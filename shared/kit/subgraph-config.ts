@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { ConfigError, env, isDevelopment, readEnv, type Env } from './config';
+import { ConfigError, env, isDevelopment, readEnv, type Env } from '../common';
 import { operationLimitsFrom, operationLimitsShape, type OperationLimits } from './operation-limits';
 
 export interface SubgraphConfig {

@@ -38,7 +38,7 @@ export interface FilteredOperation {
  * fragments are inlined first, so that every field has one path. A field whose
  * every sub-field is denied is removed too, and reported in their place.
  * Inlining copies a fragment at every spread, so the result is as large as the
- * operation expanded: the operation limits (operation-limits.ts) bound that
+ * operation expanded: the operation limits (kit/operation-limits.ts) bound that
  * before this runs.
  *
  * Each field is decided on the coordinate of the type it is selected on: an

@@ -1,4 +1,4 @@
-import type { Authority, Purpose } from './authority';
+import type { Authority, Purpose } from '../common';
 import type { PolicyFile, Rule } from './policy-file';
 
 export type Policies = PolicyFile['policies'];

@@ -1,8 +1,7 @@
-import { accessLogPolicies } from './access-log';
 import { readFileSync } from 'node:fs';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
 import { z } from 'zod';
-import { ORG_TYPES, PURPOSES, ROLES } from './authority';
+import { ORG_TYPES, PURPOSES, ROLES } from '../common';
 
 /** One way to be allowed: every condition given must hold. */
 export const ruleSchema = z
@@ -75,6 +74,22 @@ function keyNode(parent: Node | undefined, key: PropertyKey | undefined): Node |
   if (!parent || !isMap(parent)) return undefined;
   const pair = parent.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === key);
   return pair && isScalar(pair.key) ? pair.key : undefined;
+}
+
+/**
+ * The policies for the access log's fields (the subgraph kit's, which every agency serves), the same in every
+ * agency: here, beside the policies they join, so that what reads policy files needs nothing of the audit.
+ */
+export function accessLogPolicies(agency: string): PolicyFile['policies'] {
+  const everyone = { roles: [...ROLES], purposes: [...PURPOSES] };
+  return {
+    [`${agency}:access-log`]: {
+      description: 'Who saw what of a child\'s data, when and why: for privacy officers (Caldicott guardians) auditing access.',
+      allow: [{ roles: ['privacy-officer'], purposes: ['audit'] }],
+    },
+    [`${agency}:own-history`]: { description: 'A user\'s own access history: every user may see what was disclosed to them.', allow: [everyone] },
+    [`${agency}:access-entry`]: { description: 'The fields of an access log entry, reached only through the access log or a user\'s own history.', allow: [everyone] },
+  } as PolicyFile['policies'];
 }
 
 /**

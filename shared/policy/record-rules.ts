@@ -1,8 +1,7 @@
 import { defaultFieldResolver, GraphQLError, isObjectType, responsePathAsArray, type GraphQLObjectType, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
 import { applyMiddlewareToDeclaredResolvers } from 'graphql-middleware';
 import { deny, rule, shield } from 'graphql-shield';
-import type { Authority } from './authority';
-import { ErrorCode } from './errors';
+import { ErrorCode, type Authority } from '../common';
 import { callerAttributesKey, compileGroupsForRecord, decideFieldForCaller, factsNeeded, needsRecord, type FactsNeeded, type Policies, type RecordFacts } from './policy-decision';
 import type { PolicyMap } from './policy-map';
 

@@ -1,5 +1,5 @@
 import { parse, type OperationDefinitionNode } from 'graphql';
-import { createAuditCollector, createAuditPlugin, migrateAudit, openAgencyDatabase, type AgencyDatabase, type AuditEntry } from '../../shared';
+import { auditPlugin, createAuditCollector, migrateAudit, openAgencyDatabase, type AgencyDatabase, type AuditEntry } from '../../shared';
 
 /**
  * The audit plugin's entries for responses whose children were given different
@@ -21,12 +21,12 @@ const both = ['health.conditions.name', 'health.registeredGp.practiceName'];
 
 describe('the audit entry of a response', () => {
   let database: AgencyDatabase;
-  let plugin: ReturnType<typeof createAuditPlugin>;
+  let plugin: ReturnType<typeof auditPlugin>;
 
   beforeAll(async () => {
     database = await openAgencyDatabase({});
     await migrateAudit(database.owner);
-    plugin = createAuditPlugin({
+    plugin = auditPlugin({
       db: database.owner, logger: { error: () => undefined } as never, agency: 'health',
       policyMap: new Map([['Child.health', [['health:gp'], ['health:conditions']]]]),
     });

@@ -24,6 +24,51 @@ const imports = ['registry', 'gateway', 'shared', 'subgraphs', 'synthetic', 'dev
 
 const inside = (path: string, folder: string) => path === folder || path.startsWith(folder + sep);
 
+/**
+ * shared/'s rooms and the rooms each may import (docs/architecture.md, "Where code lives"): a room imports another
+ * only through that room's index.ts, and never shared/index.ts, which is the public face for code outside shared/.
+ */
+const ROOMS: Record<string, readonly string[]> = {
+  common: [],
+  database: [],
+  matching: [],
+  policy: ['common'],
+  audit: ['common', 'database', 'policy'],
+  kit: ['common', 'database', 'policy', 'audit', 'matching'],
+};
+const roomOf = (path: string): string | undefined => (inside(path, 'shared') ? path.split(sep)[1] : undefined);
+
+/** The first cycle in a graph of names, as the path that closes it (`['a', 'b', 'a']`), or null. */
+function firstCycle(graph: ReadonlyMap<string, ReadonlySet<string>>): string[] | null {
+  const done = new Set<string>();
+  const visit = (node: string, path: string[]): string[] | null => {
+    if (path.includes(node)) return [...path.slice(path.indexOf(node)), node];
+    if (done.has(node)) return null;
+    for (const next of graph.get(node) ?? []) {
+      const cycle = visit(next, [...path, node]);
+      if (cycle) return cycle;
+    }
+    done.add(node);
+    return null;
+  };
+  for (const node of graph.keys()) {
+    const cycle = visit(node, []);
+    if (cycle) return cycle;
+  }
+  return null;
+}
+
+/** Which rooms each room's files import (type-only imports and re-exports included). */
+function roomGraph(edges: readonly { from: string; target: string }[]): Map<string, Set<string>> {
+  const graph = new Map<string, Set<string>>();
+  for (const { from, target } of edges) {
+    const [a, b] = [roomOf(from), roomOf(target)];
+    if (!a || !b || a === b || !(a in ROOMS)) continue;
+    graph.set(a, (graph.get(a) ?? new Set()).add(b));
+  }
+  return graph;
+}
+
 describe('boundaries between the parts of the project', () => {
   it('finds the imports it checks', () => {
     expect(imports.filter((i) => i.from.startsWith('subgraphs')).length).toBeGreaterThan(20);
@@ -62,6 +107,35 @@ describe('boundaries between the parts of the project', () => {
   it('keeps development code (dev/) out of what is deployed and out of the operators\' tools', () => {
     const leaks = imports.filter((i) => ['registry', 'gateway', 'shared', 'subgraphs', 'synthetic', 'web', 'tools'].some((f) => inside(i.from, f)) && inside(i.target, 'dev'));
     expect(leaks).toEqual([]);
+  });
+
+  it('gives every file of shared/ a room, and shared/ no room but those listed', () => {
+    const files = sourceFiles(join(root, 'shared')).map((file) => relative(root, file));
+    expect(files.filter((file) => file !== join('shared', 'index.ts') && !(roomOf(file)! in ROOMS))).toEqual([]);
+    expect(Object.keys(ROOMS).filter((room) => !files.some((file) => roomOf(file) === room))).toEqual([]);
+  });
+
+  it('lets a room of shared/ import another room only through its index.ts, and none the public face', () => {
+    const crossing = imports.filter((i) => roomOf(i.from) && inside(i.target, 'shared') && roomOf(i.target) !== roomOf(i.from));
+    expect(crossing.length).toBeGreaterThan(20);
+    expect(crossing.filter((i) => i.target !== join('shared', roomOf(i.target) ?? '(the public face)'))).toEqual([]);
+  });
+
+  it('lets each room of shared/ import only the rooms it may', () => {
+    const graph = roomGraph(imports);
+    const undeclared = [...graph].flatMap(([room, targets]) => [...targets].filter((t) => !ROOMS[room]!.includes(t)).map((t) => `${room} → ${t}`));
+    expect(undeclared).toEqual([]);
+  });
+
+  it('finds no cycle between the rooms of shared/', () => {
+    expect(firstCycle(roomGraph(imports))).toBeNull();
+  });
+
+  it('would see a cycle between rooms, such as the policy file reading the access log\'s policies from the audit', () => {
+    const loop = { from: join('shared', 'policy', 'policy-file.ts'), specifier: '../audit', target: join('shared', 'audit') };
+    const cycle = firstCycle(roomGraph([...imports, loop]));
+    expect(cycle?.[0]).toBe(cycle?.at(-1));
+    expect(new Set(cycle)).toEqual(new Set(['policy', 'audit']));
   });
 
   it('keeps the registry a list: it names no module but the kit\'s types, and loads an agency\'s code only when asked', () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GraphQLRequestContext } from '@apollo/server';
 import { parse, type GraphQLError, type OperationDefinitionNode } from 'graphql';
-import { createGatewayAudit, operationSubjects, verifyGatewayAudit, type GatewayAuditEntry, type GatewayContext } from '../../gateway';
+import { createGatewayAudit, gatewayAuditPlugin, operationSubjects, verifyGatewayAudit, type GatewayAuditEntry, type GatewayContext } from '../../gateway';
 import { createLogger } from '../../shared';
 
 const LINE_BOUND = 64 * 1024;
@@ -37,7 +37,7 @@ const requestContext = (query: string, variables: Record<string, unknown> = {}):
 
 /** Runs the audit plugin's hook for one request, as Apollo Server does before anything is fetched. */
 const record = async (audit: ReturnType<typeof createGatewayAudit>, rc: GraphQLRequestContext<GatewayContext>): Promise<void> => {
-  const hooks = await audit.plugin.requestDidStart!(rc as never);
+  const hooks = await gatewayAuditPlugin({ audit, logger }).requestDidStart!(rc as never);
   await (hooks as { didResolveOperation(rc: unknown): Promise<void> }).didResolveOperation(rc);
 };
 /** The code of the error a request is refused with, or 'served'. */

@@ -1,7 +1,7 @@
 import { buildSchema, parse } from 'graphql';
 import { loadGatewayConfig } from '../../gateway';
 import {
-  ConfigError, countTokens, createOperationAuthorization, DEFAULT_OPERATION_LIMITS, exceededLimit, filterOperation, loadSubgraphConfig, measureOperations,
+  ConfigError, countTokens, DEFAULT_OPERATION_LIMITS, exceededLimit, filterOperation, loadSubgraphConfig, measureOperations, operationAuthorizationPlugin,
   type Authority, type OperationLimits, type Policies,
 } from '../../shared';
 
@@ -159,7 +159,7 @@ describe('the cache of filtered operations', () => {
   /** Runs operations through authorisation; returns how many had to be filtered afresh (not found in the cache). */
   async function filteredAfresh(cacheSelections: number | undefined, names: string[]): Promise<number[]> {
     let decisions = 0;
-    const plugin = createOperationAuthorization<{ authority: Authority }>({
+    const plugin = operationAuthorizationPlugin<{ authority: Authority }>({
       policyMap: new Map([['Query.child', [['p:any']]], ['Child.nhsNumber', [['p:any']]]]), policies, mode: 'enforce', authorityOf: (c) => c.authority,
       decides: () => (decisions++, true), cacheSelections,
     });

@@ -1,7 +1,8 @@
+import { AGENCY_NAMES } from '../../registry';
 import type { Population } from '../../synthetic';
 
 /** The agency whose part of a child each top-level field of Child is. */
-const AGENCY_OF_FIELD: Record<string, string> = { health: 'health', socialCare: 'socialcare', housing: 'housing', education: 'education' };
+const AGENCY_OF_FIELD: Record<string, string> = { health: 'health', socialCare: 'socialcare', housing: 'housing', education: 'education', police: 'police' };
 
 /** One response that left the gateway with data: who asked, the trace, and for each child the agencies whose part it carried. */
 export interface LedgerEntry {
@@ -45,7 +46,7 @@ const SEARCH = `query Search($given: String, $family: String, $dob: String, $pos
   searchChildren(given: $given, family: $family, dateOfBirth: $dob, postcode: $postcode, fuzzy: $fuzzy) { score child { nhsNumber name { given family } } } }`;
 const CONFIRM = 'mutation Confirm($n: ID!, $r: ID!) { confirmHousingMatch(nhsNumber: $n, reference: $r) { decision } }';
 const TIMELINE = `query Timeline($n: ID!, $since: String, $after: String) { child(nhsNumber: $n) { nhsNumber accessLog(since: $since, first: 500, after: $after) {
-  entries { agency traceId disclosed } next identity { traceId } health { traceId } socialcare { traceId } housing { traceId } education { traceId } } } }`;
+  entries { agency traceId disclosed } next ${AGENCY_NAMES.map((agency) => `${agency} { traceId }`).join(' ')} } } }`;
 const REVIEWS = 'query Reviews { breakGlassReviews(status: UNREVIEWED) { id nhsNumber } }';
 const REVIEW = 'mutation Review($id: ID!) { reviewBreakGlass(id: $id, outcome: APPROPRIATE, note: "Reviewed during the soak: emergency attendance recorded") { id outcome } }';
 
@@ -122,7 +123,7 @@ export function disclosedIn(data: Record<string, any> | null | undefined, asked?
     if (!child || typeof nhsNumber !== 'string') return;
     const agencies = found.get(nhsNumber) ?? new Set<string>(['identity']);
     for (const [field, agency] of Object.entries(AGENCY_OF_FIELD)) if (child[field] !== null && child[field] !== undefined) agencies.add(agency);
-    for (const agency of ['health', 'socialcare', 'housing', 'education']) if (Array.isArray(child.accessLog?.[agency])) agencies.add(agency);
+    for (const agency of AGENCY_NAMES) if (Array.isArray(child.accessLog?.[agency])) agencies.add(agency);
     found.set(nhsNumber, agencies);
   };
   // A privacy officer may read a child's access log without being given the child's NHS number: the one asked for.

@@ -1,4 +1,4 @@
--- Entries are kept compact (see storedEntry in shared/audit.ts): each distinct combination
+-- Entries are kept compact (see storedEntry in shared/audit/audit-log.ts): each distinct combination
 -- of fields disclosed and denied once, in "shapes", and each child as [nhsNumber,
 -- localReference, shape]. Readers still see each child whole: the view expands them.
 -- Entries written before are returned as they were.

@@ -8,7 +8,7 @@ const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCode
  * page, no script, nothing from elsewhere, saying what the service is, who calls it and, when there is one, where
  * the explorer is.
  */
-export function localLandingPage<C extends BaseContext>(options: { service: string; about: string[]; explorerUrl?: string }): ApolloServerPlugin<C> {
+export function landingPagePlugin<C extends BaseContext>(options: { service: string; about: string[]; explorerUrl?: string }): ApolloServerPlugin<C> {
   const explorer = options.explorerUrl
     ? `<p>Explore the graph as a demo persona in the web app's explorer: <a href="${escape(options.explorerUrl)}">${escape(options.explorerUrl)}</a>.</p>\n`
     : '';

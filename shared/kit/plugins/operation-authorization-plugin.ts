@@ -1,10 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin, BaseContext, GraphQLRequestContext } from '@apollo/server';
-import type { Authority } from './authority';
-import { filterOperation, restoreDenied, selectionsIn, type Denial, type DeniedPath, type FilteredOperation } from './filter-operation';
-import { unauthenticated } from './internal-context';
-import { callerAttributesKey, decideFieldForCaller, type Policies } from './policy-decision';
-import type { PolicyMap } from './policy-map';
+import { unauthenticated, type Authority } from '../../common';
+import { callerAttributesKey, decideFieldForCaller, filterOperation, restoreDenied, selectionsIn, type Denial, type DeniedPath, type FilteredOperation, type Policies, type PolicyMap } from '../../policy';
 
 /**
  * `enforce` removes what the caller may never see before execution; `dry-run`
@@ -39,7 +36,7 @@ export interface OperationAuthorizationOptions<C extends BaseContext> {
  * (`extensions.coordinates`). Fields whose policy depends on the record pass on
  * to the layer that has the record.
  */
-export function createOperationAuthorization<C extends BaseContext>(options: OperationAuthorizationOptions<C>): ApolloServerPlugin<C> {
+export function operationAuthorizationPlugin<C extends BaseContext>(options: OperationAuthorizationOptions<C>): ApolloServerPlugin<C> {
   const cache = new Map<string, FilteredOperation & { hash: string; weight: number }>();
   const limit = options.cacheSize ?? 2000;
   const budget = options.cacheSelections ?? 200_000;

@@ -1,15 +1,12 @@
 import { join } from 'node:path';
 import { responsePathAsArray, type GraphQLResolveInfo } from 'graphql';
-import type { Authority } from '../authority';
-import { ConfigError, env, readEnv, type Env } from '../config';
+import { badUserInput, ConfigError, env, ErrorCode, graphqlError, quoteInput, readEnv, validateIdentifierArg, type Authority, type Env } from '../../common';
 import type { SubgraphContext } from '../create-subgraph';
-import type { Database } from '../database';
-import { badUserInput, ErrorCode, graphqlError } from '../errors';
-import { quoteInput, validateIdentifierArg } from '../input-validation';
+import type { Database } from '../../database';
 import { createRowLoader } from '../loaders';
-import { addressKey, decideMatch, DEFAULT_THRESHOLDS, nameKey, normaliseDate, normalisePostcode, postcodeSector, swapDayAndMonth, type Demographics, type MatchThresholds } from '../matching';
+import { addressKey, decideMatch, DEFAULT_THRESHOLDS, nameKey, normaliseDate, normalisePostcode, postcodeSector, swapDayAndMonth, type Demographics, type MatchThresholds } from '../../matching';
 import { validateNhsNumberArg } from '../nhs-number-args';
-import type { FactsNeeded, RecordFacts } from '../policy-decision';
+import type { FactsNeeded, RecordFacts } from '../../policy';
 import type { MatchingDeclaration } from './declaration';
 
 /** The kit's migrations: the blocking keys' functions (any agency that matches or searches), and the decisions' tables (an agency that matches). */

@@ -1,7 +1,7 @@
 -- Blocking for matching (shared/matching/blocking.ts): a household member is a candidate for a
 -- child when they share the date of birth (or with day and month swapped), a postcode, or any
 -- two of: the given name's code, the family name's code, the month of birth, the postcode sector,
--- the address key. The key functions are the subgraph kit's (shared/record-matching/migrations/blocking,
+-- the address key. The key functions are the subgraph kit's (shared/kit/record-matching/migrations/blocking,
 -- applied before this agency's migrations); the indexes below find each block without a scan.
 CREATE INDEX household_member_given_key ON records.household_member (service.match_name_key(given_name), date_of_birth);
 CREATE INDEX household_member_family_key ON records.household_member (service.match_name_key(family_name), date_of_birth);

@@ -1,4 +1,4 @@
--- Housing's decisions on its matches are kept in the subgraph kit's tables (shared/record-matching), whose
+-- Housing's decisions on its matches are kept in the subgraph kit's tables (shared/kit/record-matching), whose
 -- column for housing's own reference is `reference`. A database made before the kit held them has the same
 -- tables with that column named `member_ref`: renamed here, keeping every decision. A new database has the
 -- kit's tables already, and nothing changes.
