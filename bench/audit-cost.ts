@@ -65,7 +65,7 @@ async function main() {
   const databases = Object.values(urls).map((url) => new URL(url).pathname.slice(1));
   const admin = new Client({ connectionString: server });
   await admin.connect();
-  if (!['on', 'off'].includes(values['synchronous-commit']!)) throw new Error(`--synchronous-commit must be on or off; got "${values['synchronous-commit']}"`);
+  if (!['on', 'off'].includes(values['synchronous-commit'])) throw new Error(`--synchronous-commit must be on or off; got "${values['synchronous-commit']}"`);
   for (const url of Object.values(urls)) {
     const name = new URL(url).pathname.slice(1);
     await admin.query(`CREATE DATABASE ${name}`);

@@ -9,7 +9,7 @@ import { auditPlugin, createAuditCollector, type Database } from '../shared';
  * statement is recorded, not run), so what is measured is the plugin alone; `npm run bench -- --compare
  * audit` measures the whole cost. Best and median of the rounds.
  */
-const roundsArgument = parseArgs({ options: { rounds: { type: 'string', default: '6' } } }).values.rounds!;
+const roundsArgument = parseArgs({ options: { rounds: { type: 'string', default: '6' } } }).values.rounds;
 const rounds = Number(roundsArgument);
 if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a whole number of at least 1; got "${roundsArgument}"`);
 

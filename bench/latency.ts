@@ -17,10 +17,13 @@ import { median } from './stats';
   const caseload = 'query ($n: [ID!]!) { children(nhsNumbers: $n) { nhsNumber name { given family } dateOfBirth health { registeredGp { practiceName } conditions { name } } socialCare { status allocatedWorker { name } } housing { matchConfidence tenancy { landlord } rentArrears } education { school { name } attendanceRate } } }';
   for (const [label, q, v, reps] of [['full view', full, undefined, 60], ['caseload', caseload, { n }, 40]] as const) {
     const times: Record<string, number[]> = { on: [], off: [] };
-    for (const [k, f] of [['on', on], ['off', off]] as const) for (let i = 0; i < 5; i++) await post(f.gatewayUrl, { query: q, variables: v }, await f.authHeaders());
+    for (const [, f] of [['on', on], ['off', off]] as const) for (let i = 0; i < 5; i++) await post(f.gatewayUrl, { query: q, variables: v }, await f.authHeaders());
     for (let i = 0; i < reps; i++) for (const [k, f] of [['on', on], ['off', off]] as const) { const h = await f.authHeaders(); const t = performance.now(); await post(f.gatewayUrl, { query: q, variables: v }, h); times[k]!.push(performance.now() - t); }
     const m = median;
     process.stdout.write(`${label}: median ms authz on ${m(times.on!).toFixed(1)}, off ${m(times.off!).toFixed(1)}; off/on ${(m(times.off!) / m(times.on!)).toFixed(3)}\n`);
   }
   await on.stop(); await off.stop();
-})();
+})().catch((error: Error) => {
+  process.stderr.write(`${error.stack}\n`);
+  process.exit(1);
+});

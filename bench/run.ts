@@ -50,10 +50,10 @@ async function main() {
   const audit = values.compare === 'audit';
   const limits = values.compare === 'limits';
   const same = values.compare === 'same';
-  if (!['authz', 'audit', 'limits', 'same'].includes(values.compare!)) throw new Error(`--compare must be authz, audit, limits or same; got "${values.compare}"`);
+  if (!['authz', 'audit', 'limits', 'same'].includes(values.compare)) throw new Error(`--compare must be authz, audit, limits or same; got "${values.compare}"`);
   const on = await startFederation({ backend: values.backend as Backend, children: Number(values.children) });
   const off = await startFederation({ backend: values.backend as Backend, children: Number(values.children), ...(same ? {} : audit ? { audit: 'off' as const } : limits ? { limits: 'off' as const } : { authorizationMode: 'off' as const }) });
-  const label = values.compare!;
+  const label = values.compare;
   const [onLabel, offLabel] = same ? ['same, 1st', 'same, 2nd'] : [`${label} on`, `${label} off`];
   const numbers = syntheticNhsNumbers();
   const caseloadNumbers = Array.from({ length: 500 }, () => numbers.next().value as string);

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { loadAgencies } from '../registry';
-import { personas, demoPersona } from '../dev/personas';
+import { demoPersona } from '../dev/personas';
 import {
   CONTEXT_HEADER, createContextSigner, createKeyPair, createLogger, startAgency, type Authority, type RunningAgency, type SubgraphConfig,
 } from '../shared';
@@ -35,12 +35,12 @@ const caseloadSelections: Record<string, string> = {
 
 async function main() {
   const { values } = parseArgs({ options: { runs: { type: 'string', default: '40' }, children: { type: 'string', default: '2000' }, agency: { type: 'string', multiple: true }, selection: { type: 'string', default: 'full' } } });
-  if (!['full', 'caseload'].includes(values.selection!)) throw new Error(`--selection must be full or caseload; got "${values.selection}"`);
+  if (!['full', 'caseload'].includes(values.selection)) throw new Error(`--selection must be full or caseload; got "${values.selection}"`);
   const selections = values.selection === 'caseload' ? caseloadSelections : fullSelections;
   const server = process.env.TEST_DATABASE_URL;
   if (!server) throw new Error('Set TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres)');
   const keys = await createKeyPair('bench');
-  const authority: Authority = { caller: demoPersona('sw.jones') as unknown as Authority['caller'], purpose: 'safeguarding', traceId: 'bench' };
+  const authority: Authority = { caller: demoPersona('sw.jones'), purpose: 'safeguarding', traceId: 'bench' };
   const sign = createContextSigner({ privateJwk: keys.privateJwk });
   const numbers = syntheticNhsNumbers();
   const nhs = Array.from({ length: 500 }, () => numbers.next().value as string);
@@ -74,7 +74,10 @@ async function main() {
         if (target === on) denials = body.errors?.length ?? 0;
         return elapsed;
       };
-      for (let i = 0; i < 5; i++) await time(on), await time(off);
+      for (let i = 0; i < 5; i++) {
+        await time(on);
+        await time(off);
+      }
       const a: number[] = [];
       const b: number[] = [];
       for (let i = 0; i < Number(values.runs); i++) {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { personas, signPersonaToken, type PersonaName } from '../dev/personas';
+import { personas, signPersonaToken } from '../dev/personas';
 import { createGatewayClient, documentHash, listenWeb, WEB_CLIENT_NAME, type TypedDocumentString } from '../web';
 import { startFederation } from '../test/start-federation';
 import { percentile } from './stats';
@@ -24,7 +24,7 @@ export async function comparePageWithQuery(options: {
   const federation = await startFederation(options.federation);
   const web = await listenWeb({
     gateway: createGatewayClient({ url: federation.gatewayUrl }),
-    signIn: { mode: 'development', personas, token: (p) => signPersonaToken(p as PersonaName, federation.keys.personas.privateJwk) },
+    signIn: { mode: 'development', personas, token: (p) => signPersonaToken(p, federation.keys.personas.privateJwk) },
     sessionSecret: randomBytes(32), development: true,
   }, 0);
   try {

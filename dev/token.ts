@@ -1,5 +1,5 @@
 import { DEV_PERSONA_KEY_PATH, loadOrCreateDevKeyPair } from '../shared';
-import { personas, signPersonaToken, type PersonaName } from './personas';
+import { personas, signPersonaToken } from './personas';
 
 /**
  * `npm run token -- <persona>`: prints only a token for a demo persona, signed by
@@ -10,7 +10,7 @@ async function main(persona: string | undefined): Promise<void> {
     throw new Error(`Usage: npm run token -- <persona>, one of ${Object.keys(personas).join(', ')}${persona ? `; got "${persona}"` : ''}`);
   }
   const { privateJwk } = await loadOrCreateDevKeyPair(DEV_PERSONA_KEY_PATH, 'personas-dev');
-  process.stdout.write(`${await signPersonaToken(persona as PersonaName, privateJwk)}\n`);
+  process.stdout.write(`${await signPersonaToken(persona, privateJwk)}\n`);
 }
 
 main(process.argv[2]).catch((error: Error) => {

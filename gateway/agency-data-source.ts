@@ -42,6 +42,11 @@ function deadlineExceeded(agency: string, signal: AbortSignal): GraphQLError {
   return graphqlError(ErrorCode.DEADLINE_EXCEEDED, `The request passed its deadline${within} before the ${agency} agency answered; its part of the answer is null.`, { agency });
 }
 
+/** A call's context: an operation's is a GatewayContext, and a health check's (typed as any record) is read as one too. */
+function contextOf(options: GraphQLDataSourceProcessOptions<GatewayContext>): Partial<GatewayContext> | undefined {
+  return 'context' in options ? options.context : undefined;
+}
+
 // The fetcher is given only a URL and its init: the deadline of the call being sent reaches it through this.
 const callDeadline = new AsyncLocalStorage<AbortSignal | undefined>();
 
@@ -74,7 +79,7 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
 
   /** Every call carries the request's authority, signed for this agency alone. */
   override async willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
-    const authority = 'context' in options ? options.context?.authority : undefined;
+    const authority = contextOf(options)?.authority;
     if (!authority) throw new Error('No authority for a subgraph call');
     options.request.http?.headers.set(CONTEXT_HEADER, await this.options.signContext(authority, this.agency));
   }
@@ -89,9 +94,9 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     if (head && Number.isSafeInteger(head.seq) && typeof head.hash === 'string' && /^[0-9a-f]{64}$/.test(head.hash)) {
       this.options.witness?.(this.agency, { seq: head.seq!, hash: head.hash });
     }
-    const related = response.extensions?.[RELATED_CHILDREN_EXTENSION];
+    const related: unknown = response.extensions?.[RELATED_CHILDREN_EXTENSION];
     if (!Array.isArray(related) || related.length === 0) return response;
-    const representations = request.variables?.representations;
+    const representations: unknown = request.variables?.representations;
     const asked = new Set(Array.isArray(representations) ? representations.map((r: { nhsNumber?: unknown } | null) => r?.nhsNumber) : []);
     context.related ??= new Set();
     for (const nhsNumber of related) if (typeof nhsNumber === 'string' && asked.has(nhsNumber)) context.related.add(nhsNumber);
@@ -100,7 +105,7 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
 
   /** Within the request's deadline: a call is not started once it has passed, and is cancelled when it passes. */
   override async process(request: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
-    const deadline = 'context' in request ? request.context?.deadline : undefined;
+    const deadline = contextOf(request)?.deadline;
     if (deadline?.aborted) throw deadlineExceeded(this.agency, deadline);
     try {
       return await callDeadline.run(deadline, () => super.process(request));

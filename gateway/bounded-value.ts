@@ -16,6 +16,7 @@ export interface ValueBounds {
 export interface OmittedString { omitted: 'string'; length: number; start: string; sha256: string }
 
 // Control characters (C0, DEL, C1), the JSON-hostile line separators, and lone surrogates.
+// eslint-disable-next-line no-control-regex -- it finds control characters in order to replace them
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /** The string with each control character and lone surrogate replaced by U+FFFD, so that it is safe in any log viewer. */

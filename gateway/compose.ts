@@ -46,7 +46,7 @@ export async function fetchSubgraphSdl(url: string, waitMs: number, signed?: () 
       if (sdl) return sdl;
       throw new Error(`answered ${response.status} without an SDL`);
     } catch (error) {
-      if (error instanceof SdlRefused || Date.now() >= deadline) throw new Error(`Subgraph at ${url} did not give its SDL: ${(error as Error).message}`);
+      if (error instanceof SdlRefused || Date.now() >= deadline) throw new Error(`Subgraph at ${url} did not give its SDL: ${(error as Error).message}`, { cause: error });
       await new Promise((r) => setTimeout(r, Math.min(2_000, 100 * 2 ** attempt)));
     }
   }

@@ -18,8 +18,8 @@ export interface GatewayAuditEntry {
   malformedNhsNumbers?: { count: number; sha256: string };
   /** Searches, with their parameters, as ContactPoint audited them (bounded: see `boundValue`). */
   searches: Record<string, unknown>[];
-  /** Fields the gateway withheld before planning, with the policy and the reason. */
-  filtered: { path: string; policy: string; reason: string }[];
+  /** What the gateway withheld before planning: where, which fields (those a removed part stood for), under which policy. */
+  filtered: { path: string; fields?: string[]; policy: string; reason: string }[];
   /**
    * The newest head of each agency's audit chain that an agency showed this gateway since its line
    * before: kept as a witness, so that an agency's chain rewritten later no longer matches it.

@@ -30,6 +30,7 @@ export function createAlertRecorder(options: {
     });
     if (response.data?.recordAccessAlerts === alerts.length) return;
     const error = response.errors?.[0];
-    throw new Error(`${options.agency} did not record the alerts${error ? ` (${String(error.extensions?.code ?? '')}: ${error.message})` : ''}`);
+    const code = error?.extensions?.code;
+    throw new Error(`${options.agency} did not record the alerts${error ? ` (${typeof code === 'string' ? code : ''}: ${error.message})` : ''}`);
   };
 }

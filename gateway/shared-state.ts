@@ -75,7 +75,7 @@ export class MemorySharedState implements SharedState {
     const entry = this.live(key) ?? { value: 0, expires: Date.now() + ttlSeconds * 1000 };
     entry.value = (entry.value as number) + by;
     this.values.set(key, entry);
-    return entry.value as number;
+    return entry.value;
   }
 
   async addToSet(key: string, members: readonly string[], ttlSeconds: number) {

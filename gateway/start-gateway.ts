@@ -41,7 +41,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
       authenticate, signContext, policies, authorizationMode: config.authorizationMode, operationLimits: config.operationLimits,
       rateLimits: config.rateLimits, requestDeadlineMs: config.requestDeadlineMs,
       trustedDocuments: { mode: config.trustedDocuments, manifests }, explorerUrl: options.explorerUrl,
-      state: redis ? new RedisSharedState(redis as never) : new MemorySharedState(), breakGlassMinutes: config.breakGlassMinutes, unusualAccess: config.unusualAccess, auditPath: config.auditPath,
+      state: redis ? new RedisSharedState(redis) : new MemorySharedState(), breakGlassMinutes: config.breakGlassMinutes, unusualAccess: config.unusualAccess, auditPath: config.auditPath,
       // Replicas share the signing key, so they hash callers and children alike.
       stateSecret: createHash('sha256').update(`shared-state\n${JSON.stringify(privateJwk)}`).digest('hex'),
     });

@@ -1,4 +1,4 @@
-import { personas, demoPersona, type PersonaName } from '../dev/personas';
+import { demoPersona, type PersonaName } from '../dev/personas';
 import { populationFor, syntheticNhsNumbers } from '../synthetic';
 import { CONTEXT_HEADER, createContextSigner, type Authority } from '../shared';
 import { post, startFederation, type Asking, type Federation } from './start-federation';
@@ -99,7 +99,7 @@ describe('owner notification and unusual access', () => {
       const households = new Map(population.households.map((h) => [h.id, h]));
       const related = relatedIn(population);
       // The personas are declared `as const`: their readonly role lists are what a caller's are.
-      const authority: Authority = { caller: demoPersona(persona) as unknown as Authority['caller'], purpose: 'safeguarding', traceId: `related-${agency}` };
+      const authority: Authority = { caller: demoPersona(persona), purpose: 'safeguarding', traceId: `related-${agency}` };
       const context = await createContextSigner({ privateJwk: federation.keys.gateway.privateJwk })(authority, agency);
       const representations = population.children.map((c) => ({
         __typename: 'Child', nhsNumber: c.nhsNumber, name: { given: c.given, family: c.family }, dateOfBirth: c.dateOfBirth,
@@ -153,7 +153,7 @@ describe('owner notification and unusual access', () => {
     const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000).toISOString();
     // The personas are declared `as const`: their readonly role lists are what a caller's are.
     const authority: Authority = {
-      caller: demoPersona('tm.patel') as unknown as Authority['caller'], purpose: 'safeguarding', traceId: 'alert-twice',
+      caller: demoPersona('tm.patel'), purpose: 'safeguarding', traceId: 'alert-twice',
       alerts: [{ kind: 'UNUSUAL_VOLUME', hour, count: 101, threshold: 100, detail: 'viewed 101 distinct children without a relationship within the hour (more than 100)' }],
     };
     const context = await createContextSigner({ privateJwk: federation.keys.gateway.privateJwk })(authority, 'identity');

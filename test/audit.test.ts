@@ -194,7 +194,8 @@ describe.each(backends)('each agency\'s audit log on %s', (backend) => {
       expect(viewed).toMatchObject({
         caller: { sub: 'dr.lee' }, purpose: 'emergency-care', operation: { type: 'query', name: null }, children: [AMELIA], searches: [],
         // Without break-glass an emergency clinician may see nothing of health's that was asked for.
-        filtered: [{ path: 'child.health', policy: 'health:clinical', reason: expect.stringContaining('break-glass') }],
+        // The fields withheld are named, not only the part they left empty.
+        filtered: [{ path: 'child.health', fields: ['ChildHealth.immunisations', 'ChildHealth.conditions'], policy: 'health:clinical', reason: expect.stringContaining('break-glass') }],
       });
       expect(viewed.operation.hash).toMatch(/^[0-9a-f]{64}$/);
       expect(searched).toMatchObject({ caller: { sub: 'gp.smith' }, operation: { name: 'Find' }, children: [], searches: [{ family: 'Hart', dateOfBirth: '2019-05-14' }] });

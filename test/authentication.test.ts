@@ -1,5 +1,5 @@
 import { importJWK, SignJWT, type JWK, type KeyLike } from 'jose';
-import { personas, demoPersona, signPersonaToken } from '../dev/personas';
+import { demoPersona, signPersonaToken } from '../dev/personas';
 import { CONTEXT_HEADER, createContextSigner, createKeyPair, createSdlRequestSigner, type Authority } from '../shared';
 import { request } from 'node:http';
 import { post, startFederation, type Federation } from './start-federation';
@@ -9,7 +9,7 @@ function getWithBody(url: URL, body: string): Promise<{ status: number; body: st
   return new Promise((resolve, reject) => {
     const req = request(url, { method: 'GET', headers: { 'content-type': 'application/json', 'apollo-require-preflight': 'true' } }, (res) => {
       let text = '';
-      res.on('data', (c: Buffer) => (text += c));
+      res.on('data', (c: Buffer) => (text += c.toString()));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
     });
     req.on('error', reject);
@@ -102,7 +102,7 @@ describe('authentication', () => {
   });
 
   describe('a subgraph called directly', () => {
-    const authority: Authority = { caller: demoPersona('sw.jones') as unknown as Authority['caller'], purpose: 'safeguarding', traceId: 'trace-1' };
+    const authority: Authority = { caller: demoPersona('sw.jones'), purpose: 'safeguarding', traceId: 'trace-1' };
     const entities = '{ _entities(representations: [{ __typename: "Child", nhsNumber: "9990000018" }]) { ... on Child { health { registeredGp { practiceName } } } } }';
     const callHealth = (headers: Record<string, string>) => post(federation.agencies.health!.url, { query: entities }, headers);
 

@@ -7,7 +7,7 @@ import { DEV_AUDIENCE, DEV_ISSUER } from '../dev/personas';
 import { composeFromSubgraphs, createAuthenticator, createGateway, DEFAULT_POLICY_FILES } from '../gateway';
 import { CONTEXT_HEADER, createContextSigner, createLogger, createSdlRequestSigner, loadPolicies, type Authority } from '../shared';
 import { personas as personaClaims } from '../dev/personas';
-import { children, expected, personas, purposes, type PersonaName, type Purpose } from './reference-oracle';
+import { children, expected, personas, purposes } from './reference-oracle';
 import { post, startFederation, type Federation } from './start-federation';
 
 /** Every field a practitioner's screen can ask for of a child, as a tree. */
@@ -80,8 +80,11 @@ function generate(seed: number): Generated {
     }
     return parts.join(' ');
   };
-  let body = select(tree as Record<string, unknown>, [], [], 'Child');
-  if (!body) body = 'nhsNumber', keys.set('nhsNumber', 'nhsNumber');
+  let body = select(tree, [], [], 'Child');
+  if (!body) {
+    body = 'nhsNumber';
+    keys.set('nhsNumber', 'nhsNumber');
+  }
   return { query: `query Generated(${defs.join(', ')}) { children(nhsNumbers: $n) { ${body} } } ${fragments.join(' ')}`, variables, keys };
 }
 
@@ -124,7 +127,7 @@ describe('authorisation', () => {
           const walk = (value: unknown, keyPath: string[]) => {
             if (value === null || value === undefined) return;
             const fieldPath = keys.get(keyPath.join('.'));
-            if (fieldPath && !expected(persona as PersonaName, purpose as Purpose, children[i]!, policyField(fieldPath), false, false)) {
+            if (fieldPath && !expected(persona, purpose, children[i]!, policyField(fieldPath), false, false)) {
               leaks.push(`${children[i]} ${keyPath.join('.')} (${fieldPath})`);
               return;
             }

@@ -124,5 +124,5 @@ describe.each(backends)('a 500-child caseload on %s', (backend) => {
 function collectLeaves(value: unknown, into: Set<string>): void {
   if (value === null || value === undefined) return;
   if (typeof value === 'object') for (const v of Object.values(value)) collectLeaves(v, into);
-  else into.add(String(value));
+  else into.add(typeof value === 'string' ? value : JSON.stringify(value)); // a JSON leaf: a number or boolean as String gives it
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { personas, demoPersona } from '../dev/personas';
+import { demoPersona } from '../dev/personas';
 import { CONTEXT_HEADER, createContextSigner, createKeyPair, openAgencyDatabase, type Authority } from '../shared';
 import { syntheticNhsNumbers } from '../synthetic';
 import { freePort, start, waitForHealth } from './spawn-service';
@@ -29,7 +29,7 @@ describe('audit rows survive a crash', () => {
     const answered: string[] = [];
     let sent = 0;
     const ask = async (i: number) => {
-      const authority: Authority = { caller: demoPersona('sw.jones') as unknown as Authority['caller'], purpose: 'safeguarding', traceId: `crash-${i}` };
+      const authority: Authority = { caller: demoPersona('sw.jones'), purpose: 'safeguarding', traceId: `crash-${i}` };
       const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
         method: 'POST', headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: await sign(authority, 'socialcare') },
         body: JSON.stringify({ query, variables: { r: children.map((nhsNumber) => ({ __typename: 'Child', nhsNumber })) } }),

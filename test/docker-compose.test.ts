@@ -52,7 +52,7 @@ interface Service {
   build?: unknown;
   command?: unknown;
   environment?: Record<string, unknown> | string[];
-  ports?: unknown[];
+  ports?: (string | number)[];
   expose?: unknown[];
   volumes?: unknown[];
   healthcheck?: Healthcheck;

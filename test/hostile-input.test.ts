@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { CONTEXT_HEADER, createContextSigner, createSdlRequestSigner, type Authority } from '../shared';
-import { personas, demoPersona } from '../dev/personas';
+import { demoPersona } from '../dev/personas';
 import { post, startFederation, type Asking, type Federation, type GraphQLResponse } from './start-federation';
 
 const AMELIA = '9990000018';
@@ -161,7 +161,7 @@ describe('hostile and careless clients', () => {
   });
 
   describe('nothing reveals the schema or the system to strangers', () => {
-    const authority: Authority = { caller: demoPersona('gp.smith') as unknown as Authority['caller'], purpose: 'direct-care', traceId: 'hostile-input' };
+    const authority: Authority = { caller: demoPersona('gp.smith'), purpose: 'direct-care', traceId: 'hostile-input' };
 
     it('keeps introspection off at the gateway and at every agency, even with the gateway\'s signed context', async () => {
       const introspection = '{ __schema { types { name } } }';

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEV_AUDIENCE, DEV_ISSUER, personas, demoPersona } from '../dev/personas';
+import { DEV_AUDIENCE, DEV_ISSUER, demoPersona } from '../dev/personas';
 import { composeFromSubgraphs, createAuthenticator, createGateway, DEFAULT_POLICY_FILES } from '../gateway';
 import {
   CONTEXT_HEADER, countTokens, createContextSigner, createLogger, createSdlRequestSigner, DEFAULT_OPERATION_LIMITS, loadPolicies,
@@ -155,7 +155,7 @@ describe('limits on every operation', () => {
   });
 
   it('has each subgraph refuse a call over its limits, even with a valid signed context', async () => {
-    const authority: Authority = { caller: demoPersona('sw.jones') as unknown as Authority['caller'], purpose: 'safeguarding', traceId: 'limits-direct' };
+    const authority: Authority = { caller: demoPersona('sw.jones'), purpose: 'safeguarding', traceId: 'limits-direct' };
     const headers = { [CONTEXT_HEADER]: await createContextSigner({ privateJwk: federation.keys.gateway.privateJwk })(authority, 'health') };
     const query = 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Child { health { registeredGp { practiceName } } } } }';
     const representations = (count: number) => nhsNumbers(count).map((nhsNumber) => ({ __typename: 'Child', nhsNumber }));
@@ -178,7 +178,7 @@ describe('limits on every operation', () => {
     expect([status, body.errors?.[0]?.extensions?.code]).toEqual([400, 'GRAPHQL_VALIDATION_FAILED']);
     expect(body.errors![0]!.message).toBe('Cannot query field "nhsNumbr" on type "Child".');
 
-    const authority: Authority = { caller: demoPersona('sw.jones') as unknown as Authority['caller'], purpose: 'safeguarding', traceId: 'limits-suggestions' };
+    const authority: Authority = { caller: demoPersona('sw.jones'), purpose: 'safeguarding', traceId: 'limits-suggestions' };
     const headers = { [CONTEXT_HEADER]: await createContextSigner({ privateJwk: federation.keys.gateway.privateJwk })(authority, 'health') };
     const direct = await post(federation.agencies.health!.url, { query: 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Child { healt } } }', variables: { r: [] } }, headers);
     expect(direct.body.errors![0]!.message).toBe('Cannot query field "healt" on type "Child".');

@@ -1,6 +1,6 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { personas, demoPersona } from '../dev/personas';
+import { demoPersona } from '../dev/personas';
 import {
   appendAudit, auditWriterRole, CONTEXT_HEADER, createContextSigner, createKeyPair, createLogger, ensureServingLogin, loadSubgraphConfig, openAgencyDatabase, openServingDatabase, scramVerifier, startAgency, type Authority, type Database, type KeyPair, type SubgraphConfig,
 } from '../shared';
@@ -125,7 +125,7 @@ if (backends.includes('postgres')) describe('a subgraph serving through a login 
     try {
       expect(running.database).toBeNull();
       const sign = createContextSigner({ privateJwk: keys.privateJwk });
-      const authority: Authority = { caller: demoPersona('sw.jones') as unknown as Authority['caller'], purpose: 'safeguarding', traceId: `login-${randomBytes(4).toString('hex')}` };
+      const authority: Authority = { caller: demoPersona('sw.jones'), purpose: 'safeguarding', traceId: `login-${randomBytes(4).toString('hex')}` };
       const response = await fetch(running.url, {
         method: 'POST', headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: await sign(authority, 'identity') },
         body: JSON.stringify({ query: 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Child { name { given family } } } }', variables: { r: [{ __typename: 'Child', nhsNumber: '9990000018' }] } }),

@@ -12,7 +12,7 @@ import {
   type Gateway, type GatewayOptions, type SharedState,
 } from '../gateway';
 import {
-  createContextSigner, createKeyPair, createLogger, createSdlRequestSigner, loadPolicies, startAgency, type AuthorizationMode, type Database, type HttpService, type KeyPair, type Purpose, type RunningAgency, type SubgraphConfig,
+  createContextSigner, createKeyPair, createLogger, createSdlRequestSigner, loadPolicies, startAgency, type AuthorizationMode, type Database, type HttpService, type KeyPair, type RunningAgency, type SubgraphConfig,
 } from '../shared';
 import { populationFor, today } from '../synthetic';
 
@@ -73,7 +73,13 @@ export interface AgencyUnderTest {
 export interface GraphQLResponse<T = any> { status: number; body: { data?: T; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[]; extensions?: Record<string, any> } }
 
 /** Who a test request is from, and why. @default sw.jones for safeguarding */
-export interface Asking { persona?: PersonaName; purpose?: Purpose | string; breakGlass?: string; headers?: Record<string, string> }
+export interface Asking {
+  persona?: PersonaName;
+  /** A Purpose, or any string to see a bad one refused. */
+  purpose?: string;
+  breakGlass?: string;
+  headers?: Record<string, string>;
+}
 
 export interface Federation {
   gatewayUrl: string;

@@ -25,7 +25,8 @@ async function startProvider(clientId: string, clientSecret: string): Promise<Pr
     if (url.pathname === '/token' && req.method === 'POST') {
       let body = '';
       req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      req.on('end', async () => {
+      // A listener is not awaited: the answer is written once the tokens are signed.
+      req.on('end', () => void (async () => {
         const form = new URLSearchParams(body);
         const issued = codes.get(form.get('code') ?? '');
         const verifier = form.get('code_verifier') ?? '';
@@ -35,7 +36,7 @@ async function startProvider(clientId: string, clientSecret: string): Promise<Pr
         const sign = (payload: Record<string, unknown>, audience: string) => new SignJWT(payload).setProtectedHeader({ alg: 'ES256', kid: 'idp-1' })
           .setIssuer(issuer).setAudience(audience).setIssuedAt().setExpirationTime('5m').sign(privateKey);
         json(200, { access_token: await sign(claims, 'child-view'), id_token: await sign({ ...claims, nonce: issued.nonce }, clientId), token_type: 'Bearer' });
-      });
+      })());
       return;
     }
     json(404, {});

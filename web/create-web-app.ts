@@ -17,6 +17,7 @@ import { securityRoutes } from './routes/security';
 import { createPolicyViews, type PolicyViews } from './policy-views';
 import { signInRoutes } from './routes/sign-in';
 import { createSessions, csrfProtection, CSRF_FIELD } from './session';
+import { formText } from './form';
 
 /** A demo persona offered at the development sign-in. */
 export interface DemoPersona {
@@ -88,7 +89,7 @@ export function createWebApp(options: WebAppOptions): express.Express {
   app.use(requireSignIn);
   app.get('/purpose', (req, res) => res.render('purpose.njk', { purposes: PURPOSES, chosen: req.session.data.purpose }));
   app.post('/purpose', (req, res) => {
-    const purpose = String((req.body as Record<string, unknown>).purpose ?? '');
+    const purpose = formText(req.body, 'purpose');
     if (!(PURPOSES as readonly string[]).includes(purpose)) {
       return res.status(400).render('purpose.njk', { purposes: PURPOSES, error: 'Select why you are looking at children’s records' });
     }

@@ -77,7 +77,7 @@ export function createGatewayClient(options: { url: string; timeoutMs?: number; 
   };
   return {
     async request<R, V>(document: TypedDocumentString<R, V>, variables: V, asker: Asker) {
-      const body = { variables, extensions: { persistedQuery: { version: 1, sha256Hash: documentHash(document as TypedDocumentString<unknown, never>) } } };
+      const body = { variables, extensions: { persistedQuery: { version: 1, sha256Hash: documentHash(document) } } };
       return (await post(body, asker)) as GatewayResult<R>;
     },
     requestText: (query, variables, asker, operationName) => post({ query, variables, ...(operationName ? { operationName } : {}) }, asker),

@@ -90,7 +90,8 @@ export function createSessions(options: SessionOptions) {
   };
 
   return {
-    middleware(req: Request, res: Response, next: NextFunction): void {
+    // An arrow, not a method: it is handed to Express on its own.
+    middleware: (req: Request, res: Response, next: NextFunction): void => {
       const session = fromCookie(req) ?? fresh();
       session.expiresAt = now() + ttl;
       sessions.set(session.id, session);

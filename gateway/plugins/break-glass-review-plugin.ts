@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { Kind, valueFromASTUntyped } from 'graphql';
+import { Kind, OperationTypeNode, valueFromASTUntyped } from 'graphql';
 import type { Logger } from '../../shared';
 import type { GatewayContext } from '../agency-data-source';
 import type { BreakGlassGrants } from '../break-glass-grants';
@@ -15,7 +15,7 @@ export function breakGlassReviewPlugin(options: { grants: Pick<BreakGlassGrants,
         async willSendResponse(rc) {
           const operation = rc.operation;
           const body = rc.response.body;
-          if (operation?.operation !== 'mutation' || body.kind !== 'single' || !body.singleResult.data) return;
+          if (operation?.operation !== OperationTypeNode.MUTATION || body.kind !== 'single' || !body.singleResult.data) return;
           for (const selection of operation.selectionSet.selections) {
             if (selection.kind !== Kind.FIELD || selection.name.value !== 'reviewBreakGlass') continue;
             const data = body.singleResult.data[selection.alias?.value ?? selection.name.value];

@@ -19,7 +19,7 @@ export function gatewayAuditPlugin(options: { audit: Pick<GatewayAudit, 'record'
           if (!operation) return;
           const authority = rc.contextValue.authority;
           const { children, malformedNhsNumbers, searches } = operationSubjects(rc);
-          const filtered = (rc.contextValue.filtered ?? []).map((d: DeniedPath) => ({ path: d.path.join('.'), policy: d.policy, reason: d.reason }));
+          const filtered = (rc.contextValue.filtered ?? []).map((d: DeniedPath) => ({ path: d.path.join('.'), fields: d.coordinates ?? [d.coordinate], policy: d.policy, reason: d.reason }));
           try {
             await audit.record({
               at: new Date().toISOString(), traceId: authority.traceId,

@@ -191,7 +191,7 @@ export function accessLogResolvers(agency: string, peers: readonly string[] = []
       const placed: { cursor: AccessCursor; entry: Entry }[] = (await own(parent as never, args, ctx)).map((entry) => ({ cursor: decodeCursor(String(entry.cursor))!, entry }));
       for (const peer of peers) {
         for (const entry of parent[peer] as Entry[]) {
-          const cursor = decodeCursor(String(entry.cursor ?? ''));
+          const cursor = decodeCursor(typeof entry.cursor === 'string' ? entry.cursor : '');
           if (!cursor || entry.traceId === traceId || !belongs(entry, parent, ctx)) continue;
           const at = { ...cursor, agency: peer };
           if (after && compareCursors(at, after) <= 0) continue;

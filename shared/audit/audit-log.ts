@@ -83,13 +83,13 @@ export async function appendAudit(db: Database, entries: readonly (AuditEntry | 
  */
 export function createAuditWriter(db: Database): (entries: readonly AuditEntry[]) => Promise<AuditHead | null> {
   let inFlight: Promise<void> | null = null;
-  let waiting: { entries: AuditEntry[]; done: Promise<AuditHead | null>; settle: (head: AuditHead | null, error?: unknown) => void } | null = null;
+  let waiting: { entries: AuditEntry[]; done: Promise<AuditHead | null>; settle: (head: AuditHead | null, error?: Error) => void } | null = null;
   const flush = (): Promise<AuditHead | null> => {
     const batch = waiting!;
     waiting = null;
     inFlight = appendAudit(db, batch.entries).then(
       (head) => batch.settle(head),
-      (error) => batch.settle(null, error ?? new Error('audit append failed')),
+      (error: Error | undefined) => batch.settle(null, error ?? new Error('audit append failed')),
     ).finally(() => {
       inFlight = null;
       if (waiting) void flush();
@@ -99,7 +99,7 @@ export function createAuditWriter(db: Database): (entries: readonly AuditEntry[]
   return (entries) => {
     if (entries.length === 0) return Promise.resolve(null);
     if (!waiting) {
-      let settle!: (head: AuditHead | null, error?: unknown) => void;
+      let settle!: (head: AuditHead | null, error?: Error) => void;
       const done = new Promise<AuditHead | null>((resolve, reject) => {
         settle = (head, error) => (error ? reject(error) : resolve(head));
       });

@@ -1,5 +1,5 @@
 import type { BaseContext, GraphQLRequestContext } from '@apollo/server';
-import { Kind, valueFromASTUntyped } from 'graphql';
+import { Kind, OperationTypeNode, valueFromASTUntyped } from 'graphql';
 import { ErrorCode, type Authority } from '../common';
 import type { PolicyMap } from '../policy';
 
@@ -129,7 +129,8 @@ export function createDisclosureReader({ policyMap, agency }: { policyMap: Polic
         if (!collector.collected.has(key)) continue;
         let denied = deniedAt.get(key);
         if (!denied) deniedAt.set(key, (denied = []));
-        denied.push({ field: fieldPath(e.path.slice(n)), policy: String(e.extensions?.policy ?? ''), reason: String(e.extensions?.reason ?? e.message) });
+        const { policy, reason } = e.extensions ?? {};
+        denied.push({ field: fieldPath(e.path.slice(n)), policy: typeof policy === 'string' ? policy : '', reason: typeof reason === 'string' ? reason : e.message });
       }
     }
     const children: ChildDisclosure[] = [];
@@ -157,7 +158,7 @@ export function createDisclosureReader({ policyMap, agency }: { policyMap: Polic
     if (children.length === 0) return [];
     const policies = new Set<string>();
     for (const shape of used) for (const p of shape.policies) policies.add(p);
-    const rootType = rc.operation.operation === 'mutation' ? 'Mutation' : 'Query';
+    const rootType = rc.operation.operation === OperationTypeNode.MUTATION ? 'Mutation' : 'Query';
     for (const selection of rc.operation.selectionSet.selections) {
       if (selection.kind === Kind.FIELD && selection.name.value !== '_entities') for (const p of policiesOfRoot(`${rootType}.${selection.name.value}`)) policies.add(p);
     }
@@ -187,7 +188,7 @@ interface PathNode { path: string; below: Map<string, PathNode> | null; seen: nu
 const pathNode = (path: string): PathNode => ({ path, below: null, seen: 0 });
 
 function below(node: PathNode, key: string): PathNode {
-  const nodes = (node.below ??= new Map());
+  const nodes = (node.below ??= new Map<string, PathNode>());
   let next = nodes.get(key);
   if (!next) nodes.set(key, (next = pathNode(node.path ? `${node.path}.${key}` : key)));
   return next;

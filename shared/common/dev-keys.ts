@@ -49,7 +49,7 @@ export function readJson<T>(path: string, what: string): T {
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as T;
   } catch (error) {
-    throw new Error(`Cannot read ${what} from ${path}: ${(error as Error).message}`);
+    throw new Error(`Cannot read ${what} from ${path}: ${(error as Error).message}`, { cause: error });
   }
 }
 

@@ -50,7 +50,10 @@ export interface ErrorExtensions {
   [ErrorCode.INTERNAL_SERVER_ERROR]: { agency?: string };
 }
 
-export type ExtensionsOf<C extends ErrorCode> = C extends keyof ErrorExtensions ? ErrorExtensions[C] : {};
+/** What a code without a contract above requires: nothing (the same type as `{}`, said plainly). */
+type NoExtensions = Record<never, never>;
+
+export type ExtensionsOf<C extends ErrorCode> = C extends keyof ErrorExtensions ? ErrorExtensions[C] : NoExtensions;
 
 /** The HTTP status (and headers) Apollo Server answers with when this error stops the request. Never sent to the client. */
 export interface HttpExtension { http?: { status: number; headers?: Map<string, string> } }
@@ -59,7 +62,7 @@ export interface HttpExtension { http?: { status: number; headers?: Map<string, 
 export interface ErrorLocation { nodes?: ASTNode | readonly ASTNode[]; path?: readonly (string | number)[] }
 
 // The extensions are required only where the code's contract has a required field.
-type Rest<C extends ErrorCode, Extensions, At> = {} extends ExtensionsOf<C>
+type Rest<C extends ErrorCode, Extensions, At> = NoExtensions extends ExtensionsOf<C>
   ? [extensions?: ExtensionsOf<C> & Extensions, at?: At]
   : [extensions: ExtensionsOf<C> & Extensions, at?: At];
 
@@ -120,6 +123,7 @@ const QUOTED_MAX = 40;
 export function boundMessage(message: string): string {
   const cut = message.replace(/"((?:[^"\\]|\\.)*)"/g, (quoted: string, inner: string) =>
     inner.length > QUOTED_MAX ? `"${inner.slice(0, QUOTED_MAX)}…" (${inner.length} characters)` : quoted);
+  // eslint-disable-next-line no-control-regex -- it finds control characters in order to replace them
   const clean = cut.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g, '?');
   return clean.length > MESSAGE_MAX ? `${clean.slice(0, MESSAGE_MAX)}…` : clean;
 }

@@ -15,6 +15,7 @@ export const ECHO_LENGTH = 20;
 const UNPRINTABLE = /[\p{Cc}\p{Cf}]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/u;
 const UNPRINTABLE_ALL = new RegExp(UNPRINTABLE.source, 'gu');
 /** The same, less tab, line feed and carriage return, which free text may hold. */
+// eslint-disable-next-line no-control-regex -- it finds control characters in order to refuse them
 const UNPRINTABLE_IN_TEXT = /[\0-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\p{Cf}]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/u;
 
 /**

@@ -78,7 +78,7 @@ function postgresPool(url: string, options: { role?: string; max?: number }): Da
   return {
     kind: 'postgres',
     query: async (sql, params, queryOptions) =>
-      (await (queryOptions?.prepare ? pool.query({ name: statementName(sql), text: sql, values: params as unknown[] }) : pool.query(sql, params as unknown[]))).rows,
+      (await (queryOptions?.prepare ? pool.query({ name: statementName(sql), text: sql, values: params }) : pool.query(sql, params as unknown[]))).rows as never,
     exec: async (sql) => {
       await pool.query(sql);
     },

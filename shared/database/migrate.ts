@@ -23,7 +23,7 @@ export async function migrate(db: Database, dir: string, namespace?: string): Pr
         await db.exec(`BEGIN;\n${sql}\n;INSERT INTO public.subgraph_migrations (name) VALUES ('${name}');\nCOMMIT;`);
       } catch (error) {
         await db.exec('ROLLBACK').catch(() => undefined);
-        throw new Error(`Migration ${name} failed: ${(error as Error).message}`);
+        throw new Error(`Migration ${name} failed: ${(error as Error).message}`, { cause: error });
       }
       applied.push(name);
     }

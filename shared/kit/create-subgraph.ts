@@ -46,7 +46,7 @@ export interface AgencyDefinition<L> {
    * Runs after each response's disclosures are recorded, before it leaves, with the request's context (its
    * loaders hold the records the response was built from); if it fails, nothing is disclosed.
    */
-  onDisclosed?(db: Database, entries: readonly AuditEntry[], context: SubgraphContext<L>): Promise<void>;
+  onDisclosed?(this: void, db: Database, entries: readonly AuditEntry[], context: SubgraphContext<L>): Promise<void>;
   /** Reads the agency's own settings from the environment at start-up; a bad value fails start-up, naming it. */
   readSettings?(source: Env): unknown;
   migrationsDir: string;

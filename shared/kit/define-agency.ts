@@ -5,7 +5,7 @@ import { agencyEntry } from '../../registry';
 import { accessLogPeers, accessLogResolvers, accessLogSdl } from '../audit';
 import { accessLogPolicies, loadPolicyFile } from '../policy';
 import type { AgencyDefinition } from './create-subgraph';
-import { BLOCKING_MIGRATIONS, DECISION_MIGRATIONS, matchingSdl, readMatchingDeclaration, requiredDemographics, type RecordMatching } from './record-matching';
+import { BLOCKING_MIGRATIONS, DECISION_MIGRATIONS, matchingSdl, readMatchingDeclaration, requiredDemographics, type CandidateRow, type RecordMatching } from './record-matching';
 
 /**
  * The agency's schema as served and composed: its own schema.graphql and the
@@ -24,7 +24,7 @@ export function defineAgency<L>(
   dir: string,
   parts: Pick<AgencyDefinition<L>, 'name' | 'resolvers' | 'createLoaders' | 'primaryTable' | 'recordFacts'> & Partial<Pick<AgencyDefinition<L>, 'defaultPort' | 'readSettings' | 'onDisclosed'>> & {
     /** An agency that holds no NHS number: its record matching (declared in `dir/matching.yaml`, with its SQL). */
-    matching?: RecordMatching<any>;
+    matching?: RecordMatching<CandidateRow>;
     /** An agency that searches on demographics: the kit's blocking-key functions, for its own indexes. */
     blocking?: true;
   },
@@ -36,7 +36,8 @@ export function defineAgency<L>(
   checkMatching(dir, own.name, typeDefs, matching);
   // Every agency also answers for its own part of the access log (the subgraph kit's); an agency that matches, for its decisions.
   const resolvers: Record<string, object> = { ...own.resolvers };
-  for (const kit of [accessLogResolvers(own.name, accessLogPeers(dir)), matching ? { Mutation: matching.mutations } : {}]) {
+  const kits: Record<string, object>[] = [accessLogResolvers(own.name, accessLogPeers(dir)), matching ? { Mutation: matching.mutations } : {}];
+  for (const kit of kits) {
     for (const [type, fields] of Object.entries(kit)) resolvers[type] = { ...(resolvers[type] ?? {}), ...fields };
   }
   return {
@@ -56,7 +57,7 @@ export function defineAgency<L>(
  * An agency matches when, and only when, it declares it (matching.yaml) and gives the kit its SQL; the field on
  * `Child` that returns its record requires of identity exactly the demographics it declares.
  */
-function checkMatching(dir: string, agency: string, typeDefs: DocumentNode, matching: RecordMatching<any> | undefined): void {
+function checkMatching(dir: string, agency: string, typeDefs: DocumentNode, matching: RecordMatching<CandidateRow> | undefined): void {
   const declaration = readMatchingDeclaration(dir);
   if (!declaration !== !matching) {
     throw new Error(declaration ? `${agency}: matching.yaml declares record matching, but defineAgency was given no \`matching\` (defineRecordMatching)` : `${agency}: defineAgency was given \`matching\` without a matching.yaml in ${dir}`);

@@ -1,4 +1,4 @@
-import { Kind, parse } from 'graphql';
+import { Kind, OperationTypeNode, parse } from 'graphql';
 
 const answers = new Map<string, boolean>();
 
@@ -11,14 +11,14 @@ export function isServiceOnly(body: unknown): boolean {
   if (typeof query !== 'string') return false;
   const known = answers.get(query);
   if (known !== undefined) return known;
-  let answer = false;
+  let answer: boolean;
   try {
     const definitions = parse(query).definitions;
     answer =
       definitions.length === 1 &&
       definitions[0]!.kind === Kind.OPERATION_DEFINITION &&
-      definitions[0]!.operation === 'query' &&
-      definitions[0]!.selectionSet.selections.every((s) => s.kind === Kind.FIELD && (s.name.value === '_service' || s.name.value === '__typename'));
+      definitions[0].operation === OperationTypeNode.QUERY &&
+      definitions[0].selectionSet.selections.every((s) => s.kind === Kind.FIELD && (s.name.value === '_service' || s.name.value === '__typename'));
   } catch {
     answer = false;
   }

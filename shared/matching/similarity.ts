@@ -64,7 +64,7 @@ let rows = [new Int32Array(64), new Int32Array(64), new Int32Array(64)];
 export function editDistance(a: string, b: string, max: number, countsA?: Uint8Array, countsB?: Uint8Array): number {
   if (a === b) return 0;
   let la = a.length;
-  let lb = b.length;
+  const lb = b.length;
   if (Math.abs(la - lb) > max) return max + 1;
   // Each edit changes the characters' counts by at most two: counts further apart than that need more edits.
   if (countsA && countsB) {

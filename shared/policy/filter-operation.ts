@@ -1,6 +1,6 @@
 import {
   getNamedType, isAbstractType, isCompositeType, Kind, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLCompositeType,
-  type GraphQLSchema, type InlineFragmentNode, type OperationDefinitionNode, type SelectionNode, type SelectionSetNode,
+  type GraphQLSchema, type OperationDefinitionNode, type SelectionNode, type SelectionSetNode,
 } from 'graphql';
 
 /** Why a field may not be read. */
@@ -95,7 +95,7 @@ export function filterOperation(
             typeCondition: fragment.typeCondition,
             directives: selection.directives,
             selectionSet: { kind: Kind.SELECTION_SET, selections: inner },
-          } as InlineFragmentNode);
+          });
         }
       }
     }

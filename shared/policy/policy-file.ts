@@ -89,7 +89,7 @@ export function accessLogPolicies(agency: string): PolicyFile['policies'] {
     },
     [`${agency}:own-history`]: { description: 'A user\'s own access history: every user may see what was disclosed to them.', allow: [everyone] },
     [`${agency}:access-entry`]: { description: 'The fields of an access log entry, reached only through the access log or a user\'s own history.', allow: [everyone] },
-  } as PolicyFile['policies'];
+  };
 }
 
 /**

@@ -126,7 +126,7 @@ export function applyRecordRules(
       let byParent = decisions.get(ctx);
       if (!byParent) decisions.set(ctx, (byParent = new WeakMap()));
       let byGroups = byParent.get(parent);
-      if (!byGroups) byParent.set(parent, (byGroups = new Map()));
+      if (!byGroups) byParent.set(parent, (byGroups = new Map<string, Decision | Promise<Decision>>()));
       let decision = byGroups.get(groupsKey);
       if (decision === undefined) {
         decision = decide(parent, authority, ctx);
@@ -160,7 +160,7 @@ export function applyRecordRules(
     const checked = field.resolve!;
     const plain = (schema.getType(type) as GraphQLObjectType).getFields()[name]!.resolve ?? defaultFieldResolver;
     const decisionFor = decisionOf.get(coordinate);
-    field.resolve = (parent, args, ctx: { authority: Authority | null }, info) => {
+    field.resolve = (parent: unknown, args, ctx: { authority: Authority | null }, info) => {
       const authority = ctx.authority;
       if (!authority) return checked(parent, args, ctx, info);
       if (settledFor(authority).has(coordinate)) return plain(parent, args, ctx, info);

@@ -15,4 +15,4 @@ export const education = defineAgency<EducationLoaders>(__dirname, {
 export { seedEducation };
 
 /** What the registry loads: the subgraph and its synthetic seed. */
-export const plugin: AgencyPlugin = { definition: education as AgencyPlugin['definition'], seed: seedEducation };
+export const plugin: AgencyPlugin = { definition: education, seed: seedEducation };

@@ -15,4 +15,4 @@ export const health = defineAgency<HealthLoaders>(__dirname, {
 export { seedHealth };
 
 /** What the registry loads: the subgraph and its synthetic seed. */
-export const plugin: AgencyPlugin = { definition: health as AgencyPlugin['definition'], seed: seedHealth };
+export const plugin: AgencyPlugin = { definition: health, seed: seedHealth };

@@ -17,4 +17,4 @@ export const housing = defineAgency<HousingLoaders>(__dirname, {
 export { seedHousing };
 
 /** What the registry loads: the subgraph and its synthetic seed. */
-export const plugin: AgencyPlugin = { definition: housing as AgencyPlugin['definition'], seed: seedHousing };
+export const plugin: AgencyPlugin = { definition: housing, seed: seedHousing };

@@ -18,4 +18,4 @@ export const identity = defineAgency<IdentityLoaders>(__dirname, {
 export { seedIdentity };
 
 /** What the registry loads: the subgraph and its synthetic seed. */
-export const plugin: AgencyPlugin = { definition: identity as AgencyPlugin['definition'], seed: seedIdentity };
+export const plugin: AgencyPlugin = { definition: identity, seed: seedIdentity };

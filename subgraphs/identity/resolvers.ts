@@ -15,7 +15,7 @@ const MAX_SEARCH_RESULTS = 10;
 interface PeriodArgs { since?: string | null; until?: string | null }
 /** A period as alerts take it: empty for an open end. */
 function period(args: PeriodArgs): { since: string; until: string } {
-  for (const [name, value] of Object.entries(args)) if (value) validateDateTimeArg(value, name);
+  for (const name of ['since', 'until'] as const) if (args[name]) validateDateTimeArg(args[name], name);
   return { since: args.since ?? '', until: args.until ?? '' };
 }
 type PageArgs = Parameters<typeof accessLogPage>[0];

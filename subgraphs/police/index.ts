@@ -27,4 +27,4 @@ export const police = defineAgency<PoliceLoaders>(__dirname, {
 export { seedPolice };
 
 /** What the registry loads: the subgraph and its synthetic seed. */
-export const plugin: AgencyPlugin = { definition: police as AgencyPlugin['definition'], seed: seedPolice };
+export const plugin: AgencyPlugin = { definition: police, seed: seedPolice };

@@ -19,4 +19,4 @@ export const socialcare = defineAgency<SocialCareLoaders>(__dirname, {
 export { seedSocialCare };
 
 /** What the registry loads: the subgraph and its synthetic seed. */
-export const plugin: AgencyPlugin = { definition: socialcare as AgencyPlugin['definition'], seed: seedSocialCare };
+export const plugin: AgencyPlugin = { definition: socialcare, seed: seedSocialCare };

@@ -14,7 +14,7 @@ describe('embedded databases in memory', () => {
   it('each start empty and stay apart, however many are opened, and at once', async () => {
     const [first, second, third] = await Promise.all([open(), open(), open()]);
     const fourth = await open();
-    const all = [first!, second!, third!, fourth];
+    const all = [first, second, third, fourth];
     for (const [i, database] of all.entries()) {
       expect(await database.owner.query("SELECT to_regclass('public.marks') AS found")).toEqual([{ found: null }]);
       await database.owner.exec(`CREATE TABLE marks (n int); INSERT INTO marks VALUES (${i})`);

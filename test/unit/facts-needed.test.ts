@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { AGENCY_NAMES, loadAgencies } from '../../registry';
 import { personas, demoPersona } from '../../dev/personas';
-import { compileGroupsForRecord, decideGroupsForRecord, factsNeeded, ORG_TYPES, PURPOSES, ROLES, readPolicyMap, recordLevelCoordinates, type Authority, type RecordFacts } from '../../shared';
+import { compileGroupsForRecord, decideGroupsForRecord, factsNeeded, ORG_TYPES, PURPOSES, ROLES, readPolicyMap, recordLevelCoordinates, type RecordFacts } from '../../shared';
 
 const agencies = loadAgencies();
 
@@ -27,7 +27,7 @@ describe('the record facts a decision needs', () => {
     .tuple(fc.record({ roles: fc.subarray([...ROLES], { minLength: 1 }), orgType: fc.constantFrom(...ORG_TYPES) }), fc.constantFrom(...PURPOSES), fc.boolean())
     .map(([attributes, purpose, breakGlass]) => ({
       caller: { ...demoPersona('sw.jones'), ...attributes }, purpose, traceId: 'facts-needed', ...(breakGlass ? { breakGlass: 'Unconscious child in the emergency department' } : {}),
-    }) as unknown as Authority);
+    }));
 
   it('covers every agency that has record-level fields', () => {
     expect(new Set(cases.map((c) => c.agency))).toEqual(new Set(AGENCY_NAMES));
@@ -78,7 +78,7 @@ describe('the record facts a decision needs', () => {
   it('asks for the landlord relationship from a housing officer only, and for the restriction from everyone housing may show', () => {
     const housing = cases.find((c) => c.coordinate === 'Child.housing')!;
     const as = (persona: keyof typeof personas, purpose: (typeof PURPOSES)[number]) =>
-      factsNeeded(housing.policies, housing.groups, { caller: demoPersona(persona), purpose, traceId: 't' } as unknown as Authority);
+      factsNeeded(housing.policies, housing.groups, { caller: demoPersona(persona), purpose, traceId: 't' });
     expect(as('ho.evans', 'direct-care')).toEqual({ relationships: true, consent: false, restricted: true });
     expect(as('sw.jones', 'safeguarding')).toEqual({ relationships: false, consent: false, restricted: true });
     expect(as('gp.smith', 'direct-care')).toEqual({ relationships: false, consent: false, restricted: true });

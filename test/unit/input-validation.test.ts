@@ -43,6 +43,7 @@ describe('argument validators', () => {
   ])('refuse a name, a postcode and free text holding %s, and never quote it', (_label, value) => {
     for (const check of [() => validateNameArg(value, 'family'), () => validatePostcodeArg(value, 'postcode'), () => validateTextArg(value, 'note')]) {
       const { message } = refusal(check);
+      // eslint-disable-next-line no-control-regex -- the message must hold no control character
       expect(message).not.toMatch(/[\u0000-\u001f\u200b\u202e\ud800]/);
     }
   });

@@ -14,7 +14,7 @@ const MINUTE = 60_000;
 const START = 29_000_000 * MINUTE + 15_000;
 
 /** Each shared state the counters may live in: in memory always, Redis too when REDIS_URL is set. */
-const states: [string, () => Promise<{ state: SharedState; close(): Promise<void> }>][] = [
+const states: [string, () => Promise<{ state: SharedState; close: () => Promise<void> }>][] = [
   ['in memory', async () => ({ state: new MemorySharedState(), close: async () => undefined })],
   ...(process.env.REDIS_URL
     ? [['in Redis', async () => {
@@ -28,7 +28,7 @@ const states: [string, () => Promise<{ state: SharedState; close(): Promise<void
           await client.quit();
         },
       };
-    }] as [string, () => Promise<{ state: SharedState; close(): Promise<void> }>]]
+    }] as [string, () => Promise<{ state: SharedState; close: () => Promise<void> }>]]
     : []),
 ];
 
@@ -38,7 +38,7 @@ function refusal(error: unknown) {
   return { code, limit, max, retryAfter, status: http?.status, header: http?.headers?.get('retry-after') };
 }
 
-async function thrown(attempt: () => Promise<unknown> | unknown): Promise<unknown> {
+async function thrown(attempt: () => unknown): Promise<unknown> {
   try {
     await attempt();
   } catch (error) {
@@ -227,7 +227,7 @@ async function stallingSubgraph() {
 }
 
 describe('a request\'s deadline', () => {
-  const authority: Authority = { caller: { sub: 'sw.jones', name: 'Sam Jones', org: 'NS001', orgType: 'local-authority', roles: ['social-worker'] } as Authority['caller'], purpose: 'safeguarding', traceId: 't' };
+  const authority: Authority = { caller: { sub: 'sw.jones', name: 'Sam Jones', org: 'NS001', orgType: 'local-authority', roles: ['social-worker'] }, purpose: 'safeguarding', traceId: 't' };
   const sourceFor = (url: string, timeoutMs = 10_000) => new AgencyDataSource('socialcare', url, { timeoutMs, logger: createLogger('test', 'silent'), signContext: async () => 'signed' });
   const call = (source: AgencyDataSource, context: GatewayContext) => source.process({
     kind: GraphQLDataSourceRequestKind.HEALTH_CHECK, request: { query: '{ __typename }' }, context,

@@ -1,5 +1,5 @@
 import { buildSchema, execute, parse, type GraphQLObjectType } from 'graphql';
-import { personas, demoPersona } from '../../dev/personas';
+import { demoPersona } from '../../dev/personas';
 import { applyRecordRules, type Authority, type Policies, type RecordFacts } from '../../shared';
 
 /**

@@ -43,7 +43,7 @@ export async function startWebHarness(options: FederationOptions & { development
     const keys = federation.keys;
     const web = await listenWeb({
       gateway: createGatewayClient({ url: federation.gatewayUrl }),
-      signIn: { mode: 'development', personas, token: (p) => signPersonaToken(p as PersonaName, keys.personas.privateJwk) },
+      signIn: { mode: 'development', personas, token: (p) => signPersonaToken(p, keys.personas.privateJwk) },
       sessionSecret: randomBytes(32),
       development,
     }, 0);

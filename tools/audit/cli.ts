@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { FlattenedSign, importJWK, type JWK } from 'jose';
+import { FlattenedSign, importJWK } from 'jose';
 import { loadAgencies } from '../../registry';
 import { verifyGatewayAudit, witnessedHeads } from '../../gateway';
 import {
@@ -85,7 +85,7 @@ async function main(argv: string[]): Promise<number> {
     const document = { agency: agency.name, nhsNumber, exportedAt: new Date().toISOString(), page: period, rowsIntact, ...(chain ? { chainIntact: chain.broken === null } : {}), rows };
     const signed = await new FlattenedSign(new TextEncoder().encode(JSON.stringify(document)))
       .setProtectedHeader({ alg: 'ES256', kid: keys.privateJwk.kid, typ: 'audit-export+json' })
-      .sign(await importJWK(keys.privateJwk as JWK, 'ES256'));
+      .sign(await importJWK(keys.privateJwk, 'ES256'));
     const out = resolve(values.out ?? `audit-${agency.name}-${nhsNumber}.json`);
     writeFileSync(out, JSON.stringify({ ...signed, document, verifyWith: keys.publicJwks }, null, 2));
     process.stdout.write(`Wrote ${rows.length} rows about ${nhsNumber} from ${agency.name} to ${out}, signed (JWS, ES256, kid ${keys.privateJwk.kid})\n`);
@@ -107,7 +107,7 @@ async function main(argv: string[]): Promise<number> {
 /** The page of a child's rows the export options ask for: the last year by default, 1000 rows, after a row number. */
 function exportPage(values: { since?: string; until?: string; first?: string; after?: string }) {
   for (const name of ['since', 'until'] as const) {
-    if (values[name] && Number.isNaN(Date.parse(values[name]!))) throw new Error(`--${name}: "${values[name]}" is not an ISO 8601 date or time`);
+    if (values[name] && Number.isNaN(Date.parse(values[name]))) throw new Error(`--${name}: "${values[name]}" is not an ISO 8601 date or time`);
   }
   const first = values.first === undefined ? 1000 : Number(values.first);
   if (!Number.isInteger(first) || first < 1 || first > 10_000) throw new Error(`--first: "${values.first}" is not a whole number from 1 to 10000`);

@@ -46,7 +46,8 @@ export async function exportCaseload(options: { url: string; token: string; purp
     const error = errors.find((e) => e.path?.[0] === 'myCaseload' && e.path[1] === i && e.path.slice(2).every((key, j) => parts[j] === String(key)));
     if (error?.extensions?.code === ErrorCode.FORBIDDEN) return `[withheld: ${error.extensions.policy ?? 'policy'}]`;
     if (error?.extensions?.code === ErrorCode.AGENCY_UNAVAILABLE) return `[unavailable: ${error.extensions.agency ?? 'agency'} did not answer]`;
-    const value = parts.reduce<unknown>((v, k) => (v === null || v === undefined ? v : (v as Record<string, unknown>)[k]), child);
+    // Each column is a leaf of the caseload's selection: a String or an enum.
+    const value = parts.reduce<unknown>((v, k) => (v === null || v === undefined ? v : (v as Record<string, unknown>)[k]), child) as string | null | undefined;
     return value === null || value === undefined ? '' : String(value);
   }));
   return [COLUMNS.map(([heading]) => heading), ...rows].map((row) => row.map(cell).join(',')).join('\r\n') + '\r\n';

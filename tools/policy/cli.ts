@@ -32,7 +32,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'matrix') {
     const { values } = parseArgs({ args: rest, options: { out: { type: 'string', default: 'policy-matrix' } } });
-    const dir = resolve(values.out!);
+    const dir = resolve(values.out);
     mkdirSync(dir, { recursive: true });
     const rows = policyMatrix();
     writeFileSync(join(dir, 'policy-matrix.csv'), toCsv(rows));

@@ -25,7 +25,7 @@ export async function explain(options: { persona: string; purpose: string; child
   if (!(options.persona in demoPersonas())) throw new Error(`--persona must be one of ${Object.keys(demoPersonas()).join(', ')}; got "${options.persona}"`);
   const nhsNumber = validateNhsNumberArg(options.child, '--child');
   const authority: Authority = {
-    caller: demoPersona(options.persona) as unknown as Authority['caller'],
+    caller: demoPersona(options.persona),
     purpose: options.purpose as Purpose,
     ...(options.breakGlass ? { breakGlass: options.breakGlass } : {}),
     traceId: 'explain',
@@ -97,7 +97,7 @@ async function recordDecision(
   return withDatabase(owner, async (db) => {
     const context = { loaders: agency.createLoaders(db, agency.readSettings?.(process.env)), db, authority };
     const resolvers = agency.resolvers as Record<string, Record<string, unknown>>;
-    const reference = { ...(demographics as object), nhsNumber };
+    const reference = { ...(demographics), nhsNumber };
     const resolveReference = resolvers.Child?.__resolveReference as ((r: unknown, c: unknown) => unknown) | undefined;
     let parent: unknown = resolveReference ? await resolveReference(reference, context) : reference;
     for (const step of parents) {

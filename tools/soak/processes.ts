@@ -41,13 +41,13 @@ export function startCommand(name: string, command: string, args: string[], env:
     lines.push(...chunk.toString().split('\n').filter(Boolean));
     if (lines.length > 2000) lines.splice(0, lines.length - 1000);
   };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   // SOAK_LOG_DIR keeps everything each process printed, for looking into a run afterwards.
   if (process.env.SOAK_LOG_DIR) {
     const file = createWriteStream(join(process.env.SOAK_LOG_DIR, `${name}.log`), { flags: 'a' });
-    child.stdout!.pipe(file, { end: false });
-    child.stderr!.pipe(file, { end: false });
+    child.stdout.pipe(file, { end: false });
+    child.stderr.pipe(file, { end: false });
     child.once('exit', () => setTimeout(() => file.end(), 100));
   }
   return { name, child, lines, exit: new Promise((resolve) => child.once('exit', (code) => resolve(code))) };

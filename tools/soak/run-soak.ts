@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { populationFor, createRandom } from '../../synthetic';
 import { checkSoak, MEMORY_JUDGED_FROM_SECONDS, type Check } from './checks';
 import { colleague, COLLEAGUES, startSoakFederation, type SoakFederation } from './soak-federation';
-import { createWorkload, disclosedIn, recordValues, type LedgerEntry, type Outcome, type Request } from './workload';
+import { createWorkload, disclosedIn, recordValues, type Data, type LedgerEntry, type Outcome, type Request } from './workload';
 
 export interface SoakOptions {
   /** How long the workload runs. @default 600 */
@@ -182,7 +182,7 @@ async function runFault(federation: SoakFederation, what: string, run: (f: SoakF
   say(`${what}: back after ${((Date.now() - from) / 1000).toFixed(1)} s`);
 }
 
-async function post(federation: SoakFederation, request: Request): Promise<{ outcome: Outcome; body: { data?: Record<string, any> | null; errors?: { extensions?: { code?: string } }[] } | null }> {
+async function post(federation: SoakFederation, request: Request): Promise<{ outcome: Outcome; body: { data?: Data | null; errors?: { extensions?: { code?: string } }[] } | null }> {
   const at = Date.now();
   try {
     const response = await fetch(federation.gatewayUrl, {
@@ -194,7 +194,7 @@ async function post(federation: SoakFederation, request: Request): Promise<{ out
       body: JSON.stringify({ query: request.query, variables: request.variables ?? {} }),
       signal: AbortSignal.timeout(60_000),
     });
-    const body = (await response.json().catch(() => null)) as { data?: Record<string, any> | null; errors?: { extensions?: { code?: string } }[] } | null;
+    const body = (await response.json().catch(() => null)) as { data?: Data | null; errors?: { extensions?: { code?: string } }[] } | null;
     const errors = body?.errors ?? [];
     return {
       outcome: {

@@ -25,6 +25,12 @@ export interface Outcome {
   traceId: string | null;
 }
 
+/** A response's data, or an object within it: JSON read field by field, each checked where it is used. */
+export type Data = Record<string, unknown>;
+
+/** The value when it is an object (a child, a part of one), else undefined. */
+const objectOf = (value: unknown): Data | undefined => (typeof value === 'object' && value !== null ? (value as Data) : undefined);
+
 export interface Request {
   action: string; persona: string; purpose: string; query: string; variables?: Record<string, unknown>; breakGlass?: string;
   /** Which of the persona's colleagues asks (0: the persona itself). */
@@ -99,9 +105,10 @@ export function createWorkload(population: Population, random: () => number, sin
       return { ...actions[0]![1](), colleague: who };
     },
     /** What a response makes possible next: a possible housing match to confirm, a grant to review. */
-    learn(request: Request, data: Record<string, any> | null | undefined): Request | null {
-      const proposals = data?.child?.housing?.possibleMatches as { reference: string }[] | undefined;
-      if (proposals?.length && pendingMatches.length < 20) pendingMatches.push({ nhsNumber: data!.child.nhsNumber, reference: proposals[0]!.reference });
+    learn(request: Request, data: Data | null | undefined): Request | null {
+      const child = objectOf(data?.child);
+      const proposals = objectOf(child?.housing)?.possibleMatches as { reference: string }[] | undefined;
+      if (proposals?.length && pendingMatches.length < 20) pendingMatches.push({ nhsNumber: child!.nhsNumber as string, reference: proposals[0]!.reference });
       const grant = request.query === REVIEWS ? (data?.breakGlassReviews as { id: string }[] | undefined)?.[0] : undefined;
       return grant ? { action: 'break-glass review', persona: 'cg.wright', colleague: request.colleague, purpose: 'audit', query: REVIEW, variables: { id: grant.id }, about: (grant as { nhsNumber?: string }).nhsNumber } : null;
     },
@@ -117,21 +124,22 @@ export const TIMELINE_QUERY = TIMELINE;
  * review), each other agency's its field, or its part of the access log (a part
  * holding only nulls still says it exists, and is recorded as such).
  */
-export function disclosedIn(data: Record<string, any> | null | undefined, asked?: unknown): Map<string, Set<string>> {
+export function disclosedIn(data: Data | null | undefined, asked?: unknown): Map<string, Set<string>> {
   const found = new Map<string, Set<string>>();
-  const add = (child: Record<string, any> | null | undefined, nhsNumber: unknown = child?.nhsNumber) => {
+  const add = (child: Data | null | undefined, nhsNumber: unknown = child?.nhsNumber) => {
     if (!child || typeof nhsNumber !== 'string') return;
     const agencies = found.get(nhsNumber) ?? new Set<string>(['identity']);
     for (const [field, agency] of Object.entries(AGENCY_OF_FIELD)) if (child[field] !== null && child[field] !== undefined) agencies.add(agency);
-    for (const agency of AGENCY_NAMES) if (Array.isArray(child.accessLog?.[agency])) agencies.add(agency);
+    for (const agency of AGENCY_NAMES) if (Array.isArray(objectOf(child.accessLog)?.[agency])) agencies.add(agency);
     found.set(nhsNumber, agencies);
   };
   // A privacy officer may read a child's access log without being given the child's NHS number: the one asked for.
-  add(data?.child, data?.child?.nhsNumber ?? asked);
-  for (const child of (data?.children as unknown[] | undefined) ?? []) add(child as Record<string, any>);
-  for (const match of (data?.searchChildren as { child?: Record<string, any> }[] | undefined) ?? []) add(match.child);
+  const child = objectOf(data?.child);
+  add(child, child?.nhsNumber ?? asked);
+  for (const each of (data?.children as unknown[] | undefined) ?? []) add(objectOf(each));
+  for (const match of (data?.searchChildren as { child?: Data }[] | undefined) ?? []) add(match.child);
   for (const grant of (data?.breakGlassReviews as { nhsNumber?: string }[] | undefined) ?? []) add(grant, grant.nhsNumber);
-  if (data?.reviewBreakGlass) add(data.reviewBreakGlass, asked);
+  add(objectOf(data?.reviewBreakGlass), asked);
   return found;
 }
 

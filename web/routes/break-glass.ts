@@ -2,6 +2,7 @@ import type { Express, Request } from 'express';
 import { BREAK_GLASS_MAX_LENGTH, BREAK_GLASS_MIN_LENGTH, ErrorCode, isValidNhsNumber } from '../../shared';
 import { GatewayUnreachable, type GatewayClient } from '../gateway-client';
 import { operations } from '../operations';
+import { formText } from '../form';
 
 /** Who may declare an emergency: the roles the reference policy grants break-glass to. */
 export const BREAK_GLASS_ROLES = ['gp', 'emergency-clinician'];
@@ -37,8 +38,8 @@ export function breakGlassRoutes(app: Express, deps: { gateway: GatewayClient; m
   });
   app.get('/child/:nhsNumber/break-glass', (req, res) => res.render('break-glass.njk', { nhsNumber: req.params.nhsNumber, minutes: deps.minutes }));
   app.post('/child/:nhsNumber/break-glass', async (req, res, next) => {
-    const nhsNumber = req.params.nhsNumber!;
-    const justification = String((req.body as Record<string, unknown>).justification ?? '').trim();
+    const nhsNumber = req.params.nhsNumber;
+    const justification = formText(req.body, 'justification').trim();
     const problem = justificationProblem(justification);
     if (problem) return res.status(400).render('break-glass.njk', { nhsNumber, minutes: deps.minutes, justification, errors: { justification: problem } });
     try {

@@ -3,6 +3,7 @@ import { ErrorCode, nhsNumberProblem, normaliseNhsNumber } from '../../shared';
 import { GatewayUnreachable, type GatewayClient } from '../gateway-client';
 import { formatScore } from '../format';
 import { operations, type Gender } from '../operations';
+import { formText } from '../form';
 
 const GENDERS: Gender[] = ['MALE', 'FEMALE', 'OTHER', 'UNKNOWN'];
 
@@ -11,7 +12,7 @@ interface SearchForm { given: string; family: string; day: string; month: string
 type FieldErrors = Record<string, string>;
 
 function readSearch(body: Record<string, unknown>): SearchForm {
-  const s = (k: string) => String(body[k] ?? '').trim();
+  const s = (k: string) => formText(body, k).trim();
   return { given: s('given'), family: s('family'), day: s('dob-day'), month: s('dob-month'), year: s('dob-year'), gender: s('gender'), postcode: s('postcode'), fuzzy: s('fuzzy') === 'yes' };
 }
 
@@ -47,7 +48,7 @@ export function findRoutes(app: Express, deps: { gateway: GatewayClient }): void
   app.get('/find', (_req, res) => render(res, 200, {}));
 
   app.post('/find/nhs-number', (req, res) => {
-    const nhsNumber = String((req.body as Record<string, unknown>).nhsNumber ?? '').trim();
+    const nhsNumber = formText(req.body, 'nhsNumber').trim();
     const problem = nhsNumber ? nhsNumberProblem(nhsNumber) : 'Enter the child’s NHS number';
     if (problem) {
       const message = !nhsNumber ? problem : /10 digits/.test(problem) ? 'NHS number must be 10 digits' : 'Enter a valid NHS number: this one fails its check digit';

@@ -3,6 +3,7 @@ import { ErrorCode, isValidNhsNumber } from '../../shared';
 import type { GatewayClient } from '../gateway-client';
 import { formatScore } from '../format';
 import { operations } from '../operations';
+import { formText } from '../form';
 
 /** Who is offered the decision; the gateway and housing decide whether they may make it. */
 export const mayDecideHousingMatch = (req: Request) => (req.session.data.user?.roles ?? []).some((r) => ['housing-officer', 'social-worker'].includes(r));
@@ -23,7 +24,7 @@ export function housingMatchRoutes(app: Express, deps: { gateway: GatewayClient 
   });
   // What the match rests on comes from housing itself, never from the link that led here.
   app.get(path, async (req, res, next) => {
-    const { nhsNumber, reference } = req.params as { nhsNumber: string; reference: string };
+    const { nhsNumber, reference } = req.params;
     try {
       const result = await deps.gateway.request(operations.housingPossibleMatches, { nhsNumber }, { token: req.session.data.token!, purpose: req.session.data.purpose! });
       const child = result.data?.child;
@@ -37,8 +38,8 @@ export function housingMatchRoutes(app: Express, deps: { gateway: GatewayClient 
     }
   });
   app.post(path, async (req, res, next) => {
-    const { nhsNumber, reference } = req.params as { nhsNumber: string; reference: string };
-    const decision = String((req.body as Record<string, unknown>).decision ?? '');
+    const { nhsNumber, reference } = req.params;
+    const decision = formText(req.body, 'decision');
     if (!['confirm', 'reject'].includes(decision)) {
       return res.status(400).render('housing-match.njk', { nhsNumber, reference, errors: { decision: 'Select whether this household member is the child' } });
     }

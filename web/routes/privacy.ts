@@ -2,6 +2,7 @@ import type { Express, Request, Response } from 'express';
 import { isValidNhsNumber, nhsNumberProblem, normaliseNhsNumber } from '../../shared';
 import type { GatewayClient, GatewayResult } from '../gateway-client';
 import { operations, type BreakGlassOutcome } from '../operations';
+import { formText } from '../form';
 
 const OUTCOMES: BreakGlassOutcome[] = ['APPROPRIATE', 'INAPPROPRIATE'];
 
@@ -28,7 +29,7 @@ export function privacyRoutes(app: Express, deps: { gateway: GatewayClient }): v
   app.post('/privacy/break-glass/:id', async (req, res, next) => {
     const body = req.body as Record<string, unknown>;
     const outcome = OUTCOMES.find((o) => o === body.outcome);
-    const note = String(body.note ?? '').trim();
+    const note = formText(body, 'note').trim();
     const errors: Record<string, string> = {};
     if (!outcome) errors[`outcome-${req.params.id}`] = 'Select whether the emergency access was appropriate';
     if (!note) errors[`note-${req.params.id}`] = 'Enter your finding';
@@ -45,7 +46,7 @@ export function privacyRoutes(app: Express, deps: { gateway: GatewayClient }): v
   });
 
   app.post('/privacy/child', (req, res, next) => {
-    const nhsNumber = String((req.body as Record<string, unknown>).nhsNumber ?? '').trim();
+    const nhsNumber = formText(req.body, 'nhsNumber').trim();
     const problem = nhsNumber ? nhsNumberProblem(nhsNumber) : 'Enter the child’s NHS number';
     if (problem) return overview(req, res, { errors: { timelineNhsNumber: nhsNumber ? 'Enter a valid 10-digit NHS number' : problem }, timelineNhsNumber: nhsNumber }, 400).catch(next);
     res.redirect(303, `/privacy/child/${normaliseNhsNumber(nhsNumber)}`);

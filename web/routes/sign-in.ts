@@ -1,11 +1,12 @@
 import type { Express, Request } from 'express';
 import type { SignInMethod } from '../create-web-app';
 import type { SessionData, Sessions } from '../session';
+import { formText, textOf } from '../form';
 
 /** What a token says about who holds it, for the header: the gateway, not this app, decides what it allows. */
 function userFrom(claims: Record<string, unknown>): NonNullable<SessionData['user']> {
   const roles = Array.isArray(claims.roles) ? claims.roles.map(String) : [];
-  return { sub: String(claims.sub ?? ''), name: String(claims.name ?? claims.sub ?? ''), roles, org: String(claims.org ?? ''), orgType: String(claims.orgType ?? '') };
+  return { sub: textOf(claims.sub), name: textOf(claims.name ?? claims.sub), roles, org: textOf(claims.org), orgType: textOf(claims.orgType) };
 }
 
 function claimsOf(token: string): Record<string, unknown> {
@@ -21,7 +22,7 @@ export function signInRoutes(app: Express, deps: { signIn: SignInMethod; session
     const personas = Object.entries(signIn.personas).map(([id, p]) => ({ id, ...p }));
     app.get('/sign-in', (_req, res) => res.render('sign-in.njk', { personas }));
     app.post('/sign-in', async (req, res, next) => {
-      const persona = String((req.body as Record<string, unknown>).persona ?? '');
+      const persona = formText(req.body, 'persona');
       if (!(persona in signIn.personas)) return res.status(400).render('sign-in.njk', { personas, error: 'Select a demo persona to sign in as' });
       try {
         const token = await signIn.token(persona);

@@ -103,7 +103,7 @@ export function operationAuthorizationPlugin<C extends BaseContext>(options: Ope
             single.extensions = { ...single.extensions, authorization: { mode: 'dry-run', wouldDeny } };
             return;
           }
-          const errors = restoreDenied(single.data as Record<string, unknown> | null | undefined, result.denied, result.empty, result.typenames);
+          const errors = restoreDenied(single.data, result.denied, result.empty, result.typenames);
           if (errors.length > 0) single.errors = [...(single.errors ?? []), ...errors];
         },
       };

@@ -144,16 +144,18 @@ export interface MatchingLoaders<Row> { match: MatchLoader<Row> }
 /** The runtime of an agency's record matching: the declaration (matching.yaml) and the agency's code, put together. */
 export interface RecordMatching<Row extends CandidateRow> {
   declaration: MatchingDeclaration;
-  readSettings(source: Env): MatchSettings;
+  // `this: void` on what an agency hands on without its object (readSettings, matchFacts, childFacts). Methods still, not
+  // function-typed properties, so that an agency's RecordMatching<ItsRow> is a RecordMatching<CandidateRow> to the kit.
+  readSettings(this: void, source: Env): MatchSettings;
   createMatchLoader(db: Database, settings?: MatchSettings): MatchLoader<Row>;
   /** Resolves the agency's field on `Child` to the match (null when nothing comes close), recording it for the audit log. */
   resolveChild(child: ChildDemographics, ctx: SubgraphContext<MatchingLoaders<Row>>, info: GraphQLResolveInfo): Promise<Match<Row> | null>;
   /** The possible matches a caller is shown: a holder's practitioner only their own organisation's. */
   possibleMatches(match: Match<Row>, ctx: SubgraphContext<unknown>): PossibleMatch[];
   /** The holder relationship, read from a match. */
-  matchFacts(match: Match<Row>, authority: Authority): RecordFacts;
+  matchFacts(this: void, match: Match<Row>, authority: Authority): RecordFacts;
   /** The facts of `Child` (whose parent is only the demographics): the restriction, and the holder relationship when a rule needs it. */
-  childFacts(child: ChildDemographics, authority: Authority, ctx: SubgraphContext<MatchingLoaders<Row>>, needed?: FactsNeeded): RecordFacts | Promise<RecordFacts>;
+  childFacts(this: void, child: ChildDemographics, authority: Authority, ctx: SubgraphContext<MatchingLoaders<Row>>, needed?: FactsNeeded): RecordFacts | Promise<RecordFacts>;
   /** `Mutation.confirm<Noun>Match` and `Mutation.reject<Noun>Match`. */
   mutations: Record<string, (parent: unknown, args: DecisionArgs, ctx: SubgraphContext<unknown>, info: GraphQLResolveInfo) => Promise<Decision>>;
 }
