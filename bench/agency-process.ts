@@ -10,7 +10,8 @@ const agencies = loadAgencies();
  */
 const [name, audit] = process.argv.slice(2);
 const agency = agencies.find((a) => a.definition.name === name);
-if (!agency || (audit !== 'on' && audit !== 'off')) throw new Error(`usage: bench/agency-process.ts <${agencies.map((a) => a.definition.name).join('|')}> on|off`);
+if (!agency || (audit !== 'on' && audit !== 'off'))
+  throw new Error(`usage: bench/agency-process.ts <${agencies.map((a) => a.definition.name).join('|')}> on|off`);
 runUntilSignal(
   () => startAgency(agency.definition, loadSubgraphConfig(agency.definition.name, agency.definition.defaultPort), { seed: agency.seed, audit }),
   createLogger(`${name}-bench`),

@@ -22,8 +22,11 @@ if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a
 
 // A social worker's full view of one child, as social care records it: about twenty fields disclosed.
 const entry: AuditEntry = {
-  traceId: 'bench', caller: { sub: 'sw.jones', name: 'Sam Jones (fictional)', roles: ['social-worker'], org: 'NS001', orgType: 'local-authority' },
-  purpose: 'safeguarding', breakGlass: null, operation: { type: 'query', name: null },
+  traceId: 'bench',
+  caller: { sub: 'sw.jones', name: 'Sam Jones (fictional)', roles: ['social-worker'], org: 'NS001', orgType: 'local-authority' },
+  purpose: 'safeguarding',
+  breakGlass: null,
+  operation: { type: 'query', name: null },
   children: [{ nhsNumber: '9990000018', localReference: null, disclosed: Array.from({ length: 20 }, (_, i) => `socialCare.field${i}.name`), denied: [] }],
   basis: { policies: ['socialcare:status', 'socialcare:case'], lawfulBasis: 'safeguarding children (DPA 2018 Sch 1 para 18)' },
 };
@@ -49,7 +52,11 @@ async function main() {
     const cases: { label: string; run: (db: Database) => Promise<unknown>; before?: string }[] = [
       { label: 'append (durable)', run: (db) => appendAudit(db, [entry]), before: 'SET synchronous_commit = on' },
       { label: 'append, asynchronous commit', run: (db) => appendAudit(db, [entry]), before: 'SET synchronous_commit = off' },
-      { label: 'plain insert (durable)', run: (db) => db.query('INSERT INTO service.plain (entry) VALUES ($1)', [text], { prepare: true }), before: 'SET synchronous_commit = on' },
+      {
+        label: 'plain insert (durable)',
+        run: (db) => db.query('INSERT INTO service.plain (entry) VALUES ($1)', [text], { prepare: true }),
+        before: 'SET synchronous_commit = on',
+      },
       { label: 'SELECT 1 (a round trip)', run: (db) => db.query('SELECT 1', [], { prepare: true }) },
     ];
     const results = new Map<string, { postgres: number; client: number; wall: number }[]>();
@@ -68,9 +75,15 @@ async function main() {
         (results.get(c.label) ?? results.set(c.label, []).get(c.label)!).push({ postgres: cpu.postgresMs * 1000, client: cpu.processMs * 1000, wall });
       }
     }
-    const lines = [`${calls} calls x ${rounds} rounds, one connection as the service role; medians, microseconds per call`, '| statement | PostgreSQL CPU | client CPU | wall |', '|---|---|---|---|'];
+    const lines = [
+      `${calls} calls x ${rounds} rounds, one connection as the service role; medians, microseconds per call`,
+      '| statement | PostgreSQL CPU | client CPU | wall |',
+      '|---|---|---|---|',
+    ];
     for (const [label, rs] of results) {
-      lines.push(`| ${label} | ${median(rs.map((r) => r.postgres)).toFixed(0)} | ${median(rs.map((r) => r.client)).toFixed(0)} | ${median(rs.map((r) => r.wall)).toFixed(0)} |`);
+      lines.push(
+        `| ${label} | ${median(rs.map((r) => r.postgres)).toFixed(0)} | ${median(rs.map((r) => r.client)).toFixed(0)} | ${median(rs.map((r) => r.wall)).toFixed(0)} |`,
+      );
     }
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {

@@ -27,8 +27,11 @@ import { median } from './stats';
  */
 const { values } = parseArgs({
   options: {
-    runs: { type: 'string', default: '5' }, requests: { type: 'string', default: '200' }, duration: { type: 'string', default: '10' },
-    connections: { type: 'string', default: '10' }, children: { type: 'string', default: '2000' },
+    runs: { type: 'string', default: '5' },
+    requests: { type: 'string', default: '200' },
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '10' },
+    children: { type: 'string', default: '2000' },
     // An experiment, never a deployment's setting: how much of the cost is the durable flush of each commit.
     'synchronous-commit': { type: 'string', default: 'on' },
   },
@@ -50,18 +53,25 @@ const FULL_VIEW = `{ child(nhsNumber: "9990000018") { nhsNumber name { given fam
   housing { matchConfidence tenancy { address type } rentArrears }
   education { school { name } attendanceRate exclusions { date } } } }`;
 
-interface Federation { label: 'on' | 'off'; gatewayUrl: string; agencies: Service[]; gateway: Service }
+interface Federation {
+  label: 'on' | 'off';
+  gatewayUrl: string;
+  agencies: Service[];
+  gateway: Service;
+}
 
 async function main() {
   const server = process.env.TEST_DATABASE_URL;
   if (!server) throw new Error('Set TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres)');
   const dir = mkdtempSync(join(tmpdir(), 'cv-audit-cost-'));
   const suffix = randomBytes(3).toString('hex');
-  const urls = Object.fromEntries(REGISTRY.map((a) => {
-    const url = new URL(server);
-    url.pathname = `/cvbench_cost_${a.name}_${suffix}`;
-    return [a.name, url.toString()];
-  }));
+  const urls = Object.fromEntries(
+    REGISTRY.map((a) => {
+      const url = new URL(server);
+      url.pathname = `/cvbench_cost_${a.name}_${suffix}`;
+      return [a.name, url.toString()];
+    }),
+  );
   const databases = Object.values(urls).map((url) => new URL(url).pathname.slice(1));
   const admin = new Client({ connectionString: server });
   await admin.connect();
@@ -85,10 +95,21 @@ async function main() {
     for (const { name } of REGISTRY) {
       const port = await freePort();
       const prefix = name.toUpperCase();
-      const service = start(`${name}-${label}`, 'bench/agency-process.ts', {
-        [`${prefix}_PORT`]: String(port), [`${prefix}_DATABASE_URL`]: urls[name]!, [`${prefix}_SERVICE_DATABASE_URL`]: '', SEED_IF_EMPTY: 'true', SEED_CHILDREN: String(CHILDREN),
-        GATEWAY_JWKS_PATH: join(dir, 'gateway.jwks.json'), LOG_LEVEL: 'warn', NODE_ENV: 'production',
-      }, [name, label]);
+      const service = start(
+        `${name}-${label}`,
+        'bench/agency-process.ts',
+        {
+          [`${prefix}_PORT`]: String(port),
+          [`${prefix}_DATABASE_URL`]: urls[name]!,
+          [`${prefix}_SERVICE_DATABASE_URL`]: '',
+          SEED_IF_EMPTY: 'true',
+          SEED_CHILDREN: String(CHILDREN),
+          GATEWAY_JWKS_PATH: join(dir, 'gateway.jwks.json'),
+          LOG_LEVEL: 'warn',
+          NODE_ENV: 'production',
+        },
+        [name, label],
+      );
       agencies.push(service);
       all.push(service);
       subgraphUrls[`${prefix}_URL`] = `http://127.0.0.1:${port}/graphql`;
@@ -97,10 +118,18 @@ async function main() {
     }
     const port = await freePort();
     const gateway = start(`gateway-${label}`, 'gateway/main.ts', {
-      ...subgraphUrls, PORT: String(port), AUTH_JWKS_PATH: join(dir, 'idp.jwks.json'), GATEWAY_SIGNING_KEY_PATH: join(dir, 'gateway.jwk.json'),
-      GATEWAY_AUDIT_PATH: join(dir, `gateway-${label}.jsonl`), LOG_LEVEL: 'warn', NODE_ENV: 'production', REDIS_URL: '',
+      ...subgraphUrls,
+      PORT: String(port),
+      AUTH_JWKS_PATH: join(dir, 'idp.jwks.json'),
+      GATEWAY_SIGNING_KEY_PATH: join(dir, 'gateway.jwk.json'),
+      GATEWAY_AUDIT_PATH: join(dir, `gateway-${label}.jsonl`),
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'production',
+      REDIS_URL: '',
       // One benchmark caller does what a county's practitioners do between them: its per-caller limits are lifted.
-      RATE_REQUESTS_PER_MINUTE: '10000000', RATE_CHILDREN_PER_MINUTE: '10000000', RATE_CONCURRENT_REQUESTS: '1000',
+      RATE_REQUESTS_PER_MINUTE: '10000000',
+      RATE_CHILDREN_PER_MINUTE: '10000000',
+      RATE_CONCURRENT_REQUESTS: '1000',
       // The bench's operations are its own, not a registered client's.
       TRUSTED_DOCUMENTS: 'allow',
     });
@@ -129,7 +158,9 @@ async function main() {
       for (const [name, url] of Object.entries(urls)) {
         const c = new Client({ connectionString: url });
         await c.connect();
-        const { rows: [r] } = await c.query('SELECT count(*)::int AS rows, count(DISTINCT at)::int AS commits FROM service.audit_log WHERE seq > $1', [before.get(name) ?? 0]);
+        const {
+          rows: [r],
+        } = await c.query('SELECT count(*)::int AS rows, count(DISTINCT at)::int AS commits FROM service.audit_log WHERE seq > $1', [before.get(name) ?? 0]);
         rows += r.rows;
         commits += r.commits;
         await c.end();
@@ -148,7 +179,17 @@ async function main() {
       return Number(process.hrtime.bigint() - started) / 1e6;
     };
     for (const f of federations) for (let i = 0; i < 50; i++) await ask(f);
-    const series = () => ({ p50: [] as number[], subgraphMs: [] as number[], postgresMs: [] as number[], backendMs: [] as number[], autovacuumMs: [] as number[], gatewayMs: [] as number[], rps: [] as number[], rowsPerRequest: [] as number[], rowsPerCommit: [] as number[] });
+    const series = () => ({
+      p50: [] as number[],
+      subgraphMs: [] as number[],
+      postgresMs: [] as number[],
+      backendMs: [] as number[],
+      autovacuumMs: [] as number[],
+      gatewayMs: [] as number[],
+      rps: [] as number[],
+      rowsPerRequest: [] as number[],
+      rowsPerCommit: [] as number[],
+    });
     const results = { on: series(), off: series() };
     const pairedDifference: number[] = [];
     const [on, off] = federations as [Federation, Federation];
@@ -193,25 +234,29 @@ async function main() {
         r.rps.push(load.requests.average);
         r.rowsPerRequest.push(appended.rows / served);
         r.rowsPerCommit.push(appended.commits > 0 ? appended.rows / appended.commits : 0);
-        process.stderr.write(`run ${run + 1} audit ${f.label}: p50 ${median(times[f.label]).toFixed(2)} ms, ${load.requests.average.toFixed(1)} req/s, subgraphs ${((sub1 - sub0) / served).toFixed(2)} ms CPU/req, PostgreSQL ${((backends + autovacuum) / served).toFixed(2)} ms/req (autovacuum ${(autovacuum / served).toFixed(2)}), rows/req ${(appended.rows / served).toFixed(2)}, rows/commit ${appended.commits > 0 ? (appended.rows / appended.commits).toFixed(2) : '-'}\n`);
+        process.stderr.write(
+          `run ${run + 1} audit ${f.label}: p50 ${median(times[f.label]).toFixed(2)} ms, ${load.requests.average.toFixed(1)} req/s, subgraphs ${((sub1 - sub0) / served).toFixed(2)} ms CPU/req, PostgreSQL ${((backends + autovacuum) / served).toFixed(2)} ms/req (autovacuum ${(autovacuum / served).toFixed(2)}), rows/req ${(appended.rows / served).toFixed(2)}, rows/commit ${appended.commits > 0 ? (appended.rows / appended.commits).toFixed(2) : '-'}\n`,
+        );
         await new Promise((r) => setTimeout(r, 2000));
       }
     }
     const m = (label: 'on' | 'off', key: keyof typeof results.on) => median(results[label][key]);
     const extraPostgresPerRow = (m('on', 'postgresMs') - m('off', 'postgresMs')) / m('on', 'rowsPerRequest');
-    process.stdout.write([
-      `Audit cost, each service its own process, PostgreSQL (synchronous_commit ${values['synchronous-commit']}), full view of one child (5 agencies), medians of ${RUNS} runs:`,
-      `| | audit on | audit off | on − off | off/on |`,
-      `|---|---|---|---|---|`,
-      `| latency p50, one at a time (ms); on − off is the median of paired differences | ${m('on', 'p50').toFixed(2)} | ${m('off', 'p50').toFixed(2)} | ${median(pairedDifference).toFixed(2)} | |`,
-      `| subgraph processes' CPU per request (ms) | ${m('on', 'subgraphMs').toFixed(2)} | ${m('off', 'subgraphMs').toFixed(2)} | ${(m('on', 'subgraphMs') - m('off', 'subgraphMs')).toFixed(2)} | ${(m('off', 'subgraphMs') / m('on', 'subgraphMs')).toFixed(3)} |`,
-      `| gateway CPU per request (ms) | ${m('on', 'gatewayMs').toFixed(2)} | ${m('off', 'gatewayMs').toFixed(2)} | ${(m('on', 'gatewayMs') - m('off', 'gatewayMs')).toFixed(2)} | ${(m('off', 'gatewayMs') / m('on', 'gatewayMs')).toFixed(3)} |`,
-      `| PostgreSQL CPU per request (ms) | ${m('on', 'postgresMs').toFixed(2)} | ${m('off', 'postgresMs').toFixed(2)} | ${(m('on', 'postgresMs') - m('off', 'postgresMs')).toFixed(2)} | ${(m('off', 'postgresMs') / m('on', 'postgresMs')).toFixed(3)} |`,
-      `| of which autovacuum (ms) | ${m('on', 'autovacuumMs').toFixed(2)} | ${m('off', 'autovacuumMs').toFixed(2)} | ${(m('on', 'autovacuumMs') - m('off', 'autovacuumMs')).toFixed(2)} | |`,
-      `| throughput, ${CONNECTIONS} connections (req/s) | ${m('on', 'rps').toFixed(1)} | ${m('off', 'rps').toFixed(1)} | | ${(m('on', 'rps') / m('off', 'rps')).toFixed(3)} (on/off) |`,
-      `Rows appended per request: ${m('on', 'rowsPerRequest').toFixed(2)}, ${m('on', 'rowsPerCommit').toFixed(2)} rows per commit; PostgreSQL CPU per appended row: ${extraPostgresPerRow.toFixed(3)} ms`,
-      '',
-    ].join('\n'));
+    process.stdout.write(
+      [
+        `Audit cost, each service its own process, PostgreSQL (synchronous_commit ${values['synchronous-commit']}), full view of one child (5 agencies), medians of ${RUNS} runs:`,
+        `| | audit on | audit off | on − off | off/on |`,
+        `|---|---|---|---|---|`,
+        `| latency p50, one at a time (ms); on − off is the median of paired differences | ${m('on', 'p50').toFixed(2)} | ${m('off', 'p50').toFixed(2)} | ${median(pairedDifference).toFixed(2)} | |`,
+        `| subgraph processes' CPU per request (ms) | ${m('on', 'subgraphMs').toFixed(2)} | ${m('off', 'subgraphMs').toFixed(2)} | ${(m('on', 'subgraphMs') - m('off', 'subgraphMs')).toFixed(2)} | ${(m('off', 'subgraphMs') / m('on', 'subgraphMs')).toFixed(3)} |`,
+        `| gateway CPU per request (ms) | ${m('on', 'gatewayMs').toFixed(2)} | ${m('off', 'gatewayMs').toFixed(2)} | ${(m('on', 'gatewayMs') - m('off', 'gatewayMs')).toFixed(2)} | ${(m('off', 'gatewayMs') / m('on', 'gatewayMs')).toFixed(3)} |`,
+        `| PostgreSQL CPU per request (ms) | ${m('on', 'postgresMs').toFixed(2)} | ${m('off', 'postgresMs').toFixed(2)} | ${(m('on', 'postgresMs') - m('off', 'postgresMs')).toFixed(2)} | ${(m('off', 'postgresMs') / m('on', 'postgresMs')).toFixed(3)} |`,
+        `| of which autovacuum (ms) | ${m('on', 'autovacuumMs').toFixed(2)} | ${m('off', 'autovacuumMs').toFixed(2)} | ${(m('on', 'autovacuumMs') - m('off', 'autovacuumMs')).toFixed(2)} | |`,
+        `| throughput, ${CONNECTIONS} connections (req/s) | ${m('on', 'rps').toFixed(1)} | ${m('off', 'rps').toFixed(1)} | | ${(m('on', 'rps') / m('off', 'rps')).toFixed(3)} (on/off) |`,
+        `Rows appended per request: ${m('on', 'rowsPerRequest').toFixed(2)}, ${m('on', 'rowsPerCommit').toFixed(2)} rows per commit; PostgreSQL CPU per appended row: ${extraPostgresPerRow.toFixed(3)} ms`,
+        '',
+      ].join('\n'),
+    );
   } finally {
     for (const s of all) s.child.kill('SIGTERM');
     await Promise.all(all.map((s) => s.exit));

@@ -2,9 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
-import {
-  accessEntriesPage, appendAudit, auditRowsForChild, migrateAudit, openAgencyDatabase, type AuditEntry, type Database,
-} from '../shared';
+import { accessEntriesPage, appendAudit, auditRowsForChild, migrateAudit, openAgencyDatabase, type AuditEntry, type Database } from '../shared';
 import { syntheticNhsNumbers } from '../synthetic';
 
 /**
@@ -19,7 +17,9 @@ import { syntheticNhsNumbers } from '../synthetic';
  *   (100 entries, the default period) and of the export (1,000 rows), medians of the rounds;
  * - the first page of the access history of the social worker whose caseloads they are.
  */
-const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000000' }, rounds: { type: 'string', default: '5' }, rebuild: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: { rows: { type: 'string', default: '1000000' }, rounds: { type: 'string', default: '5' }, rebuild: { type: 'boolean', default: false } },
+});
 const ROWS = Number(values.rows);
 const ROUNDS = Number(values.rounds);
 if (!Number.isInteger(ROWS) || ROWS < 1000) throw new Error(`--rows must be a whole number of at least 1000; got "${values.rows}"`);
@@ -37,9 +37,23 @@ function entryFor(n: number): AuditEntry {
   // A caseload is a quarter of the team's children, in turn; a single view one child of the county.
   const named = caseload ? team.slice(((n / CASELOAD_EVERY) % 4) * 500, ((n / CASELOAD_EVERY) % 4) * 500 + 500) : [population[(n * 7919) % population.length]!];
   return {
-    traceId: `bench-${n}`, caller: { sub: caseload ? 'sw.jones' : `worker-${n % 400}`, name: 'A practitioner (fictional)', roles: ['social-worker'], org: 'NS001', orgType: 'local-authority' },
-    purpose: 'safeguarding', breakGlass: null, operation: { type: 'query', name: caseload ? 'Caseload' : 'ChildView' },
-    children: named.map((nhsNumber) => ({ nhsNumber, localReference: null, disclosed: caseload ? ['socialCare.status', 'name.given', 'name.family'] : Array.from({ length: 12 }, (_, i) => `socialCare.field${i}`), denied: [] })),
+    traceId: `bench-${n}`,
+    caller: {
+      sub: caseload ? 'sw.jones' : `worker-${n % 400}`,
+      name: 'A practitioner (fictional)',
+      roles: ['social-worker'],
+      org: 'NS001',
+      orgType: 'local-authority',
+    },
+    purpose: 'safeguarding',
+    breakGlass: null,
+    operation: { type: 'query', name: caseload ? 'Caseload' : 'ChildView' },
+    children: named.map((nhsNumber) => ({
+      nhsNumber,
+      localReference: null,
+      disclosed: caseload ? ['socialCare.status', 'name.given', 'name.family'] : Array.from({ length: 12 }, (_, i) => `socialCare.field${i}`),
+      denied: [],
+    })),
     basis: { policies: ['socialcare:status'], lawfulBasis: 'safeguarding children (DPA 2018 Sch 1 para 18)' },
   };
 }
@@ -51,7 +65,10 @@ async function build(db: Database): Promise<void> {
   if (Number(n) !== 0) throw new Error(`${DATABASE} holds ${n} rows, not ${ROWS}: run with --rebuild`);
   const started = Date.now();
   for (let from = 1; from <= ROWS; from += 1000) {
-    await appendAudit(db, Array.from({ length: Math.min(1000, ROWS - from + 1) }, (_, i) => entryFor(from + i)));
+    await appendAudit(
+      db,
+      Array.from({ length: Math.min(1000, ROWS - from + 1) }, (_, i) => entryFor(from + i)),
+    );
     if (from % 50_001 === 1) process.stderr.write(`\rbuilding: ${(from - 1).toLocaleString('en-GB')} rows`);
   }
   process.stderr.write(`\rbuilt ${ROWS.toLocaleString('en-GB')} rows in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
@@ -63,7 +80,8 @@ function verifyInProcess(url: string): Promise<{ seconds: number; peakMb: number
   return new Promise((resolve, reject) => {
     const started = Date.now();
     const child = spawn(process.execPath, ['--import', 'tsx', 'tools/audit/cli.ts', 'verify', '--agency', 'health'], {
-      env: { ...process.env, HEALTH_DATABASE_URL: url, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, HEALTH_DATABASE_URL: url, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'inherit'],
     });
     let output = '';
     let peakKb = 0;
@@ -72,7 +90,9 @@ function verifyInProcess(url: string): Promise<{ seconds: number; peakMb: number
       try {
         const hwm = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
         if (hwm) peakKb = Math.max(peakKb, Number(hwm[1]));
-      } catch { /* the process has just exited */ }
+      } catch {
+        /* the process has just exited */
+      }
     }, 50);
     child.on('error', reject);
     child.on('exit', (code) => {
@@ -107,19 +127,23 @@ async function main() {
   const database = await openAgencyDatabase({ url: url.toString() });
   try {
     await build(database.owner);
-    const [{ n }] = (await database.owner.query<{ n: string }>('SELECT count(*)::text AS n FROM service.audit_log WHERE nhs_numbers @> ARRAY[$1]', [traced])) as [{ n: string }];
+    const [{ n }] = (await database.owner.query<{ n: string }>('SELECT count(*)::text AS n FROM service.audit_log WHERE nhs_numbers @> ARRAY[$1]', [
+      traced,
+    ])) as [{ n: string }];
     const verify = await verifyInProcess(url.toString());
     const period = { since: new Date(Date.now() - 366 * 86_400_000).toISOString(), until: '' };
     const log = await medianMs(() => accessEntriesPage(database.owner, 'health', { child: traced }, { ...period, first: 100, after: null }));
     const exported = await medianMs(() => auditRowsForChild(database.owner, traced, { ...period, first: 1000 }));
     const history = await medianMs(() => accessEntriesPage(database.owner, 'health', { caller: 'sw.jones' }, { ...period, first: 100, after: null }));
-    process.stdout.write([
-      `log: ${ROWS.toLocaleString('en-GB')} rows, one in ${CASELOAD_EVERY} a 500-child caseload; the child traced is named in ${Number(n).toLocaleString('en-GB')} rows`,
-      `verify (npm run audit -- verify, own process): ${verify.seconds.toFixed(1)} s, peak RSS ${verify.peakMb.toFixed(0)} MB — ${verify.output}`,
-      `access log, first page (100 entries), median of ${ROUNDS}: ${log.toFixed(1)} ms`,
-      `export, first page (1,000 rows), median of ${ROUNDS}: ${exported.toFixed(1)} ms`,
-      `access history of the caseloads' worker, first page (100 entries), median of ${ROUNDS}: ${history.toFixed(1)} ms`,
-    ].join('\n') + '\n');
+    process.stdout.write(
+      [
+        `log: ${ROWS.toLocaleString('en-GB')} rows, one in ${CASELOAD_EVERY} a 500-child caseload; the child traced is named in ${Number(n).toLocaleString('en-GB')} rows`,
+        `verify (npm run audit -- verify, own process): ${verify.seconds.toFixed(1)} s, peak RSS ${verify.peakMb.toFixed(0)} MB — ${verify.output}`,
+        `access log, first page (100 entries), median of ${ROUNDS}: ${log.toFixed(1)} ms`,
+        `export, first page (1,000 rows), median of ${ROUNDS}: ${exported.toFixed(1)} ms`,
+        `access history of the caseloads' worker, first page (100 entries), median of ${ROUNDS}: ${history.toFixed(1)} ms`,
+      ].join('\n') + '\n',
+    );
   } finally {
     await database.close();
   }

@@ -22,7 +22,8 @@ const FULL_VIEW = `{ child(nhsNumber: "9990000018") { nhsNumber name { given fam
   education { school { name urn } attendanceRate exclusions { date type days } } } }`;
 const CASELOAD = `query Caseload($n: [ID!]!) { children(nhsNumbers: $n) { nhsNumber name { given family } dateOfBirth
   health { registeredGp { practiceName } } socialCare { status allocatedWorker { name } } education { school { name } attendanceRate } } }`;
-const ENTITIES = 'query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on Child { socialCare { status allocatedWorker { name } } } } }';
+const ENTITIES =
+  'query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on Child { socialCare { status allocatedWorker { name } } } } }';
 
 function microseconds(work: () => unknown): number {
   const batches: number[] = [];
@@ -48,7 +49,9 @@ async function main() {
     { name: 'caseload of 500', query: CASELOAD, variables: { n: caseload }, children: 500 },
   ];
   const entitiesVariables = (n: number) => ({ representations: caseload.slice(0, n).map((nhsNumber) => ({ __typename: 'Child', nhsNumber })) });
-  process.stdout.write(`${rounds} requests a batch, medians of 5 batches, µs per request\n| | parse with the token limit − without | gateway: rules and measures | rate limiter (in memory) | one subgraph's checks of its call | total (gateway + 5 subgraph calls) |\n|---|---|---|---|---|---|\n`);
+  process.stdout.write(
+    `${rounds} requests a batch, medians of 5 batches, µs per request\n| | parse with the token limit − without | gateway: rules and measures | rate limiter (in memory) | one subgraph's checks of its call | total (gateway + 5 subgraph calls) |\n|---|---|---|---|---|---|\n`,
+  );
   for (const c of cases) {
     const limited = microseconds(() => parse(c.query, { maxTokens: DEFAULT_OPERATION_LIMITS.tokens }));
     const plain = microseconds(() => parse(c.query));
@@ -60,7 +63,9 @@ async function main() {
     const variables = entitiesVariables(c.children);
     const subgraph = microseconds(() => exceededLimit(subgraphSchema, entities, variables, DEFAULT_OPERATION_LIMITS));
     const total = Math.max(0, limited - plain) + gateway + rate + 5 * subgraph;
-    process.stdout.write(`| ${c.name} | ${(limited - plain).toFixed(1)} | ${gateway.toFixed(1)} | ${rate.toFixed(1)} | ${subgraph.toFixed(1)} | ${total.toFixed(0)} |\n`);
+    process.stdout.write(
+      `| ${c.name} | ${(limited - plain).toFixed(1)} | ${gateway.toFixed(1)} | ${rate.toFixed(1)} | ${subgraph.toFixed(1)} | ${total.toFixed(0)} |\n`,
+    );
   }
 }
 

@@ -40,7 +40,17 @@ const caseload = `query Caseload($n: [ID!]!) { children(nhsNumbers: $n) { nhsNum
 
 async function main() {
   const { values } = parseArgs({
-    options: { runs: { type: 'string', default: '3' }, duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '10' }, backend: { type: 'string', default: 'pglite' }, children: { type: 'string', default: '2000' }, compare: { type: 'string', default: 'authz' }, scenario: { type: 'string', default: 'all' }, warmup: { type: 'string', default: '3' }, cooldown: { type: 'string', default: '3' } },
+    options: {
+      runs: { type: 'string', default: '3' },
+      duration: { type: 'string', default: '10' },
+      connections: { type: 'string', default: '10' },
+      backend: { type: 'string', default: 'pglite' },
+      children: { type: 'string', default: '2000' },
+      compare: { type: 'string', default: 'authz' },
+      scenario: { type: 'string', default: 'all' },
+      warmup: { type: 'string', default: '3' },
+      cooldown: { type: 'string', default: '3' },
+    },
   });
   const runs = Number(values.runs);
   const duration = Number(values.duration);
@@ -50,9 +60,14 @@ async function main() {
   const audit = values.compare === 'audit';
   const limits = values.compare === 'limits';
   const same = values.compare === 'same';
-  if (!['authz', 'audit', 'limits', 'same'].includes(values.compare)) throw new Error(`--compare must be authz, audit, limits or same; got "${values.compare}"`);
+  if (!['authz', 'audit', 'limits', 'same'].includes(values.compare))
+    throw new Error(`--compare must be authz, audit, limits or same; got "${values.compare}"`);
   const on = await startFederation({ backend: values.backend as Backend, children: Number(values.children) });
-  const off = await startFederation({ backend: values.backend as Backend, children: Number(values.children), ...(same ? {} : audit ? { audit: 'off' as const } : limits ? { limits: 'off' as const } : { authorizationMode: 'off' as const }) });
+  const off = await startFederation({
+    backend: values.backend as Backend,
+    children: Number(values.children),
+    ...(same ? {} : audit ? { audit: 'off' as const } : limits ? { limits: 'off' as const } : { authorizationMode: 'off' as const }),
+  });
   const label = values.compare;
   const [onLabel, offLabel] = same ? ['same, 1st', 'same, 2nd'] : [`${label} on`, `${label} off`];
   const numbers = syntheticNhsNumbers();
@@ -68,11 +83,17 @@ async function main() {
       { label: onLabel, federation: on, auth: await on.authHeaders({ persona: 'sw.jones', purpose: 'safeguarding' }) },
       { label: offLabel, federation: off, auth: await off.authHeaders({ persona: 'sw.jones', purpose: 'safeguarding' }) },
     ];
-    const drive = (target: (typeof targets)[number], scenario: (typeof scenarios)[number], seconds: number) => autocannon({
-      // A worker thread generates the load, so it does not compete with the gateway's event loop.
-      url: target.federation.gatewayUrl, method: 'POST', duration: seconds, connections, workers: 1,
-      headers: { 'content-type': 'application/json', ...target.auth }, body: scenario.body,
-    });
+    const drive = (target: (typeof targets)[number], scenario: (typeof scenarios)[number], seconds: number) =>
+      autocannon({
+        // A worker thread generates the load, so it does not compete with the gateway's event loop.
+        url: target.federation.gatewayUrl,
+        method: 'POST',
+        duration: seconds,
+        connections,
+        workers: 1,
+        headers: { 'content-type': 'application/json', ...target.auth },
+        body: scenario.body,
+      });
     // Each measurement starts from a quiet machine: what one run leaves behind (garbage to collect, the
     // database's background writing) is not charged to the next, whichever federation that is.
     const collectGarbage = (() => {
@@ -95,7 +116,13 @@ async function main() {
           const after = cpuSnapshot();
           const key = `${scenario.name} | ${target.label}`;
           const cpu = before && after ? cpuPerRequest(before, after, result.requests.total) : null;
-          (results[key] ??= []).push({ rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx, cpu });
+          (results[key] ??= []).push({
+            rps: result.requests.average,
+            p50: result.latency.p50,
+            p99: result.latency.p99,
+            errors: result.errors + result.non2xx,
+            cpu,
+          });
           process.stderr.write(`run ${run + 1}/${runs} ${key}: ${result.requests.average.toFixed(1)} req/s\n`);
         }
       }
@@ -112,7 +139,9 @@ async function main() {
     '|---|---|---|---|---|---|---|---|',
   ];
   for (const [name, rs] of Object.entries(results)) {
-    lines.push(`| ${name} | ${median(rs.map((r) => r.rps)).toFixed(1)} | ${median(rs.map((r) => r.p50))} | ${median(rs.map((r) => r.p99))} | ${rs.reduce((a, r) => a + r.errors, 0)} | ${ms(cpuMedian(rs, 'mainMs'))} | ${ms(cpuMedian(rs, 'processMs'))} | ${ms(cpuMedian(rs, 'postgresMs'))} |`);
+    lines.push(
+      `| ${name} | ${median(rs.map((r) => r.rps)).toFixed(1)} | ${median(rs.map((r) => r.p50))} | ${median(rs.map((r) => r.p99))} | ${rs.reduce((a, r) => a + r.errors, 0)} | ${ms(cpuMedian(rs, 'mainMs'))} | ${ms(cpuMedian(rs, 'processMs'))} | ${ms(cpuMedian(rs, 'postgresMs'))} |`,
+    );
   }
   for (const scenario of scenarios) {
     const ratio = median(results[`${scenario.name} | ${onLabel}`]!.map((r) => r.rps)) / median(results[`${scenario.name} | ${offLabel}`]!.map((r) => r.rps));
@@ -120,12 +149,16 @@ async function main() {
     // cancels what going first or second does to a measurement.
     const pairs = results[`${scenario.name} | ${onLabel}`]!.map((r, i) => r.rps / results[`${scenario.name} | ${offLabel}`]![i]!.rps);
     const geometricMean = Math.exp(pairs.reduce((sum, r) => sum + Math.log(r), 0) / pairs.length);
-    lines.push(`${scenario.name}: throughput ${onLabel} / ${offLabel} = ${ratio.toFixed(3)} (ratio of medians); ${geometricMean.toFixed(3)} (geometric mean of the runs' ratios: ${pairs.map((r) => r.toFixed(3)).join(', ')})`);
+    lines.push(
+      `${scenario.name}: throughput ${onLabel} / ${offLabel} = ${ratio.toFixed(3)} (ratio of medians); ${geometricMean.toFixed(3)} (geometric mean of the runs' ratios: ${pairs.map((r) => r.toFixed(3)).join(', ')})`,
+    );
     // While the main thread is the bottleneck, throughput follows its CPU per request: this ratio is what the throughput ratio tends to.
     const mainOn = cpuMedian(results[`${scenario.name} | ${onLabel}`]!, 'mainMs');
     const mainOff = cpuMedian(results[`${scenario.name} | ${offLabel}`]!, 'mainMs');
     if (mainOn !== null && mainOff !== null) {
-      lines.push(`${scenario.name}: main-thread CPU per request ${offLabel} / ${onLabel} = ${(mainOff / mainOn).toFixed(3)} (${ms(mainOff)} / ${ms(mainOn)} ms)`);
+      lines.push(
+        `${scenario.name}: main-thread CPU per request ${offLabel} / ${onLabel} = ${(mainOff / mainOn).toFixed(3)} (${ms(mainOff)} / ${ms(mainOn)} ms)`,
+      );
     }
     // Once both cores are busy, throughput follows all the CPU a request costs: the process's and PostgreSQL's together.
     // Summed run by run, then the median: a cost that moves less with the machine's speed than throughput does.
@@ -133,7 +166,9 @@ async function main() {
     const wholeOn = wholeMedian(results[`${scenario.name} | ${onLabel}`]!);
     const wholeOff = wholeMedian(results[`${scenario.name} | ${offLabel}`]!);
     if (wholeOn !== null && wholeOff !== null) {
-      lines.push(`${scenario.name}: all CPU per request (process and PostgreSQL) ${offLabel} / ${onLabel} = ${(wholeOff / wholeOn).toFixed(3)} (${ms(wholeOff)} / ${ms(wholeOn)} ms)`);
+      lines.push(
+        `${scenario.name}: all CPU per request (process and PostgreSQL) ${offLabel} / ${onLabel} = ${(wholeOff / wholeOn).toFixed(3)} (${ms(wholeOff)} / ${ms(wholeOn)} ms)`,
+      );
     }
   }
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -28,7 +28,11 @@ async function main() {
       { name: 'exact search (family + date of birth)', query: search, variables: { f: 'Williams', d: `${y}-${m}-${d}` } },
       { name: 'fuzzy search (misspelt, day and month swapped)', query: search, variables: { g: 'Noah', f: 'Wiliams', d: `${y}-${d}-${m}`, fuzzy: true } },
     ];
-    const lines = [`${values.children} children on PostgreSQL, ${values.runs} sequential runs each, as sw.jones (safeguarding)`, '| request | median ms |', '|---|---|'];
+    const lines = [
+      `${values.children} children on PostgreSQL, ${values.runs} sequential runs each, as sw.jones (safeguarding)`,
+      '| request | median ms |',
+      '|---|---|',
+    ];
     for (const c of cases) {
       const times: number[] = [];
       for (let i = 0; i < Number(values.runs) + 3; i++) {

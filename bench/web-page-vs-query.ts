@@ -22,16 +22,21 @@ export async function comparePageWithQuery(options: {
   check?: (text: string) => void;
 }): Promise<void> {
   const federation = await startFederation(options.federation);
-  const web = await listenWeb({
-    gateway: createGatewayClient({ url: federation.gatewayUrl }),
-    signIn: { mode: 'development', personas, token: (p) => signPersonaToken(p, federation.keys.personas.privateJwk) },
-    sessionSecret: randomBytes(32), development: true,
-  }, 0);
+  const web = await listenWeb(
+    {
+      gateway: createGatewayClient({ url: federation.gatewayUrl }),
+      signIn: { mode: 'development', personas, token: (p) => signPersonaToken(p, federation.keys.personas.privateJwk) },
+      sessionSecret: randomBytes(32),
+      development: true,
+    },
+    0,
+  );
   try {
     const first = await fetch(`${web.url}/sign-in`);
     const csrf = /name="_csrf" value="([^"]+)"/.exec(await first.text())![1]!;
     let cookie = first.headers.getSetCookie().at(-1)!.split(';')[0]!;
-    const form = (path: string, body: string) => fetch(`${web.url}${path}`, { method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body });
+    const form = (path: string, body: string) =>
+      fetch(`${web.url}${path}`, { method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body });
     cookie = (await form('/sign-in', `_csrf=${csrf}&persona=sw.jones`)).headers.getSetCookie().at(-1)!.split(';')[0]!;
     const renewed = /name="_csrf" value="([^"]+)"/.exec(await (await fetch(`${web.url}/purpose`, { headers: { cookie } })).text())![1]!;
     await form('/purpose', `_csrf=${renewed}&purpose=safeguarding`);
@@ -45,8 +50,15 @@ export async function comparePageWithQuery(options: {
       return performance.now() - started;
     };
     const page = () => fetch(`${web.url}${options.path}`, { headers: { cookie } });
-    const query = () => fetch(federation.gatewayUrl, { method: 'POST', headers: { ...headers, 'content-type': 'application/json', 'apollographql-client-name': WEB_CLIENT_NAME },
-      body: JSON.stringify({ variables: options.variables ?? {}, extensions: { persistedQuery: { version: 1, sha256Hash: documentHash(options.document) } } }) });
+    const query = () =>
+      fetch(federation.gatewayUrl, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json', 'apollographql-client-name': WEB_CLIENT_NAME },
+        body: JSON.stringify({
+          variables: options.variables ?? {},
+          extensions: { persistedQuery: { version: 1, sha256Hash: documentHash(options.document) } },
+        }),
+      });
     for (let i = 0; i < options.warmUp; i++) {
       await timed(query);
       await timed(page);
@@ -58,8 +70,10 @@ export async function comparePageWithQuery(options: {
       pages.push(await timed(page));
     }
     const p50 = { page: percentile(pages, 50), query: percentile(queries, 50) };
-    process.stdout.write(`${options.label}, ${options.rounds} rounds: page p50 ${p50.page.toFixed(1)} ms (p95 ${percentile(pages, 95).toFixed(1)}), `
-      + `gateway query p50 ${p50.query.toFixed(1)} ms (p95 ${percentile(queries, 95).toFixed(1)}); page/query ${(p50.page / p50.query).toFixed(2)}×\n`);
+    process.stdout.write(
+      `${options.label}, ${options.rounds} rounds: page p50 ${p50.page.toFixed(1)} ms (p95 ${percentile(pages, 95).toFixed(1)}), ` +
+        `gateway query p50 ${p50.query.toFixed(1)} ms (p95 ${percentile(queries, 95).toFixed(1)}); page/query ${(p50.page / p50.query).toFixed(2)}×\n`,
+    );
   } finally {
     await web.stop();
     await federation.stop();

@@ -16,7 +16,8 @@ async function main(): Promise<void> {
   });
   const children = Number(values.children);
   const seed = Number(values.seed);
-  if (!Number.isInteger(children) || children < 5) throw new Error(`--children must be a whole number of at least 5 (the demo children); got "${values.children}"`);
+  if (!Number.isInteger(children) || children < 5)
+    throw new Error(`--children must be a whole number of at least 5 (the demo children); got "${values.children}"`);
   if (!Number.isInteger(seed)) throw new Error(`--seed must be a whole number; got "${values.seed}"`);
   if (values['as-of'] && !/^\d{4}-\d{2}-\d{2}$/.test(values['as-of'])) throw new Error(`--as-of must be a date as YYYY-MM-DD; got "${values['as-of']}"`);
   const chosen = agencies.filter((a) => !values.agency || a.definition.name === values.agency);
@@ -27,13 +28,17 @@ async function main(): Promise<void> {
     const database = await openOwnerDatabase(config);
     try {
       // Migrated, with its service role (and serving login, when configured), as the subgraph would find it; then replaced below.
-      await prepareAgencyDatabase(definition, { ...config, seedIfEmpty: false }, database.owner, { logger: createLogger(`${definition.name}-seed`, config.logLevel) });
+      await prepareAgencyDatabase(definition, { ...config, seedIfEmpty: false }, database.owner, {
+        logger: createLogger(`${definition.name}-seed`, config.logLevel),
+      });
       await inTransaction(database.owner, () => seedAgency(database.owner, { children, seed, asOf: values['as-of'] }));
       await database.owner.exec('ANALYZE');
     } finally {
       await database.close();
     }
-    process.stdout.write(`${definition.name}: seeded ${children} children in ${((Date.now() - started) / 1000).toFixed(1)} s (${config.databaseUrl ? 'PostgreSQL' : config.dataDir})\n`);
+    process.stdout.write(
+      `${definition.name}: seeded ${children} children in ${((Date.now() - started) / 1000).toFixed(1)} s (${config.databaseUrl ? 'PostgreSQL' : config.dataDir})\n`,
+    );
   }
 }
 

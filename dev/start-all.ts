@@ -22,7 +22,9 @@ async function startAll() {
       running.push(await startAgency(definition, loadSubgraphConfig(definition.name, definition.defaultPort, env), { seed }));
     }
     const gatewayConfig = loadGatewayConfig(env);
-    const explorerUrl = webConfig.development ? `http://${webConfig.host.includes(':') ? `[${webConfig.host}]` : webConfig.host}:${webConfig.port}/explorer` : undefined;
+    const explorerUrl = webConfig.development
+      ? `http://${webConfig.host.includes(':') ? `[${webConfig.host}]` : webConfig.host}:${webConfig.port}/explorer`
+      : undefined;
     const startedGateway = await startGateway({ ...gatewayConfig, subgraphs: running.map((r) => ({ name: r.name, url: r.url })) }, undefined, { explorerUrl });
     gateway = startedGateway;
     const web = await startWeb(webConfig, { gatewayUrl: startedGateway.url });
@@ -42,7 +44,8 @@ async function startAll() {
 }
 
 function banner(url: string, webUrl: string, ms: number): string {
-  const query = '{ child(nhsNumber: \\"9990000018\\") { name { given family } dateOfBirth health { registeredGp { practiceName } } socialCare { status allocatedWorker { name } } housing { matchConfidence tenancy { address type } } education { school { name } attendanceRate } } }';
+  const query =
+    '{ child(nhsNumber: \\"9990000018\\") { name { given family } dateOfBirth health { registeredGp { practiceName } } socialCare { status allocatedWorker { name } } housing { matchConfidence tenancy { address type } } education { school { name } attendanceRate } } }';
   return `
 Child view gateway ready at ${url} (started in ${(ms / 1000).toFixed(1)} s)
 Practitioners' web app at ${webUrl} (development sign-in with demo personas)

@@ -2,7 +2,18 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { GraphQLError } from 'graphql';
-import { agencyUnavailable, AUDIT_HEAD_EXTENSION, CONTEXT_HEADER, ErrorCode, graphqlError, RELATED_CHILDREN_EXTENSION, type AuditHead, type Authority, type DeniedPath, type Logger } from '../shared';
+import {
+  agencyUnavailable,
+  AUDIT_HEAD_EXTENSION,
+  CONTEXT_HEADER,
+  ErrorCode,
+  graphqlError,
+  RELATED_CHILDREN_EXTENSION,
+  type AuditHead,
+  type Authority,
+  type DeniedPath,
+  type Logger,
+} from '../shared';
 
 /** What the gateway knows of each request: who is asking and why. */
 export interface GatewayContext {
@@ -39,7 +50,11 @@ export function requestDeadline(ms: number, finished: Promise<unknown>): AbortSi
 function deadlineExceeded(agency: string, signal: AbortSignal): GraphQLError {
   const ms = signal.reason instanceof DeadlinePassed ? signal.reason.ms : undefined;
   const within = ms === undefined ? '' : ` (${ms >= 1000 ? `${ms / 1000} s` : `${ms} ms`})`;
-  return graphqlError(ErrorCode.DEADLINE_EXCEEDED, `The request passed its deadline${within} before the ${agency} agency answered; its part of the answer is null.`, { agency });
+  return graphqlError(
+    ErrorCode.DEADLINE_EXCEEDED,
+    `The request passed its deadline${within} before the ${agency} agency answered; its part of the answer is null.`,
+    { agency },
+  );
 }
 
 /** A call's context: an operation's is a GatewayContext, and a health check's (typed as any record) is read as one too. */
@@ -89,7 +104,11 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
    * children of its answer the caller has a relationship with (the client sees neither). Only children the
    * gateway asked that agency about are taken.
    */
-  override didReceiveResponse({ request, response, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['didReceiveResponse']>>[0]): GatewayGraphQLResponse {
+  override didReceiveResponse({
+    request,
+    response,
+    context,
+  }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['didReceiveResponse']>>[0]): GatewayGraphQLResponse {
     const head = response.extensions?.[AUDIT_HEAD_EXTENSION] as Partial<AuditHead> | undefined;
     if (head && Number.isSafeInteger(head.seq) && typeof head.hash === 'string' && /^[0-9a-f]{64}$/.test(head.hash)) {
       this.options.witness?.(this.agency, { seq: head.seq!, hash: head.hash });
@@ -111,7 +130,7 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
       return await callDeadline.run(deadline, () => super.process(request));
     } catch (error) {
       if (deadline?.aborted) {
-        this.options.logger.warn({ agency: this.agency }, 'the request\'s deadline passed before the agency answered: call cancelled');
+        this.options.logger.warn({ agency: this.agency }, "the request's deadline passed before the agency answered: call cancelled");
         throw deadlineExceeded(this.agency, deadline);
       }
       if (error instanceof GraphQLError && typeof error.extensions.code === 'string' && error.extensions.response === undefined) throw error;

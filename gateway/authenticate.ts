@@ -1,7 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
-import { badRequest, BREAK_GLASS_MAX_LENGTH, BREAK_GLASS_MIN_LENGTH, callerSchema, hasUnprintable, PURPOSES, quoteInput, unauthenticated, type Authority, type Purpose } from '../shared';
+import {
+  badRequest,
+  BREAK_GLASS_MAX_LENGTH,
+  BREAK_GLASS_MIN_LENGTH,
+  callerSchema,
+  hasUnprintable,
+  PURPOSES,
+  quoteInput,
+  unauthenticated,
+  type Authority,
+  type Purpose,
+} from '../shared';
 
 export interface AuthenticatorOptions {
   /** Trusted signing keys of the identity provider (and, in development only, of the persona key). */
@@ -44,7 +55,12 @@ export function createAuthenticator(options: AuthenticatorOptions): (headers: In
     if (!match) throw unauthenticated('A bearer token is required: send "Authorization: Bearer <token>"');
     let payload: Record<string, unknown>;
     try {
-      ({ payload } = await jwtVerify(match[1]!, getKey, { algorithms: ['RS256', 'ES256'], issuer: options.issuer, audience: options.audience, requiredClaims: ['exp'] }));
+      ({ payload } = await jwtVerify(match[1]!, getKey, {
+        algorithms: ['RS256', 'ES256'],
+        issuer: options.issuer,
+        audience: options.audience,
+        requiredClaims: ['exp'],
+      }));
     } catch (error) {
       const code = (error as { code?: string }).code ?? '';
       throw unauthenticated(`The bearer token is not accepted: ${reasons[code] ?? 'it could not be verified'}`);
@@ -61,7 +77,8 @@ export function createAuthenticator(options: AuthenticatorOptions): (headers: In
 
 function purposeOf(value: string | undefined): Purpose {
   if (!value) throw badRequest(`The X-Purpose-Of-Use header is required: one of ${PURPOSES.join(', ')}`);
-  if (!(PURPOSES as readonly string[]).includes(value)) throw badRequest(`X-Purpose-Of-Use ${quoteInput(value)} is not one of ${PURPOSES.join(', ')}`, { header: 'x-purpose-of-use' });
+  if (!(PURPOSES as readonly string[]).includes(value))
+    throw badRequest(`X-Purpose-Of-Use ${quoteInput(value)} is not one of ${PURPOSES.join(', ')}`, { header: 'x-purpose-of-use' });
   return value as Purpose;
 }
 
@@ -77,11 +94,15 @@ function breakGlassOf(value: string | undefined, purpose: Purpose): string | und
   if (value === undefined) return undefined;
   if (purpose !== 'emergency-care') throw badRequest('X-Break-Glass may only be used with X-Purpose-Of-Use: emergency-care', BREAK_GLASS);
   const justification = decodeJustification(value).trim();
-  if (justification.length > BREAK_GLASS_MAX_LENGTH) throw badRequest(`X-Break-Glass: the justification may be at most ${BREAK_GLASS_MAX_LENGTH} characters`, BREAK_GLASS);
+  if (justification.length > BREAK_GLASS_MAX_LENGTH)
+    throw badRequest(`X-Break-Glass: the justification may be at most ${BREAK_GLASS_MAX_LENGTH} characters`, BREAK_GLASS);
   if (hasUnprintable(justification)) throw badRequest('X-Break-Glass: the justification may not hold control or invisible formatting characters', BREAK_GLASS);
   const visible = justification.match(/[\p{L}\p{N}]/gu)?.length ?? 0;
   if (visible < BREAK_GLASS_MIN_LENGTH) {
-    throw badRequest(`X-Break-Glass needs a written justification of at least ${BREAK_GLASS_MIN_LENGTH} characters (letters and digits; spaces and invisible characters do not count)`, BREAK_GLASS);
+    throw badRequest(
+      `X-Break-Glass needs a written justification of at least ${BREAK_GLASS_MIN_LENGTH} characters (letters and digits; spaces and invisible characters do not count)`,
+      BREAK_GLASS,
+    );
   }
   return justification;
 }
@@ -94,14 +115,14 @@ const EXT_VALUE = /^UTF-8'[A-Za-z0-9-]*'(.*)$/i;
 function decodeJustification(value: string): string {
   if (value.length > MAX_ENCODED_LENGTH) throw badRequest(`X-Break-Glass: the justification may be at most ${BREAK_GLASS_MAX_LENGTH} characters`, BREAK_GLASS);
   if (!/^[\x20-\x7e]*$/.test(value)) {
-    throw badRequest('X-Break-Glass must be ASCII: send other text UTF-8 percent-encoded as an RFC 8187 value, UTF-8\'\'%C3%80%20…', BREAK_GLASS);
+    throw badRequest("X-Break-Glass must be ASCII: send other text UTF-8 percent-encoded as an RFC 8187 value, UTF-8''%C3%80%20…", BREAK_GLASS);
   }
   const ext = EXT_VALUE.exec(value);
   if (!ext) return value;
   try {
     return decodeURIComponent(ext[1]!);
   } catch {
-    throw badRequest('X-Break-Glass: the UTF-8\'\' value is not valid percent-encoded UTF-8', BREAK_GLASS);
+    throw badRequest("X-Break-Glass: the UTF-8'' value is not valid percent-encoded UTF-8", BREAK_GLASS);
   }
 }
 

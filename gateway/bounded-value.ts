@@ -13,7 +13,12 @@ export interface ValueBounds {
 }
 
 /** What stands in place of a string too long to keep. */
-export interface OmittedString { omitted: 'string'; length: number; start: string; sha256: string }
+export interface OmittedString {
+  omitted: 'string';
+  length: number;
+  start: string;
+  sha256: string;
+}
 
 // Control characters (C0, DEL, C1), the JSON-hostile line separators, and lone surrogates.
 // eslint-disable-next-line no-control-regex -- it finds control characters in order to replace them

@@ -3,7 +3,12 @@ import { Kind, parse, valueFromASTUntyped, type OperationDefinitionNode } from '
 import { normaliseNhsNumber, type Authority, type Logger } from '../shared';
 import type { SharedState } from './shared-state';
 
-interface Grant { id: string; justification: string; openedAt: string; expiresAt: string }
+interface Grant {
+  id: string;
+  justification: string;
+  openedAt: string;
+  expiresAt: string;
+}
 
 export interface BreakGlassGrants {
   /** The request's authority once any grant is opened or found: a grant carries its justification to every agency. */
@@ -39,14 +44,26 @@ export function createBreakGlassGrants(options: { state: SharedState; minutes: n
       const held = await options.state.get(key);
       const existing = held ? (JSON.parse(held) as Grant) : undefined;
       if (existing && Date.parse(existing.expiresAt) > Date.now()) {
-        return { ...authority, breakGlass: authority.breakGlass ?? existing.justification, breakGlassGrant: { id: existing.id, openedAt: existing.openedAt, expiresAt: existing.expiresAt, opened: false } };
+        return {
+          ...authority,
+          breakGlass: authority.breakGlass ?? existing.justification,
+          breakGlassGrant: { id: existing.id, openedAt: existing.openedAt, expiresAt: existing.expiresAt, opened: false },
+        };
       }
       if (!authority.breakGlass) return authority;
       const now = Date.now();
-      const grant: Grant = { id: randomUUID(), justification: authority.breakGlass, openedAt: new Date(now).toISOString(), expiresAt: new Date(now + options.minutes * 60_000).toISOString() };
+      const grant: Grant = {
+        id: randomUUID(),
+        justification: authority.breakGlass,
+        openedAt: new Date(now).toISOString(),
+        expiresAt: new Date(now + options.minutes * 60_000).toISOString(),
+      };
       await options.state.set(key, JSON.stringify(grant), options.minutes * 60);
       await options.state.set(`bgid:${grant.id}`, key, options.minutes * 60);
-      options.logger.warn({ grant: grant.id, caller: authority.caller.sub, expiresAt: grant.expiresAt, traceId: authority.traceId }, 'break-glass grant opened');
+      options.logger.warn(
+        { grant: grant.id, caller: authority.caller.sub, expiresAt: grant.expiresAt, traceId: authority.traceId },
+        'break-glass grant opened',
+      );
       return { ...authority, breakGlassGrant: { id: grant.id, openedAt: grant.openedAt, expiresAt: grant.expiresAt, opened: true } };
     },
   };

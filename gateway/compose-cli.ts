@@ -24,10 +24,16 @@ function main(argv: string[]): void {
   const supergraph = composeSupergraph(sources);
   const api = apiSchemaSdl(supergraph);
   if (existsSync(apiOut)) {
-    const acknowledged = existsSync(ACKNOWLEDGED_BREAKS_PATH) ? readFileSync(ACKNOWLEDGED_BREAKS_PATH, 'utf8').split('\n').map((l) => l.trim()) : [];
+    const acknowledged = existsSync(ACKNOWLEDGED_BREAKS_PATH)
+      ? readFileSync(ACKNOWLEDGED_BREAKS_PATH, 'utf8')
+          .split('\n')
+          .map((l) => l.trim())
+      : [];
     const unacknowledged = breakingChanges(readFileSync(apiOut, 'utf8'), api).filter((b) => !acknowledged.includes(b));
     if (unacknowledged.length > 0) {
-      throw new Error(`The graph would break clients of ${apiOut}:\n  ${unacknowledged.join('\n  ')}\nAgree each with the front-end teams, then add its line to ${ACKNOWLEDGED_BREAKS_PATH} and compose again.`);
+      throw new Error(
+        `The graph would break clients of ${apiOut}:\n  ${unacknowledged.join('\n  ')}\nAgree each with the front-end teams, then add its line to ${ACKNOWLEDGED_BREAKS_PATH} and compose again.`,
+      );
     }
   }
   writeFileSync(out, supergraph);

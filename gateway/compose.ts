@@ -2,7 +2,11 @@ import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
 import { CONTEXT_HEADER } from '../shared';
 
-export interface SubgraphSource { name: string; url: string; sdl: string }
+export interface SubgraphSource {
+  name: string;
+  url: string;
+  sdl: string;
+}
 
 /** Composition failed; the message lists every error, one per line, with the subgraph it came from. */
 export class CompositionError extends Error {
@@ -39,14 +43,17 @@ export async function fetchSubgraphSdl(url: string, waitMs: number, signed?: () 
         signal: AbortSignal.timeout(5_000),
       });
       if (response.status === 401 || response.status === 403) {
-        throw new SdlRefused(`it refused the ${signed ? 'signed ' : ''}request (HTTP ${response.status})${signed ? ': does it trust the gateway\'s key?' : ': outside development a subgraph gives its SDL only to a request signed with the gateway\'s key (pass composeFromSubgraphs a signer)'}`);
+        throw new SdlRefused(
+          `it refused the ${signed ? 'signed ' : ''}request (HTTP ${response.status})${signed ? ": does it trust the gateway's key?" : ": outside development a subgraph gives its SDL only to a request signed with the gateway's key (pass composeFromSubgraphs a signer)"}`,
+        );
       }
       const body = (await response.json()) as { data?: { _service?: { sdl?: string } } };
       const sdl = body.data?._service?.sdl;
       if (sdl) return sdl;
       throw new Error(`answered ${response.status} without an SDL`);
     } catch (error) {
-      if (error instanceof SdlRefused || Date.now() >= deadline) throw new Error(`Subgraph at ${url} did not give its SDL: ${(error as Error).message}`, { cause: error });
+      if (error instanceof SdlRefused || Date.now() >= deadline)
+        throw new Error(`Subgraph at ${url} did not give its SDL: ${(error as Error).message}`, { cause: error });
       await new Promise((r) => setTimeout(r, Math.min(2_000, 100 * 2 ** attempt)));
     }
   }

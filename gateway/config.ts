@@ -5,7 +5,6 @@ import { agencyDir, agencyVariables, REGISTRY } from '../registry';
 import { rateLimitsFrom, rateLimitsShape, type RateLimits } from './rate-limits';
 import { DEFAULT_TRUSTED_DOCUMENTS_DIR } from './trusted-documents';
 
-
 export interface GatewayConfig {
   /** `PORT` @default 4000 */
   port: number;
@@ -117,10 +116,14 @@ export function loadGatewayConfig(source: Env = process.env): GatewayConfig {
     source,
   ) as Record<string, unknown>;
   if ((values.RATE_CHILDREN_PER_MINUTE as number) < (values.MAX_QUERY_CHILDREN as number)) {
-    throw new ConfigError(`Invalid configuration:\n  RATE_CHILDREN_PER_MINUTE="${String(values.RATE_CHILDREN_PER_MINUTE)}": must be at least MAX_QUERY_CHILDREN (${String(values.MAX_QUERY_CHILDREN)}), or an operation of that many children could never be served`);
+    throw new ConfigError(
+      `Invalid configuration:\n  RATE_CHILDREN_PER_MINUTE="${String(values.RATE_CHILDREN_PER_MINUTE)}": must be at least MAX_QUERY_CHILDREN (${String(values.MAX_QUERY_CHILDREN)}), or an operation of that many children could never be served`,
+    );
   }
   if (!values.AUTH_JWKS_PATH && !values.AUTH_JWKS_URL && !values.AUTH_TRUST_DEV_KEY) {
-    throw new ConfigError('Invalid configuration:\n  AUTH_JWKS_PATH="", AUTH_JWKS_URL="", AUTH_TRUST_DEV_KEY="": the gateway needs a way to verify tokens: set AUTH_JWKS_PATH or AUTH_JWKS_URL (or, in development, AUTH_TRUST_DEV_KEY=true)');
+    throw new ConfigError(
+      'Invalid configuration:\n  AUTH_JWKS_PATH="", AUTH_JWKS_URL="", AUTH_TRUST_DEV_KEY="": the gateway needs a way to verify tokens: set AUTH_JWKS_PATH or AUTH_JWKS_URL (or, in development, AUTH_TRUST_DEV_KEY=true)',
+    );
   }
   return {
     port: values.PORT as number,
@@ -132,7 +135,9 @@ export function loadGatewayConfig(source: Env = process.env): GatewayConfig {
     breakGlassMinutes: values.BREAK_GLASS_MINUTES as number,
     auditPath: resolve(values.GATEWAY_AUDIT_PATH as string),
     unusualAccess: {
-      childrenPerHour: values.UNUSUAL_CHILDREN_PER_HOUR as number, minimumSearches: values.UNUSUAL_SEARCH_MINIMUM as number, searchFactor: values.UNUSUAL_SEARCH_FACTOR as number,
+      childrenPerHour: values.UNUSUAL_CHILDREN_PER_HOUR as number,
+      minimumSearches: values.UNUSUAL_SEARCH_MINIMUM as number,
+      searchFactor: values.UNUSUAL_SEARCH_FACTOR as number,
     },
     redisUrl: values.REDIS_URL as string | undefined,
     logLevel: values.LOG_LEVEL as string,
@@ -144,7 +149,12 @@ export function loadGatewayConfig(source: Env = process.env): GatewayConfig {
     authTrustDevKey: values.AUTH_TRUST_DEV_KEY as boolean,
     signingKeyPath: values.GATEWAY_SIGNING_KEY_PATH as string | undefined,
     authorizationMode: values.AUTHZ_MODE as 'enforce' | 'dry-run',
-    policyFiles: values.POLICY_FILES ? (values.POLICY_FILES as string).split(',').map((p) => p.trim()).filter(Boolean) : DEFAULT_POLICY_FILES,
+    policyFiles: values.POLICY_FILES
+      ? (values.POLICY_FILES as string)
+          .split(',')
+          .map((p) => p.trim())
+          .filter(Boolean)
+      : DEFAULT_POLICY_FILES,
     operationLimits: operationLimitsFrom(values),
     rateLimits: rateLimitsFrom(values),
     requestDeadlineMs: values.REQUEST_DEADLINE_MS as number,

@@ -4,8 +4,20 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
 import {
-  createErrorFormatter, landingPagePlugin, listen, operationLimitsParseOptions, operationLimitsPlugin, readPolicyMap, stripPolicyFeatures,
-  type AuthorizationMode, type Authority, type HttpService, type HttpServiceOptions, type Logger, type OperationLimits, type Policies,
+  createErrorFormatter,
+  landingPagePlugin,
+  listen,
+  operationLimitsParseOptions,
+  operationLimitsPlugin,
+  readPolicyMap,
+  stripPolicyFeatures,
+  type AuthorizationMode,
+  type Authority,
+  type HttpService,
+  type HttpServiceOptions,
+  type Logger,
+  type OperationLimits,
+  type Policies,
 } from '../shared';
 import type { IncomingHttpHeaders } from 'node:http';
 import { AgencyDataSource, requestDeadline, type GatewayContext } from './agency-data-source';
@@ -144,7 +156,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         about: [
           'GraphQL is served here: send POST requests with Content-Type: application/json, a bearer token and a purpose of use (X-Purpose-Of-Use).',
           trusted.mode === 'enforce'
-            ? 'Only operations a client has registered run here, sent by their hash with the client\'s name (docs/trusted-documents.md).'
+            ? "Only operations a client has registered run here, sent by their hash with the client's name (docs/trusted-documents.md)."
             : 'Free-form operations run here as well as registered ones (TRUSTED_DOCUMENTS=allow): never in a deployment.',
         ],
         explorerUrl: options.explorerUrl,
@@ -175,7 +187,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     async listen(port, host) {
       await apollo.start();
       const service = await listen(apollo, {
-        port, host, ready: async () => true, timeouts: options.httpTimeouts,
+        port,
+        host,
+        ready: async () => true,
+        timeouts: options.httpTimeouts,
         // A caller over `concurrent` or `requests` is refused here, before the request is parsed: nothing else sees it.
         context: async (req, body, finished) => {
           const deadline = limited ? requestDeadline(deadlineMs, finished) : undefined;
@@ -199,7 +214,9 @@ export function createGateway(options: GatewayOptions): Gateway {
             await apollo.stop();
           } finally {
             // The heads the agencies showed since the last operation's line, so that the newest rows are witnessed too.
-            await gatewayAudit.flush().catch((error: unknown) => options.logger.error({ err: error }, 'could not write the witnessed heads to the gateway audit log'));
+            await gatewayAudit
+              .flush()
+              .catch((error: unknown) => options.logger.error({ err: error }, 'could not write the witnessed heads to the gateway audit log'));
           }
         },
       };

@@ -103,7 +103,10 @@ export function createGatewayAudit(options: { path: string; logger: Logger }) {
     const end = await readChainEnd(path);
     if (!end.torn) return end.hash;
     await truncate(path, end.torn.offset);
-    logger.warn({ path, bytes: end.torn.bytes, sha256: end.torn.sha256 }, 'the gateway audit log ended in a half-written line: removed it, and recorded that in the chain');
+    logger.warn(
+      { path, bytes: end.torn.bytes, sha256: end.torn.sha256 },
+      'the gateway audit log ended in a half-written line: removed it, and recorded that in the chain',
+    );
     const { line, hash } = encode({ at: new Date().toISOString(), kind: 'torn', torn: { bytes: end.torn.bytes, sha256: end.torn.sha256 } }, end.hash);
     await appendFile(path, line);
     return hash;
@@ -170,7 +173,13 @@ function encode(entry: AuditLine, prev: string): { line: string; hash: string; t
   if (bytes <= MAX_AUDIT_LINE_BYTES) return { line, hash };
   // Only the lists can grow with what a client sends; a line too long without them is a fault, and nothing is written.
   if (!('children' in entry) || entry.tooLargeToRecord) throw new Error(`a gateway audit line of ${bytes} bytes is more than ${MAX_AUDIT_LINE_BYTES}`);
-  const tooLargeToRecord = { bytes, sha256: createHash('sha256').update(body).digest('hex'), children: entry.children.length, searches: entry.searches.length, filtered: entry.filtered.length };
+  const tooLargeToRecord = {
+    bytes,
+    sha256: createHash('sha256').update(body).digest('hex'),
+    children: entry.children.length,
+    searches: entry.searches.length,
+    filtered: entry.filtered.length,
+  };
   const shorter = encode({ ...entry, children: [], searches: [], filtered: [], tooLargeToRecord }, prev);
   return { ...shorter, tooLong: bytes };
 }
@@ -202,9 +211,13 @@ async function readChainEnd(path: string): Promise<{ hash: string; torn: { offse
     const torn = lastNewline + 1 < size ? { offset: lastNewline + 1, bytes: size - lastNewline - 1, sha256: await hashOf(file, lastNewline + 1, size) } : null;
     if (lastNewline < 0) return { hash: GENESIS, torn };
     const start = (await newlineBefore(file, lastNewline)) + 1;
-    if (lastNewline - start > MAX_LAST_LINE_BYTES) throw new Error(`the last line of the gateway audit log ${path} is ${lastNewline - start} bytes long: not a line of the chain; someone who keeps the log must look at it`);
+    if (lastNewline - start > MAX_LAST_LINE_BYTES)
+      throw new Error(
+        `the last line of the gateway audit log ${path} is ${lastNewline - start} bytes long: not a line of the chain; someone who keeps the log must look at it`,
+      );
     const parsed = parseLine((await readRange(file, start, lastNewline)).toString('utf8'));
-    if (typeof parsed === 'string') throw new Error(`the last line of the gateway audit log ${path} is not a line of the chain (${parsed}); someone who keeps the log must look at it`);
+    if (typeof parsed === 'string')
+      throw new Error(`the last line of the gateway audit log ${path} is not a line of the chain (${parsed}); someone who keeps the log must look at it`);
     return { hash: parsed.hash, torn };
   } finally {
     await file.close();
@@ -279,7 +292,8 @@ export async function verifyGatewayAudit(path: string): Promise<{ lines: number;
     } catch {
       return broken(number, 'the line cannot be read back (nested too deep)');
     }
-    if (createHash('sha256').update(`${parsed.prevHash}|${body}`).digest('hex') !== parsed.hash) return broken(number, 'the line does not match its hash (edited)');
+    if (createHash('sha256').update(`${parsed.prevHash}|${body}`).digest('hex') !== parsed.hash)
+      return broken(number, 'the line does not match its hash (edited)');
     if (parsed.prevHash !== prev) return broken(number, 'the line does not follow the one before (deleted or reordered)');
     prev = parsed.hash;
   }

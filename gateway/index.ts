@@ -13,6 +13,24 @@ export { createGatewayAudit, verifyGatewayAudit, witnessedHeads, type GatewayAud
 export { gatewayAuditPlugin } from './plugins/gateway-audit-plugin';
 export { operationSubjects, type OperationSubjects, type SubjectField } from './operation-subjects';
 export { traceIdHeaderPlugin, TRACE_ID_HEADER } from './plugins/trace-id-header-plugin';
-export { createRateLimiter, DEFAULT_RATE_LIMITS, RATE_LIMIT_VARIABLES, type RateLimits, type RateLimit, type RateLimitExceeded, type RateLimiter, type Volume } from './rate-limits';
+export {
+  createRateLimiter,
+  DEFAULT_RATE_LIMITS,
+  RATE_LIMIT_VARIABLES,
+  type RateLimits,
+  type RateLimit,
+  type RateLimitExceeded,
+  type RateLimiter,
+  type Volume,
+} from './rate-limits';
 export { rateLimitsPlugin, volumeOf } from './plugins/rate-limits-plugin';
-export { trustedDocuments, trustedDocumentHash, loadTrustedDocumentManifests, DEFAULT_TRUSTED_DOCUMENTS_DIR, CLIENT_NAME_HEADER, type TrustedDocuments, type TrustedDocumentsMode, type TrustedDocumentManifests } from './trusted-documents';
+export {
+  trustedDocuments,
+  trustedDocumentHash,
+  loadTrustedDocumentManifests,
+  DEFAULT_TRUSTED_DOCUMENTS_DIR,
+  CLIENT_NAME_HEADER,
+  type TrustedDocuments,
+  type TrustedDocumentsMode,
+  type TrustedDocumentManifests,
+} from './trusted-documents';

@@ -29,12 +29,26 @@ export function hasLiteralValues(operation: string): boolean {
   let found = false;
   try {
     visit(parse(operation), {
-      StringValue() { found = true; return BREAK; },
-      IntValue() { found = true; return BREAK; },
-      FloatValue() { found = true; return BREAK; },
-      EnumValue() { found = true; return BREAK; },
+      StringValue() {
+        found = true;
+        return BREAK;
+      },
+      IntValue() {
+        found = true;
+        return BREAK;
+      },
+      FloatValue() {
+        found = true;
+        return BREAK;
+      },
+      EnumValue() {
+        found = true;
+        return BREAK;
+      },
       // Directive arguments such as @include(if: true) carry no record data.
-      Directive() { return false; },
+      Directive() {
+        return false;
+      },
     });
   } catch {
     return true;

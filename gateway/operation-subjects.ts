@@ -5,7 +5,11 @@ import { normaliseNhsNumber } from '../shared';
 import { boundValue } from './bounded-value';
 
 /** One root field that names children or searches for them, by its response key. */
-export interface SubjectField { key: string; children: string[]; search: Record<string, unknown> | null }
+export interface SubjectField {
+  key: string;
+  children: string[];
+  search: Record<string, unknown> | null;
+}
 
 /** What an operation asks about at its root: the children by NHS number, and each search with its parameters. */
 export interface OperationSubjects {

@@ -26,13 +26,22 @@ export interface RateLimits {
 export type RateLimit = keyof RateLimits;
 
 export const DEFAULT_RATE_LIMITS: Readonly<RateLimits> = {
-  requests: 120, children: 2000, searches: 20, fuzzySearches: 10, postcodeSearches: 5, concurrent: 10,
+  requests: 120,
+  children: 2000,
+  searches: 20,
+  fuzzySearches: 10,
+  postcodeSearches: 5,
+  concurrent: 10,
 };
 
 /** Each limit's environment variable. */
 export const RATE_LIMIT_VARIABLES: Readonly<Record<RateLimit, string>> = {
-  requests: 'RATE_REQUESTS_PER_MINUTE', children: 'RATE_CHILDREN_PER_MINUTE', searches: 'RATE_SEARCHES_PER_MINUTE',
-  fuzzySearches: 'RATE_FUZZY_SEARCHES_PER_MINUTE', postcodeSearches: 'RATE_POSTCODE_SEARCHES_PER_MINUTE', concurrent: 'RATE_CONCURRENT_REQUESTS',
+  requests: 'RATE_REQUESTS_PER_MINUTE',
+  children: 'RATE_CHILDREN_PER_MINUTE',
+  searches: 'RATE_SEARCHES_PER_MINUTE',
+  fuzzySearches: 'RATE_FUZZY_SEARCHES_PER_MINUTE',
+  postcodeSearches: 'RATE_POSTCODE_SEARCHES_PER_MINUTE',
+  concurrent: 'RATE_CONCURRENT_REQUESTS',
 };
 
 const LIMITS = Object.keys(RATE_LIMIT_VARIABLES) as RateLimit[];
@@ -48,7 +57,11 @@ export function rateLimitsFrom(values: Record<string, unknown>): RateLimits {
 }
 
 /** What a refusal says: which limit, its maximum, and when to try again. */
-export interface RateLimitExceeded { limit: RateLimit; max: number; retryAfter: number }
+export interface RateLimitExceeded {
+  limit: RateLimit;
+  max: number;
+  retryAfter: number;
+}
 
 /** The refusal's body: RATE_LIMITED naming the limit, its maximum and the seconds to wait. */
 export function rateLimitedError({ limit, max, retryAfter }: RateLimitExceeded): GraphQLFormattedError {
@@ -70,7 +83,8 @@ function rateLimited({ limit, max, retryAfter }: RateLimitExceeded): GraphQLErro
 }
 
 /** What a request is told when it cannot be counted. */
-export const UNCOUNTED_MESSAGE = 'The request could not be counted against the rate limits (the gateway\'s shared state did not answer), so nothing is disclosed.';
+export const UNCOUNTED_MESSAGE =
+  "The request could not be counted against the rate limits (the gateway's shared state did not answer), so nothing is disclosed.";
 
 /** Fail closed, as unusual access does when its counters cannot be read: AUDIT_UNAVAILABLE, HTTP 500. */
 function uncounted(): GraphQLError {
@@ -159,8 +173,9 @@ export function createRateLimiter(options: RateLimiterOptions) {
       const counts = await Promise.all(added.map((limit) => options.state.increment(counter(limit, sub, current), COUNTER_TTL_SECONDS, volume[limit])));
       const over = added.findIndex((limit, i) => counts[i]! > limits[limit]);
       if (over < 0) return null;
-      await Promise.all(added.map((limit) => options.state.increment(counter(limit, sub, current), COUNTER_TTL_SECONDS, -volume[limit]!)))
-        .catch((error: unknown) => options.logger?.warn({ err: error, caller: sub }, 'could not take a refused operation back out of the rate counters'));
+      await Promise.all(added.map((limit) => options.state.increment(counter(limit, sub, current), COUNTER_TTL_SECONDS, -volume[limit]!))).catch(
+        (error: unknown) => options.logger?.warn({ err: error, caller: sub }, 'could not take a refused operation back out of the rate counters'),
+      );
       return { limit: added[over]!, max: limits[added[over]!], retryAfter };
     },
   };

@@ -35,13 +35,22 @@ export class RedisSharedState implements SharedState {
   }
 
   async increment(key: string, ttlSeconds: number, by = 1) {
-    const [count] = (await this.client.multi().incrBy(this.prefix + key, by).expire(this.prefix + key, ttlSeconds, 'NX').exec()) as unknown as [number];
+    const [count] = (await this.client
+      .multi()
+      .incrBy(this.prefix + key, by)
+      .expire(this.prefix + key, ttlSeconds, 'NX')
+      .exec()) as unknown as [number];
     return Number(count);
   }
 
   async addToSet(key: string, members: readonly string[], ttlSeconds: number) {
     if (members.length === 0) return { added: 0, size: Number(await this.client.sCard(this.prefix + key)) };
-    const results = (await this.client.multi().sAdd(this.prefix + key, [...members]).expire(this.prefix + key, ttlSeconds, 'NX').sCard(this.prefix + key).exec()) as unknown as number[];
+    const results = (await this.client
+      .multi()
+      .sAdd(this.prefix + key, [...members])
+      .expire(this.prefix + key, ttlSeconds, 'NX')
+      .sCard(this.prefix + key)
+      .exec()) as unknown as number[];
     return { added: Number(results[0]), size: Number(results[2]) };
   }
 }
@@ -89,9 +98,11 @@ export class MemorySharedState implements SharedState {
 
   /** What is held, for tests that check no record value is kept. */
   entries(): { key: string; value: string }[] {
-    return [...this.values.keys()].filter((k) => this.live(k)).map((key) => {
-      const v = this.values.get(key)!.value;
-      return { key, value: typeof v === 'string' ? v : v instanceof Set ? [...v].join(',') : String(v) };
-    });
+    return [...this.values.keys()]
+      .filter((k) => this.live(k))
+      .map((key) => {
+        const v = this.values.get(key)!.value;
+        return { key, value: typeof v === 'string' ? v : v instanceof Set ? [...v].join(',') : String(v) };
+      });
   }
 }

@@ -40,7 +40,9 @@ const clientNameShape = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 export function loadTrustedDocumentManifests(dir: string): TrustedDocumentManifests {
   if (!existsSync(dir)) throw new ConfigError(`Invalid configuration:\n  TRUSTED_DOCUMENTS_DIR="${dir}": no such folder`);
   const manifests = new Map<string, ReadonlyMap<string, string>>();
-  for (const file of readdirSync(dir).filter((name) => name.endsWith('.json')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((name) => name.endsWith('.json'))
+    .sort()) {
     const client = basename(file, '.json');
     const where = `trusted-documents manifest ${join(dir, file)}`;
     if (!clientNameShape.test(client)) throw new ConfigError(`${where}: "${client}" is not a client name (lower-case letters, digits, ".", "_" and "-")`);
@@ -62,7 +64,6 @@ export function loadTrustedDocumentManifests(dir: string): TrustedDocumentManife
   }
   return manifests;
 }
-
 
 function refuse(code: typeof ErrorCode.TRUSTED_DOCUMENT_REQUIRED | typeof ErrorCode.TRUSTED_DOCUMENT_NOT_FOUND, message: string): GraphQLError {
   return graphqlError(code, message, { http: { status: 400 } });
@@ -117,9 +118,20 @@ export function trustedDocuments(options: TrustedDocuments) {
         const document = client === undefined ? undefined : manifests.get(client)?.get(hash);
         if (document !== undefined) return document;
         if (mode === 'allow') return undefined;
-        if (client === undefined) throw refuse(ErrorCode.TRUSTED_DOCUMENT_NOT_FOUND, `Only registered operations run here: name your client in the ${CLIENT_NAME_HEADER} header, whose manifest holds this hash`);
-        if (!manifests.has(client)) throw refuse(ErrorCode.TRUSTED_DOCUMENT_NOT_FOUND, `Only registered operations run here, and the client "${client.slice(0, 64)}" has registered none`);
-        throw refuse(ErrorCode.TRUSTED_DOCUMENT_NOT_FOUND, `The operation ${hash.slice(0, 64)} is not registered for the client "${client.slice(0, 64)}": regenerate and deploy its trusted-documents manifest`);
+        if (client === undefined)
+          throw refuse(
+            ErrorCode.TRUSTED_DOCUMENT_NOT_FOUND,
+            `Only registered operations run here: name your client in the ${CLIENT_NAME_HEADER} header, whose manifest holds this hash`,
+          );
+        if (!manifests.has(client))
+          throw refuse(
+            ErrorCode.TRUSTED_DOCUMENT_NOT_FOUND,
+            `Only registered operations run here, and the client "${client.slice(0, 64)}" has registered none`,
+          );
+        throw refuse(
+          ErrorCode.TRUSTED_DOCUMENT_NOT_FOUND,
+          `The operation ${hash.slice(0, 64)} is not registered for the client "${client.slice(0, 64)}": regenerate and deploy its trusted-documents manifest`,
+        );
       }
       if (mode === 'enforce') {
         throw refuse(

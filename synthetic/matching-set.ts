@@ -5,9 +5,15 @@ import { createRandom, type Random } from './random';
 
 /** A child as the demographics service knows them: what housing is handed to match on. */
 export interface MatchQuery {
-  nhsNumber: string; given: string; family: string; dateOfBirth: string; gender: 'male' | 'female';
+  nhsNumber: string;
+  given: string;
+  family: string;
+  dateOfBirth: string;
+  gender: 'male' | 'female';
   /** The address the demographics service holds. */
-  line1: string; town: string; postcode: string;
+  line1: string;
+  town: string;
+  postcode: string;
 }
 
 /** A household member as a landlord records them, and whom it really is (null for nobody in the query set). */
@@ -27,7 +33,10 @@ export interface LabelledRecord {
   kind: string;
 }
 
-export interface LabelledSet { queries: MatchQuery[]; records: LabelledRecord[] }
+export interface LabelledSet {
+  queries: MatchQuery[];
+  records: LabelledRecord[];
+}
 
 /**
  * A labelled set for evaluating housing matching, deterministic for a seed:
@@ -54,12 +63,29 @@ export function buildLabelledSet(options: { children: number; seed: number; asOf
   for (const child of population.children) {
     const household = households.get(child.householdId)!;
     const known = household.address;
-    queries.push({ nhsNumber: child.nhsNumber, given: child.given, family: child.family, dateOfBirth: child.dateOfBirth, gender: child.gender, line1: known.line1, town: known.town, postcode: known.postcode });
+    queries.push({
+      nhsNumber: child.nhsNumber,
+      given: child.given,
+      family: child.family,
+      dateOfBirth: child.dateOfBirth,
+      gender: child.gender,
+      line1: known.line1,
+      town: known.town,
+      postcode: known.postcode,
+    });
     if (child.housing && household.tenancy) {
       const property = propertyOf(household);
       const noise = [...child.housing.noise, ...(property.line1 !== household.address.line1 ? ['address line as the landlord writes it'] : [])];
       const dateOfBirth = random.chance(0.01) ? (noise.push('date of birth missing'), null) : child.housing.dateOfBirth;
-      const own = { given: child.housing.given, family: child.housing.family, dateOfBirth, memberPostcode: child.housing.postcode, propertyLine1: property.line1, propertyTown: property.town, propertyPostcode: property.postcode };
+      const own = {
+        given: child.housing.given,
+        family: child.housing.family,
+        dateOfBirth,
+        memberPostcode: child.housing.postcode,
+        propertyLine1: property.line1,
+        propertyTown: property.town,
+        propertyPostcode: property.postcode,
+      };
       // A twin the demographics service does not know (so that matching them to anyone is wrong).
       if (random.chance(0.03)) {
         const names = child.gender === 'female' ? girlsNames : boysNames;
@@ -69,13 +95,27 @@ export function buildLabelledSet(options: { children: number; seed: number; asOf
       }
       // Sometimes the landlord holds no record of the child itself, only of others who resemble them.
       if (random.chance(0.02)) continue;
-      records.push({ ...own, reference: `${household.tenancy.ref}-${child.nhsNumber}`, truth: child.nhsNumber, kind: noise.length ? `true (${noise.join(', ')})` : 'true' });
+      records.push({
+        ...own,
+        reference: `${household.tenancy.ref}-${child.nhsNumber}`,
+        truth: child.nhsNumber,
+        kind: noise.length ? `true (${noise.join(', ')})` : 'true',
+      });
     }
     // Another child, elsewhere, with the same common name and date of birth.
     if (random.chance(0.03)) {
       const elsewhere = population.households[random.int(0, population.households.length - 1)]!.address;
       if (elsewhere.postcode !== household.address.postcode) {
-        decoy({ given: child.given, family: child.family, dateOfBirth: child.dateOfBirth, memberPostcode: elsewhere.postcode, propertyLine1: elsewhere.line1, propertyTown: elsewhere.town, propertyPostcode: elsewhere.postcode, kind: 'same name and date of birth elsewhere' });
+        decoy({
+          given: child.given,
+          family: child.family,
+          dateOfBirth: child.dateOfBirth,
+          memberPostcode: elsewhere.postcode,
+          propertyLine1: elsewhere.line1,
+          propertyTown: elsewhere.town,
+          propertyPostcode: elsewhere.postcode,
+          kind: 'same name and date of birth elsewhere',
+        });
       }
     }
   }

@@ -6,7 +6,11 @@ import { createRandom, type Random } from './random';
 import { addDemoChildren } from './demo-children';
 import { addHousingNoise } from './housing-noise';
 
-export interface Address { line1: string; town: string; postcode: string }
+export interface Address {
+  line1: string;
+  town: string;
+  postcode: string;
+}
 export type SocialCareStatus = 'NONE' | 'CHILD_IN_NEED' | 'CHILD_PROTECTION_PLAN' | 'LOOKED_AFTER';
 
 export interface Household {
@@ -18,8 +22,12 @@ export interface Household {
   childIds: string[];
   /** Present when the household rents from a social landlord. */
   tenancy: null | {
-    ref: string; landlordId: string; type: 'SECURE' | 'ASSURED' | 'STARTER' | 'TEMPORARY';
-    startDate: string; temporaryAccommodation: boolean; arrearsPence: number;
+    ref: string;
+    landlordId: string;
+    type: 'SECURE' | 'ASSURED' | 'STARTER' | 'TEMPORARY';
+    startDate: string;
+    temporaryAccommodation: boolean;
+    arrearsPence: number;
     antisocialBehaviour: { date: string; category: string }[];
   };
 }
@@ -34,19 +42,28 @@ export interface Child {
   restricted: boolean;
   traceStatus: string;
   health: {
-    odsCode: string | null; registeredOn: string; healthVisitorId: string | null;
+    odsCode: string | null;
+    registeredOn: string;
+    healthVisitorId: string | null;
     immunisations: { vaccine: string; date: string }[];
     emergencyAttendances: { date: string; hospital: string; reason: string }[];
     conditions: { name: string; since: string }[];
     consentToShareWithSchool: boolean;
   };
   education: null | {
-    urn: string; upn: string; attendanceRate: number; unauthorisedSessions: number; possibleSessions: number;
+    urn: string;
+    upn: string;
+    attendanceRate: number;
+    unauthorisedSessions: number;
+    possibleSessions: number;
     exclusions: { date: string; type: 'SUSPENSION' | 'PERMANENT'; days: number }[];
-    sen: 'N' | 'K' | 'E'; freeSchoolMeals: boolean;
+    sen: 'N' | 'K' | 'E';
+    freeSchoolMeals: boolean;
   };
   socialCare: null | {
-    status: SocialCareStatus; since: string; workerId: string | null;
+    status: SocialCareStatus;
+    since: string;
+    workerId: string | null;
     referrals: { date: string; source: string; reason: string }[];
     caseNotes: { date: string; authorId: string; text: string }[];
   };
@@ -54,7 +71,13 @@ export interface Child {
   housing: null | { given: string; family: string; dateOfBirth: string; postcode: string; relationship: string; noise: string[] };
 }
 
-export interface Population { asOf: string; seed: number; directory: Directory; children: Child[]; households: Household[] }
+export interface Population {
+  asOf: string;
+  seed: number;
+  directory: Directory;
+  children: Child[];
+  households: Household[];
+}
 
 export const DEMO_CHILD_COUNT = 5;
 
@@ -110,7 +133,12 @@ function createHousehold(random: Random, index: number, asOf: string, directory:
   const family = random.pick(familyNames);
   const social = random.chance(0.3);
   const adults = [{ given: random.pick(adultNames), family, relationship: 'Parent' }];
-  if (random.chance(0.6)) adults.push({ given: random.pick(adultNames), family: random.chance(0.8) ? family : random.pick(familyNames), relationship: random.pick(['Parent', 'Partner of parent']) });
+  if (random.chance(0.6))
+    adults.push({
+      given: random.pick(adultNames),
+      family: random.chance(0.8) ? family : random.pick(familyNames),
+      relationship: random.pick(['Parent', 'Partner of parent']),
+    });
   const temporary = social && random.chance(0.05);
   return {
     id: `H${String(index + 1).padStart(6, '0')}`,
@@ -165,9 +193,19 @@ function pickStatus(random: Random): SocialCareStatus {
 }
 
 const schedule: [string, number][] = [
-  ['6-in-1 (1st dose)', 56], ['Rotavirus (1st dose)', 56], ['MenB (1st dose)', 56], ['6-in-1 (2nd dose)', 84],
-  ['Pneumococcal (1st dose)', 84], ['6-in-1 (3rd dose)', 112], ['MenB (2nd dose)', 112], ['MMR (1st dose)', 365],
-  ['Hib/MenC', 366], ['MMR (2nd dose)', 1200], ['4-in-1 pre-school booster', 1220], ['HPV', 4600], ['3-in-1 teenage booster', 5100],
+  ['6-in-1 (1st dose)', 56],
+  ['Rotavirus (1st dose)', 56],
+  ['MenB (1st dose)', 56],
+  ['6-in-1 (2nd dose)', 84],
+  ['Pneumococcal (1st dose)', 84],
+  ['6-in-1 (3rd dose)', 112],
+  ['MenB (2nd dose)', 112],
+  ['MMR (1st dose)', 365],
+  ['Hib/MenC', 366],
+  ['MMR (2nd dose)', 1200],
+  ['4-in-1 pre-school booster', 1220],
+  ['HPV', 4600],
+  ['3-in-1 teenage booster', 5100],
 ];
 
 function createHealth(random: Random, dateOfBirth: string, asOf: string, directory: Directory): Child['health'] {
@@ -180,15 +218,29 @@ function createHealth(random: Random, dateOfBirth: string, asOf: string, directo
   ];
   // A child not registered with a practice has no GP record at all.
   if (!registered) {
-    return { odsCode: null, registeredOn: dateOfBirth, healthVisitorId: null, immunisations: [], emergencyAttendances: [], conditions: [], consentToShareWithSchool: false };
+    return {
+      odsCode: null,
+      registeredOn: dateOfBirth,
+      healthVisitorId: null,
+      immunisations: [],
+      emergencyAttendances: [],
+      conditions: [],
+      consentToShareWithSchool: false,
+    };
   }
   return {
     odsCode: random.pick(directory.practices).odsCode,
     registeredOn: addDays(dateOfBirth, random.int(10, Math.max(11, ageDays))),
     healthVisitorId: ageDays < 5 * 365 ? random.pick(directory.healthVisitors).id : null,
-    immunisations: schedule.filter(([, due]) => due < ageDays && random.chance(0.92)).map(([vaccine, due]) => ({ vaccine, date: addDays(dateOfBirth, due + random.int(0, 30)) })),
+    immunisations: schedule
+      .filter(([, due]) => due < ageDays && random.chance(0.92))
+      .map(([vaccine, due]) => ({ vaccine, date: addDays(dateOfBirth, due + random.int(0, 30)) })),
     emergencyAttendances: random.chance(0.1)
-      ? Array.from({ length: random.int(1, 2) }, () => ({ date: addDays(asOf, -random.int(1, Math.min(ageDays, 1500))), hospital: random.pick(hospitals), reason: random.pick(['Fall', 'Head injury', 'Fever', 'Breathing difficulty', 'Burn', 'Suspected fracture', 'Ingestion']) }))
+      ? Array.from({ length: random.int(1, 2) }, () => ({
+          date: addDays(asOf, -random.int(1, Math.min(ageDays, 1500))),
+          hospital: random.pick(hospitals),
+          reason: random.pick(['Fall', 'Head injury', 'Fever', 'Breathing difficulty', 'Burn', 'Suspected fracture', 'Ingestion']),
+        }))
       : [],
     conditions,
     consentToShareWithSchool: conditions.length > 0 && random.chance(0.3),
@@ -206,7 +258,9 @@ function createEducation(random: Random, nhsNumber: string, age: number, asOf: s
     attendanceRate: Math.round(attendance * 10) / 10,
     possibleSessions: possible,
     unauthorisedSessions: Math.round(((100 - attendance) / 100) * possible * random.next()),
-    exclusions: random.chance(0.02) ? [{ date: addDays(asOf, -random.int(5, 300)), type: random.chance(0.9) ? 'SUSPENSION' : 'PERMANENT', days: random.int(1, 5) }] : [],
+    exclusions: random.chance(0.02)
+      ? [{ date: addDays(asOf, -random.int(5, 300)), type: random.chance(0.9) ? 'SUSPENSION' : 'PERMANENT', days: random.int(1, 5) }]
+      : [],
     sen: random.chance(0.03) ? 'E' : random.chance(0.13) ? 'K' : 'N',
     freeSchoolMeals: random.chance(0.24),
   };
@@ -219,13 +273,29 @@ function createSocialCare(random: Random, status: SocialCareStatus, asOf: string
     status,
     since,
     workerId: worker?.id ?? null,
-    referrals: [{ date: addDays(since, -random.int(1, 30)), source: random.pick(['School', 'Police', 'Health visitor', 'GP', 'Anonymous', 'Family member']), reason: random.pick(['Neglect', 'Domestic abuse in household', 'Emotional abuse', 'Physical injury', 'Parental substance misuse']) }],
+    referrals: [
+      {
+        date: addDays(since, -random.int(1, 30)),
+        source: random.pick(['School', 'Police', 'Health visitor', 'GP', 'Anonymous', 'Family member']),
+        reason: random.pick(['Neglect', 'Domestic abuse in household', 'Emotional abuse', 'Physical injury', 'Parental substance misuse']),
+      },
+    ],
     caseNotes: worker
-      ? [{ date: addDays(asOf, -random.int(1, 60)), authorId: worker.id, text: random.pick(['Home visit completed; child seen alone.', 'Strategy discussion held with police and health.', 'Core group meeting; plan reviewed.', 'Spoke with school DSL about attendance.']) }]
+      ? [
+          {
+            date: addDays(asOf, -random.int(1, 60)),
+            authorId: worker.id,
+            text: random.pick([
+              'Home visit completed; child seen alone.',
+              'Strategy discussion held with police and health.',
+              'Core group meeting; plan reviewed.',
+              'Spoke with school DSL about attendance.',
+            ]),
+          },
+        ]
       : [],
   };
 }
-
 
 let last: { key: string; population: Population } | undefined;
 

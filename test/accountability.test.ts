@@ -17,16 +17,18 @@ describe('owner notification and unusual access', () => {
   }, 120_000);
   afterAll(() => federation?.stop());
 
-  it('notifies the child\'s local authority when someone outside it reads the social care status, and only then', async () => {
+  it("notifies the child's local authority when someone outside it reads the social care status, and only then", async () => {
     await federation.queryGateway(status(AMELIA), {}, { persona: 'sw.jones', purpose: 'safeguarding' });
     await federation.queryGateway(status(AMELIA), {}, { persona: 'gp.smith', purpose: 'direct-care' });
     await federation.queryGateway(status(AMELIA), {}, { persona: 'dsl.khan', purpose: 'safeguarding' });
     const { body } = await federation.queryGateway(notifications, {}, { persona: 'tm.patel', purpose: 'safeguarding' });
     expect(body.errors).toBeUndefined();
-    expect(body.data.accessNotifications).toEqual([
-      { nhsNumber: AMELIA, viewedBy: 'Farah Khan', organisation: '100001', roles: ['school-dsl'], purpose: 'safeguarding' },
-      { nhsNumber: AMELIA, viewedBy: 'Dr Alex Smith', organisation: 'Y00001', roles: ['gp'], purpose: 'direct-care' },
-    ].map((n) => expect.objectContaining(n)));
+    expect(body.data.accessNotifications).toEqual(
+      [
+        { nhsNumber: AMELIA, viewedBy: 'Farah Khan', organisation: '100001', roles: ['school-dsl'], purpose: 'safeguarding' },
+        { nhsNumber: AMELIA, viewedBy: 'Dr Alex Smith', organisation: 'Y00001', roles: ['gp'], purpose: 'direct-care' },
+      ].map((n) => expect.objectContaining(n)),
+    );
     const gp = await federation.queryGateway(notifications, {}, { persona: 'gp.smith', purpose: 'direct-care' });
     expect(gp.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
@@ -44,7 +46,13 @@ describe('owner notification and unusual access', () => {
     await federation.queryGateway(`{ child(nhsNumber: "${children[0]}") { nhsNumber } }`, {}, asking);
     const after = (await federation.queryGateway(alerts, {}, audit)).body.data.accessAlerts;
     expect(after.filter((a: { callerSub: string }) => a.callerSub === 'sw.ahmed')).toEqual([
-      { kind: 'UNUSUAL_VOLUME', callerSub: 'sw.ahmed', count: THRESHOLD + 1, threshold: THRESHOLD, detail: expect.stringContaining(`${THRESHOLD + 1} distinct children`) },
+      {
+        kind: 'UNUSUAL_VOLUME',
+        callerSub: 'sw.ahmed',
+        count: THRESHOLD + 1,
+        threshold: THRESHOLD,
+        detail: expect.stringContaining(`${THRESHOLD + 1} distinct children`),
+      },
     ]);
   });
 
@@ -55,23 +63,34 @@ describe('owner notification and unusual access', () => {
     const others = children.filter((c) => c.education !== null && c.education.urn !== '100001').map((c) => c.nhsNumber);
     expect(pupils.length).toBeGreaterThanOrEqual(2);
     const asking: Asking = { persona: 'dsl.khan', purpose: 'safeguarding' };
-    const view = (n: string[]) => federation.queryGateway('query ($n: [ID!]!) { children(nhsNumbers: $n) { nhsNumber education { attendanceRate } } }', { n }, asking);
-    const mine = async () => ((await federation.queryGateway(alerts, {}, audit)).body.data.accessAlerts as { callerSub: string }[]).filter((a) => a.callerSub === 'dsl.khan');
+    const view = (n: string[]) =>
+      federation.queryGateway('query ($n: [ID!]!) { children(nhsNumbers: $n) { nhsNumber education { attendanceRate } } }', { n }, asking);
+    const mine = async () =>
+      ((await federation.queryGateway(alerts, {}, audit)).body.data.accessAlerts as { callerSub: string }[]).filter((a) => a.callerSub === 'dsl.khan');
     // Amelia, asked for by NHS number alone (no agency is asked, so no relationship is found; an earlier test
     // may have had dsl.khan view her too), and other schools' pupils: the threshold exactly.
     await federation.queryGateway(`{ child(nhsNumber: "${AMELIA}") { nhsNumber } }`, {}, asking);
     const unrelated = await view(others.slice(0, THRESHOLD - 1));
     // Other schools' attendance is withheld from dsl.khan.
-    expect(unrelated.body.data.children.map((c: { education: { attendanceRate: number | null } | null }) => c.education?.attendanceRate ?? null)).toEqual(others.slice(0, THRESHOLD - 1).map(() => null));
+    expect(unrelated.body.data.children.map((c: { education: { attendanceRate: number | null } | null }) => c.education?.attendanceRate ?? null)).toEqual(
+      others.slice(0, THRESHOLD - 1).map(() => null),
+    );
     // The school's own pupils, with their attendance: a relationship education checked.
     const own = await view(pupils);
-    expect(own.body.data.children.map((c: { education: { attendanceRate: number } | null }) => typeof c.education?.attendanceRate)).toEqual(pupils.map(() => 'number'));
+    expect(own.body.data.children.map((c: { education: { attendanceRate: number } | null }) => typeof c.education?.attendanceRate)).toEqual(
+      pupils.map(() => 'number'),
+    );
     // What education told the gateway stays between them.
     expect(own.body.extensions?.relatedChildren).toBeUndefined();
     expect(await mine()).toEqual([]);
     await view(others.slice(THRESHOLD - 1, THRESHOLD));
     expect(await mine()).toEqual([
-      expect.objectContaining({ kind: 'UNUSUAL_VOLUME', count: THRESHOLD + 1, threshold: THRESHOLD, detail: expect.stringContaining(`${THRESHOLD + 1} distinct children without a relationship`) }),
+      expect.objectContaining({
+        kind: 'UNUSUAL_VOLUME',
+        count: THRESHOLD + 1,
+        threshold: THRESHOLD,
+        detail: expect.stringContaining(`${THRESHOLD + 1} distinct children without a relationship`),
+      }),
     ]);
   });
 
@@ -82,17 +101,27 @@ describe('owner notification and unusual access', () => {
     const cases: [string, PersonaName, string, (p: Population) => (c: Child) => boolean][] = [
       ['health', 'gp.smith', 'health { registeredGp { odsCode } }', () => (c) => c.health.odsCode === demoPersona('gp.smith').org],
       ['education', 'dsl.khan', 'education { attendanceRate }', () => (c) => c.education?.urn === demoPersona('dsl.khan').org],
-      ['socialcare', 'tm.patel', 'socialCare { status }', (p) => {
-        const team = p.directory.teams.find((t) => t.name === demoPersona('tm.patel').team)!.id;
-        const inTeam = new Set(p.directory.workers.filter((w) => w.teamId === team).map((w) => w.id));
-        return (c) => c.socialCare?.workerId != null && inTeam.has(c.socialCare.workerId);
-      }],
+      [
+        'socialcare',
+        'tm.patel',
+        'socialCare { status }',
+        (p) => {
+          const team = p.directory.teams.find((t) => t.name === demoPersona('tm.patel').team)!.id;
+          const inTeam = new Set(p.directory.workers.filter((w) => w.teamId === team).map((w) => w.id));
+          return (c) => c.socialCare?.workerId != null && inTeam.has(c.socialCare.workerId);
+        },
+      ],
       // A landlord's relationship rests on housing's match of the child to a household member, which the synthetic
       // noise in housing's records can defeat: only matched children are related, so the expectation is an upper bound.
-      ['housing', 'ho.evans', 'housing { matchConfidence }', (p) => {
-        const landlordOf = new Map(p.households.map((h) => [h.id, h.tenancy?.landlordId]));
-        return (c) => c.housing !== null && landlordOf.get(c.householdId) === demoPersona('ho.evans').org;
-      }],
+      [
+        'housing',
+        'ho.evans',
+        'housing { matchConfidence }',
+        (p) => {
+          const landlordOf = new Map(p.households.map((h) => [h.id, h.tenancy?.landlordId]));
+          return (c) => c.housing !== null && landlordOf.get(c.householdId) === demoPersona('ho.evans').org;
+        },
+      ],
     ];
     it.each(cases)('%s, for %s', async (agency, persona, selection, relatedIn) => {
       const population = populationFor({ children: 60, seed: 1, asOf: federation.asOf });
@@ -102,10 +131,18 @@ describe('owner notification and unusual access', () => {
       const authority: Authority = { caller: demoPersona(persona), purpose: 'safeguarding', traceId: `related-${agency}` };
       const context = await createContextSigner({ privateJwk: federation.keys.gateway.privateJwk })(authority, agency);
       const representations = population.children.map((c) => ({
-        __typename: 'Child', nhsNumber: c.nhsNumber, name: { given: c.given, family: c.family }, dateOfBirth: c.dateOfBirth,
-        address: { postcode: households.get(c.householdId)!.address.postcode }, restricted: c.restricted,
+        __typename: 'Child',
+        nhsNumber: c.nhsNumber,
+        name: { given: c.given, family: c.family },
+        dateOfBirth: c.dateOfBirth,
+        address: { postcode: households.get(c.householdId)!.address.postcode },
+        restricted: c.restricted,
       }));
-      const { body } = await post(federation.agencies[agency]!.url, { query: `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Child { ${selection} } } }`, variables: { r: representations } }, { [CONTEXT_HEADER]: context });
+      const { body } = await post(
+        federation.agencies[agency]!.url,
+        { query: `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Child { ${selection} } } }`, variables: { r: representations } },
+        { [CONTEXT_HEADER]: context },
+      );
       const reported: string[] = body.extensions?.relatedChildren ?? [];
       const expected = population.children.filter(related).map((c) => c.nhsNumber);
       expect(expected.length).toBeGreaterThan(0);
@@ -118,7 +155,7 @@ describe('owner notification and unusual access', () => {
     });
   });
 
-  it('discloses nothing when an alert cannot be recorded, and records it with the caller\'s next request past the threshold', async () => {
+  it("discloses nothing when an alert cannot be recorded, and records it with the caller's next request past the threshold", async () => {
     const identity = federation.agencies.identity!;
     const asking: Asking = { persona: 'ho.evans', purpose: 'safeguarding' };
     const numbers = syntheticNhsNumbers(20);
@@ -136,16 +173,24 @@ describe('owner notification and unusual access', () => {
     const answered = await view(children.slice(THRESHOLD + 1));
     expect(answered.body.errors).toBeUndefined();
     expect(answered.body.data.children).toHaveLength(1);
-    const raised = ((await federation.queryGateway(alerts, {}, audit)).body.data.accessAlerts as { callerSub: string }[]).filter((a) => a.callerSub === 'ho.evans');
+    const raised = ((await federation.queryGateway(alerts, {}, audit)).body.data.accessAlerts as { callerSub: string }[]).filter(
+      (a) => a.callerSub === 'ho.evans',
+    );
     expect(raised).toEqual([expect.objectContaining({ kind: 'UNUSUAL_VOLUME', count: THRESHOLD + 2 })]);
   });
 
-  it('counts nothing the gateway withheld: a privacy officer\'s lookup outside an audit is refused, not viewed', async () => {
+  it("counts nothing the gateway withheld: a privacy officer's lookup outside an audit is refused, not viewed", async () => {
     const numbers = syntheticNhsNumbers(40);
     const children = Array.from({ length: THRESHOLD + 1 }, () => numbers.next().value as string);
-    const { body } = await federation.queryGateway('query ($n: [ID!]!) { children(nhsNumbers: $n) { nhsNumber } }', { n: children }, { persona: 'cg.wright', purpose: 'safeguarding' });
+    const { body } = await federation.queryGateway(
+      'query ($n: [ID!]!) { children(nhsNumbers: $n) { nhsNumber } }',
+      { n: children },
+      { persona: 'cg.wright', purpose: 'safeguarding' },
+    );
     expect(body.errors?.map((e) => [e.path?.join('.'), e.extensions?.code])).toEqual([['children', 'FORBIDDEN']]);
-    const raised = ((await federation.queryGateway(alerts, {}, audit)).body.data.accessAlerts as { callerSub: string }[]).filter((a) => a.callerSub === 'cg.wright');
+    const raised = ((await federation.queryGateway(alerts, {}, audit)).body.data.accessAlerts as { callerSub: string }[]).filter(
+      (a) => a.callerSub === 'cg.wright',
+    );
     expect(raised).toEqual([]);
   });
 
@@ -153,15 +198,27 @@ describe('owner notification and unusual access', () => {
     const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000).toISOString();
     // The personas are declared `as const`: their readonly role lists are what a caller's are.
     const authority: Authority = {
-      caller: demoPersona('tm.patel'), purpose: 'safeguarding', traceId: 'alert-twice',
-      alerts: [{ kind: 'UNUSUAL_VOLUME', hour, count: 101, threshold: 100, detail: 'viewed 101 distinct children without a relationship within the hour (more than 100)' }],
+      caller: demoPersona('tm.patel'),
+      purpose: 'safeguarding',
+      traceId: 'alert-twice',
+      alerts: [
+        {
+          kind: 'UNUSUAL_VOLUME',
+          hour,
+          count: 101,
+          threshold: 100,
+          detail: 'viewed 101 distinct children without a relationship within the hour (more than 100)',
+        },
+      ],
     };
     const context = await createContextSigner({ privateJwk: federation.keys.gateway.privateJwk })(authority, 'identity');
     for (let i = 0; i < 2; i++) {
       const { body } = await post(federation.agencies.identity!.url, { query: 'mutation { recordAccessAlerts }' }, { [CONTEXT_HEADER]: context });
       expect(body).toEqual({ data: { recordAccessAlerts: 1 } });
     }
-    const kept = ((await federation.queryGateway(alerts, {}, audit)).body.data.accessAlerts as { callerSub: string }[]).filter((a) => a.callerSub === 'tm.patel');
+    const kept = ((await federation.queryGateway(alerts, {}, audit)).body.data.accessAlerts as { callerSub: string }[]).filter(
+      (a) => a.callerSub === 'tm.patel',
+    );
     expect(kept).toEqual([expect.objectContaining({ kind: 'UNUSUAL_VOLUME', count: 101 })]);
   });
 

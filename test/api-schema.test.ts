@@ -25,7 +25,7 @@ describe('the client-facing API schema, schema/api.graphql', () => {
     expect(committed).not.toMatch(/join__|link__|@policy|@key|_entities|_service|recordAccessAlerts|@inaccessible/);
   });
 
-  it('is what the web app\'s operations are written against: each one is valid', () => {
+  it("is what the web app's operations are written against: each one is valid", () => {
     const schema = buildSchema(committed);
     const dir = join(root, 'web', 'operations');
     const files = readdirSync(dir).filter((f) => f.endsWith('.graphql'));
@@ -41,8 +41,13 @@ describe('the breaking-change check against the committed API schema', () => {
     type Child { nhsNumber: ID! name: String gender: String }`;
 
   it('finds nothing to report when a nullable field or an optional argument is added', () => {
-    expect(breakingChanges(before, `type Query { child(nhsNumber: ID!, asOf: String): Child search(name: String): [Child] }
-      type Child { nhsNumber: ID! name: String gender: String school: String }`)).toEqual([]);
+    expect(
+      breakingChanges(
+        before,
+        `type Query { child(nhsNumber: ID!, asOf: String): Child search(name: String): [Child] }
+      type Child { nhsNumber: ID! name: String gender: String school: String }`,
+      ),
+    ).toEqual([]);
   });
 
   it('reports a removed field, a removed type, a nullable field made non-null and an argument made required, each once', () => {
@@ -57,8 +62,12 @@ describe('the breaking-change check against the committed API schema', () => {
       'TYPE_REMOVED: Child was removed.',
     ]);
     expect(breakingChanges(before, before.replace('gender: String', ''))).toEqual(['FIELD_REMOVED: Child.gender was removed.']);
-    expect(breakingChanges(before, before.replace('name: String gender', 'name: String! gender'))).toEqual(['FIELD_MADE_NON_NULL: Child.name changed type from String to String!.']);
-    expect(breakingChanges(before, before.replace('child(nhsNumber: ID!)', 'child(nhsNumber: ID!, reason: String!)'))).toEqual(['REQUIRED_ARG_ADDED: A required arg reason on Query.child was added.']);
+    expect(breakingChanges(before, before.replace('name: String gender', 'name: String! gender'))).toEqual([
+      'FIELD_MADE_NON_NULL: Child.name changed type from String to String!.',
+    ]);
+    expect(breakingChanges(before, before.replace('child(nhsNumber: ID!)', 'child(nhsNumber: ID!, reason: String!)'))).toEqual([
+      'REQUIRED_ARG_ADDED: A required arg reason on Query.child was added.',
+    ]);
   });
 
   it('stops `npm run compose` from overwriting the committed schema with an unacknowledged break, naming it', async () => {
@@ -67,11 +76,17 @@ describe('the breaking-change check against the committed API schema', () => {
     // A committed schema with a field the subgraphs no longer have: composing now would remove it.
     const withExtra = committed.replace('type ChildName {', 'type ChildName {\n  "A field that went away."\n  middle: String\n');
     writeFileSync(apiPath, withExtra);
-    const run = () => new Promise<{ code: number; stderr: string }>((resolve) => {
-      execFile(process.execPath, ['--import', 'tsx', 'gateway/compose-cli.ts', '--out', join(dir, 'supergraph.graphql'), '--api-schema', apiPath], { cwd: root, timeout: 60_000 }, (error, _out, stderr) => {
-        resolve({ code: error ? Number(error.code ?? 1) : 0, stderr });
+    const run = () =>
+      new Promise<{ code: number; stderr: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          ['--import', 'tsx', 'gateway/compose-cli.ts', '--out', join(dir, 'supergraph.graphql'), '--api-schema', apiPath],
+          { cwd: root, timeout: 60_000 },
+          (error, _out, stderr) => {
+            resolve({ code: error ? Number(error.code ?? 1) : 0, stderr });
+          },
+        );
       });
-    });
     const refused = await run();
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('FIELD_REMOVED: ChildName.middle was removed.');

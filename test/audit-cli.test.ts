@@ -9,17 +9,23 @@ import { appendAudit, createLogger, migrateAudit, openAgencyDatabase, type Audit
 
 const run = promisify(execFile);
 const entry = (nhsNumber: string, n: number): AuditEntry => ({
-  traceId: `trace-${n}`, caller: { sub: 'gp.smith', name: 'Dr Alex Smith', roles: ['gp'], org: 'Y00001', orgType: 'gp-practice' },
-  purpose: 'direct-care', breakGlass: null, operation: { type: 'query', name: null }, children: [{ nhsNumber, localReference: null, disclosed: ['health.conditions.name'], denied: [] }], basis: { policies: ['health:clinical'], lawfulBasis: 'direct care (UK GDPR art. 9(2)(h))' },
+  traceId: `trace-${n}`,
+  caller: { sub: 'gp.smith', name: 'Dr Alex Smith', roles: ['gp'], org: 'Y00001', orgType: 'gp-practice' },
+  purpose: 'direct-care',
+  breakGlass: null,
+  operation: { type: 'query', name: null },
+  children: [{ nhsNumber, localReference: null, disclosed: ['health.conditions.name'], denied: [] }],
+  basis: { policies: ['health:clinical'], lawfulBasis: 'direct care (UK GDPR art. 9(2)(h))' },
 });
 
 describe('npm run audit (verify, export)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'cv-audit-cli-'));
   const environment = { ...process.env, DATA_DIR: dataDir, HEALTH_DATABASE_URL: '', LOG_LEVEL: 'silent' };
-  const cli = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'tools/audit/cli.ts', ...args], { env: environment }).then(
-    (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
-  );
+  const cli = (...args: string[]) =>
+    run(process.execPath, ['--import', 'tsx', 'tools/audit/cli.ts', ...args], { env: environment }).then(
+      (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
+      (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+    );
   const withHealth = async (work: (db: Awaited<ReturnType<typeof openAgencyDatabase>>) => Promise<void>) => {
     const database = await openAgencyDatabase({ dataDir: join(dataDir, 'health') });
     try {
@@ -36,7 +42,7 @@ describe('npm run audit (verify, export)', () => {
     });
   }, 60_000);
 
-  it('exports one child\'s rows, signed, for a subject access request', async () => {
+  it("exports one child's rows, signed, for a subject access request", async () => {
     const out = join(dataDir, 'export.json');
     const result = await cli('export', '--child', '999 000 0018', '--agency', 'health', '--out', out, '--verify-chain');
     expect(result.code).toBe(0);
@@ -44,7 +50,13 @@ describe('npm run audit (verify, export)', () => {
     const key = await importJWK(file.verifyWith.keys[0] as JWK, 'ES256');
     const { payload } = await flattenedVerify({ payload: file.payload, protected: file.protected, signature: file.signature }, key);
     const document = JSON.parse(new TextDecoder().decode(payload));
-    expect(document).toMatchObject({ agency: 'health', nhsNumber: '9990000018', rowsIntact: true, chainIntact: true, page: { first: 1000, after: 0, next: null } });
+    expect(document).toMatchObject({
+      agency: 'health',
+      nhsNumber: '9990000018',
+      rowsIntact: true,
+      chainIntact: true,
+      page: { first: 1000, after: 0, next: null },
+    });
     expect(document.rows.map((r: { entry: AuditEntry }) => r.entry.traceId)).toEqual(['trace-1', 'trace-3']);
     const bad = await cli('export', '--child', '9990000019', '--agency', 'health');
     expect(bad.code).toBe(2);
@@ -61,14 +73,23 @@ describe('npm run audit (verify, export)', () => {
       head = { seq: Number(row!.seq), hash: row!.hash };
     });
     await gatewayAudit.append({
-      at: new Date().toISOString(), traceId: 'trace-gw', caller: { sub: 'gp.smith', name: 'Dr Alex Smith', roles: ['gp'], org: 'Y00001' }, purpose: 'direct-care',
-      breakGlass: null, operation: { type: 'query', name: null, hash: 'h' }, children: [], searches: [], filtered: [], witnessed: { health: { ...head, at: new Date().toISOString() } },
+      at: new Date().toISOString(),
+      traceId: 'trace-gw',
+      caller: { sub: 'gp.smith', name: 'Dr Alex Smith', roles: ['gp'], org: 'Y00001' },
+      purpose: 'direct-care',
+      breakGlass: null,
+      operation: { type: 'query', name: null, hash: 'h' },
+      children: [],
+      searches: [],
+      filtered: [],
+      witnessed: { health: { ...head, at: new Date().toISOString() } },
     });
     const held = await cli('verify', '--agency', 'health', '--gateway-log', gatewayLog);
     expect(held).toMatchObject({ code: 0 });
     expect(held.stdout).toContain('health: intact, 3 rows; 1 heads witnessed by the gateway match');
     // Row 2 changed by someone who can write the log, and every hash after it recomputed: the chain still walks.
-    await withHealth((db) => db.owner.exec(`DO $$
+    await withHealth((db) =>
+      db.owner.exec(`DO $$
       DECLARE r record; prev text;
       BEGIN
         SELECT prev_hash INTO prev FROM service.audit_log WHERE seq = 2;
@@ -77,7 +98,8 @@ describe('npm run audit (verify, export)', () => {
           UPDATE service.audit_log SET prev_hash = prev, hash = service.audit_hash(prev, at, caller_sub, nhs_numbers, entry) WHERE seq = r.seq RETURNING hash INTO prev;
         END LOOP;
         UPDATE service.audit_head SET hash = prev;
-      END $$`));
+      END $$`),
+    );
     const alone = await cli('verify', '--agency', 'health');
     expect(alone).toMatchObject({ code: 0 });
     expect(alone.stdout).toContain('health: intact, 3 rows');

@@ -16,7 +16,7 @@ const fullView = `{ child(nhsNumber: "${AMELIA}") { nhsNumber name { given famil
 /** Every agency in the registry: the full view above asks each for its part (an agency joining adds its field there). */
 const AGENCIES: readonly string[] = AGENCY_NAMES;
 
-describe.each(backends)('each agency\'s audit log on %s', (backend) => {
+describe.each(backends)("each agency's audit log on %s", (backend) => {
   let federation: Federation;
   beforeAll(async () => {
     federation = await startFederation({ backend, children: 50 });
@@ -26,7 +26,9 @@ describe.each(backends)('each agency\'s audit log on %s', (backend) => {
   const latest = async (agency: string) =>
     (await federation.agencies[agency]!.query<{ entry: AuditEntry }>('SELECT entry FROM service.audit_entry ORDER BY seq DESC LIMIT 1'))[0]?.entry;
   const withTrace = async (agency: string, traceId: string) =>
-    (await federation.agencies[agency]!.query<{ entry: AuditEntry }>("SELECT entry FROM service.audit_entry WHERE entry->>'traceId' = $1", [traceId])).map((r) => r.entry);
+    (await federation.agencies[agency]!.query<{ entry: AuditEntry }>("SELECT entry FROM service.audit_entry WHERE entry->>'traceId' = $1", [traceId])).map(
+      (r) => r.entry,
+    );
 
   it('leaves exactly one row per agency for a request touching every agency, with the same trace id', async () => {
     const { body } = await federation.queryGateway(fullView, {}, { persona: 'sw.jones', purpose: 'safeguarding' });
@@ -35,7 +37,12 @@ describe.each(backends)('each agency\'s audit log on %s', (backend) => {
     for (const agency of AGENCIES) {
       const rows = await withTrace(agency, traceId);
       expect({ agency, rows: rows.length }).toEqual({ agency, rows: 1 });
-      expect(rows[0]).toMatchObject({ children: [{ nhsNumber: AMELIA }], purpose: 'safeguarding', caller: { sub: 'sw.jones', name: 'Sam Jones', roles: ['social-worker'], org: 'NS001' }, breakGlass: null });
+      expect(rows[0]).toMatchObject({
+        children: [{ nhsNumber: AMELIA }],
+        purpose: 'safeguarding',
+        caller: { sub: 'sw.jones', name: 'Sam Jones', roles: ['social-worker'], org: 'NS001' },
+        breakGlass: null,
+      });
     }
     const [socialcare] = await withTrace('socialcare', traceId);
     expect(socialcare!.children[0]!.disclosed).toEqual(['socialCare.allocatedWorker.name', 'socialCare.caseNotes.text', 'socialCare.status']);
@@ -47,20 +54,30 @@ describe.each(backends)('each agency\'s audit log on %s', (backend) => {
   });
 
   it('records denied fields with the policy and the reason', async () => {
-    const { body } = await federation.queryGateway(`{ child(nhsNumber: "${AMELIA}") { socialCare { status caseNotes { text } } } }`, {}, { persona: 'sw.ahmed', purpose: 'safeguarding' });
+    const { body } = await federation.queryGateway(
+      `{ child(nhsNumber: "${AMELIA}") { socialCare { status caseNotes { text } } } }`,
+      {},
+      { persona: 'sw.ahmed', purpose: 'safeguarding' },
+    );
     expect(body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const entry = (await latest('socialcare'))!;
     expect(entry.caller.sub).toBe('sw.ahmed');
     expect(entry.children).toHaveLength(1);
     expect(entry.children[0]!.disclosed).toEqual(['socialCare.status']);
-    expect(entry.children[0]!.denied).toEqual([{ field: 'socialCare.caseNotes', policy: 'socialcare:case-notes', reason: expect.stringContaining('allocated-worker') }]);
+    expect(entry.children[0]!.denied).toEqual([
+      { field: 'socialCare.caseNotes', policy: 'socialcare:case-notes', reason: expect.stringContaining('allocated-worker') },
+    ]);
   });
 
   it('discloses nothing when the audit log cannot be written', async () => {
     const socialcare = federation.agencies.socialcare!;
     await socialcare.asOwner('REVOKE EXECUTE ON FUNCTION service.append_audit(text[], text[], text[]) FROM socialcare_service');
     try {
-      const { body } = await federation.queryGateway(`{ child(nhsNumber: "${AMELIA}") { name { given } socialCare { status allocatedWorker { name } } } }`, {}, { persona: 'sw.jones', purpose: 'safeguarding' });
+      const { body } = await federation.queryGateway(
+        `{ child(nhsNumber: "${AMELIA}") { name { given } socialCare { status allocatedWorker { name } } } }`,
+        {},
+        { persona: 'sw.jones', purpose: 'safeguarding' },
+      );
       expect(body.data.child.socialCare).toBeNull();
       expect(JSON.stringify(body)).not.toContain('CHILD_PROTECTION_PLAN');
       expect(JSON.stringify(body)).not.toContain('Sam Jones');
@@ -70,7 +87,11 @@ describe.each(backends)('each agency\'s audit log on %s', (backend) => {
     } finally {
       await socialcare.asOwner('GRANT EXECUTE ON FUNCTION service.append_audit(text[], text[], text[]) TO socialcare_service');
     }
-    const { body } = await federation.queryGateway(`{ child(nhsNumber: "${AMELIA}") { socialCare { status } } }`, {}, { persona: 'sw.jones', purpose: 'safeguarding' });
+    const { body } = await federation.queryGateway(
+      `{ child(nhsNumber: "${AMELIA}") { socialCare { status } } }`,
+      {},
+      { persona: 'sw.jones', purpose: 'safeguarding' },
+    );
     expect(body.data.child.socialCare).toEqual({ status: 'CHILD_PROTECTION_PLAN' });
   });
 
@@ -90,19 +111,32 @@ describe.each(backends)('each agency\'s audit log on %s', (backend) => {
       // requests reached social care, the last one once the log could be written again.
       expect(parts.identity.map((e: { callerSub: string }) => e.callerSub)).toEqual(['sw.jones', 'sw.ahmed', 'sw.jones', 'sw.jones']);
       expect(parts.socialcare.map((e: { callerSub: string }) => e.callerSub)).toEqual(['sw.jones', 'sw.ahmed', 'sw.jones']);
-      for (const agency of AGENCIES.filter((a) => !['identity', 'socialcare'].includes(a))) expect(parts[agency].map((e: { callerSub: string }) => e.callerSub)).toEqual(['sw.jones']);
+      for (const agency of AGENCIES.filter((a) => !['identity', 'socialcare'].includes(a)))
+        expect(parts[agency].map((e: { callerSub: string }) => e.callerSub)).toEqual(['sw.jones']);
       // One timeline, assembled from every agency's part: all of them, and nothing else, oldest first.
       const entries = parts.entries as Entry[];
       const key = (e: Entry) => `${e.agency} ${e.at} ${e.traceId} ${e.callerSub}`;
       expect(entries.map(key).sort()).toEqual(tagged(parts).map(key).sort());
       expect(entries.map((e) => e.at)).toEqual(entries.map((e) => e.at).sort());
       // Each agency's own entries keep their order in the timeline.
-      for (const agency of AGENCIES) expect(entries.filter((e) => e.agency === agency).map(key)).toEqual(parts[agency].map((e: Entry) => key({ ...e, agency })));
+      for (const agency of AGENCIES)
+        expect(entries.filter((e) => e.agency === agency).map(key)).toEqual(parts[agency].map((e: Entry) => key({ ...e, agency })));
       // The first request was sw.jones's full view: one row in each agency, with one trace id.
-      expect(entries.slice(0, AGENCIES.length).map((e) => [e.agency, e.callerSub]).sort()).toEqual(AGENCIES.map((agency) => [agency, 'sw.jones']).sort());
+      expect(
+        entries
+          .slice(0, AGENCIES.length)
+          .map((e) => [e.agency, e.callerSub])
+          .sort(),
+      ).toEqual(AGENCIES.map((agency) => [agency, 'sw.jones']).sort());
       expect(new Set(entries.slice(0, AGENCIES.length).map((e) => e.traceId)).size).toBe(1);
-      expect(entries.find((e) => e.callerSub === 'sw.ahmed' && e.agency === 'socialcare')).toMatchObject({ denied: [{ field: 'socialCare.caseNotes', policy: 'socialcare:case-notes' }] });
-      expect(parts.socialcare[1]).toMatchObject({ callerName: 'Priya Ahmed', purpose: 'safeguarding', denied: [{ field: 'socialCare.caseNotes', policy: 'socialcare:case-notes' }] });
+      expect(entries.find((e) => e.callerSub === 'sw.ahmed' && e.agency === 'socialcare')).toMatchObject({
+        denied: [{ field: 'socialCare.caseNotes', policy: 'socialcare:case-notes' }],
+      });
+      expect(parts.socialcare[1]).toMatchObject({
+        callerName: 'Priya Ahmed',
+        purpose: 'safeguarding',
+        denied: [{ field: 'socialCare.caseNotes', policy: 'socialcare:case-notes' }],
+      });
     });
 
     it('pages the timeline: each page at most `first` entries, `next` continuing where it stopped, together the whole timeline', async () => {
@@ -136,7 +170,8 @@ describe.each(backends)('each agency\'s audit log on %s', (backend) => {
     });
 
     it('reads only the period asked for, a year by default', async () => {
-      const ask = (args: string) => federation.queryGateway(`{ child(nhsNumber: "${AMELIA}") { accessLog${args} { entries { at } } } }`, {}, { persona: 'cg.wright', purpose: 'audit' });
+      const ask = (args: string) =>
+        federation.queryGateway(`{ child(nhsNumber: "${AMELIA}") { accessLog${args} { entries { at } } } }`, {}, { persona: 'cg.wright', purpose: 'audit' });
       expect((await ask('')).body.data.child.accessLog.entries.length).toBeGreaterThan(0);
       const future = new Date(Date.now() + 400 * 86_400_000).toISOString();
       // A year before a date more than a year away holds nothing written today.
@@ -144,7 +179,7 @@ describe.each(backends)('each agency\'s audit log on %s', (backend) => {
       expect((await ask(`(since: "2000-01-01", until: "${future}")`)).body.data.child.accessLog.entries.length).toBeGreaterThan(0);
     });
 
-    it('is the privacy officer\'s alone, and their reading of it is recorded too', async () => {
+    it("is the privacy officer's alone, and their reading of it is recorded too", async () => {
       const { body } = await federation.queryGateway(accessLog, {}, { persona: 'sw.jones', purpose: 'safeguarding' });
       expect(body.data?.child?.accessLog ?? null).toBeNull();
       expect(body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
@@ -165,15 +200,20 @@ describe.each(backends)('each agency\'s audit log on %s', (backend) => {
         expect(log.health).toBeNull();
         expect(log.identity.length).toBeGreaterThan(0);
         expect(body.errors?.find((e) => e.path?.join('.') === 'child.accessLog.entries')).toMatchObject({
-          message: expect.stringContaining('health did not answer'), extensions: { code: 'AGENCY_UNAVAILABLE', agencies: ['health'] },
+          message: expect.stringContaining('health did not answer'),
+          extensions: { code: 'AGENCY_UNAVAILABLE', agencies: ['health'] },
         });
       } finally {
         await health.asOwner('GRANT SELECT ON service.audit_log TO health_service');
       }
     });
 
-    it('gives each user their own access history, and nobody else\'s', async () => {
-      const { body } = await federation.queryGateway(`{ myAccessHistory { ${AGENCIES.map(log).join(' ')} ${timeline} } }`, {}, { persona: 'sw.ahmed', purpose: 'direct-care' });
+    it("gives each user their own access history, and nobody else's", async () => {
+      const { body } = await federation.queryGateway(
+        `{ myAccessHistory { ${AGENCIES.map(log).join(' ')} ${timeline} } }`,
+        {},
+        { persona: 'sw.ahmed', purpose: 'direct-care' },
+      );
       expect(body.errors).toBeUndefined();
       const all = tagged(body.data.myAccessHistory);
       expect(all.length).toBeGreaterThan(0);
@@ -184,21 +224,49 @@ describe.each(backends)('each agency\'s audit log on %s', (backend) => {
     });
   });
 
-  describe('the gateway\'s own audit log', () => {
-    const lines = () => readFileSync(federation.gatewayAuditPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  describe("the gateway's own audit log", () => {
+    const lines = () =>
+      readFileSync(federation.gatewayAuditPath, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
 
     it('records every operation before anything is fetched: caller, purpose, operation, children, searches and what it withheld', async () => {
-      await federation.queryGateway(`{ child(nhsNumber: "${AMELIA}") { name { given } health { immunisations { vaccine } conditions { name } } } }`, {}, { persona: 'dr.lee', purpose: 'emergency-care' });
-      await federation.queryGateway('query Find($f: String) { searchChildren(family: $f, dateOfBirth: "2019-05-14") { score } }', { f: 'Hart' }, { persona: 'gp.smith', purpose: 'direct-care' });
+      await federation.queryGateway(
+        `{ child(nhsNumber: "${AMELIA}") { name { given } health { immunisations { vaccine } conditions { name } } } }`,
+        {},
+        { persona: 'dr.lee', purpose: 'emergency-care' },
+      );
+      await federation.queryGateway(
+        'query Find($f: String) { searchChildren(family: $f, dateOfBirth: "2019-05-14") { score } }',
+        { f: 'Hart' },
+        { persona: 'gp.smith', purpose: 'direct-care' },
+      );
       const [viewed, searched] = lines().slice(-2);
       expect(viewed).toMatchObject({
-        caller: { sub: 'dr.lee' }, purpose: 'emergency-care', operation: { type: 'query', name: null }, children: [AMELIA], searches: [],
+        caller: { sub: 'dr.lee' },
+        purpose: 'emergency-care',
+        operation: { type: 'query', name: null },
+        children: [AMELIA],
+        searches: [],
         // Without break-glass an emergency clinician may see nothing of health's that was asked for.
         // The fields withheld are named, not only the part they left empty.
-        filtered: [{ path: 'child.health', fields: ['ChildHealth.immunisations', 'ChildHealth.conditions'], policy: 'health:clinical', reason: expect.stringContaining('break-glass') }],
+        filtered: [
+          {
+            path: 'child.health',
+            fields: ['ChildHealth.immunisations', 'ChildHealth.conditions'],
+            policy: 'health:clinical',
+            reason: expect.stringContaining('break-glass'),
+          },
+        ],
       });
       expect(viewed.operation.hash).toMatch(/^[0-9a-f]{64}$/);
-      expect(searched).toMatchObject({ caller: { sub: 'gp.smith' }, operation: { name: 'Find' }, children: [], searches: [{ family: 'Hart', dateOfBirth: '2019-05-14' }] });
+      expect(searched).toMatchObject({
+        caller: { sub: 'gp.smith' },
+        operation: { name: 'Find' },
+        children: [],
+        searches: [{ family: 'Hart', dateOfBirth: '2019-05-14' }],
+      });
       // Metadata only: nothing an agency returned.
       expect(JSON.stringify(lines())).not.toMatch(/Amelia|Riverside Surgery|MMR|14 Mill Lane/);
     });
@@ -213,7 +281,7 @@ describe.each(backends)('each agency\'s audit log on %s', (backend) => {
     });
 
     // Last in this file: it rewrites social care's chain.
-    it('keeps the heads the agencies show it, so that an agency\'s chain rewritten with its hashes recomputed is found', async () => {
+    it("keeps the heads the agencies show it, so that an agency's chain rewritten with its hashes recomputed is found", async () => {
       const viewed = await federation.queryGateway(fullView, {}, { persona: 'sw.jones', purpose: 'safeguarding' });
       expect(viewed.body.errors).toBeUndefined();
       // The client sees no agency's head.
@@ -223,7 +291,10 @@ describe.each(backends)('each agency\'s audit log on %s', (backend) => {
       const { witnessed } = lines().at(-1) as { witnessed: Record<string, { seq: number; hash: string }> };
       expect(Object.keys(witnessed).sort()).toEqual([...AGENCIES].sort());
       for (const agency of AGENCIES) {
-        const [row] = await federation.agencies[agency]!.query<{ hash: string; entry: AuditEntry }>('SELECT hash, entry FROM service.audit_entry WHERE seq = $1', [witnessed[agency]!.seq]);
+        const [row] = await federation.agencies[agency]!.query<{ hash: string; entry: AuditEntry }>(
+          'SELECT hash, entry FROM service.audit_entry WHERE seq = $1',
+          [witnessed[agency]!.seq],
+        );
         expect({ agency, hash: row?.hash, caller: row?.entry.caller.sub }).toEqual({ agency, hash: witnessed[agency]!.hash, caller: 'sw.jones' });
       }
       const socialcare = federation.agencies.socialcare!;

@@ -59,12 +59,34 @@ describe('authentication', () => {
   describe.each([
     ['no token', async () => ({})],
     ['a token with alg none', async () => ({ authorization: `Bearer ${unsigned(demoPersona('sw.jones'))}` })],
-    ['an HS256 token', async () => ({ authorization: `Bearer ${await token(federation.keys.personas.privateJwk, demoPersona('sw.jones'), { alg: 'HS256' })}` })],
-    ['an expired token', async () => ({ authorization: `Bearer ${await token(federation.keys.personas.privateJwk, demoPersona('sw.jones'), { exp: Math.floor(Date.now() / 1000) - 60 })}` })],
-    ['a token from another issuer', async () => ({ authorization: `Bearer ${await token(federation.keys.personas.privateJwk, demoPersona('sw.jones'), { issuer: 'https://elsewhere.example' })}` })],
-    ['a token for another audience', async () => ({ authorization: `Bearer ${await token(federation.keys.personas.privateJwk, demoPersona('sw.jones'), { audience: 'another-service' })}` })],
-    ['a token signed by an untrusted key', async () => ({ authorization: `Bearer ${await signPersonaToken('sw.jones', (await createKeyPair('stranger')).privateJwk)}` })],
-    ['a token that never expires', async () => ({ authorization: `Bearer ${await token(federation.keys.personas.privateJwk, demoPersona('sw.jones'), { exp: null })}` })],
+    [
+      'an HS256 token',
+      async () => ({ authorization: `Bearer ${await token(federation.keys.personas.privateJwk, demoPersona('sw.jones'), { alg: 'HS256' })}` }),
+    ],
+    [
+      'an expired token',
+      async () => ({
+        authorization: `Bearer ${await token(federation.keys.personas.privateJwk, demoPersona('sw.jones'), { exp: Math.floor(Date.now() / 1000) - 60 })}`,
+      }),
+    ],
+    [
+      'a token from another issuer',
+      async () => ({
+        authorization: `Bearer ${await token(federation.keys.personas.privateJwk, demoPersona('sw.jones'), { issuer: 'https://elsewhere.example' })}`,
+      }),
+    ],
+    [
+      'a token for another audience',
+      async () => ({ authorization: `Bearer ${await token(federation.keys.personas.privateJwk, demoPersona('sw.jones'), { audience: 'another-service' })}` }),
+    ],
+    [
+      'a token signed by an untrusted key',
+      async () => ({ authorization: `Bearer ${await signPersonaToken('sw.jones', (await createKeyPair('stranger')).privateJwk)}` }),
+    ],
+    [
+      'a token that never expires',
+      async () => ({ authorization: `Bearer ${await token(federation.keys.personas.privateJwk, demoPersona('sw.jones'), { exp: null })}` }),
+    ],
     ['a token without the practitioner claims', async () => ({ authorization: `Bearer ${await token(federation.keys.personas.privateJwk, { sub: 'x' })}` })],
   ])('with %s', (_label, headers) => {
     it('refuses the request as UNAUTHENTICATED before anything is fetched', async () => {
@@ -79,7 +101,11 @@ describe('authentication', () => {
   it.each([
     ['no purpose', {}, 'X-Purpose-Of-Use header is required'],
     ['an unknown purpose', { 'x-purpose-of-use': 'curiosity' }, '"curiosity" is not one of'],
-    ['break-glass outside emergency care', { 'x-purpose-of-use': 'direct-care', 'x-break-glass': 'Unconscious child in resus, no history' }, 'only be used with'],
+    [
+      'break-glass outside emergency care',
+      { 'x-purpose-of-use': 'direct-care', 'x-break-glass': 'Unconscious child in resus, no history' },
+      'only be used with',
+    ],
     ['a break-glass justification under 20 characters', { 'x-purpose-of-use': 'emergency-care', 'x-break-glass': 'urgent' }, 'at least 20 characters'],
   ])('refuses %s with BAD_REQUEST before anything is fetched', async (_label, purposeHeaders, message) => {
     const { authorization } = await federation.authHeaders();
@@ -91,7 +117,11 @@ describe('authentication', () => {
   });
 
   it('accepts a declared emergency with a written justification', async () => {
-    const { status } = await federation.queryGateway(query, undefined, { persona: 'dr.lee', purpose: 'emergency-care', breakGlass: 'Unconscious child in resus, no history available' });
+    const { status } = await federation.queryGateway(query, undefined, {
+      persona: 'dr.lee',
+      purpose: 'emergency-care',
+      breakGlass: 'Unconscious child in resus, no history available',
+    });
     expect(status).toBe(200);
   });
 
@@ -103,10 +133,11 @@ describe('authentication', () => {
 
   describe('a subgraph called directly', () => {
     const authority: Authority = { caller: demoPersona('sw.jones'), purpose: 'safeguarding', traceId: 'trace-1' };
-    const entities = '{ _entities(representations: [{ __typename: "Child", nhsNumber: "9990000018" }]) { ... on Child { health { registeredGp { practiceName } } } } }';
+    const entities =
+      '{ _entities(representations: [{ __typename: "Child", nhsNumber: "9990000018" }]) { ... on Child { health { registeredGp { practiceName } } } } }';
     const callHealth = (headers: Record<string, string>) => post(federation.agencies.health!.url, { query: entities }, headers);
 
-    it('answers with the gateway\'s signed context for that subgraph', async () => {
+    it("answers with the gateway's signed context for that subgraph", async () => {
       const context = await createContextSigner({ privateJwk: federation.keys.gateway.privateJwk })(authority, 'health');
       const { body } = await callHealth({ [CONTEXT_HEADER]: context });
       expect(body.data._entities[0].health.registeredGp.practiceName).toBe('Riverside Surgery');
@@ -114,10 +145,19 @@ describe('authentication', () => {
 
     it.each([
       ['without context', async () => ({})],
-      ['with a forged context', async () => ({ [CONTEXT_HEADER]: await createContextSigner({ privateJwk: (await createKeyPair('forger')).privateJwk })(authority, 'health') })],
-      ['with an expired context', async () => ({ [CONTEXT_HEADER]: await createContextSigner({ privateJwk: federation.keys.gateway.privateJwk, ttlSeconds: -30 })(authority, 'health') })],
-      ['with a context for another subgraph', async () => ({ [CONTEXT_HEADER]: await createContextSigner({ privateJwk: federation.keys.gateway.privateJwk })(authority, 'socialcare') })],
-      ['with a practitioner\'s own token as context', async () => ({ [CONTEXT_HEADER]: (await federation.authHeaders()).authorization!.slice(7) })],
+      [
+        'with a forged context',
+        async () => ({ [CONTEXT_HEADER]: await createContextSigner({ privateJwk: (await createKeyPair('forger')).privateJwk })(authority, 'health') }),
+      ],
+      [
+        'with an expired context',
+        async () => ({ [CONTEXT_HEADER]: await createContextSigner({ privateJwk: federation.keys.gateway.privateJwk, ttlSeconds: -30 })(authority, 'health') }),
+      ],
+      [
+        'with a context for another subgraph',
+        async () => ({ [CONTEXT_HEADER]: await createContextSigner({ privateJwk: federation.keys.gateway.privateJwk })(authority, 'socialcare') }),
+      ],
+      ["with a practitioner's own token as context", async () => ({ [CONTEXT_HEADER]: (await federation.authHeaders()).authorization!.slice(7) })],
     ])('refuses a call %s as UNAUTHENTICATED before any resolver runs', async (_label, headers) => {
       federation.resetCounts();
       const { status, body } = await callHealth(await headers());

@@ -12,29 +12,56 @@ import { post, startFederation, type Federation } from './start-federation';
 
 /** Every field a practitioner's screen can ask for of a child, as a tree. */
 const tree: Record<string, Record<string, Record<string, null> | null> | null> = {
-  nhsNumber: null, name: { given: null, family: null }, dateOfBirth: null, gender: null,
-  address: { line1: null, town: null, postcode: null }, nhsNumberStatus: null, restricted: null,
+  nhsNumber: null,
+  name: { given: null, family: null },
+  dateOfBirth: null,
+  gender: null,
+  address: { line1: null, town: null, postcode: null },
+  nhsNumberStatus: null,
+  restricted: null,
   health: {
-    registeredGp: { practiceName: null, odsCode: null }, healthVisitor: { name: null, phone: null },
-    immunisations: { vaccine: null, date: null }, emergencyAttendances: { date: null, hospital: null, reason: null }, conditions: { name: null, since: null },
+    registeredGp: { practiceName: null, odsCode: null },
+    healthVisitor: { name: null, phone: null },
+    immunisations: { vaccine: null, date: null },
+    emergencyAttendances: { date: null, hospital: null, reason: null },
+    conditions: { name: null, since: null },
   },
   socialCare: {
-    status: null, statusSince: null, localAuthority: { name: null, dutyPhone: null }, allocatedWorker: { name: null, phone: null, team: null },
-    referrals: { date: null, source: null, reason: null }, caseNotes: { date: null, author: null, text: null }, placement: { type: null, since: null, area: null },
+    status: null,
+    statusSince: null,
+    localAuthority: { name: null, dutyPhone: null },
+    allocatedWorker: { name: null, phone: null, team: null },
+    referrals: { date: null, source: null, reason: null },
+    caseNotes: { date: null, author: null, text: null },
+    placement: { type: null, since: null, area: null },
   },
   housing: {
-    matchConfidence: null, matchedOn: null, tenancy: { address: null, type: null, landlord: null, startDate: null }, household: { name: null, relationship: null },
-    temporaryAccommodation: null, antisocialBehaviourCases: { date: null, category: null }, rentArrears: null,
+    matchConfidence: null,
+    matchedOn: null,
+    tenancy: { address: null, type: null, landlord: null, startDate: null },
+    household: { name: null, relationship: null },
+    temporaryAccommodation: null,
+    antisocialBehaviourCases: { date: null, category: null },
+    rentArrears: null,
   },
   education: {
-    school: { name: null, urn: null }, attendanceRate: null, unauthorisedAbsences: null, exclusions: { date: null, type: null, days: null },
-    senSupport: null, ehcp: null, freeSchoolMeals: null,
+    school: { name: null, urn: null },
+    attendanceRate: null,
+    unauthorisedAbsences: null,
+    exclusions: { date: null, type: null, days: null },
+    senSupport: null,
+    ehcp: null,
+    freeSchoolMeals: null,
   },
   police: { matchConfidence: null, matchedOn: null, encompassNotifications: { id: null, sentAt: null, childPresent: null, acknowledgedAt: null } },
 };
 const containers = new Set(['health', 'socialCare', 'housing', 'education', 'police']);
 
-interface Generated { query: string; variables: Record<string, unknown>; keys: Map<string, string> }
+interface Generated {
+  query: string;
+  variables: Record<string, unknown>;
+  keys: Map<string, string>;
+}
 
 /**
  * A random operation over the tree: random fields, aliases, named and inline
@@ -115,12 +142,13 @@ describe('authorisation', () => {
           variables = { ...variables, n: undefined, c: children[only] };
         }
         const { body } = await federation.queryGateway(query, variables, {
-          persona, purpose: purpose === 'break-glass' ? 'emergency-care' : purpose,
+          persona,
+          purpose: purpose === 'break-glass' ? 'emergency-care' : purpose,
           ...(purpose === 'break-glass' ? { breakGlass: 'Child brought in unconscious; history needed now' } : {}),
         });
         expect((body.errors ?? []).filter((e) => e.extensions?.code !== 'FORBIDDEN')).toEqual([]);
         const leaks: string[] = [];
-        const answered: (Record<string, unknown> | null)[] = only === undefined ? body.data?.children ?? [] : [body.data?.child ?? null];
+        const answered: (Record<string, unknown> | null)[] = only === undefined ? (body.data?.children ?? []) : [body.data?.child ?? null];
         answered.forEach((child, index) => {
           const i = only ?? index;
           if (!child) return;
@@ -144,17 +172,32 @@ describe('authorisation', () => {
 
   it('does not call an agency whose fields the caller may never see', async () => {
     federation.resetCounts();
-    const { body } = await federation.queryGateway('{ child(nhsNumber: "9990000018") { name { given } socialCare { status caseNotes { text } } } }', undefined, { persona: 'dsl.khan', purpose: 'direct-care' });
+    const { body } = await federation.queryGateway(
+      '{ child(nhsNumber: "9990000018") { name { given } socialCare { status caseNotes { text } } } }',
+      undefined,
+      { persona: 'dsl.khan', purpose: 'direct-care' },
+    );
     expect(body.data.child).toEqual({ name: { given: 'Amelia' }, socialCare: null });
-    expect(body.errors).toEqual([expect.objectContaining({ path: ['child', 'socialCare'], extensions: expect.objectContaining({ code: 'FORBIDDEN', policy: 'socialcare:status' }) })]);
+    expect(body.errors).toEqual([
+      expect.objectContaining({ path: ['child', 'socialCare'], extensions: expect.objectContaining({ code: 'FORBIDDEN', policy: 'socialcare:status' }) }),
+    ]);
     expect(federation.agencies.socialcare!.requests()).toBe(0);
     expect(federation.agencies.identity!.requests()).toBe(1);
   });
 
   it('answers with null and FORBIDDEN at each denied path, never a failed whole query', async () => {
-    const { body } = await federation.queryGateway('{ child(nhsNumber: "9990000050") { name { given } health { registeredGp { odsCode } conditions { name } immunisations { vaccine } } } }', undefined, { persona: 'dsl.khan', purpose: 'direct-care' });
-    expect(body.data.child).toEqual({ name: { given: 'Isla' }, health: { registeredGp: { odsCode: 'Y00001' }, conditions: [{ name: 'Asthma' }], immunisations: null } });
-    expect(body.errors!.map((e) => [e.path!.join('.'), e.extensions!.code, e.extensions!.policy])).toEqual([['child.health.immunisations', 'FORBIDDEN', 'health:clinical']]);
+    const { body } = await federation.queryGateway(
+      '{ child(nhsNumber: "9990000050") { name { given } health { registeredGp { odsCode } conditions { name } immunisations { vaccine } } } }',
+      undefined,
+      { persona: 'dsl.khan', purpose: 'direct-care' },
+    );
+    expect(body.data.child).toEqual({
+      name: { given: 'Isla' },
+      health: { registeredGp: { odsCode: 'Y00001' }, conditions: [{ name: 'Asthma' }], immunisations: null },
+    });
+    expect(body.errors!.map((e) => [e.path!.join('.'), e.extensions!.code, e.extensions!.policy])).toEqual([
+      ['child.health.immunisations', 'FORBIDDEN', 'health:clinical'],
+    ]);
     expect(typeof body.errors![0]!.extensions!.reason).toBe('string');
   });
 
@@ -162,9 +205,14 @@ describe('authorisation', () => {
     const authority: Authority = { caller: personaClaims['dsl.khan'] as unknown as Authority['caller'], purpose: 'direct-care', traceId: 't' };
     const context = await createContextSigner({ privateJwk: federation.keys.gateway.privateJwk })(authority, 'socialcare');
     federation.resetCounts();
-    const { body } = await post(federation.agencies.socialcare!.url,
-      { query: '{ _entities(representations: [{ __typename: "Child", nhsNumber: "9990000018" }]) { ... on Child { socialCare { status caseNotes { text } } } } }' },
-      { [CONTEXT_HEADER]: context });
+    const { body } = await post(
+      federation.agencies.socialcare!.url,
+      {
+        query:
+          '{ _entities(representations: [{ __typename: "Child", nhsNumber: "9990000018" }]) { ... on Child { socialCare { status caseNotes { text } } } } }',
+      },
+      { [CONTEXT_HEADER]: context },
+    );
     expect(body.data._entities).toEqual([{ __typename: 'Child', socialCare: null }]);
     expect(body.errors![0]!.extensions!.code).toBe('FORBIDDEN');
     expect(federation.agencies.socialcare!.statements()).toBe(0);
@@ -173,7 +221,11 @@ describe('authorisation', () => {
   it('reads a large request body only from the gateway: without its signed context the usual limit holds', async () => {
     // Over a megabyte of representations: what the gateway may send (other agencies' parts of an access log). As many
     // as one call may carry (a subgraph refuses more than 500 children a call), each made large.
-    const representations = Array.from({ length: 500 }, (_, i) => ({ __typename: 'Child', nhsNumber: `9${String(i).padStart(9, '0')}`, part: 'x'.repeat(2_100) }));
+    const representations = Array.from({ length: 500 }, (_, i) => ({
+      __typename: 'Child',
+      nhsNumber: `9${String(i).padStart(9, '0')}`,
+      part: 'x'.repeat(2_100),
+    }));
     const query = 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Child { nhsNumber } } }';
     const size = JSON.stringify({ query, variables: { r: representations } }).length;
     expect(size).toBeGreaterThan(1_000_000);
@@ -201,18 +253,27 @@ describe('authorisation', () => {
   it('in dry-run reports what it would deny and filters nothing, while each agency still enforces its own policy', async () => {
     const subgraphs = Object.entries(federation.agencies).map(([name, a]) => ({ name, url: a.url }));
     const dryRun = createGateway({
-      supergraphSdl: await composeFromSubgraphs(subgraphs, 5_000, createSdlRequestSigner({ privateJwk: federation.keys.gateway.privateJwk })), logger: createLogger('dry-run', 'silent'),
+      supergraphSdl: await composeFromSubgraphs(subgraphs, 5_000, createSdlRequestSigner({ privateJwk: federation.keys.gateway.privateJwk })),
+      logger: createLogger('dry-run', 'silent'),
       authenticate: createAuthenticator({ keys: federation.keys.personas.publicJwks, issuer: DEV_ISSUER, audience: DEV_AUDIENCE }),
       signContext: createContextSigner({ privateJwk: federation.keys.gateway.privateJwk }),
-      policies: loadPolicies(DEFAULT_POLICY_FILES), authorizationMode: 'dry-run',
+      policies: loadPolicies(DEFAULT_POLICY_FILES),
+      authorizationMode: 'dry-run',
       auditPath: join(mkdtempSync(join(tmpdir(), 'cv-dry-run-')), 'gateway-audit.jsonl'),
       trustedDocuments: { mode: 'allow', manifests: new Map() },
     });
     const service = await dryRun.listen(0);
     try {
       federation.resetCounts();
-      const { body } = await post(service.url, { query: '{ child(nhsNumber: "9990000018") { name { given } socialCare { status } } }' }, await federation.authHeaders({ persona: 'dsl.khan', purpose: 'direct-care' }));
-      expect(body.extensions?.authorization).toEqual({ mode: 'dry-run', wouldDeny: [expect.objectContaining({ path: ['child', 'socialCare'], policy: 'socialcare:status' })] });
+      const { body } = await post(
+        service.url,
+        { query: '{ child(nhsNumber: "9990000018") { name { given } socialCare { status } } }' },
+        await federation.authHeaders({ persona: 'dsl.khan', purpose: 'direct-care' }),
+      );
+      expect(body.extensions?.authorization).toEqual({
+        mode: 'dry-run',
+        wouldDeny: [expect.objectContaining({ path: ['child', 'socialCare'], policy: 'socialcare:status' })],
+      });
       expect(federation.agencies.socialcare!.requests()).toBe(1);
       expect(body.data.child.socialCare).toBeNull();
       expect(body.errors![0]!.extensions!.code).toBe('FORBIDDEN');
@@ -227,12 +288,16 @@ describe('authorisation', () => {
     ['two children', '{ a: child(nhsNumber: "9990000018") { nhsNumber } b: child(nhsNumber: "9990000026") { nhsNumber } }'],
   ])('refuses break-glass for %s: it opens one child at a time', async (_label, query) => {
     federation.resetCounts();
-    const { status, body } = await federation.queryGateway(query, undefined, { persona: 'dr.lee', purpose: 'emergency-care', breakGlass: 'Unconscious child in resus, no history available' });
+    const { status, body } = await federation.queryGateway(query, undefined, {
+      persona: 'dr.lee',
+      purpose: 'emergency-care',
+      breakGlass: 'Unconscious child in resus, no history available',
+    });
     expect(body.errors![0]!.extensions!.code).toBe('BAD_REQUEST');
     expect([status, Object.values(federation.agencies).reduce((n, a) => n + a.requests(), 0)]).toEqual([400, 0]);
   });
 
-  it('shows a restricted child\'s placement only to the allocated social worker', async () => {
+  it("shows a restricted child's placement only to the allocated social worker", async () => {
     const query = '{ child(nhsNumber: "9990000034") { socialCare { status placement { type area } } } }';
     const ahmed = await federation.queryGateway(query, undefined, { persona: 'sw.ahmed', purpose: 'safeguarding' });
     expect(ahmed.body.data.child.socialCare.placement).toEqual({ type: expect.any(String), area: expect.any(String) });
@@ -244,9 +309,15 @@ describe('authorisation', () => {
   });
 
   it('never opens case notes under break-glass', async () => {
-    const { body } = await federation.queryGateway('{ child(nhsNumber: "9990000018") { socialCare { caseNotes { text } } health { conditions { name } } } }', undefined, {
-      persona: 'dr.lee', purpose: 'emergency-care', breakGlass: 'Unconscious child in resus, no history available',
-    });
+    const { body } = await federation.queryGateway(
+      '{ child(nhsNumber: "9990000018") { socialCare { caseNotes { text } } health { conditions { name } } } }',
+      undefined,
+      {
+        persona: 'dr.lee',
+        purpose: 'emergency-care',
+        breakGlass: 'Unconscious child in resus, no history available',
+      },
+    );
     expect(body.data.child.socialCare).toBeNull();
     expect(body.data.child.health.conditions).toEqual([]);
   });

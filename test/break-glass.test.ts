@@ -31,7 +31,10 @@ describe('break-glass grants', () => {
     expect(sees((await replica.query(immunisations(LEO), {}, emergency)).body)).toBe(false);
     expect(sees((await replica.query(immunisations(AMELIA), {}, { persona: 'dsl.khan', purpose: 'emergency-care' })).body)).toBe(false);
     // Each use is audited by the agency as break-glass, with the justification.
-    const uses = await federation.agencies.health!.query<{ entry: AuditEntry }>("SELECT entry FROM service.audit_entry WHERE caller_sub = 'dr.lee' AND nhs_numbers @> ARRAY[$1] ORDER BY seq", [AMELIA]);
+    const uses = await federation.agencies.health!.query<{ entry: AuditEntry }>(
+      "SELECT entry FROM service.audit_entry WHERE caller_sub = 'dr.lee' AND nhs_numbers @> ARRAY[$1] ORDER BY seq",
+      [AMELIA],
+    );
     // (The first request, without a grant, never reached health: the gateway withheld everything it asked of it.)
     expect(uses.map((u) => u.entry.breakGlass)).toEqual([justification, justification]);
     expect(uses[1]!.entry.basis.lawfulBasis).toMatch(/^break-glass/);
@@ -64,7 +67,8 @@ describe('break-glass grants', () => {
   });
 
   it('lists grants unreviewed after 72 hours as overdue', async () => {
-    await federation.agencies.identity!.asOwner(`INSERT INTO service.break_glass_grant (id, caller_sub, caller_name, caller_org, caller_roles, nhs_number, justification, trace_id, opened_at, expires_at)
+    await federation.agencies.identity!
+      .asOwner(`INSERT INTO service.break_glass_grant (id, caller_sub, caller_name, caller_org, caller_roles, nhs_number, justification, trace_id, opened_at, expires_at)
       VALUES ('old-grant', 'dr.lee', 'Dr Sam Lee', 'RNS01', 'emergency-clinician', '${LEO}', '${justification}', 'trace-old', now() - interval '73 hours', now() - interval '72 hours')`);
     const { body } = await federation.queryGateway(reviews, { s: 'OVERDUE' }, audit);
     expect(body.data.breakGlassReviews.map((g: { id: string; overdue: boolean }) => [g.id, g.overdue])).toEqual([['old-grant', true]]);

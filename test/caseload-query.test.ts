@@ -12,8 +12,8 @@ const caseload = `query MyCaseload { myCaseload { nhsNumber name { given family 
 
 /** What the seed allocates to each of these workers (by worker id), from the same population the agencies were seeded with. */
 function expectedCaseload(asOf: string, workerIds: string[]): string[] {
-  return populationFor({ children: CHILDREN, seed: 1, asOf }).children
-    .filter((c) => c.socialCare?.workerId && workerIds.includes(c.socialCare.workerId))
+  return populationFor({ children: CHILDREN, seed: 1, asOf })
+    .children.filter((c) => c.socialCare?.workerId && workerIds.includes(c.socialCare.workerId))
     .map((c) => c.nhsNumber)
     .sort();
 }
@@ -24,7 +24,7 @@ function teamWorkerIds(asOf: string, login: string): string[] {
   return workers.filter((w) => w.teamId === teamId).map((w) => w.id);
 }
 
-describe.each(backends)('the caller\'s caseload on %s', (backend) => {
+describe.each(backends)("the caller's caseload on %s", (backend) => {
   let federation: Federation;
   beforeAll(async () => {
     federation = await startFederation({ backend, children: CHILDREN });
@@ -33,13 +33,17 @@ describe.each(backends)('the caller\'s caseload on %s', (backend) => {
 
   const numbers = (body: { data?: { myCaseload?: { nhsNumber: string }[] | null } }) => (body.data?.myCaseload ?? []).map((c) => c.nhsNumber).sort();
 
-  it('gives a social worker the children allocated to them, with the other agencies\' fields', async () => {
+  it("gives a social worker the children allocated to them, with the other agencies' fields", async () => {
     const { body } = await federation.queryGateway(caseload, {}, { persona: 'sw.jones', purpose: 'safeguarding' });
     expect(body.errors).toBeUndefined();
     expect(numbers(body)).toEqual(expectedCaseload(federation.asOf, ['W001']));
     expect(numbers(body)).toContain('9990000018');
     const amelia = body.data.myCaseload.find((c: { nhsNumber: string }) => c.nhsNumber === '9990000018');
-    expect(amelia).toEqual({ nhsNumber: '9990000018', name: { given: 'Amelia', family: 'Hart' }, socialCare: { status: 'CHILD_PROTECTION_PLAN', allocatedWorker: { name: 'Sam Jones' } } });
+    expect(amelia).toEqual({
+      nhsNumber: '9990000018',
+      name: { given: 'Amelia', family: 'Hart' },
+      socialCare: { status: 'CHILD_PROTECTION_PLAN', allocatedWorker: { name: 'Sam Jones' } },
+    });
   });
 
   it('gives another social worker only their own children', async () => {
@@ -59,7 +63,11 @@ describe.each(backends)('the caller\'s caseload on %s', (backend) => {
   });
 
   it.each<[PersonaName, string]>([
-    ['gp.smith', 'direct-care'], ['dr.lee', 'emergency-care'], ['dsl.khan', 'safeguarding'], ['ho.evans', 'safeguarding'], ['cg.wright', 'safeguarding'],
+    ['gp.smith', 'direct-care'],
+    ['dr.lee', 'emergency-care'],
+    ['dsl.khan', 'safeguarding'],
+    ['ho.evans', 'safeguarding'],
+    ['cg.wright', 'safeguarding'],
     ['sw.jones', 'emergency-care'],
   ])('refuses %s for %s, and gives nothing away', async (persona, purpose) => {
     const { body } = await federation.queryGateway(caseload, {}, { persona, purpose });
@@ -101,14 +109,16 @@ describe('a full caseload', () => {
   }, 120_000);
   afterAll(() => federation?.stop());
 
-  it('lists 500 children, each with every agency\'s part, in one request to social care', async () => {
+  it("lists 500 children, each with every agency's part, in one request to social care", async () => {
     federation.resetCounts();
     const { body } = await federation.queryGateway(caseload, {}, { persona: 'sw.ahmed', purpose: 'safeguarding' });
     expect(body.errors).toBeUndefined();
     expect(body.data.myCaseload).toHaveLength(500);
     expect(body.data.myCaseload.map((c: { nhsNumber: string }) => c.nhsNumber)).toContain('9990000034');
     expect(new Set(body.data.myCaseload.map((c: { nhsNumber: string }) => c.nhsNumber)).size).toBe(500);
-    expect(body.data.myCaseload.every((c: { socialCare: { allocatedWorker: { name: string } } }) => c.socialCare.allocatedWorker.name === 'Priya Ahmed')).toBe(true);
+    expect(body.data.myCaseload.every((c: { socialCare: { allocatedWorker: { name: string } } }) => c.socialCare.allocatedWorker.name === 'Priya Ahmed')).toBe(
+      true,
+    );
     expect(federation.agencies.socialcare!.requests()).toBe(1);
   });
 

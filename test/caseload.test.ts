@@ -59,7 +59,9 @@ describe.each(backends)('a 500-child caseload on %s', (backend) => {
     // The record, the audit append and one statement for all the notifications (referrals and case notes are
     // not the GP's to see, so are never fetched).
     expect(federation.agencies.socialcare!.statements()).toBe(3);
-    const notified = await federation.agencies.socialcare!.query<{ n: string }>("SELECT count(*)::text AS n FROM service.access_notification WHERE caller_sub = 'gp.smith'");
+    const notified = await federation.agencies.socialcare!.query<{ n: string }>(
+      "SELECT count(*)::text AS n FROM service.access_notification WHERE caller_sub = 'gp.smith'",
+    );
     expect(Number(notified[0]!.n)).toBeGreaterThan(10);
   });
 
@@ -73,13 +75,24 @@ describe.each(backends)('a 500-child caseload on %s', (backend) => {
   });
 
   it('keeps no record value in the gateway: not in its shared state, not in its query plans', async () => {
-    const query = 'query View($n: ID!) { child(nhsNumber: $n) { name { given family } dateOfBirth health { registeredGp { practiceName } } socialCare { allocatedWorker { name phone } } housing { tenancy { address } } education { school { name } } } }';
+    const query =
+      'query View($n: ID!) { child(nhsNumber: $n) { name { given family } dateOfBirth health { registeredGp { practiceName } } socialCare { allocatedWorker { name phone } } housing { tenancy { address } } education { school { name } } } }';
     const literal = '{ child(nhsNumber: "9990000026") { name { given } health { registeredGp { practiceName } } } }';
     const apq = (text: string | undefined, variables?: Record<string, unknown>, source = query) =>
-      federation.authHeaders().then((auth) => fetch(federation.gatewayUrl, {
-        method: 'POST', headers: { 'content-type': 'application/json', ...auth },
-        body: JSON.stringify({ query: text, variables, extensions: { persistedQuery: { version: 1, sha256Hash: createHash('sha256').update(source).digest('hex') } } }),
-      })).then((r) => r.json() as Promise<{ data?: unknown; errors?: { extensions: { code: string } }[] }>);
+      federation
+        .authHeaders()
+        .then((auth) =>
+          fetch(federation.gatewayUrl, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...auth },
+            body: JSON.stringify({
+              query: text,
+              variables,
+              extensions: { persistedQuery: { version: 1, sha256Hash: createHash('sha256').update(source).digest('hex') } },
+            }),
+          }),
+        )
+        .then((r) => r.json() as Promise<{ data?: unknown; errors?: { extensions: { code: string } }[] }>);
     // An operation that passes the NHS number as a variable is persisted and can be run by its hash.
     const registered = await apq(query, { n: '9990000018' });
     const byHash = await apq(undefined, { n: '9990000018' });
@@ -105,15 +118,21 @@ describe.each(backends)('a 500-child caseload on %s', (backend) => {
 
   it('still answers when an agency is down, with an error naming the agency', async () => {
     await federation.agencies.health!.stop();
-    const { body } = await federation.queryGateway('{ child(nhsNumber: "9990000018") { name { given } health { registeredGp { practiceName } } socialCare { status } } }');
+    const { body } = await federation.queryGateway(
+      '{ child(nhsNumber: "9990000018") { name { given } health { registeredGp { practiceName } } socialCare { status } } }',
+    );
     expect(body.data.child).toEqual({ name: { given: 'Amelia' }, health: null, socialCare: { status: 'CHILD_PROTECTION_PLAN' } });
     expect(body.errors).toEqual([expect.objectContaining({ extensions: { code: 'AGENCY_UNAVAILABLE', agency: 'health' } })]);
     expect(body.errors![0]!.message).toContain('health');
   });
 
-  it('assembles no access log timeline while an agency is down, and says which, with the other agencies\' parts', async () => {
+  it("assembles no access log timeline while an agency is down, and says which, with the other agencies' parts", async () => {
     // Health is still down (above): the gateway cannot hand identity health's part, so there is no timeline.
-    const { body } = await federation.queryGateway('{ child(nhsNumber: "9990000018") { accessLog { entries { agency } identity { agency } socialcare { agency } } } }', undefined, { persona: 'cg.wright', purpose: 'audit' });
+    const { body } = await federation.queryGateway(
+      '{ child(nhsNumber: "9990000018") { accessLog { entries { agency } identity { agency } socialcare { agency } } } }',
+      undefined,
+      { persona: 'cg.wright', purpose: 'audit' },
+    );
     expect(body.data.child.accessLog.entries).toBeNull();
     expect(body.data.child.accessLog.identity.length).toBeGreaterThan(0);
     expect(body.data.child.accessLog.socialcare.length).toBeGreaterThan(0);

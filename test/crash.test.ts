@@ -18,8 +18,13 @@ describe('audit rows survive a crash', () => {
     writeFileSync(join(dir, 'gateway.jwks.json'), JSON.stringify(keys.publicJwks));
     const port = await freePort();
     const service = start('socialcare', 'subgraphs/socialcare/main.ts', {
-      SOCIALCARE_PORT: String(port), DATA_DIR: join(dir, 'data'), SEED_IF_EMPTY: 'true', SEED_CHILDREN: '200',
-      GATEWAY_JWKS_PATH: join(dir, 'gateway.jwks.json'), LOG_LEVEL: 'warn', SOCIALCARE_DATABASE_URL: '',
+      SOCIALCARE_PORT: String(port),
+      DATA_DIR: join(dir, 'data'),
+      SEED_IF_EMPTY: 'true',
+      SEED_CHILDREN: '200',
+      GATEWAY_JWKS_PATH: join(dir, 'gateway.jwks.json'),
+      LOG_LEVEL: 'warn',
+      SOCIALCARE_DATABASE_URL: '',
     });
     await waitForHealth(`http://127.0.0.1:${port}/health`, service);
     const sign = createContextSigner({ privateJwk: keys.privateJwk });
@@ -31,7 +36,8 @@ describe('audit rows survive a crash', () => {
     const ask = async (i: number) => {
       const authority: Authority = { caller: demoPersona('sw.jones'), purpose: 'safeguarding', traceId: `crash-${i}` };
       const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
-        method: 'POST', headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: await sign(authority, 'socialcare') },
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: await sign(authority, 'socialcare') },
         body: JSON.stringify({ query, variables: { r: children.map((nhsNumber) => ({ __typename: 'Child', nhsNumber })) } }),
       });
       const body = (await response.json()) as { data?: { _entities: ({ socialCare: unknown } | null)[] } };

@@ -26,7 +26,10 @@ const compose = parse(composeText, { merge: true }) as Compose;
 const services = compose.services ?? {};
 const initSql = readFileSync(join(root, 'deploy/postgres-init.sql'), 'utf8');
 const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
-const packageJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+const packageJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+};
 
 /** The server's superuser password: only postgres itself and the migrate service may hold it. */
 const PASSWORD = '${POSTGRES_PASSWORD:?required}';
@@ -80,7 +83,9 @@ function environmentOf(name: string): Record<string, string> {
 
 /** What a service's process sees once compose has substituted the passwords' defaults. */
 function substitutedEnvironmentOf(name: string): Env {
-  const substituted = Object.fromEntries(Object.entries(environmentOf(name)).map(([k, v]) => [k, [PASSWORD, ...SERVICE_PASSWORDS].reduce((t, p) => t.split(p).join('set-by-the-deployer'), v)]));
+  const substituted = Object.fromEntries(
+    Object.entries(environmentOf(name)).map(([k, v]) => [k, [PASSWORD, ...SERVICE_PASSWORDS].reduce((t, p) => t.split(p).join('set-by-the-deployer'), v)]),
+  );
   const leftOver = Object.entries(substituted).filter(([, v]) => v.includes('$'));
   expect(leftOver).toEqual([]);
   return substituted;
@@ -191,7 +196,7 @@ describe('docker-compose.yml, the reference deployment', () => {
     expect(renderPostgresInit(added)).toContain('CREATE DATABASE probation;');
   });
 
-  it('runs postgres, redis, the migrations, every agency\'s subgraph, two gateway replicas and the web app, and nothing else', () => {
+  it("runs postgres, redis, the migrations, every agency's subgraph, two gateway replicas and the web app, and nothing else", () => {
     expect(Object.keys(services).sort()).toEqual(['postgres', 'redis', 'migrate', ...subgraphs.map(([a]) => a), ...gateways.map(([g]) => g), 'web'].sort());
   });
 
@@ -228,7 +233,7 @@ describe('docker-compose.yml, the reference deployment', () => {
     for (const name of readers) expect(service(name).volumes).toContain('./deploy/keys:/run/keys:ro');
   });
 
-  it('commits no password, not even a placeholder: each is a substitution compose refuses to run without, one per agency and the superuser\'s', () => {
+  it("commits no password, not even a placeholder: each is a substitution compose refuses to run without, one per agency and the superuser's", () => {
     expect(composeText).toContain(PASSWORD);
     // Every password in a URL is a substitution: the superuser's for the postgres login, each agency's own for its serving login.
     const urlLogins = [...composeText.matchAll(/[a-z][a-z0-9+.-]*:\/\/([^\s:@/]+):([^\s@]*)@/gi)].map((m) => ({ login: m[1] ?? '', password: m[2] }));
@@ -273,7 +278,7 @@ describe('docker-compose.yml, the reference deployment', () => {
       expect(existsSync(join(root, 'deploy/postgres-init.sql'))).toBe(true);
     });
 
-    it('creates exactly one database per agency, to which (as to the server\'s own) no login may connect unless granted it', () => {
+    it("creates exactly one database per agency, to which (as to the server's own) no login may connect unless granted it", () => {
       expect(databasesCreatedByInitSql().sort()).toEqual(subgraphs.map(([a]) => a).sort());
       const revoked = [...initSql.matchAll(/REVOKE\s+CONNECT\s+ON\s+DATABASE\s+([a-z_0-9]+)\s+FROM\s+PUBLIC/gi)].map((m) => m[1]);
       expect(revoked.sort()).toEqual([...subgraphs.map(([a]) => a), 'postgres', 'template1'].sort());
@@ -292,12 +297,16 @@ describe('docker-compose.yml, the reference deployment', () => {
       expect(foldersCopiedIntoImage()).toEqual(expect.arrayContaining(['tools', 'dev']));
     });
 
-    it('starts once postgres is healthy, and is the only service other than postgres to hold the superuser\'s password', () => {
+    it("starts once postgres is healthy, and is the only service other than postgres to hold the superuser's password", () => {
       expect(service('migrate').depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
-      expect(Object.keys(services).filter((name) => JSON.stringify(services[name]).includes(PASSWORD)).sort()).toEqual(['migrate', 'postgres']);
+      expect(
+        Object.keys(services)
+          .filter((name) => JSON.stringify(services[name]).includes(PASSWORD))
+          .sort(),
+      ).toEqual(['migrate', 'postgres']);
     });
 
-    it('migrates and seeds every agency\'s database as its owner, and names each subgraph\'s serving login; every variable it sets is read', () => {
+    it("migrates and seeds every agency's database as its owner, and names each subgraph's serving login; every variable it sets is read", () => {
       const environment = substitutedEnvironmentOf('migrate');
       const read = new Set<string>();
       for (const [agency] of subgraphs) {
@@ -450,7 +459,7 @@ describe('docker-compose.yml, the reference deployment', () => {
       expect(dockerfile).toMatch(/^RUN mkdir -p \/app\/data && chown node:node \/app\/data$/m);
     });
 
-    it('starts only once redis and every agency\'s subgraph are healthy', () => {
+    it("starts only once redis and every agency's subgraph are healthy", () => {
       expect(service(name).depends_on).toEqual(Object.fromEntries(['redis', ...subgraphs.map(([a]) => a)].map((s) => [s, { condition: 'service_healthy' }])));
     });
 

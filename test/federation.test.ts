@@ -49,16 +49,24 @@ describe.each(backends)('the federated graph on %s', (backend) => {
     const [amelia, leo, maya, noah, isla] = body.data.children;
     const sixMonthsAgo = new Date(Date.parse(federation.asOf) - 183 * 86_400_000).toISOString().slice(0, 10);
     expect(amelia.health.emergencyAttendances.filter((a: { date: string }) => a.date >= sixMonthsAgo)).toHaveLength(3);
-    expect(leo).toMatchObject({ name: { given: 'Leo' }, health: { registeredGp: { odsCode: 'Y00001' } }, socialCare: { status: 'CHILD_IN_NEED' }, education: null });
+    expect(leo).toMatchObject({
+      name: { given: 'Leo' },
+      health: { registeredGp: { odsCode: 'Y00001' } },
+      socialCare: { status: 'CHILD_IN_NEED' },
+      education: null,
+    });
     expect(leo.housing.household.map((m: { name: string }) => m.name)).toEqual(amelia.housing.household.map((m: { name: string }) => m.name));
-    expect(maya).toMatchObject({ restricted: true, socialCare: { status: 'LOOKED_AFTER', allocatedWorker: { name: 'Priya Ahmed', team: 'Children in Care' } } });
+    expect(maya).toMatchObject({
+      restricted: true,
+      socialCare: { status: 'LOOKED_AFTER', allocatedWorker: { name: 'Priya Ahmed', team: 'Children in Care' } },
+    });
     // Noah's housing record is misspelt with day and month swapped: only a possible match, with no household data.
     expect(noah).toMatchObject({ socialCare: null, housing: { matchConfidence: null, household: null }, education: { school: { urn: '100001' } } });
     expect(noah.health.registeredGp.odsCode).not.toBe('Y00001');
     expect(isla.health.conditions).toEqual([{ name: 'Asthma' }]);
   });
 
-  it('withholds a restricted child\'s address from everyone', async () => {
+  it("withholds a restricted child's address from everyone", async () => {
     const { body } = await federation.queryGateway('{ child(nhsNumber: "9990000034") { restricted address { line1 postcode } } }');
     expect(body.data.child).toEqual({ restricted: true, address: null });
   });
@@ -80,7 +88,10 @@ describe.each(backends)('the federated graph on %s', (backend) => {
 
   it('finds a child by exact demographics', async () => {
     const { body: first } = await federation.queryGateway('{ child(nhsNumber: "9990000018") { dateOfBirth } }');
-    const { body } = await federation.queryGateway('query ($d: String) { searchChildren(family: "HART", given: "amelia", dateOfBirth: $d) { score matchedOn child { nhsNumber } } }', { d: first.data.child.dateOfBirth });
+    const { body } = await federation.queryGateway(
+      'query ($d: String) { searchChildren(family: "HART", given: "amelia", dateOfBirth: $d) { score matchedOn child { nhsNumber } } }',
+      { d: first.data.child.dateOfBirth },
+    );
     expect(body.data.searchChildren).toEqual([{ score: 1, matchedOn: ['givenName', 'familyName', 'dateOfBirth'], child: { nhsNumber: '9990000018' } }]);
   });
 
@@ -128,7 +139,9 @@ describe.each(backends)('the federated graph on %s', (backend) => {
   it('serves the same graph from a second gateway started from a composed supergraph file', async () => {
     const env = Object.fromEntries(Object.entries(federation.agencies).map(([name, a]) => [`${name.toUpperCase()}_URL`, a.url]));
     const sources = Object.entries(federation.agencies).map(([name, a]) => ({
-      name, url: a.url, sdl: readAgencySdl(join(__dirname, '..', 'subgraphs', name), name),
+      name,
+      url: a.url,
+      sdl: readAgencySdl(join(__dirname, '..', 'subgraphs', name), name),
     }));
     const supergraphPath = join(mkdtempSync(join(tmpdir(), 'cv-')), 'supergraph.graphql');
     writeFileSync(supergraphPath, composeSupergraph(sources));
@@ -136,7 +149,11 @@ describe.each(backends)('the federated graph on %s', (backend) => {
     writeFileSync(join(dir, 'idp.jwks.json'), JSON.stringify(federation.keys.personas.publicJwks));
     writeFileSync(join(dir, 'gateway.jwk.json'), JSON.stringify(federation.keys.gateway.privateJwk));
     const config = loadGatewayConfig({
-      ...env, PORT: '0', SUPERGRAPH_PATH: supergraphPath, AUTH_JWKS_PATH: join(dir, 'idp.jwks.json'), GATEWAY_SIGNING_KEY_PATH: join(dir, 'gateway.jwk.json'),
+      ...env,
+      PORT: '0',
+      SUPERGRAPH_PATH: supergraphPath,
+      AUTH_JWKS_PATH: join(dir, 'idp.jwks.json'),
+      GATEWAY_SIGNING_KEY_PATH: join(dir, 'gateway.jwk.json'),
       // Its own log, in the test's folder: the checkout's ./data belongs to npm start.
       GATEWAY_AUDIT_PATH: join(dir, 'gateway-audit.jsonl'),
       // This test's operation is free-form, as the first gateway's are.

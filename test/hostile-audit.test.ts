@@ -18,7 +18,11 @@ describe('the gateway, given hostile and careless clients', () => {
   const lastLine = () => JSON.parse(lines().at(-1)!) as Record<string, any>;
   /** Posts a body as it is, for bodies a client can send but JSON.stringify cannot build. */
   const postRaw = async (body: string) => {
-    const response = await fetch(federation.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...(await federation.authHeaders()) }, body });
+    const response = await fetch(federation.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(await federation.authHeaders()) },
+      body,
+    });
     return { status: response.status, body: (await response.json()) as { data?: unknown; errors?: { extensions?: { code?: string } }[] } };
   };
   const stillServes = async () => {
@@ -29,7 +33,10 @@ describe('the gateway, given hostile and careless clients', () => {
   it('records a 300 KB family name by its length and hash, and goes on serving', async () => {
     const family = 'x'.repeat(300_000);
     await federation.queryGateway(FIND, { f: family });
-    expect(lastLine()).toMatchObject({ operation: { name: 'Find' }, searches: [{ family: { omitted: 'string', length: 300_000 }, dateOfBirth: '2019-05-14' }] });
+    expect(lastLine()).toMatchObject({
+      operation: { name: 'Find' },
+      searches: [{ family: { omitted: 'string', length: 300_000 }, dateOfBirth: '2019-05-14' }],
+    });
     await stillServes();
   });
 

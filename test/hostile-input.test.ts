@@ -5,7 +5,8 @@ import { post, startFederation, type Asking, type Federation, type GraphQLRespon
 
 const AMELIA = '9990000018';
 const LONG = 'x'.repeat(10_000);
-const SEARCH = 'query Search($g: String, $f: String, $d: String, $p: String, $fuzzy: Boolean) { searchChildren(given: $g, family: $f, dateOfBirth: $d, postcode: $p, fuzzy: $fuzzy) { score } }';
+const SEARCH =
+  'query Search($g: String, $f: String, $d: String, $p: String, $fuzzy: Boolean) { searchChildren(given: $g, family: $f, dateOfBirth: $d, postcode: $p, fuzzy: $fuzzy) { score } }';
 const DECIDE = 'mutation ($n: ID!, $r: ID!) { confirmHousingMatch(nhsNumber: $n, reference: $r) { decision } }';
 const REVIEW = 'mutation ($id: ID!, $note: String!) { reviewBreakGlass(id: $id, outcome: APPROPRIATE, note: $note) { id } }';
 const officer: Asking = { persona: 'ho.evans', purpose: 'direct-care' };
@@ -15,7 +16,9 @@ const emergency = { persona: 'dr.lee', purpose: 'emergency-care' } as const;
 /** Anything a response must never carry: SQL, a stack frame, a file path, the bad input itself. */
 function expectNothingRevealed(response: GraphQLResponse): void {
   const text = JSON.stringify(response.body);
-  expect(text).not.toMatch(/SELECT |INSERT |relation "|permission denied|invalid input syntax|\\u0000|records\.|service\.|\.ts:\d|node_modules|\/work\/|\bat [\w.]+ \(/);
+  expect(text).not.toMatch(
+    /SELECT |INSERT |relation "|permission denied|invalid input syntax|\\u0000|records\.|service\.|\.ts:\d|node_modules|\/work\/|\bat [\w.]+ \(/,
+  );
   expect(text).not.toContain('x'.repeat(41));
 }
 
@@ -76,12 +79,12 @@ describe('hostile and careless clients', () => {
       await expectArgumentRefused('identity', 'query ($n: [ID!]!) { children(nhsNumbers: $n) { nhsNumber } }', { n: [AMELIA, `999${LONG}`] }, 'nhsNumbers[1]');
     });
 
-    it('a NUL or 10 KB as housing\'s reference for a household member', async () => {
+    it("a NUL or 10 KB as housing's reference for a household member", async () => {
       await expectArgumentRefused('housing', DECIDE, { n: AMELIA, r: 'TEN0000001-C1\u0000' }, 'reference', officer);
       await expectArgumentRefused('housing', DECIDE, { n: AMELIA, r: LONG }, 'reference', officer);
     });
 
-    it('a NUL in a break-glass review\'s id or note', async () => {
+    it("a NUL in a break-glass review's id or note", async () => {
       await expectArgumentRefused('identity', REVIEW, { id: 'grant\u0000', note: 'Justified' }, 'id', privacy);
       await expectArgumentRefused('identity', REVIEW, { id: 'no-such-grant', note: 'Justified\u0000' }, 'note', privacy);
     });
@@ -95,7 +98,7 @@ describe('hostile and careless clients', () => {
     });
   });
 
-  describe('a client\'s mistakes in the request are 400 with a stable code, before any agency is asked', () => {
+  describe("a client's mistakes in the request are 400 with a stable code, before any agency is asked", () => {
     async function postRaw(body: Record<string, unknown>) {
       federation.resetCounts();
       const response = await post(federation.gatewayUrl, body, await federation.authHeaders());
@@ -109,7 +112,11 @@ describe('hostile and careless clients', () => {
       for (const operationName of ['Two', LONG]) {
         expect(await postRaw({ query, operationName })).toMatchObject({ status: 400, code: 'OPERATION_RESOLUTION_FAILURE', fetched: 0 });
       }
-      expect(await postRaw({ query: `${query} query Two { child(nhsNumber: "${AMELIA}") { nhsNumber } }` })).toMatchObject({ status: 400, code: 'OPERATION_RESOLUTION_FAILURE', fetched: 0 });
+      expect(await postRaw({ query: `${query} query Two { child(nhsNumber: "${AMELIA}") { nhsNumber } }` })).toMatchObject({
+        status: 400,
+        code: 'OPERATION_RESOLUTION_FAILURE',
+        fetched: 0,
+      });
     });
 
     it('a subscription', async () => {
@@ -118,7 +125,7 @@ describe('hostile and careless clients', () => {
       expect(response.body.errors![0]!.message).toContain('subscription');
     });
 
-    it('a persisted query whose hash is not its query\'s', async () => {
+    it("a persisted query whose hash is not its query's", async () => {
       const wrong = createHash('sha256').update('another query').digest('hex');
       const response = await postRaw({ query, extensions: { persistedQuery: { version: 1, sha256Hash: wrong } } });
       expect(response).toMatchObject({ status: 400, code: 'PERSISTED_QUERY_HASH_MISMATCH', fetched: 0 });
@@ -132,7 +139,11 @@ describe('hostile and careless clients', () => {
     const onTheWire = (text: string) => Buffer.from(text, 'utf8').toString('latin1');
     const withGlass = async (breakGlass: string) => {
       federation.resetCounts();
-      const response = await federation.queryGateway(`{ child(nhsNumber: "${AMELIA}") { nhsNumber } }`, {}, { ...emergency, headers: { 'x-break-glass': breakGlass } });
+      const response = await federation.queryGateway(
+        `{ child(nhsNumber: "${AMELIA}") { nhsNumber } }`,
+        {},
+        { ...emergency, headers: { 'x-break-glass': breakGlass } },
+      );
       expectNothingRevealed(response);
       return { ...response, fetched: Object.values(federation.agencies).reduce((n, a) => n + a.requests(), 0) };
     };
@@ -155,7 +166,9 @@ describe('hostile and careless clients', () => {
       const text = 'Enfant inconscient à l’accueil, aucun antécédent connu';
       const response = await withGlass(`UTF-8''${encodeURIComponent(text)}`);
       expect(response.status).toBe(200);
-      const rows = await federation.agencies.identity!.query<{ justification: string }>('SELECT justification FROM service.break_glass_grant ORDER BY opened_at DESC LIMIT 1');
+      const rows = await federation.agencies.identity!.query<{ justification: string }>(
+        'SELECT justification FROM service.break_glass_grant ORDER BY opened_at DESC LIMIT 1',
+      );
       expect(rows[0]!.justification).toBe(text);
     });
   });
@@ -163,7 +176,7 @@ describe('hostile and careless clients', () => {
   describe('nothing reveals the schema or the system to strangers', () => {
     const authority: Authority = { caller: demoPersona('gp.smith'), purpose: 'direct-care', traceId: 'hostile-input' };
 
-    it('keeps introspection off at the gateway and at every agency, even with the gateway\'s signed context', async () => {
+    it("keeps introspection off at the gateway and at every agency, even with the gateway's signed context", async () => {
       const introspection = '{ __schema { types { name } } }';
       expect((await federation.queryGateway(introspection)).body.errors![0]!.extensions!.code).toBe('GRAPHQL_VALIDATION_FAILED');
       for (const [name, agency] of Object.entries(federation.agencies)) {
@@ -175,7 +188,7 @@ describe('hostile and careless clients', () => {
       }
     });
 
-    it('gives an agency\'s SDL only to a request the gateway signed for it', async () => {
+    it("gives an agency's SDL only to a request the gateway signed for it", async () => {
       const sdl = createSdlRequestSigner({ privateJwk: federation.keys.gateway.privateJwk });
       for (const [name, agency] of Object.entries(federation.agencies)) {
         const stranger = await post(agency.url, { query: '{ _service { sdl } }' });
@@ -187,7 +200,8 @@ describe('hostile and careless clients', () => {
       }
       // A request signed for the SDL reads nothing else.
       federation.resetCounts();
-      const entities = '{ _entities(representations: [{ __typename: "Child", nhsNumber: "9990000018" }]) { ... on Child { health { registeredGp { practiceName } } } } }';
+      const entities =
+        '{ _entities(representations: [{ __typename: "Child", nhsNumber: "9990000018" }]) { ... on Child { health { registeredGp { practiceName } } } } }';
       const { status, body } = await post(federation.agencies.health!.url, { query: entities }, { [CONTEXT_HEADER]: await sdl('health') });
       expect(status).toBe(401);
       expect(body.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
@@ -198,8 +212,14 @@ describe('hostile and careless clients', () => {
       const health = federation.agencies.health!;
       await health.asOwner('REVOKE SELECT ON records.immunisation FROM health_service');
       try {
-        const response = await federation.queryGateway(`{ child(nhsNumber: "${AMELIA}") { health { immunisations { vaccine } } } }`, {}, { persona: 'gp.smith', purpose: 'direct-care' });
-        expect(response.body.errors).toEqual([expect.objectContaining({ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR', agency: 'health' } })]);
+        const response = await federation.queryGateway(
+          `{ child(nhsNumber: "${AMELIA}") { health { immunisations { vaccine } } } }`,
+          {},
+          { persona: 'gp.smith', purpose: 'direct-care' },
+        );
+        expect(response.body.errors).toEqual([
+          expect.objectContaining({ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR', agency: 'health' } }),
+        ]);
         expectNothingRevealed(response);
       } finally {
         await health.asOwner('GRANT SELECT ON records.immunisation TO health_service');
@@ -210,7 +230,8 @@ describe('hostile and careless clients', () => {
     it('refuses a 10 MB body with 413 before reading it whole, asking no agency', async () => {
       federation.resetCounts();
       const response = await fetch(federation.gatewayUrl, {
-        method: 'POST', headers: { 'content-type': 'application/json', ...(await federation.authHeaders()) },
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(await federation.authHeaders()) },
         body: JSON.stringify({ query: '{ child(nhsNumber: "9990000018") { nhsNumber } }', variables: { padding: 'x'.repeat(10_000_000) } }),
       });
       expect(response.status).toBe(413);
@@ -222,7 +243,9 @@ describe('hostile and careless clients', () => {
       federation.resetCounts();
       const one = { query: `{ child(nhsNumber: "${AMELIA}") { name { given } } }` };
       const response = await fetch(federation.gatewayUrl, {
-        method: 'POST', headers: { 'content-type': 'application/json', ...(await federation.authHeaders()) }, body: JSON.stringify(Array.from({ length: 100 }, () => one)),
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(await federation.authHeaders()) },
+        body: JSON.stringify(Array.from({ length: 100 }, () => one)),
       });
       expect(response.status).toBe(400);
       expect(JSON.stringify(await response.json())).not.toContain('Amelia');

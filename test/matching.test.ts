@@ -18,7 +18,11 @@ describe('identity matching through the gateway', () => {
   let demo: Record<string, { dateOfBirth: string; address: { postcode: string } | null }>;
   beforeAll(async () => {
     federation = await startFederation({ children: 300 });
-    const { body } = await federation.queryGateway(`{ children(nhsNumbers: ["${AMELIA}", "${LEO}", "${MAYA}", "${NOAH}"]) { nhsNumber dateOfBirth address { postcode } } }`, {}, sw);
+    const { body } = await federation.queryGateway(
+      `{ children(nhsNumbers: ["${AMELIA}", "${LEO}", "${MAYA}", "${NOAH}"]) { nhsNumber dateOfBirth address { postcode } } }`,
+      {},
+      sw,
+    );
     demo = Object.fromEntries(body.data.children.map((c: { nhsNumber: string }) => [c.nhsNumber, c]));
   }, 120_000);
   afterAll(() => federation?.stop());
@@ -27,7 +31,9 @@ describe('identity matching through the gateway', () => {
     it('refuses a fuzzy search without one of the combinations, naming them', async () => {
       const { body } = await federation.queryGateway(search, { given: 'Noah', dob: demo[NOAH]!.dateOfBirth, fuzzy: true }, sw);
       expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-      expect(body.errors?.[0]?.message).toContain('given + family + dateOfBirth; family + dateOfBirth + gender + postcode; given + dateOfBirth + gender + postcode');
+      expect(body.errors?.[0]?.message).toContain(
+        'given + family + dateOfBirth; family + dateOfBirth + gender + postcode; given + dateOfBirth + gender + postcode',
+      );
       const exact = await federation.queryGateway(search, { given: 'Noah', dob: demo[NOAH]!.dateOfBirth }, sw);
       expect(exact.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     });
@@ -47,7 +53,11 @@ describe('identity matching through the gateway', () => {
     });
 
     it('finds a child at a previous address, and exact matches score 1 first', async () => {
-      const { body } = await federation.queryGateway(search, { family: 'Hart', dob: demo[AMELIA]!.dateOfBirth, gender: 'FEMALE', postcode: 'NS2 7QT', fuzzy: true }, sw);
+      const { body } = await federation.queryGateway(
+        search,
+        { family: 'Hart', dob: demo[AMELIA]!.dateOfBirth, gender: 'FEMALE', postcode: 'NS2 7QT', fuzzy: true },
+        sw,
+      );
       const amelia = body.data.searchChildren.find((m: { child: { nhsNumber: string } }) => m.child.nhsNumber === AMELIA);
       expect(amelia.matchedOn).toContain('postcode:previousAddress');
       const exact = await federation.queryGateway(search, { given: 'Amelia', family: 'Hart', dob: demo[AMELIA]!.dateOfBirth, fuzzy: true }, sw);
@@ -72,12 +82,27 @@ describe('identity matching through the gateway', () => {
 
     it('records every search with its parameters and who asked', async () => {
       const before = await federation.agencies.identity!.query<{ n: number }>('SELECT count(*)::int AS n FROM service.search_log');
-      await federation.queryGateway(search, { given: 'Leo', family: 'Hart', dob: demo[LEO]!.dateOfBirth, fuzzy: true }, { persona: 'gp.smith', purpose: 'direct-care' });
-      const rows = await federation.agencies.identity!.query<{ caller_sub: string; purpose: string; fuzzy: boolean; parameters: Record<string, unknown>; results: number }>(
-        'SELECT caller_sub, purpose, fuzzy, parameters, results FROM service.search_log ORDER BY id DESC LIMIT 1');
+      await federation.queryGateway(
+        search,
+        { given: 'Leo', family: 'Hart', dob: demo[LEO]!.dateOfBirth, fuzzy: true },
+        { persona: 'gp.smith', purpose: 'direct-care' },
+      );
+      const rows = await federation.agencies.identity!.query<{
+        caller_sub: string;
+        purpose: string;
+        fuzzy: boolean;
+        parameters: Record<string, unknown>;
+        results: number;
+      }>('SELECT caller_sub, purpose, fuzzy, parameters, results FROM service.search_log ORDER BY id DESC LIMIT 1');
       const [after] = await federation.agencies.identity!.query<{ n: number }>('SELECT count(*)::int AS n FROM service.search_log');
       expect(after!.n).toBe(before[0]!.n + 1);
-      expect(rows[0]).toMatchObject({ caller_sub: 'gp.smith', purpose: 'direct-care', fuzzy: true, parameters: { given: 'Leo', family: 'Hart', dateOfBirth: demo[LEO]!.dateOfBirth }, results: 1 });
+      expect(rows[0]).toMatchObject({
+        caller_sub: 'gp.smith',
+        purpose: 'direct-care',
+        fuzzy: true,
+        parameters: { given: 'Leo', family: 'Hart', dateOfBirth: demo[LEO]!.dateOfBirth },
+        results: 1,
+      });
     });
   });
 
@@ -91,21 +116,31 @@ describe('identity matching through the gateway', () => {
       }
     });
 
-    it('keeps Maya\'s address out of every response: her household is withheld, with no error from the gateway\'s own fetch', async () => {
-      const { body } = await federation.queryGateway(`{ child(nhsNumber: "${MAYA}") { name { given } housing { matchConfidence possibleMatches { reference } } } }`, {}, { persona: 'sw.ahmed', purpose: 'safeguarding' });
+    it("keeps Maya's address out of every response: her household is withheld, with no error from the gateway's own fetch", async () => {
+      const { body } = await federation.queryGateway(
+        `{ child(nhsNumber: "${MAYA}") { name { given } housing { matchConfidence possibleMatches { reference } } } }`,
+        {},
+        { persona: 'sw.ahmed', purpose: 'safeguarding' },
+      );
       expect(body.data.child).toEqual({ name: { given: 'Maya' }, housing: null });
       // The one error is housing's own decision about the field asked for, not identity's refusal of the address.
-      expect(body.errors).toEqual([expect.objectContaining({ path: ['child', 'housing'], extensions: expect.objectContaining({ code: 'FORBIDDEN', policy: 'housing:record', reason: expect.stringContaining('unrestricted') }) })]);
+      expect(body.errors).toEqual([
+        expect.objectContaining({
+          path: ['child', 'housing'],
+          extensions: expect.objectContaining({ code: 'FORBIDDEN', policy: 'housing:record', reason: expect.stringContaining('unrestricted') }),
+        }),
+      ]);
       expect(JSON.stringify(body)).not.toContain('NS3 2LP');
     });
 
-    it('withholds a restricted child\'s household even once a person has confirmed it, from everyone', async () => {
+    it("withholds a restricted child's household even once a person has confirmed it, from everyone", async () => {
       // A household member of Northshire Homes outside the demo households, confirmed as Maya by a social worker.
       const [member] = await federation.agencies.housing!.query<{ member_ref: string; line1: string }>(
         `SELECT m.member_ref, p.line1 FROM records.household_member m JOIN records.tenancy t ON t.tenancy_ref = m.tenancy_ref AND t.end_date IS NULL
            JOIN records.property p ON p.property_ref = t.property_ref
           WHERE t.landlord_id = 'NH' AND p.postcode NOT IN ('NS1 4AB', 'NS1 6RD') AND m.member_ref NOT IN (SELECT reference FROM service.nhs_cross_reference)
-          ORDER BY m.member_ref LIMIT 1`);
+          ORDER BY m.member_ref LIMIT 1`,
+      );
       expect(member).toBeDefined();
       const confirmed = await federation.queryGateway(decide('confirmHousingMatch'), { n: MAYA, r: member!.member_ref }, sw);
       expect(confirmed.body.data.confirmHousingMatch).toMatchObject({ decision: 'CONFIRMED' });
@@ -132,23 +167,54 @@ describe('identity matching through the gateway', () => {
       expect(proposal.matchedOn.some((m: string) => m.startsWith('familyName:'))).toBe(true);
 
       // A GP may see the proposal but not decide on it.
-      const gp = await federation.queryGateway(decide('confirmHousingMatch'), { n: NOAH, r: proposal.reference }, { persona: 'gp.smith', purpose: 'direct-care' });
+      const gp = await federation.queryGateway(
+        decide('confirmHousingMatch'),
+        { n: NOAH, r: proposal.reference },
+        { persona: 'gp.smith', purpose: 'direct-care' },
+      );
       expect(gp.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-      const unknown = await federation.queryGateway(decide('confirmHousingMatch'), { n: NOAH, r: 'TEN9999999-C9' }, { persona: 'ho.evans', purpose: 'direct-care' });
+      const unknown = await federation.queryGateway(
+        decide('confirmHousingMatch'),
+        { n: NOAH, r: 'TEN9999999-C9' },
+        { persona: 'ho.evans', purpose: 'direct-care' },
+      );
       expect(unknown.body.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
 
-      const confirmed = await federation.queryGateway(decide('confirmHousingMatch'), { n: NOAH, r: proposal.reference }, { persona: 'ho.evans', purpose: 'direct-care' });
+      const confirmed = await federation.queryGateway(
+        decide('confirmHousingMatch'),
+        { n: NOAH, r: proposal.reference },
+        { persona: 'ho.evans', purpose: 'direct-care' },
+      );
       expect(confirmed.body.errors).toBeUndefined();
-      expect(confirmed.body.data.confirmHousingMatch).toMatchObject({ nhsNumber: NOAH, reference: proposal.reference, decision: 'CONFIRMED', decidedBy: 'Owen Evans (NH)' });
-      const [row] = await federation.agencies.housing!.query<{ confirmed_by: string }>('SELECT confirmed_by FROM service.nhs_cross_reference WHERE nhs_number = $1', [NOAH]);
+      expect(confirmed.body.data.confirmHousingMatch).toMatchObject({
+        nhsNumber: NOAH,
+        reference: proposal.reference,
+        decision: 'CONFIRMED',
+        decidedBy: 'Owen Evans (NH)',
+      });
+      const [row] = await federation.agencies.housing!.query<{ confirmed_by: string }>(
+        'SELECT confirmed_by FROM service.nhs_cross_reference WHERE nhs_number = $1',
+        [NOAH],
+      );
       expect(row?.confirmed_by).toBe('ho.evans');
       // The decision is in housing's audit log too, as a mutation about Noah, with housing's reference.
-      const [audit] = await federation.agencies.housing!.query<{ entry: { caller: { sub: string }; operation: { type: string }; children: { nhsNumber: string; localReference: string }[] } }>(
-        'SELECT entry FROM service.audit_entry ORDER BY seq DESC LIMIT 1');
-      expect(audit!.entry).toMatchObject({ caller: { sub: 'ho.evans' }, operation: { type: 'mutation' }, children: [{ nhsNumber: NOAH, localReference: proposal.reference }] });
+      const [audit] = await federation.agencies.housing!.query<{
+        entry: { caller: { sub: string }; operation: { type: string }; children: { nhsNumber: string; localReference: string }[] };
+      }>('SELECT entry FROM service.audit_entry ORDER BY seq DESC LIMIT 1');
+      expect(audit!.entry).toMatchObject({
+        caller: { sub: 'ho.evans' },
+        operation: { type: 'mutation' },
+        children: [{ nhsNumber: NOAH, localReference: proposal.reference }],
+      });
 
       const after = (await federation.queryGateway(housingOf, { n: NOAH }, sw)).body.data.child.housing;
-      expect(after).toMatchObject({ matchConfidence: 1, matchedOn: ['nhsNumber'], nhsNumberStatus: '01', tenancy: { address: '27 Church Street, Northshire, NS1 6RD' }, possibleMatches: [] });
+      expect(after).toMatchObject({
+        matchConfidence: 1,
+        matchedOn: ['nhsNumber'],
+        nhsNumberStatus: '01',
+        tenancy: { address: '27 Church Street, Northshire, NS1 6RD' },
+        possibleMatches: [],
+      });
 
       const rejected = await federation.queryGateway(decide('rejectHousingMatch'), { n: NOAH, r: proposal.reference }, sw);
       expect(rejected.body.data.rejectHousingMatch).toMatchObject({ decision: 'REJECTED', decidedBy: 'Sam Jones (NS001)' });
@@ -158,7 +224,11 @@ describe('identity matching through the gateway', () => {
 
     it('still costs one matching statement for a whole caseload (and one audit append)', async () => {
       federation.resetCounts();
-      const { body } = await federation.queryGateway(`query ($n: [ID!]!) { children(nhsNumbers: $n) { housing { matchConfidence } } }`, { n: [AMELIA, LEO, MAYA, NOAH] }, sw);
+      const { body } = await federation.queryGateway(
+        `query ($n: [ID!]!) { children(nhsNumbers: $n) { housing { matchConfidence } } }`,
+        { n: [AMELIA, LEO, MAYA, NOAH] },
+        sw,
+      );
       expect(body.data.children).toHaveLength(4);
       // The match, and the audit log's append.
       expect(federation.agencies.housing!.statements()).toBe(2);

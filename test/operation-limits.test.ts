@@ -4,8 +4,16 @@ import { join } from 'node:path';
 import { DEV_AUDIENCE, DEV_ISSUER, demoPersona } from '../dev/personas';
 import { composeFromSubgraphs, createAuthenticator, createGateway, DEFAULT_POLICY_FILES } from '../gateway';
 import {
-  CONTEXT_HEADER, countTokens, createContextSigner, createLogger, createSdlRequestSigner, DEFAULT_OPERATION_LIMITS, loadPolicies,
-  type Authority, type HttpService, type OperationLimit,
+  CONTEXT_HEADER,
+  countTokens,
+  createContextSigner,
+  createLogger,
+  createSdlRequestSigner,
+  DEFAULT_OPERATION_LIMITS,
+  loadPolicies,
+  type Authority,
+  type HttpService,
+  type OperationLimit,
 } from '../shared';
 import { syntheticNhsNumbers } from '../synthetic';
 import { post, startFederation, type Federation, type GraphQLResponse } from './start-federation';
@@ -29,7 +37,9 @@ function operationOfTokens(tokens: number): string {
 
 /** 31 fragments, each spreading the next twice: 2³⁰ copies of the last once inlined, in 1.5 KB. */
 function exponentialFragments(): string {
-  const fragments = repeat(31, (i) => (i < 30 ? `fragment F${i} on Child { name { given } ...F${i + 1} ...F${i + 1} }` : `fragment F${i} on Child { nhsNumber }`));
+  const fragments = repeat(31, (i) =>
+    i < 30 ? `fragment F${i} on Child { name { given } ...F${i + 1} ...F${i + 1} }` : `fragment F${i} on Child { nhsNumber }`,
+  );
   return `{ child(nhsNumber: "${AMELIA}") { ...F0 } } ${fragments}`;
 }
 
@@ -41,10 +51,12 @@ describe('limits on every operation', () => {
     federation = await startFederation({ children: 600 });
     const subgraphs = Object.entries(federation.agencies).map(([name, a]) => ({ name, url: a.url }));
     shallow = await createGateway({
-      supergraphSdl: await composeFromSubgraphs(subgraphs, 5_000, createSdlRequestSigner({ privateJwk: federation.keys.gateway.privateJwk })), logger: createLogger('shallow', 'silent'),
+      supergraphSdl: await composeFromSubgraphs(subgraphs, 5_000, createSdlRequestSigner({ privateJwk: federation.keys.gateway.privateJwk })),
+      logger: createLogger('shallow', 'silent'),
       authenticate: createAuthenticator({ keys: federation.keys.personas.publicJwks, issuer: DEV_ISSUER, audience: DEV_AUDIENCE }),
       signContext: createContextSigner({ privateJwk: federation.keys.gateway.privateJwk }),
-      policies: loadPolicies(DEFAULT_POLICY_FILES), auditPath: join(mkdtempSync(join(tmpdir(), 'cv-limits-')), 'gateway-audit.jsonl'),
+      policies: loadPolicies(DEFAULT_POLICY_FILES),
+      auditPath: join(mkdtempSync(join(tmpdir(), 'cv-limits-')), 'gateway-audit.jsonl'),
       operationLimits: { ...DEFAULT_OPERATION_LIMITS, depth: 5 },
       trustedDocuments: { mode: 'allow', manifests: new Map() },
     }).listen(0);
@@ -69,7 +81,11 @@ describe('limits on every operation', () => {
     const logged = auditLines();
     federation.resetCounts();
     const { status, body } = await response();
-    expect(body).toEqual({ errors: [{ message: expect.stringContaining(`the limit on ${limit} (at most ${limitMax})`), extensions: { code: 'QUERY_TOO_COMPLEX', limit, max: limitMax } }] });
+    expect(body).toEqual({
+      errors: [
+        { message: expect.stringContaining(`the limit on ${limit} (at most ${limitMax})`), extensions: { code: 'QUERY_TOO_COMPLEX', limit, max: limitMax } },
+      ],
+    });
     // Refused before authorisation, the audit log and the planner: no agency was asked anything.
     expect([status, requests(), auditLines()]).toEqual([400, 0, logged]);
   }
@@ -86,7 +102,11 @@ describe('limits on every operation', () => {
     const school = '{ education { school { designatedSafeguardingLead { name } } } }';
     const headers = await federation.authHeaders();
     await expectAnswered(post(shallow.url, { query: `{ child(nhsNumber: "${AMELIA}") ${school} }` }, headers));
-    await expectRefused(() => post(shallow.url, { query: `{ searchChildren(family: "Hart", dateOfBirth: "2019-05-14") { child ${school} } }` }, headers), 'depth', 5);
+    await expectRefused(
+      () => post(shallow.url, { query: `{ searchChildren(family: "Hart", dateOfBirth: "2019-05-14") { child ${school} } }` }, headers),
+      'depth',
+      5,
+    );
     // The default is deeper than the schema goes: the same operation passes.
     await expectAnswered(ask(`{ searchChildren(family: "Hart", dateOfBirth: "2019-05-14") { child ${school} } }`));
   });
@@ -122,7 +142,8 @@ describe('limits on every operation', () => {
   });
 
   it('refuses 40 aliases of a 500-child caseload, which cost what 20,000 children cost', async () => {
-    const full = 'nhsNumber name { given family } health { immunisations { vaccine } } socialCare { status } housing { tenancy { address } } education { school { name } }';
+    const full =
+      'nhsNumber name { given family } health { immunisations { vaccine } } socialCare { status } housing { tenancy { address } } education { school { name } }';
     const aliases = `query ($n: [ID!]!) { ${repeat(40, (i) => `c${i}: children(nhsNumbers: $n) { ${full} }`)} }`;
     federation.resetCounts();
     const { status, body } = await ask(aliases, { n: nhsNumbers(500) });
@@ -143,7 +164,9 @@ describe('limits on every operation', () => {
 
   it('refuses a fragment cycle, as validation does, without asking any agency', async () => {
     federation.resetCounts();
-    const { status, body } = await ask(`{ child(nhsNumber: "${AMELIA}") { ...A } } fragment A on Child { name { given } ...B } fragment B on Child { nhsNumber ...A }`);
+    const { status, body } = await ask(
+      `{ child(nhsNumber: "${AMELIA}") { ...A } } fragment A on Child { name { given } ...B } fragment B on Child { nhsNumber ...A }`,
+    );
     expect([status, body.errors?.[0]?.extensions?.code, requests()]).toEqual([400, 'GRAPHQL_VALIDATION_FAILED', 0]);
     expect(body.errors![0]!.message).toMatch(/Cannot spread fragment "A" within itself/);
   });
@@ -168,7 +191,10 @@ describe('limits on every operation', () => {
 
     health.resetCounts();
     const over = await post(health.url, { query, variables: { r: representations(max.children + 1) } }, headers);
-    expect(over).toEqual({ status: 400, body: { errors: [{ message: expect.any(String), extensions: { code: 'QUERY_TOO_COMPLEX', limit: 'children', max: max.children } }] } });
+    expect(over).toEqual({
+      status: 400,
+      body: { errors: [{ message: expect.any(String), extensions: { code: 'QUERY_TOO_COMPLEX', limit: 'children', max: max.children } }] },
+    });
     // Refused before anything was read or recorded.
     expect(health.statements()).toBe(0);
   });
@@ -180,7 +206,11 @@ describe('limits on every operation', () => {
 
     const authority: Authority = { caller: demoPersona('sw.jones'), purpose: 'safeguarding', traceId: 'limits-suggestions' };
     const headers = { [CONTEXT_HEADER]: await createContextSigner({ privateJwk: federation.keys.gateway.privateJwk })(authority, 'health') };
-    const direct = await post(federation.agencies.health!.url, { query: 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Child { healt } } }', variables: { r: [] } }, headers);
+    const direct = await post(
+      federation.agencies.health!.url,
+      { query: 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Child { healt } } }', variables: { r: [] } },
+      headers,
+    );
     expect(direct.body.errors![0]!.message).toBe('Cannot query field "healt" on type "Child".');
   });
 });

@@ -6,7 +6,10 @@ import { startFederation, type Asking, type Federation } from './start-federatio
  * The police, the sixth agency, joined through the registry and the kit: Operation Encompass notifications,
  * the school's list before the school day, acknowledgement, matching without NHS numbers, and the policy.
  */
-const AMELIA = '9990000018', LEO = '9990000026', MAYA = '9990000034', NOAH = '9990000042';
+const AMELIA = '9990000018',
+  LEO = '9990000026',
+  MAYA = '9990000034',
+  NOAH = '9990000042';
 const notification = `id childAsRecorded { given family } incident { reference type occurredAt place } childPresent childWhereabouts
   notified { __typename ... on NotifiedSchool { urn name } ... on NotifiedLocalAuthority { code } } sentAt acknowledgedAt acknowledgedBy`;
 const policeOf = `query ($n: ID!) { child(nhsNumber: $n) { police { matchConfidence matchedOn nhsNumberStatus possibleMatches { reference }
@@ -16,7 +19,14 @@ const acknowledge = `mutation ($id: ID!) { acknowledgeEncompassNotification(id: 
 const dsl = { persona: 'dsl.khan', purpose: 'safeguarding' } as const;
 const sw = { persona: 'sw.jones', purpose: 'safeguarding' } as const;
 
-type Notification = { id: string; childAsRecorded: { family: string }; incident: { place: string | null; type: string }; notified: Record<string, string>; acknowledgedAt: string | null; acknowledgedBy: string | null };
+type Notification = {
+  id: string;
+  childAsRecorded: { family: string };
+  incident: { place: string | null; type: string };
+  notified: Record<string, string>;
+  acknowledgedAt: string | null;
+  acknowledgedBy: string | null;
+};
 
 describe('the police subgraph (Operation Encompass)', () => {
   let federation: Federation;
@@ -28,13 +38,17 @@ describe('the police subgraph (Operation Encompass)', () => {
     elsewhere = async (persona, org) => {
       const token = await new SignJWT({ ...demoPersona(persona), sub: `${persona}.${org}`, org })
         .setProtectedHeader({ alg: 'ES256', ...(federation.keys.personas.privateJwk.kid ? { kid: federation.keys.personas.privateJwk.kid } : {}) })
-        .setIssuer(DEV_ISSUER).setAudience(DEV_AUDIENCE).setIssuedAt().setExpirationTime('1h').sign(key);
+        .setIssuer(DEV_ISSUER)
+        .setAudience(DEV_AUDIENCE)
+        .setIssuedAt()
+        .setExpirationTime('1h')
+        .sign(key);
       return { purpose: 'safeguarding', headers: { authorization: `Bearer ${token}` } };
     };
   }, 120_000);
   afterAll(() => federation?.stop());
 
-  it('finds Noah though the force misspelt his family name, and shows his school\'s lead the notification not yet acknowledged', async () => {
+  it("finds Noah though the force misspelt his family name, and shows his school's lead the notification not yet acknowledged", async () => {
     const { body } = await federation.queryGateway(policeOf, { n: NOAH }, dsl);
     expect(body.errors).toBeUndefined();
     const { police } = body.data.child;
@@ -42,11 +56,15 @@ describe('the police subgraph (Operation Encompass)', () => {
     expect(police.matchedOn).toEqual(expect.arrayContaining(['givenName', 'dateOfBirth', 'postcode']));
     expect(police.matchedOn.find((m: string) => m.startsWith('familyName'))).not.toBe('familyName');
     const [sent] = police.encompassNotifications as Notification[];
-    expect(sent).toMatchObject({ childAsRecorded: { family: 'Willams' }, incident: { type: 'DOMESTIC_ABUSE_VERBAL', place: '27 Church Street, Northshire, NS1 6RD' }, acknowledgedAt: null });
+    expect(sent).toMatchObject({
+      childAsRecorded: { family: 'Willams' },
+      incident: { type: 'DOMESTIC_ABUSE_VERBAL', place: '27 Church Street, Northshire, NS1 6RD' },
+      acknowledgedAt: null,
+    });
     expect(sent!.notified).toEqual({ __typename: 'NotifiedSchool', urn: '100001', name: 'Northshire Primary School' });
   });
 
-  it('gives a school\'s lead, before the school day, the notifications not yet acknowledged, and with `since` those already read', async () => {
+  it("gives a school's lead, before the school day, the notifications not yet acknowledged, and with `since` those already read", async () => {
     const { body } = await federation.queryGateway(forMySchool, {}, dsl);
     const unread = body.data.encompassNotificationsForMySchool as Notification[];
     expect(unread.map((n) => n.childAsRecorded.family)).toContain('Willams');
@@ -62,10 +80,12 @@ describe('the police subgraph (Operation Encompass)', () => {
     expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
-  it('records each notification the list disclosed in the force\'s audit log, under its own reference when it holds no NHS number', async () => {
+  it("records each notification the list disclosed in the force's audit log, under its own reference when it holds no NHS number", async () => {
     const before = await federation.agencies.police!.query<{ n: number }>('SELECT count(*)::int AS n FROM service.audit_log');
     await federation.queryGateway(forMySchool, {}, dsl);
-    const [row] = await federation.agencies.police!.query<{ entry: string; nhs_numbers: string[] }>('SELECT entry, nhs_numbers FROM service.audit_log ORDER BY seq DESC LIMIT 1');
+    const [row] = await federation.agencies.police!.query<{ entry: string; nhs_numbers: string[] }>(
+      'SELECT entry, nhs_numbers FROM service.audit_log ORDER BY seq DESC LIMIT 1',
+    );
     const [after] = await federation.agencies.police!.query<{ n: number }>('SELECT count(*)::int AS n FROM service.audit_log');
     expect(after!.n).toBe(before[0]!.n + 1);
     const entry = JSON.parse(row!.entry) as { caller: { sub: string }; children: [string | null, string, number][] };
@@ -75,7 +95,7 @@ describe('the police subgraph (Operation Encompass)', () => {
     expect(row!.nhs_numbers).toEqual([]);
   });
 
-  it('records an acknowledgement once, for the notified school\'s lead alone', async () => {
+  it("records an acknowledgement once, for the notified school's lead alone", async () => {
     const { body } = await federation.queryGateway(forMySchool, {}, dsl);
     const noahs = (body.data.encompassNotificationsForMySchool as Notification[]).find((n) => n.childAsRecorded.family === 'Willams')!;
     const first = await federation.queryGateway(acknowledge, { id: noahs.id }, dsl);
@@ -100,8 +120,12 @@ describe('the police subgraph (Operation Encompass)', () => {
     expect(body.data.child.police.encompassNotifications[0].notified).toEqual({ __typename: 'NotifiedLocalAuthority', code: 'NS001' });
   });
 
-  it('never shows a housing officer anything of the police, shows a GP only for safeguarding and never the child\'s own words', async () => {
-    for (const as of [{ persona: 'ho.evans', purpose: 'safeguarding' }, { persona: 'ho.evans', purpose: 'direct-care' }, { persona: 'gp.smith', purpose: 'direct-care' }] as const) {
+  it("never shows a housing officer anything of the police, shows a GP only for safeguarding and never the child's own words", async () => {
+    for (const as of [
+      { persona: 'ho.evans', purpose: 'safeguarding' },
+      { persona: 'ho.evans', purpose: 'direct-care' },
+      { persona: 'gp.smith', purpose: 'direct-care' },
+    ] as const) {
       const { body } = await federation.queryGateway(policeOf, { n: AMELIA }, as);
       expect(body.data?.child?.police ?? null).toBeNull();
       expect(JSON.stringify(body)).not.toContain('Mill Lane');
@@ -126,11 +150,15 @@ describe('the police subgraph (Operation Encompass)', () => {
     expect(JSON.stringify(body)).not.toContain('Quarry Road');
   });
 
-  it('lets an officer read their own force\'s record and confirm its match, and refuses another force\'s officer', async () => {
+  it("lets an officer read their own force's record and confirm its match, and refuses another force's officer", async () => {
     const officer = { persona: 'pc.morgan', purpose: 'safeguarding' } as const;
     const { body } = await federation.queryGateway(policeOf, { n: AMELIA }, officer);
     expect(body.errors).toBeUndefined();
-    const reference = (await federation.agencies.police!.query<{ person_ref: string }>("SELECT person_ref FROM records.person WHERE given_name = 'Amelia' AND family_name = 'Hart'"))[0]!.person_ref;
+    const reference = (
+      await federation.agencies.police!.query<{ person_ref: string }>(
+        "SELECT person_ref FROM records.person WHERE given_name = 'Amelia' AND family_name = 'Hart'",
+      )
+    )[0]!.person_ref;
     const confirm = `mutation ($n: ID!, $r: ID!) { confirmPoliceMatch(nhsNumber: $n, reference: $r) { decision decidedBy } }`;
     const other = await federation.queryGateway(confirm, { n: AMELIA, r: reference }, await elsewhere('pc.morgan', 'XSP'));
     expect(other.body.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', policy: 'police:match-decision' });
@@ -143,7 +171,7 @@ describe('the police subgraph (Operation Encompass)', () => {
     expect(outsider.data?.child?.police ?? null).toBeNull();
   });
 
-  it('is in the child\'s access log, assembled by identity with no police-specific code', async () => {
+  it("is in the child's access log, assembled by identity with no police-specific code", async () => {
     const log = `{ child(nhsNumber: "${AMELIA}") { accessLog { police { callerSub disclosed } entries { agency callerSub } } } }`;
     const { body } = await federation.queryGateway(log, {}, { persona: 'cg.wright', purpose: 'audit' });
     expect(body.errors).toBeUndefined();

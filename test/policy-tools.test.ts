@@ -9,14 +9,15 @@ import { policyMatrix, toCsv, toHtml } from '../tools/policy/matrix';
 
 const agencies = loadAgencies();
 
-describe('the security officer\'s policy tools', () => {
+describe("the security officer's policy tools", () => {
   it('lint finds nothing wrong with the seeded policy', () => {
     expect(lintPolicies()).toEqual([]);
   });
 
   describe('matrix', () => {
     const rows = policyMatrix();
-    const decision = (field: string, role: string, purpose: string) => rows.find((r) => r.field === field && r.role === role && r.purpose === purpose)?.decision;
+    const decision = (field: string, role: string, purpose: string) =>
+      rows.find((r) => r.field === field && r.role === role && r.purpose === purpose)?.decision;
 
     it('decides every field for every role and purpose', () => {
       const fields = new Set(rows.map((r) => r.field));
@@ -44,7 +45,7 @@ describe('the security officer\'s policy tools', () => {
     });
   });
 
-  describe('explain, with the agencies\' own records', () => {
+  describe("explain, with the agencies' own records", () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'cv-explain-'));
     const saved = process.env.DATA_DIR;
     beforeAll(async () => {
@@ -75,7 +76,13 @@ describe('the security officer\'s policy tools', () => {
     });
 
     it('stops at the caller when the role can never read the field', async () => {
-      const result = await explain({ persona: 'dr.lee', purpose: 'emergency-care', child: '9990000018', path: 'Child.socialCare.caseNotes', breakGlass: 'Unconscious child, history needed now' });
+      const result = await explain({
+        persona: 'dr.lee',
+        purpose: 'emergency-care',
+        child: '9990000018',
+        path: 'Child.socialCare.caseNotes',
+        breakGlass: 'Unconscious child, history needed now',
+      });
       expect(result.allowed).toBe(false);
       expect(result.steps.at(-1)!.decision).toMatch(/^denied by socialcare:case-notes/);
     });

@@ -29,8 +29,13 @@ describe('each service as its own process, started by its main.ts', () => {
       const port = await freePort();
       const prefix = agency.name.toUpperCase();
       const service = start(agency.name, `subgraphs/${agency.name}/main.ts`, {
-        [`${prefix}_PORT`]: String(port), DATA_DIR: join(dir, 'data'), SEED_IF_EMPTY: 'true', SEED_CHILDREN: '50',
-        GATEWAY_JWKS_PATH: join(dir, 'gateway.jwks.json'), LOG_LEVEL: 'info', NODE_ENV: 'production',
+        [`${prefix}_PORT`]: String(port),
+        DATA_DIR: join(dir, 'data'),
+        SEED_IF_EMPTY: 'true',
+        SEED_CHILDREN: '50',
+        GATEWAY_JWKS_PATH: join(dir, 'gateway.jwks.json'),
+        LOG_LEVEL: 'info',
+        NODE_ENV: 'production',
       });
       services.push(service);
       urls[`${prefix}_URL`] = `http://127.0.0.1:${port}/graphql`;
@@ -38,8 +43,13 @@ describe('each service as its own process, started by its main.ts', () => {
     await Promise.all(services.map((s) => waitForHealth(urls[`${s.name.toUpperCase()}_URL`]!.replace('/graphql', '/health'), s)));
     const port = await freePort();
     const gateway = start('gateway', 'gateway/main.ts', {
-      ...urls, PORT: String(port), AUTH_JWKS_PATH: join(dir, 'idp.jwks.json'), GATEWAY_SIGNING_KEY_PATH: join(dir, 'gateway-signing.jwk.json'),
-      GATEWAY_AUDIT_PATH: join(dir, 'gateway-audit.jsonl'), LOG_LEVEL: 'info', NODE_ENV: 'production',
+      ...urls,
+      PORT: String(port),
+      AUTH_JWKS_PATH: join(dir, 'idp.jwks.json'),
+      GATEWAY_SIGNING_KEY_PATH: join(dir, 'gateway-signing.jwk.json'),
+      GATEWAY_AUDIT_PATH: join(dir, 'gateway-audit.jsonl'),
+      LOG_LEVEL: 'info',
+      NODE_ENV: 'production',
     });
     services.push(gateway);
     gatewayUrl = `http://127.0.0.1:${port}/graphql`;
@@ -51,18 +61,28 @@ describe('each service as its own process, started by its main.ts', () => {
   });
 
   it('runs only registered operations outside development: a free-form query is refused before anything is fetched', async () => {
-    const { status, body } = await post(gatewayUrl, { query: '{ child(nhsNumber: "9990000018") { name { given } socialCare { status } housing { matchConfidence } } }' },
-      { authorization: `Bearer ${token}`, 'x-purpose-of-use': 'safeguarding' });
+    const { status, body } = await post(
+      gatewayUrl,
+      { query: '{ child(nhsNumber: "9990000018") { name { given } socialCare { status } housing { matchConfidence } } }' },
+      { authorization: `Bearer ${token}`, 'x-purpose-of-use': 'safeguarding' },
+    );
     expect(status).toBe(400);
     expect(body.errors?.[0]?.extensions?.code).toBe('TRUSTED_DOCUMENT_REQUIRED');
   });
 
-  it('answers the web app\'s single view, sent by its hash, across processes', async () => {
-    const { body } = await post(gatewayUrl, { variables: { nhsNumber: '9990000018' }, extensions: { persistedQuery: { version: 1, sha256Hash: documentHash(operations.childView) } } },
-      { authorization: `Bearer ${token}`, 'x-purpose-of-use': 'safeguarding', 'apollographql-client-name': WEB_CLIENT_NAME });
+  it("answers the web app's single view, sent by its hash, across processes", async () => {
+    const { body } = await post(
+      gatewayUrl,
+      { variables: { nhsNumber: '9990000018' }, extensions: { persistedQuery: { version: 1, sha256Hash: documentHash(operations.childView) } } },
+      { authorization: `Bearer ${token}`, 'x-purpose-of-use': 'safeguarding', 'apollographql-client-name': WEB_CLIENT_NAME },
+    );
     expect(body.errors).toBeUndefined();
     const child = (body.data as { child: { name: { given: string }; socialCare: { status: string }; housing: { matchConfidence: number } } }).child;
-    expect({ given: child.name.given, status: child.socialCare.status, matchConfidence: child.housing.matchConfidence }).toEqual({ given: 'Amelia', status: 'CHILD_PROTECTION_PLAN', matchConfidence: 1 });
+    expect({ given: child.name.given, status: child.socialCare.status, matchConfidence: child.housing.matchConfidence }).toEqual({
+      given: 'Amelia',
+      status: 'CHILD_PROTECTION_PLAN',
+      matchConfidence: 1,
+    });
   });
 
   it('logs JSON lines naming the service', () => {
@@ -84,8 +104,11 @@ describe('each service as its own process, started by its main.ts', () => {
     expect(Object.keys(last.witnessed ?? {}).sort()).toEqual(REGISTRY.map((a) => a.name).sort()); // the single view asks every agency
     const environment: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'silent' };
     for (const agency of REGISTRY) environment[`${agency.name.toUpperCase()}_DATABASE_URL`] = '';
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'tools/audit/cli.ts', 'verify', '--gateway-log', gatewayLog], { env: environment });
-    for (const agency of ['identity', 'socialcare', 'housing']) expect(stdout).toMatch(new RegExp(`^${agency}: intact, \\d+ rows; [1-9]\\d* heads witnessed by the gateway match$`, 'm'));
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'tools/audit/cli.ts', 'verify', '--gateway-log', gatewayLog], {
+      env: environment,
+    });
+    for (const agency of ['identity', 'socialcare', 'housing'])
+      expect(stdout).toMatch(new RegExp(`^${agency}: intact, \\d+ rows; [1-9]\\d* heads witnessed by the gateway match$`, 'm'));
   }, 90_000);
 
   it('refuses to start with a bad configuration value, naming it', async () => {

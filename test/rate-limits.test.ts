@@ -39,7 +39,11 @@ const caseloadOf = (count: number, from = 0) => {
   return Array.from({ length: count }, () => numbers.next().value as string);
 };
 
-interface Answer { status: number; retryAfter: string | null; body: { data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] } }
+interface Answer {
+  status: number;
+  retryAfter: string | null;
+  body: { data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] };
+}
 
 /**
  * A subgraph's stand-in that forwards each call to the agency, or holds it while the test says so,
@@ -63,7 +67,9 @@ async function heldProxy(target: string) {
     await gate;
     seen.waiting--;
     if (gone) return;
-    const headers = Object.fromEntries(Object.entries(req.headers).filter(([name]) => !['host', 'connection', 'content-length', 'keep-alive'].includes(name))) as Record<string, string>;
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).filter(([name]) => !['host', 'connection', 'content-length', 'keep-alive'].includes(name)),
+    ) as Record<string, string>;
     const upstream = await fetch(target, { method: 'POST', headers, body: Buffer.concat(chunks) });
     res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
     res.end(Buffer.from(await upstream.arrayBuffer()));
@@ -81,11 +87,12 @@ async function heldProxy(target: string) {
       open();
       gate = null;
     },
-    close: () => new Promise<void>((resolve) => {
-      open();
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        open();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -96,11 +103,16 @@ function stall(url: string, part: 'headers' | 'body') {
   let received = '';
   socket.on('data', (chunk) => (received += chunk.toString()));
   socket.on('error', () => undefined);
-  socket.write(part === 'headers'
-    ? 'POST /graphql HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/json\r\n'
-    : 'POST /graphql HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"query":');
+  socket.write(
+    part === 'headers'
+      ? 'POST /graphql HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/json\r\n'
+      : 'POST /graphql HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"query":',
+  );
   const opened = Date.now();
-  return { socket, closed: new Promise<{ after: number; received: string }>((resolve) => socket.on('close', () => resolve({ after: Date.now() - opened, received }))) };
+  return {
+    socket,
+    closed: new Promise<{ after: number; received: string }>((resolve) => socket.on('close', () => resolve({ after: Date.now() - opened, received }))),
+  };
 }
 
 describe('limits on each caller, and on connections and time', () => {
@@ -120,12 +132,16 @@ describe('limits on each caller, and on connections and time', () => {
     socialcare = await heldProxy(federation.agencies.socialcare!.url);
     const subgraphs = Object.entries(federation.agencies).map(([name, a]) => ({ name, url: a.url }));
     held = await createGateway({
-      supergraphSdl: await composeFromSubgraphs(subgraphs, 10_000, createSdlRequestSigner({ privateJwk: federation.keys.gateway.privateJwk })), logger: createLogger('held', 'silent'),
+      supergraphSdl: await composeFromSubgraphs(subgraphs, 10_000, createSdlRequestSigner({ privateJwk: federation.keys.gateway.privateJwk })),
+      logger: createLogger('held', 'silent'),
       subgraphUrls: { identity: identity.url, socialcare: socialcare.url },
       authenticate: createAuthenticator({ keys: federation.keys.personas.publicJwks, issuer: DEV_ISSUER, audience: DEV_AUDIENCE }),
       signContext: createContextSigner({ privateJwk: federation.keys.gateway.privateJwk }),
-      policies: loadPolicies(DEFAULT_POLICY_FILES), auditPath: join(mkdtempSync(join(tmpdir(), 'cv-held-')), 'gateway-audit.jsonl'),
-      state: new MemorySharedState(), rateLimits: { concurrent: 3 }, requestDeadlineMs: DEADLINE_MS,
+      policies: loadPolicies(DEFAULT_POLICY_FILES),
+      auditPath: join(mkdtempSync(join(tmpdir(), 'cv-held-')), 'gateway-audit.jsonl'),
+      state: new MemorySharedState(),
+      rateLimits: { concurrent: 3 },
+      requestDeadlineMs: DEADLINE_MS,
       trustedDocuments: { mode: 'allow', manifests: new Map() },
     }).listen(0);
   }, 120_000);
@@ -140,17 +156,35 @@ describe('limits on each caller, and on connections and time', () => {
   async function caller(sub: string, persona: PersonaName = 'sw.jones', purpose?: string): Promise<Asking> {
     const token = await new SignJWT({ ...demoPersona(persona), sub })
       .setProtectedHeader({ alg: 'ES256', ...(federation.keys.personas.privateJwk.kid ? { kid: federation.keys.personas.privateJwk.kid } : {}) })
-      .setIssuer(DEV_ISSUER).setAudience(DEV_AUDIENCE).setIssuedAt().setExpirationTime('1h').sign(signingKey);
+      .setIssuer(DEV_ISSUER)
+      .setAudience(DEV_AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(signingKey);
     return { persona, purpose, headers: { authorization: `Bearer ${token}` } };
   }
 
-  async function ask(query: string, variables: Record<string, unknown>, as: Asking, url = federation.gatewayUrl, contentType = 'application/json'): Promise<Answer> {
-    const response = await fetch(url, { method: 'POST', headers: { ...(await federation.authHeaders(as)), 'content-type': contentType }, body: JSON.stringify({ query, variables }) });
+  async function ask(
+    query: string,
+    variables: Record<string, unknown>,
+    as: Asking,
+    url = federation.gatewayUrl,
+    contentType = 'application/json',
+  ): Promise<Answer> {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { ...(await federation.authHeaders(as)), 'content-type': contentType },
+      body: JSON.stringify({ query, variables }),
+    });
     return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as Answer['body'] };
   }
 
   const agencyRequests = () => Object.values(federation.agencies).reduce((n, a) => n + a.requests(), 0);
-  const auditLines = () => readFileSync(federation.gatewayAuditPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as GatewayAuditEntry);
+  const auditLines = () =>
+    readFileSync(federation.gatewayAuditPath, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as GatewayAuditEntry);
   const served = (answer: Answer) => {
     expect(answer.body.errors?.filter((e) => e.extensions?.code !== 'FORBIDDEN') ?? []).toEqual([]);
     expect(answer.status).toBe(200);
@@ -161,7 +195,9 @@ describe('limits on each caller, and on connections and time', () => {
     federation.resetCounts();
     const answer = await attempt();
     const retryAfter = answer.body.errors?.[0]?.extensions?.retryAfter as number;
-    expect(answer.body).toEqual({ errors: [{ message: expect.stringContaining(`the limit on ${limit} is ${max}`), extensions: { code: 'RATE_LIMITED', limit, max, retryAfter } }] });
+    expect(answer.body).toEqual({
+      errors: [{ message: expect.stringContaining(`the limit on ${limit} is ${max}`), extensions: { code: 'RATE_LIMITED', limit, max, retryAfter } }],
+    });
     expect([answer.status, answer.retryAfter, agencyRequests()]).toEqual([429, String(retryAfter), 0]);
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(limit === 'concurrent' ? 1 : 60);
@@ -178,14 +214,18 @@ describe('limits on each caller, and on connections and time', () => {
     served(await ask(ONE_CHILD, { n: AMELIA }, await caller('rl-requests-other', 'ho.evans', 'direct-care')));
   });
 
-  it('counts children a minute across caseloads, and records the refusal in the gateway\'s audit log', async () => {
+  it("counts children a minute across caseloads, and records the refusal in the gateway's audit log", async () => {
     const me = await caller('rl-children');
     served(await ask(CASELOAD, { n: caseloadOf(500) }, me));
     served(await ask(CASELOAD, { n: caseloadOf(499, 500) }, me));
     served(await ask(ONE_CHILD, { n: AMELIA }, me));
     await expectRefused(() => ask(ONE_CHILD, { n: AMELIA }, me), 'children', LIMITS.children);
     const line = auditLines().at(-1)!;
-    expect(line).toMatchObject({ caller: { sub: 'rl-children' }, children: [AMELIA], filtered: [{ path: '', policy: 'gateway:rate-limit', reason: expect.stringContaining('children') }] });
+    expect(line).toMatchObject({
+      caller: { sub: 'rl-children' },
+      children: [AMELIA],
+      filtered: [{ path: '', policy: 'gateway:rate-limit', reason: expect.stringContaining('children') }],
+    });
     // The refused child counted for nothing; a caseload too big for what is left is refused whole.
     await expectRefused(() => ask(CASELOAD, { n: caseloadOf(2) }, me), 'children', LIMITS.children);
   });
@@ -222,18 +262,22 @@ describe('limits on each caller, and on connections and time', () => {
     await expectRefused(() => ask(ONE_CHILD, { n: AMELIA }, me), 'requests', LIMITS.requests);
   });
 
-  it('caps a caller\'s requests in flight, and frees each slot when its request is done', async () => {
+  it("caps a caller's requests in flight, and frees each slot when its request is done", async () => {
     const me = await caller('rl-concurrent');
     const them = await caller('rl-concurrent-other');
     identity.hold();
     const inFlight = Array.from({ length: 3 }, () => ask(WITH_SOCIAL_CARE, { n: AMELIA }, me, held.url));
     await until(() => identity.seen.waiting === 3, 'three requests held at identity');
     const over = await ask(WITH_SOCIAL_CARE, { n: AMELIA }, me, held.url);
-    expect([over.status, over.retryAfter, over.body.errors?.[0]?.extensions]).toEqual([429, '1', { code: 'RATE_LIMITED', limit: 'concurrent', max: 3, retryAfter: 1 }]);
+    expect([over.status, over.retryAfter, over.body.errors?.[0]?.extensions]).toEqual([
+      429,
+      '1',
+      { code: 'RATE_LIMITED', limit: 'concurrent', max: 3, retryAfter: 1 },
+    ]);
     // Never sent on: identity holds the three it had.
     expect(identity.seen.waiting).toBe(3);
     const theirs = ask(WITH_SOCIAL_CARE, { n: AMELIA }, them, held.url);
-    await until(() => identity.seen.waiting === 4, 'another caller\'s request let through');
+    await until(() => identity.seen.waiting === 4, "another caller's request let through");
     identity.release();
     for (const answer of await Promise.all([...inFlight, theirs])) {
       served(answer);
@@ -242,7 +286,7 @@ describe('limits on each caller, and on connections and time', () => {
     served(await ask(WITH_SOCIAL_CARE, { n: AMELIA }, me, held.url));
   });
 
-  it('cancels an agency\'s call still running when the request\'s deadline passes, and the rest of the answer stands', async () => {
+  it("cancels an agency's call still running when the request's deadline passes, and the rest of the answer stands", async () => {
     const me = await caller('rl-deadline');
     socialcare.hold();
     const abandoned = socialcare.seen.abandoned;
@@ -298,7 +342,7 @@ describe('limits on each caller, and on connections and time', () => {
     expect(after).toBeLessThan(TIMEOUTS.requestMs + 2_000);
   });
 
-  it('takes only application/json (any case, with parameters) as the body\'s type', async () => {
+  it("takes only application/json (any case, with parameters) as the body's type", async () => {
     const me = await caller('rl-content-type', 'sw.ahmed');
     federation.resetCounts();
     const refused = await ask(ONE_CHILD, { n: AMELIA }, me, federation.gatewayUrl, 'application/jsonx');
@@ -321,7 +365,9 @@ describe('limits on each caller, and on connections and time', () => {
       const callers = await Promise.all(Array.from({ length: 10 }, (_, i) => caller(`rl-burst-${round}-${i}`)));
       const stalled = Array.from({ length: 20 }, (_, i) => stall(federation.gatewayUrl, i % 2 === 0 ? 'headers' : 'body'));
       const answers = await Promise.all([
-        ...Array.from({ length: 300 }, (_, i) => ask(i % 3 === 0 ? CASELOAD : ONE_CHILD, i % 3 === 0 ? { n: caseloadOf(200, i) } : { n: AMELIA }, callers[i % 10]!)),
+        ...Array.from({ length: 300 }, (_, i) =>
+          ask(i % 3 === 0 ? CASELOAD : ONE_CHILD, i % 3 === 0 ? { n: caseloadOf(200, i) } : { n: AMELIA }, callers[i % 10]!),
+        ),
         // Bodies of 200 KB each (6 MB a burst): whatever the answer, none may be kept.
         ...Array.from({ length: 30 }, (_, i) => ask(ONE_CHILD, { n: AMELIA, padding: `${round}${i}`.padEnd(200_000, 'x') }, callers[i % 10]!)),
       ]);

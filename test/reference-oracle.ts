@@ -1,9 +1,12 @@
-
 /**
  * The reference policy, written out here independently of the policy files,
  * as the tests' oracle: what each persona may see of each demo child.
  */
-export const AMELIA = '9990000018', LEO = '9990000026', MAYA = '9990000034', NOAH = '9990000042', ISLA = '9990000050';
+export const AMELIA = '9990000018',
+  LEO = '9990000026',
+  MAYA = '9990000034',
+  NOAH = '9990000042',
+  ISLA = '9990000050';
 export const children = [AMELIA, LEO, MAYA, NOAH, ISLA];
 
 export type Purpose = 'direct-care' | 'safeguarding' | 'emergency-care' | 'audit' | 'break-glass';
@@ -13,8 +16,15 @@ export const personas = ['sw.jones', 'sw.ahmed', 'tm.patel', 'gp.smith', 'dr.lee
 export type PersonaName = (typeof personas)[number];
 
 const roleOf: Record<PersonaName, string> = {
-  'sw.jones': 'social-worker', 'sw.ahmed': 'social-worker', 'tm.patel': 'team-manager', 'gp.smith': 'gp',
-  'dr.lee': 'emergency-clinician', 'dsl.khan': 'school-dsl', 'ho.evans': 'housing-officer', 'cg.wright': 'privacy-officer', 'pc.morgan': 'police-officer',
+  'sw.jones': 'social-worker',
+  'sw.ahmed': 'social-worker',
+  'tm.patel': 'team-manager',
+  'gp.smith': 'gp',
+  'dr.lee': 'emergency-clinician',
+  'dsl.khan': 'school-dsl',
+  'ho.evans': 'housing-officer',
+  'cg.wright': 'privacy-officer',
+  'pc.morgan': 'police-officer',
 };
 /** Relationships in the seed. */
 const allocated: Partial<Record<PersonaName, string[]>> = { 'sw.jones': [AMELIA, LEO], 'sw.ahmed': [MAYA] };
@@ -47,20 +57,33 @@ export function expected(persona: PersonaName, purpose: Purpose, child: string, 
   const consented = callerOnly || consentToSchool.includes(child);
   const basic = (practitioner && care) || (officer && p === 'safeguarding');
   const address = basic && !isRestricted;
-  const clinical = (is('gp') && care && has(registeredWith)) || (is('social-worker') && p === 'safeguarding') || (is('gp', 'emergency-clinician') && breakGlass);
-  const status = (is('social-worker', 'team-manager') && care) || (is('gp', 'emergency-clinician') && care) || (is('school-dsl', 'housing-officer') && p === 'safeguarding');
-  const housingRecord = (is('housing-officer') && care && has(landlordOf)) || (is('social-worker') && p === 'safeguarding') || (is('gp') && p === 'direct-care');
+  const clinical =
+    (is('gp') && care && has(registeredWith)) || (is('social-worker') && p === 'safeguarding') || (is('gp', 'emergency-clinician') && breakGlass);
+  const status =
+    (is('social-worker', 'team-manager') && care) || (is('gp', 'emergency-clinician') && care) || (is('school-dsl', 'housing-officer') && p === 'safeguarding');
+  const housingRecord =
+    (is('housing-officer') && care && has(landlordOf)) || (is('social-worker') && p === 'safeguarding') || (is('gp') && p === 'direct-care');
   const rules: Record<string, boolean> = {
-    nhsNumber: basic, name: basic, dateOfBirth: basic, gender: basic, nhsNumberStatus: basic, restricted: basic, address,
+    nhsNumber: basic,
+    name: basic,
+    dateOfBirth: basic,
+    gender: basic,
+    nhsNumberStatus: basic,
+    restricted: basic,
+    address,
     health: basic,
     'health.registeredGp': practitioner && ['direct-care', 'safeguarding'].includes(p),
     'health.healthVisitor': practitioner && ['direct-care', 'safeguarding'].includes(p),
     'health.immunisations': clinical,
     'health.emergencyAttendances': clinical,
     // The child's own school with consent, also in an emergency (an asthma attack at school); for safeguarding without.
-    'health.conditions': clinical || (is('school-dsl') && ['direct-care', 'safeguarding', 'emergency-care'].includes(p) && has(schoolOf) && (consented || p === 'safeguarding')),
+    'health.conditions':
+      clinical || (is('school-dsl') && ['direct-care', 'safeguarding', 'emergency-care'].includes(p) && has(schoolOf) && (consented || p === 'safeguarding')),
     socialCare: status,
-    'socialCare.status': status, 'socialCare.statusSince': status, 'socialCare.localAuthority': status, 'socialCare.allocatedWorker': status,
+    'socialCare.status': status,
+    'socialCare.statusSince': status,
+    'socialCare.localAuthority': status,
+    'socialCare.allocatedWorker': status,
     'socialCare.referrals': is('social-worker', 'team-manager') && care,
     'socialCare.caseNotes': (is('social-worker') && care && has(allocated)) || (is('team-manager') && care && has(managesWorkerOf)),
     // A restricted child's placement: only their allocated social worker.
@@ -68,16 +91,22 @@ export function expected(persona: PersonaName, purpose: Purpose, child: string, 
     // Housing also requires identity's address policy (composition insists, as it matches on the address):
     // identity withholds a restricted child's address from everyone, and housing its household.
     housing: housingRecord && !isRestricted,
-    'housing.matchConfidence': housingRecord && !isRestricted, 'housing.matchedOn': housingRecord && !isRestricted,
-    'housing.tenancy': housingRecord && !isRestricted, 'housing.household': housingRecord && !isRestricted, 'housing.temporaryAccommodation': housingRecord && !isRestricted,
+    'housing.matchConfidence': housingRecord && !isRestricted,
+    'housing.matchedOn': housingRecord && !isRestricted,
+    'housing.tenancy': housingRecord && !isRestricted,
+    'housing.household': housingRecord && !isRestricted,
+    'housing.temporaryAccommodation': housingRecord && !isRestricted,
     'housing.antisocialBehaviourCases': ((is('housing-officer') && care && has(landlordOf)) || (is('social-worker') && p === 'safeguarding')) && !isRestricted,
     'housing.rentArrears': ((is('housing-officer') && care && has(landlordOf)) || (is('social-worker') && p === 'safeguarding')) && !isRestricted,
     education: is('social-worker', 'team-manager', 'gp', 'school-dsl') && care,
     'education.school': (is('social-worker', 'team-manager', 'gp') && care && !isRestricted) || (is('school-dsl') && care && has(schoolOf)),
   };
   // Police, as housing, also requires identity's address policy: nothing of a restricted child's police record is shown.
-  const policeRecord = ((officer && p === 'safeguarding' && has(ownForceOf)) || (is('social-worker', 'team-manager', 'gp') && p === 'safeguarding')
-    || (is('school-dsl') && ['direct-care', 'safeguarding'].includes(p) && has(notifiedSchoolOf))) && !isRestricted;
+  const policeRecord =
+    ((officer && p === 'safeguarding' && has(ownForceOf)) ||
+      (is('social-worker', 'team-manager', 'gp') && p === 'safeguarding') ||
+      (is('school-dsl') && ['direct-care', 'safeguarding'].includes(p) && has(notifiedSchoolOf))) &&
+    !isRestricted;
   rules.police = policeRecord;
   rules['police.matchConfidence'] = policeRecord;
   rules['police.matchedOn'] = policeRecord;
@@ -87,7 +116,8 @@ export function expected(persona: PersonaName, purpose: Purpose, child: string, 
   }
   // A container none of whose asked-for fields the caller may ever read is itself withheld, in their place.
   for (const container of asReported ? ['health', 'socialCare', 'housing', 'education', 'police'] : []) {
-    rules[container] = rules[container]! && fields.some((f) => f.startsWith(`${container}.`) && (callerOnly ? rules[f] : expected(persona, purpose, child, f, true)));
+    rules[container] =
+      rules[container]! && fields.some((f) => f.startsWith(`${container}.`) && (callerOnly ? rules[f] : expected(persona, purpose, child, f, true)));
   }
   const lookup = (practitioner && care) || (officer && p === 'safeguarding') || (role === 'privacy-officer' && p === 'audit');
   if (!(field in rules)) throw new Error(`no expectation for ${field}`);
@@ -95,11 +125,45 @@ export function expected(persona: PersonaName, purpose: Purpose, child: string, 
 }
 
 export const fields = [
-  'nhsNumber', 'name', 'dateOfBirth', 'gender', 'address', 'nhsNumberStatus', 'restricted',
-  'health', 'health.registeredGp', 'health.healthVisitor', 'health.immunisations', 'health.emergencyAttendances', 'health.conditions',
-  'socialCare', 'socialCare.status', 'socialCare.statusSince', 'socialCare.localAuthority', 'socialCare.allocatedWorker', 'socialCare.referrals', 'socialCare.caseNotes', 'socialCare.placement',
-  'housing', 'housing.matchConfidence', 'housing.matchedOn', 'housing.tenancy', 'housing.household', 'housing.temporaryAccommodation', 'housing.antisocialBehaviourCases', 'housing.rentArrears',
-  'education', 'education.school', 'education.attendanceRate', 'education.unauthorisedAbsences', 'education.exclusions', 'education.senSupport', 'education.ehcp', 'education.freeSchoolMeals',
-  'police', 'police.matchConfidence', 'police.matchedOn', 'police.encompassNotifications',
+  'nhsNumber',
+  'name',
+  'dateOfBirth',
+  'gender',
+  'address',
+  'nhsNumberStatus',
+  'restricted',
+  'health',
+  'health.registeredGp',
+  'health.healthVisitor',
+  'health.immunisations',
+  'health.emergencyAttendances',
+  'health.conditions',
+  'socialCare',
+  'socialCare.status',
+  'socialCare.statusSince',
+  'socialCare.localAuthority',
+  'socialCare.allocatedWorker',
+  'socialCare.referrals',
+  'socialCare.caseNotes',
+  'socialCare.placement',
+  'housing',
+  'housing.matchConfidence',
+  'housing.matchedOn',
+  'housing.tenancy',
+  'housing.household',
+  'housing.temporaryAccommodation',
+  'housing.antisocialBehaviourCases',
+  'housing.rentArrears',
+  'education',
+  'education.school',
+  'education.attendanceRate',
+  'education.unauthorisedAbsences',
+  'education.exclusions',
+  'education.senSupport',
+  'education.ehcp',
+  'education.freeSchoolMeals',
+  'police',
+  'police.matchConfidence',
+  'police.matchedOn',
+  'police.encompassNotifications',
 ];
-

@@ -24,7 +24,10 @@ describe('the reference policy, persona by persona', () => {
 
   describe.each(personas)('%s', (persona) => {
     it.each(purposes)('for %s sees exactly what the reference policy allows of the five demo children', async (purpose) => {
-      const body = purpose === 'break-glass' ? await oneChildAtATime(federation, persona) : (await federation.queryGateway(everything, { n: children }, { persona, purpose })).body;
+      const body =
+        purpose === 'break-glass'
+          ? await oneChildAtATime(federation, persona)
+          : (await federation.queryGateway(everything, { n: children }, { persona, purpose })).body;
       const forbidden = (body.errors ?? []).filter((e) => e.extensions?.code === 'FORBIDDEN').map((e) => (e.path ?? []).join('.'));
       const unexpected = (body.errors ?? []).filter((e) => e.extensions?.code !== 'FORBIDDEN');
       expect(unexpected).toEqual([]);
@@ -39,7 +42,8 @@ describe('the reference policy, persona by persona', () => {
           if (outcome === 'absent') continue;
           const want = expected(persona, purpose, child, field) ? 'allowed' : 'FORBIDDEN';
           if (outcome !== want) mismatches.push(`${child} ${field}: expected ${want}, got ${outcome}`);
-          if (outcome === 'FORBIDDEN' && valueAt(body.data, path) !== null && valueAt(body.data, path) !== undefined) mismatches.push(`${child} ${field}: denied but has a value`);
+          if (outcome === 'FORBIDDEN' && valueAt(body.data, path) !== null && valueAt(body.data, path) !== undefined)
+            mismatches.push(`${child} ${field}: denied but has a value`);
         }
       });
       expect(mismatches).toEqual([]);
@@ -62,7 +66,11 @@ async function oneChildAtATime(federation: Federation, persona: (typeof personas
   const data: { children: unknown[] } = { children: [] };
   const errors: { path?: (string | number)[]; extensions?: Record<string, unknown>; message: string }[] = [];
   for (const [i, child] of children.entries()) {
-    const { body } = await federation.queryGateway(single, { c: child }, { persona, purpose: 'emergency-care', breakGlass: 'Child brought in unconscious; history needed now' });
+    const { body } = await federation.queryGateway(
+      single,
+      { c: child },
+      { persona, purpose: 'emergency-care', breakGlass: 'Child brought in unconscious; history needed now' },
+    );
     data.children.push(body.data?.child ?? null);
     for (const e of body.errors ?? []) errors.push({ ...e, path: e.path?.[0] === 'child' ? ['children', i, ...e.path.slice(1)] : e.path });
   }

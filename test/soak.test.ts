@@ -10,7 +10,12 @@ describe('a shortened day of a county, faults included', () => {
   it('keeps every accountability invariant', async () => {
     const lines: string[] = [];
     const report = await runSoak({
-      seconds: 60, children: 1_000, rate: 4, databaseUrl: process.env.TEST_DATABASE_URL || undefined, redis: Boolean(process.env.REDIS_URL), say: (l) => lines.push(l),
+      seconds: 60,
+      children: 1_000,
+      rate: 4,
+      databaseUrl: process.env.TEST_DATABASE_URL || undefined,
+      redis: Boolean(process.env.REDIS_URL),
+      say: (l) => lines.push(l),
     });
     // The workload ran, with data, and each scheduled fault happened and was recovered from.
     expect(report.requests).toBeGreaterThan(200);

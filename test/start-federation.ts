@@ -8,11 +8,33 @@ import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecach
 import { loadAgencies } from '../registry';
 import { DEV_AUDIENCE, DEV_ISSUER, signPersonaToken, type PersonaName } from '../dev/personas';
 import {
-  composeFromSubgraphs, createAuthenticator, createGateway, DEFAULT_POLICY_FILES, DEFAULT_RATE_LIMITS, DEFAULT_TRUSTED_DOCUMENTS_DIR, loadTrustedDocumentManifests, MemorySharedState, RedisKeyValueCache, RedisSharedState,
-  type Gateway, type GatewayOptions, type SharedState,
+  composeFromSubgraphs,
+  createAuthenticator,
+  createGateway,
+  DEFAULT_POLICY_FILES,
+  DEFAULT_RATE_LIMITS,
+  DEFAULT_TRUSTED_DOCUMENTS_DIR,
+  loadTrustedDocumentManifests,
+  MemorySharedState,
+  RedisKeyValueCache,
+  RedisSharedState,
+  type Gateway,
+  type GatewayOptions,
+  type SharedState,
 } from '../gateway';
 import {
-  createContextSigner, createKeyPair, createLogger, createSdlRequestSigner, loadPolicies, startAgency, type AuthorizationMode, type Database, type HttpService, type KeyPair, type RunningAgency, type SubgraphConfig,
+  createContextSigner,
+  createKeyPair,
+  createLogger,
+  createSdlRequestSigner,
+  loadPolicies,
+  startAgency,
+  type AuthorizationMode,
+  type Database,
+  type HttpService,
+  type KeyPair,
+  type RunningAgency,
+  type SubgraphConfig,
 } from '../shared';
 import { populationFor, today } from '../synthetic';
 
@@ -70,7 +92,10 @@ export interface AgencyUnderTest {
   stop(): Promise<void>;
 }
 
-export interface GraphQLResponse<T = any> { status: number; body: { data?: T; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[]; extensions?: Record<string, any> } }
+export interface GraphQLResponse<T = any> {
+  status: number;
+  body: { data?: T; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[]; extensions?: Record<string, any> };
+}
 
 /** Who a test request is from, and why. @default sw.jones for safeguarding */
 export interface Asking {
@@ -90,7 +115,9 @@ export interface Federation {
   sharedState(): Promise<{ key: string; value: string }[]>;
   queryGateway<T = any>(query: string, variables?: Record<string, unknown>, as?: Asking): Promise<GraphQLResponse<T>>;
   /** Starts another gateway replica over the same agencies and shared state. */
-  anotherGateway(options?: { breakGlassMinutes?: number }): Promise<{ url: string; query<T = any>(query: string, variables?: Record<string, unknown>, as?: Asking): Promise<GraphQLResponse<T>> }>;
+  anotherGateway(options?: {
+    breakGlassMinutes?: number;
+  }): Promise<{ url: string; query<T = any>(query: string, variables?: Record<string, unknown>, as?: Asking): Promise<GraphQLResponse<T>> }>;
   /** The first gateway's own audit log. */
   gatewayAuditPath: string;
   /** True when the shared state is Redis (what replicas in separate processes would share). */
@@ -108,7 +135,21 @@ export interface Federation {
  * own freshly seeded database, and real HTTP between them.
  */
 /** Values from the demo children's records: none may ever be in the gateway's shared state. */
-const RECORD_VALUES = ['9990000018', '9990000026', '9990000034', '9990000042', '9990000050', 'Amelia', 'Okafor', 'NS1 4AB', 'NS3 2LP', '14 Mill Lane', 'CHILD_PROTECTION_PLAN', 'Riverside Surgery', 'Unexplained bruising'];
+const RECORD_VALUES = [
+  '9990000018',
+  '9990000026',
+  '9990000034',
+  '9990000042',
+  '9990000050',
+  'Amelia',
+  'Okafor',
+  'NS1 4AB',
+  'NS3 2LP',
+  '14 Mill Lane',
+  'CHILD_PROTECTION_PLAN',
+  'Riverside Surgery',
+  'Unexplained bruising',
+];
 
 export async function startFederation(options: FederationOptions = {}): Promise<Federation> {
   const backend = options.backend ?? 'pglite';
@@ -134,19 +175,36 @@ export async function startFederation(options: FederationOptions = {}): Promise<
     for (const { definition, seed } of agencies) {
       const databaseUrl = backend === 'postgres' ? await createTestDatabase(definition.name, cleanups) : undefined;
       const config: SubgraphConfig = {
-        agency: definition.name, port: 0, host: '127.0.0.1', databaseUrl, seedIfEmpty: true,
-        seedChildren: children, seed: 1, logLevel: 'silent', development: false,
+        agency: definition.name,
+        port: 0,
+        host: '127.0.0.1',
+        databaseUrl,
+        seedIfEmpty: true,
+        seedChildren: children,
+        seed: 1,
+        logLevel: 'silent',
+        development: false,
       };
       let statements = 0;
       let requests = 0;
       const running: RunningAgency = await startAgency(definition, config, {
-        seed, logger, asOf, gatewayKeys: keys.gateway.publicJwks, authorization: options.authorizationMode === 'off' ? 'off' : 'enforce', audit: options.audit, limits: options.limits,
+        seed,
+        logger,
+        asOf,
+        gatewayKeys: keys.gateway.publicJwks,
+        authorization: options.authorizationMode === 'off' ? 'off' : 'enforce',
+        audit: options.audit,
+        limits: options.limits,
         instrument: (db: Database): Database => ({ ...db, query: (sql, params, options) => (statements++, db.query(sql, params, options)) }),
       });
       cleanups.unshift(() => running.stop());
       if (definition.name === 'socialcare' && options.caseload) {
         const owner = running.database!.owner;
-        const sql = allocationSql(options.caseload, populationFor({ children, seed: 1, asOf }).children.map((c) => c.nhsNumber), asOf);
+        const sql = allocationSql(
+          options.caseload,
+          populationFor({ children, seed: 1, asOf }).children.map((c) => c.nhsNumber),
+          asOf,
+        );
         await owner.exec(backend === 'pglite' ? `RESET ROLE; ${sql}; SET ROLE ${definition.serviceRole}` : sql);
       }
       running.service.server.on('request', (req) => {
@@ -196,15 +254,23 @@ export async function startFederation(options: FederationOptions = {}): Promise<
     const startOneGateway = async (breakGlassMinutes = options.breakGlassMinutes) => {
       const auditPath = join(auditDir, `gateway-${++gateways}.jsonl`);
       const one = createGateway({
-        supergraphSdl, cache, logger, state, stateSecret: 'test-shared-state', breakGlassMinutes, auditPath,
+        supergraphSdl,
+        cache,
+        logger,
+        state,
+        stateSecret: 'test-shared-state',
+        breakGlassMinutes,
+        auditPath,
         // One hour for the whole federation (the benches too): a test that counts across several requests never straddles two.
         unusualAccess: { now: () => startedAt, ...options.unusualAccess },
         authenticate: createAuthenticator({ keys: keys.personas.publicJwks, issuer: DEV_ISSUER, audience: DEV_AUDIENCE }),
         signContext: createContextSigner({ privateJwk: keys.gateway.privateJwk }),
         policies: loadPolicies(DEFAULT_POLICY_FILES),
         authorizationMode: options.authorizationMode,
-        rateLimits: NO_RATE_LIMITS, limits: options.limits,
-        trustedDocuments: { mode: 'allow', manifests: loadTrustedDocumentManifests(DEFAULT_TRUSTED_DOCUMENTS_DIR) }, ...options.gateway,
+        rateLimits: NO_RATE_LIMITS,
+        limits: options.limits,
+        trustedDocuments: { mode: 'allow', manifests: loadTrustedDocumentManifests(DEFAULT_TRUSTED_DOCUMENTS_DIR) },
+        ...options.gateway,
       });
       const listening: HttpService = await one.listen(0);
       cleanups.unshift(() => listening.close());

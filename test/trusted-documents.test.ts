@@ -28,7 +28,10 @@ describe('what GraphQL Code Generator writes for each client', () => {
     const committed = readFileSync(path, 'utf8');
     writeFileSync(path, committed.replace('"', '"0'));
     try {
-      const failed = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'tools/codegen/cli.ts', '--check'], { cwd: root }).then(() => undefined, (error: { code: number; stderr: string }) => error);
+      const failed = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'tools/codegen/cli.ts', '--check'], { cwd: root }).then(
+        () => undefined,
+        (error: { code: number; stderr: string }) => error,
+      );
       expect(failed?.code).toBe(1);
       expect(failed?.stderr).toContain(`trusted-documents/${WEB_CLIENT_NAME}.json`);
     } finally {
@@ -51,7 +54,7 @@ describe('loading trusted-documents manifests', () => {
     return dir;
   };
 
-  it('refuses a manifest in which a hash is not its document\'s, naming the file and the hash', () => {
+  it("refuses a manifest in which a hash is not its document's, naming the file and the hash", () => {
     const wrong = sha256('query A { __typename }');
     const dir = folder({ 'reports.json': JSON.stringify({ [wrong]: 'query B { __typename }' }) });
     expect(() => loadTrustedDocumentManifests(dir)).toThrow(`reports.json: ${wrong} is not the SHA-256 of its document`);
@@ -59,7 +62,9 @@ describe('loading trusted-documents manifests', () => {
 
   it('refuses a manifest that is not JSON, or not hash → document, or a file name that is not a client name', () => {
     expect(() => loadTrustedDocumentManifests(folder({ 'a.json': '{' }))).toThrow(/a\.json: not JSON/);
-    expect(() => loadTrustedDocumentManifests(folder({ 'a.json': JSON.stringify({ abc: 'query { x }' }) }))).toThrow(/"abc": expected a SHA-256 in lower-case hex/);
+    expect(() => loadTrustedDocumentManifests(folder({ 'a.json': JSON.stringify({ abc: 'query { x }' }) }))).toThrow(
+      /"abc": expected a SHA-256 in lower-case hex/,
+    );
     expect(() => loadTrustedDocumentManifests(folder({ 'Bad Name.json': '{}' }))).toThrow(/"Bad Name" is not a client name/);
     expect(() => loadTrustedDocumentManifests(join(tmpdir(), 'cv-no-such-folder'))).toThrow(/TRUSTED_DOCUMENTS_DIR=".*cv-no-such-folder": no such folder/);
   });
@@ -72,7 +77,7 @@ describe('loading trusted-documents manifests', () => {
   });
 });
 
-describe('TRUSTED_DOCUMENTS in the gateway\'s configuration', () => {
+describe("TRUSTED_DOCUMENTS in the gateway's configuration", () => {
   const base = { AUTH_JWKS_PATH: '/keys.json' };
   it('enforces outside development, allows in it, and says what it expected', () => {
     expect(loadGatewayConfig(base).trustedDocuments).toBe('enforce');
@@ -100,7 +105,12 @@ describe('a gateway enforcing trusted documents, over the real agencies', () => 
     const { status, body } = await ask({ query: FREE_FORM }, WEB_CLIENT_NAME);
     expect(status).toBe(400);
     expect(body.data).toBeUndefined();
-    expect(body.errors).toEqual([{ message: expect.stringMatching(/^Only registered operations run here: send a registered operation by its hash/), extensions: { code: 'TRUSTED_DOCUMENT_REQUIRED' } }]);
+    expect(body.errors).toEqual([
+      {
+        message: expect.stringMatching(/^Only registered operations run here: send a registered operation by its hash/),
+        extensions: { code: 'TRUSTED_DOCUMENT_REQUIRED' },
+      },
+    ]);
     expect(requestsToAgencies()).toBe(0);
   });
 
@@ -109,7 +119,7 @@ describe('a gateway enforcing trusted documents, over the real agencies', () => 
     expect(body.errors![0]!.extensions!.code).toBe('TRUSTED_DOCUMENT_REQUIRED');
   });
 
-  it('runs the web app\'s registered single view, sent by its hash alone', async () => {
+  it("runs the web app's registered single view, sent by its hash alone", async () => {
     federation.resetCounts();
     const { status, body } = await ask(byHash(documentHash(operations.childView), { nhsNumber: '9990000018' }), WEB_CLIENT_NAME);
     expect(status).toBe(200);
@@ -118,11 +128,16 @@ describe('a gateway enforcing trusted documents, over the real agencies', () => 
     expect(requestsToAgencies()).toBeGreaterThanOrEqual(5);
   });
 
-  it('keeps each client to its own manifest: the web app\'s hash is unknown to the export, and to an unnamed client', async () => {
+  it("keeps each client to its own manifest: the web app's hash is unknown to the export, and to an unnamed client", async () => {
     const hash = documentHash(operations.childView);
     for (const client of [EXPORT_CLIENT_NAME, 'someone-else', undefined]) {
       const { status, body } = await ask(byHash(hash, { nhsNumber: '9990000018' }), client);
-      expect({ client, status, code: body.errors?.[0]?.extensions?.code, data: body.data }).toEqual({ client, status: 400, code: 'TRUSTED_DOCUMENT_NOT_FOUND', data: undefined });
+      expect({ client, status, code: body.errors?.[0]?.extensions?.code, data: body.data }).toEqual({
+        client,
+        status: 400,
+        code: 'TRUSTED_DOCUMENT_NOT_FOUND',
+        data: undefined,
+      });
     }
   });
 

@@ -14,7 +14,8 @@ async function signedIn(url: string): Promise<string> {
   const first = await fetch(`${url}/sign-in`);
   let cookie = first.headers.get('set-cookie')!.split(';')[0]!;
   const csrf = /name="_csrf" value="([^"]+)"/.exec(await first.text())![1]!;
-  const post = (path: string, body: string) => fetch(`${url}${path}`, { method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body });
+  const post = (path: string, body: string) =>
+    fetch(`${url}${path}`, { method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body });
   const signIn = await post('/sign-in', `_csrf=${csrf}&persona=sw.jones`);
   cookie = signIn.headers.getSetCookie().at(-1)!.split(';')[0]!;
   const page = await fetch(`${url}/purpose`, { headers: { cookie } });
@@ -24,10 +25,12 @@ async function signedIn(url: string): Promise<string> {
   return cookie;
 }
 
-const fault = async (): Promise<never> => { throw new Error('wiring fault at secret-place.ts:42'); };
+const fault = async (): Promise<never> => {
+  throw new Error('wiring fault at secret-place.ts:42');
+};
 const failing: GatewayClient = { request: fault, requestText: fault };
 
-describe('the web app\'s security posture', () => {
+describe("the web app's security posture", () => {
   const running: RunningWeb[] = [];
   afterAll(async () => {
     for (const r of running) await r.stop();
@@ -58,7 +61,7 @@ describe('the web app\'s security posture', () => {
     const production = await start(failing, false);
     const development = await start(failing, true);
     running.push(production, development);
-    const page = async (web: RunningWeb) => (await fetch(`${web.url}/child/9990000018`, { headers: { cookie: await signedIn(web.url) } }));
+    const page = async (web: RunningWeb) => await fetch(`${web.url}/child/9990000018`, { headers: { cookie: await signedIn(web.url) } });
     const hidden = await page(production);
     expect(hidden.status).toBe(500);
     const hiddenText = await hidden.text();
@@ -84,7 +87,12 @@ describe('the web app\'s security posture', () => {
     const loaded = [...html.matchAll(/<(?:script|link|img)\b[^>]*?(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
     expect(loaded.length).toBeGreaterThan(5);
     expect(loaded.filter((s) => !s.startsWith('/') || s.startsWith('//'))).toEqual([]);
-    for (const asset of ['/assets/govuk/govuk-frontend.min.css', '/assets/govuk/govuk-frontend.min.js', '/assets/fonts/bold-b542beb274-v2.woff2', '/assets/app/init.js']) {
+    for (const asset of [
+      '/assets/govuk/govuk-frontend.min.css',
+      '/assets/govuk/govuk-frontend.min.js',
+      '/assets/fonts/bold-b542beb274-v2.woff2',
+      '/assets/app/init.js',
+    ]) {
       expect([asset, (await fetch(`${web.url}${asset}`)).status]).toEqual([asset, 200]);
     }
     const csp = (await fetch(`${web.url}/sign-in`)).headers.get('content-security-policy')!;

@@ -37,7 +37,9 @@ const JUSTIFICATION = 'Child brought in unconscious to resus; no history availab
     await expect(grant.innerText()).resolves.toContain(JUSTIFICATION);
     await harness.checkPage(officer, 'privacy');
     await grant.getByRole('button', { name: 'Record review' }).click();
-    await expect(officer.locator('.govuk-error-summary').innerText()).resolves.toMatch(/Select whether the emergency access was appropriate[\s\S]*Enter your finding/);
+    await expect(officer.locator('.govuk-error-summary').innerText()).resolves.toMatch(
+      /Select whether the emergency access was appropriate[\s\S]*Enter your finding/,
+    );
     await harness.checkPage(officer, 'privacy-error');
     const again = officer.getByTestId('grant').filter({ hasText: 'dr.lee' });
     await again.getByLabel('Inappropriate: revoke it').check();
@@ -50,7 +52,7 @@ const JUSTIFICATION = 'Child brought in unconscious to resus; no history availab
     expect((await rows(doctor, 'health'))['health.immunisations']).toMatchObject({ state: 'withheld' });
   });
 
-  it('shows the privacy officer a child\'s access timeline from every agency, break-glass marked', async () => {
+  it("shows the privacy officer a child's access timeline from every agency, break-glass marked", async () => {
     const officer = await harness.newPage();
     await harness.signIn(officer, 'cg.wright', 'Audit');
     await officer.goto(`${harness.web.url}/privacy`);
@@ -60,12 +62,14 @@ const JUSTIFICATION = 'Child brought in unconscious to resus; no history availab
     const text = await timeline.innerText();
     expect(text).toContain('Dr Jordan Lee (dr.lee');
     expect(text).toContain(JUSTIFICATION);
-    expect([...new Set(await timeline.locator('tbody tr td:nth-child(2)').allInnerTexts())]).toEqual(expect.arrayContaining(['identity', 'health', 'socialcare']));
+    expect([...new Set(await timeline.locator('tbody tr td:nth-child(2)').allInnerTexts())]).toEqual(
+      expect.arrayContaining(['identity', 'health', 'socialcare']),
+    );
     expect(await timeline.locator('tbody tr', { hasText: 'Break-glass' }).count()).toBeGreaterThan(0);
     await harness.checkPage(officer, 'access-timeline');
   });
 
-  it('withholds the privacy officer\'s page from a social worker, and offers no break-glass to them', async () => {
+  it("withholds the privacy officer's page from a social worker, and offers no break-glass to them", async () => {
     const worker = await harness.newPage();
     await harness.signIn(worker, 'sw.jones', 'Safeguarding');
     await expect(worker.getByRole('link', { name: 'Privacy officer' }).count()).resolves.toBe(0);

@@ -12,15 +12,21 @@ const FOUR_STATES = ['value', 'withheld', 'not-recorded', 'unavailable'];
 
 /** Each child's row: NHS number → name and, per flag field, its state and visible text. */
 async function caseloadRows(page: Page): Promise<Record<string, { name: string; href: string; cells: Record<string, { state: string; text: string }> }>> {
-  const found = await page.$$eval('[data-testid="caseload"] tbody tr', (trs) => trs.map((tr) => ({
-    nhsNumber: tr.getAttribute('data-child') ?? '',
-    name: (tr.querySelector('th a') as unknown as { innerText: string }).innerText.trim(),
-    href: tr.querySelector('th a')?.getAttribute('href') ?? '',
-    cells: [...tr.querySelectorAll('td')].map((td) => ({
-      field: td.getAttribute('data-field') ?? '', state: td.getAttribute('data-state') ?? '', text: (td as unknown as { innerText: string }).innerText.trim(),
+  const found = await page.$$eval('[data-testid="caseload"] tbody tr', (trs) =>
+    trs.map((tr) => ({
+      nhsNumber: tr.getAttribute('data-child') ?? '',
+      name: (tr.querySelector('th a') as unknown as { innerText: string }).innerText.trim(),
+      href: tr.querySelector('th a')?.getAttribute('href') ?? '',
+      cells: [...tr.querySelectorAll('td')].map((td) => ({
+        field: td.getAttribute('data-field') ?? '',
+        state: td.getAttribute('data-state') ?? '',
+        text: (td as unknown as { innerText: string }).innerText.trim(),
+      })),
     })),
-  })));
-  return Object.fromEntries(found.map((r) => [r.nhsNumber, { name: r.name, href: r.href, cells: Object.fromEntries(r.cells.map((c) => [c.field, { state: c.state, text: c.text }])) }]));
+  );
+  return Object.fromEntries(
+    found.map((r) => [r.nhsNumber, { name: r.name, href: r.href, cells: Object.fromEntries(r.cells.map((c) => [c.field, { state: c.state, text: c.text }])) }]),
+  );
 }
 
 (browserTestsRun() ? describe : describe.skip)('my caseload, in a browser', () => {
@@ -32,7 +38,7 @@ async function caseloadRows(page: Page): Promise<Record<string, { name: string; 
   }, 180_000);
   afterAll(() => harness?.stop());
 
-  it('lists sw.jones\'s children with the flags each agency holds, linked to their single view, without JavaScript', async () => {
+  it("lists sw.jones's children with the flags each agency holds, linked to their single view, without JavaScript", async () => {
     const page = await harness.newPage({ javaScript: false });
     await harness.signIn(page, 'sw.jones', 'Safeguarding');
     await page.getByRole('link', { name: 'My caseload' }).click();
@@ -40,7 +46,8 @@ async function caseloadRows(page: Page): Promise<Record<string, { name: string; 
     const rows = await caseloadRows(page);
     expect(Object.keys(rows).sort()).toEqual(['9990000018', '9990000026']);
     expect(rows['9990000018']).toEqual({
-      name: 'Amelia Hart', href: '/child/9990000018',
+      name: 'Amelia Hart',
+      href: '/child/9990000018',
       cells: {
         'socialCare.status': { state: 'value', text: 'Yes' },
         'health.emergencyAttendances': { state: 'value', text: '2' },
@@ -71,7 +78,9 @@ async function caseloadRows(page: Page): Promise<Record<string, { name: string; 
     await harness.signIn(page, 'sw.ahmed', 'Safeguarding');
     await page.goto(`${web.url}/caseload`);
     await expect(page.getByTestId('caseload-count').innerText()).resolves.toMatch(/^Showing 500 of 520 children allocated to you, by family name/);
-    await expect(page.getByTestId('caseload-cut').innerText()).resolves.toMatch(/This list shows 500 of the 520 children allocated to you: 20 are not shown\. Use Find a child/);
+    await expect(page.getByTestId('caseload-cut').innerText()).resolves.toMatch(
+      /This list shows 500 of the 520 children allocated to you: 20 are not shown\. Use Find a child/,
+    );
     const rows = await caseloadRows(page);
     expect(Object.keys(rows)).toHaveLength(500);
     const cells = Object.values(rows).flatMap((r) => Object.values(r.cells));
@@ -86,7 +95,7 @@ async function caseloadRows(page: Page): Promise<Record<string, { name: string; 
     await harness.checkPage(page, 'caseload-500');
   }, 120_000);
 
-  it('shows a team manager their team\'s children, sw.jones\'s among them, and no warning when none is cut', async () => {
+  it("shows a team manager their team's children, sw.jones's among them, and no warning when none is cut", async () => {
     const page = await harness.newPage();
     await harness.signIn(page, 'tm.patel', 'Safeguarding');
     await page.getByRole('link', { name: 'My caseload' }).click();
@@ -124,7 +133,7 @@ async function caseloadRows(page: Page): Promise<Record<string, { name: string; 
     await harness.checkPage(page, 'caseload-social-care-down');
     await harness.openChild(page, '9990000018');
     const all = await rows(page);
-    expect(all['socialCare.status']).toEqual({ state: 'unavailable', text: 'Unavailable — Children\'s social care did not answer' });
+    expect(all['socialCare.status']).toEqual({ state: 'unavailable', text: "Unavailable — Children's social care did not answer" });
     expect(all['health.registeredGp.practiceName']!.state).toBe('value');
     expect(all['education.attendanceRate']).toEqual({ state: 'value', text: '84.5%' });
     await harness.checkPage(page, 'child-social-care-down');

@@ -38,7 +38,7 @@ import { rows, startWebHarness, type WebHarness } from './web/harness';
     await harness.checkPage(page, 'encompass-all');
   });
 
-  it('shows a social worker the police section of Amelia\'s record, and a GP at work on her care only that it is withheld', async () => {
+  it("shows a social worker the police section of Amelia's record, and a GP at work on her care only that it is withheld", async () => {
     const page = await harness.newPage();
     await harness.signIn(page, 'sw.jones', 'Safeguarding');
     await harness.openChild(page, '9990000018');

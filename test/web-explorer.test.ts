@@ -9,7 +9,7 @@ import { startWebHarness, type WebHarness } from './web/harness';
   }, 180_000);
   afterAll(() => harness?.stop());
 
-  it('runs a query as the signed-in persona and purpose, under the page\'s content security policy, loading nothing from elsewhere', async () => {
+  it("runs a query as the signed-in persona and purpose, under the page's content security policy, loading nothing from elsewhere", async () => {
     const page = await harness.newPage({ bypassCSP: false });
     const origins = new Set<string>();
     const blocked: string[] = [];
@@ -29,10 +29,12 @@ import { startWebHarness, type WebHarness } from './web/harness';
     expect([...origins]).toEqual([harness.web.url]);
   });
 
-  it('refuses a request to the explorer\'s endpoint without the session\'s CSRF token', async () => {
+  it("refuses a request to the explorer's endpoint without the session's CSRF token", async () => {
     const page = await harness.newPage();
     await harness.signIn(page, 'gp.smith', 'Direct care');
-    const status = await page.evaluate(`fetch('/explorer/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) }).then((r) => r.status)`);
+    const status = await page.evaluate(
+      `fetch('/explorer/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) }).then((r) => r.status)`,
+    );
     expect(status).toBe(403);
   });
 });

@@ -19,7 +19,7 @@ const NOAH = '9990000042';
     expect((await rows(gp, 'housing'))['housing.matchConfidence']).toEqual({ state: 'not-recorded', text: 'Not recorded' });
   });
 
-  it('lets sw.jones confirm Noah\'s possible match after a confirmation step, then undo it by rejecting it', async () => {
+  it("lets sw.jones confirm Noah's possible match after a confirmation step, then undo it by rejecting it", async () => {
     const page = await harness.newPage();
     await harness.signIn(page, 'sw.jones', 'Safeguarding');
     await harness.openChild(page, NOAH);

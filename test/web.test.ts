@@ -11,7 +11,7 @@ import type { Federation } from './start-federation';
  */
 const AMELIA = '9990000018';
 
-(browserTestsRun() ? describe : describe.skip)('the practitioners\' web app, in a browser', () => {
+(browserTestsRun() ? describe : describe.skip)("the practitioners' web app, in a browser", () => {
   let harness: WebHarness;
   let web: RunningWeb;
   let federation: Federation;
@@ -90,7 +90,7 @@ const AMELIA = '9990000018';
     await checkPage(page, 'find-results');
   });
 
-  it('shows sw.jones, Amelia\'s allocated social worker, who to call first and her case notes', async () => {
+  it("shows sw.jones, Amelia's allocated social worker, who to call first and her case notes", async () => {
     const page = await newPage();
     await signIn(page, 'sw.jones', 'Safeguarding');
     await openChild(page, '999 000 0018');
@@ -162,16 +162,18 @@ const AMELIA = '9990000018';
     await expect(page.locator('h1').innerText()).resolves.toBe('Amelia Hart');
   });
 
-  it('refuses a form posted without this session\'s CSRF token', async () => {
+  it("refuses a form posted without this session's CSRF token", async () => {
     const page = await newPage();
     await signIn(page, 'sw.jones', 'Safeguarding');
-    const status = await page.evaluate(`fetch('/purpose', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'purpose=audit&_csrf=forged' }).then((r) => r.status)`);
+    const status = await page.evaluate(
+      `fetch('/purpose', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'purpose=audit&_csrf=forged' }).then((r) => r.status)`,
+    );
     expect(status).toBe(403);
     await page.reload();
     await expect(page.getByTestId('purpose').innerText()).resolves.toBe('Safeguarding');
   });
 
-  it('marks only the health section (and health\'s who-to-call rows) Unavailable when health is down', async () => {
+  it("marks only the health section (and health's who-to-call rows) Unavailable when health is down", async () => {
     await federation.agencies.health!.stop();
     const page = await newPage();
     await signIn(page, 'sw.jones', 'Safeguarding');

@@ -27,7 +27,9 @@ async function main(): Promise<void> {
     } finally {
       await database.close();
     }
-    process.stdout.write(`${definition.name}: migrated${config.serviceDatabaseUrl ? `; serves as ${loginOf(config.serviceDatabaseUrl, servingLoginVariable(definition.name)).login}` : ''} (${config.databaseUrl ? 'PostgreSQL' : config.dataDir})\n`);
+    process.stdout.write(
+      `${definition.name}: migrated${config.serviceDatabaseUrl ? `; serves as ${loginOf(config.serviceDatabaseUrl, servingLoginVariable(definition.name)).login}` : ''} (${config.databaseUrl ? 'PostgreSQL' : config.dataDir})\n`,
+    );
   }
 }
 

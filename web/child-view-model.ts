@@ -26,19 +26,31 @@ export interface Section {
 
 const text: Format = (v) => String(v);
 const yesNo: Format = (v) => (v ? 'Yes' : 'No');
-const words: Format = (v) => String(v).toLowerCase().replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
+const words: Format = (v) =>
+  String(v)
+    .toLowerCase()
+    .replace(/_/g, ' ')
+    .replace(/^./, (c) => c.toUpperCase());
 const percent: Format = (v) => `${Number(v).toFixed(1)}%`;
 const score: Format = (v) => formatScore(Number(v));
 const pounds: Format = (v) => `£${Number(v).toFixed(2)}`;
-const list = (each: (item: Record<string, unknown>) => string): Format => (v) => {
-  const items = v as Record<string, unknown>[];
-  return items.length === 0 ? 'None' : items.map(each);
-};
+const list =
+  (each: (item: Record<string, unknown>) => string): Format =>
+  (v) => {
+    const items = v as Record<string, unknown>[];
+    return items.length === 0 ? 'None' : items.map(each);
+  };
 const strings: Format = (v) => ((v as string[]).length === 0 ? 'None' : (v as string[]).join(', '));
 
 const TRACE_STATUS: Record<string, string> = {
-  '01': '01 – present and verified', '02': '02 – present, not traced', '03': '03 – trace required', '04': '04 – trace attempted',
-  '05': '05 – trace to be resolved', '06': '06 – trace in progress', '07': '07 – not present, trace not required', '08': '08 – trace postponed',
+  '01': '01 – present and verified',
+  '02': '02 – present, not traced',
+  '03': '03 – trace required',
+  '04': '04 – trace attempted',
+  '05': '05 – trace to be resolved',
+  '06': '06 – trace in progress',
+  '07': '07 – not present, trace not required',
+  '08': '08 – trace postponed',
 };
 
 /** Builds every row of the child's single view from one gateway result. */
@@ -63,7 +75,8 @@ export function childViewModel(result: GatewayResult<ChildViewQuery>) {
   };
   const section = (id: string, title: string, agency: string, rows: Row[]): Section => ({ id, title, agency, rows });
   const name = read('name');
-  const heading = name.state === 'value' ? [((name.value as { given?: string }).given ?? ''), ((name.value as { family?: string }).family ?? '')].join(' ').trim() : 'Child';
+  const heading =
+    name.state === 'value' ? [(name.value as { given?: string }).given ?? '', (name.value as { family?: string }).family ?? ''].join(' ').trim() : 'Child';
 
   const whoToCall: Row[] = [
     row('Allocated social worker', 'socialCare.allocatedWorker.name'),
@@ -85,7 +98,11 @@ export function childViewModel(result: GatewayResult<ChildViewQuery>) {
       row('Name', 'name', (v) => `${(v as { given?: string }).given ?? ''} ${(v as { family?: string }).family ?? ''}`.trim()),
       row('Date of birth', 'dateOfBirth'),
       row('Gender', 'gender', words),
-      row('Address', 'address', (v) => Object.values(v as Record<string, string | null>).filter(Boolean).join(', ')),
+      row('Address', 'address', (v) =>
+        Object.values(v as Record<string, string | null>)
+          .filter(Boolean)
+          .join(', '),
+      ),
       row('NHS number status', 'nhsNumberStatus', (v) => TRACE_STATUS[String(v)] ?? String(v)),
       row('Restricted record', 'restricted', yesNo),
     ]),
@@ -94,30 +111,62 @@ export function childViewModel(result: GatewayResult<ChildViewQuery>) {
       row('Practice code', 'health.registeredGp.odsCode'),
       row('Registered since', 'health.registeredGp.registeredSince'),
       row('Health visitor', 'health.healthVisitor.name'),
-      row('Immunisations', 'health.immunisations', list((i) => `${String(i.vaccine)} – ${String(i.date)}`)),
-      row('Emergency attendances', 'health.emergencyAttendances', list((a) => `${String(a.date)} – ${String(a.hospital)}: ${String(a.reason)}`)),
-      row('Conditions', 'health.conditions', list((c) => `${String(c.name)} (since ${String(c.since)})`)),
+      row(
+        'Immunisations',
+        'health.immunisations',
+        list((i) => `${String(i.vaccine)} – ${String(i.date)}`),
+      ),
+      row(
+        'Emergency attendances',
+        'health.emergencyAttendances',
+        list((a) => `${String(a.date)} – ${String(a.hospital)}: ${String(a.reason)}`),
+      ),
+      row(
+        'Conditions',
+        'health.conditions',
+        list((c) => `${String(c.name)} (since ${String(c.since)})`),
+      ),
     ]),
     section('social-care', 'Children’s social care', 'socialcare', [
       row('Status', 'socialCare.status', words),
       row('Status since', 'socialCare.statusSince'),
       row('Local authority', 'socialCare.localAuthority.name'),
       row('Allocated social worker', 'socialCare.allocatedWorker.name'),
-      row('Referrals', 'socialCare.referrals', list((r) => `${String(r.date)} – ${String(r.source)}: ${String(r.reason)}`)),
-      row('Case notes', 'socialCare.caseNotes', list((n) => `${String(n.date)} – ${String(n.author)}: ${String(n.text)}`)),
+      row(
+        'Referrals',
+        'socialCare.referrals',
+        list((r) => `${String(r.date)} – ${String(r.source)}: ${String(r.reason)}`),
+      ),
+      row(
+        'Case notes',
+        'socialCare.caseNotes',
+        list((n) => `${String(n.date)} – ${String(n.author)}: ${String(n.text)}`),
+      ),
       row('Placement', 'socialCare.placement', (v) => `${String((v as { type?: string }).type)} since ${String((v as { since?: string }).since)}`),
     ]),
     section('housing', 'Housing', 'housing', [
       row('Match confidence', 'housing.matchConfidence', score),
       row('Matched on', 'housing.matchedOn', strings),
-      row('Possible matches', 'housing.possibleMatches', list((m) => `${String(m.reference)} (${score(m.confidence) as string})`)),
+      row(
+        'Possible matches',
+        'housing.possibleMatches',
+        list((m) => `${String(m.reference)} (${score(m.confidence) as string})`),
+      ),
       row('Tenancy address', 'housing.tenancy.address'),
       row('Tenancy type', 'housing.tenancy.type', words),
       row('Landlord', 'housing.tenancy.landlord'),
       row('Tenancy since', 'housing.tenancy.startDate'),
-      row('Household', 'housing.household', list((m) => `${String(m.name)} (${String(m.relationship)})`)),
+      row(
+        'Household',
+        'housing.household',
+        list((m) => `${String(m.name)} (${String(m.relationship)})`),
+      ),
       row('Temporary accommodation', 'housing.temporaryAccommodation', yesNo),
-      row('Anti-social behaviour cases', 'housing.antisocialBehaviourCases', list((c) => `${String(c.date)} – ${String(c.category)}`)),
+      row(
+        'Anti-social behaviour cases',
+        'housing.antisocialBehaviourCases',
+        list((c) => `${String(c.date)} – ${String(c.category)}`),
+      ),
       row('Rent arrears', 'housing.rentArrears', pounds),
     ]),
     section('education', 'Education', 'education', [
@@ -125,7 +174,11 @@ export function childViewModel(result: GatewayResult<ChildViewQuery>) {
       row('School URN', 'education.school.urn'),
       row('Attendance', 'education.attendanceRate', percent),
       row('Unauthorised absences', 'education.unauthorisedAbsences'),
-      row('Exclusions', 'education.exclusions', list((e) => `${String(e.date)} – ${words(e.type) as string}, ${String(e.days)} days`)),
+      row(
+        'Exclusions',
+        'education.exclusions',
+        list((e) => `${String(e.date)} – ${words(e.type) as string}, ${String(e.days)} days`),
+      ),
       row('SEN support', 'education.senSupport', yesNo),
       row('EHC plan', 'education.ehcp', yesNo),
       row('Free school meals', 'education.freeSchoolMeals', yesNo),
@@ -145,7 +198,11 @@ function policeRows(read: ReturnType<typeof createFieldReader>, row: (label: str
   const rows = [
     row('Match confidence', 'police.matchConfidence', score),
     row('Matched on', 'police.matchedOn', strings),
-    row('Possible matches', 'police.possibleMatches', list((m) => `${String(m.reference)} (${score(m.confidence) as string})`)),
+    row(
+      'Possible matches',
+      'police.possibleMatches',
+      list((m) => `${String(m.reference)} (${score(m.confidence) as string})`),
+    ),
   ];
   const notifications = read('police', 'encompassNotifications');
   if (notifications.state !== 'value' || !Array.isArray(notifications.value) || notifications.value.length === 0) {

@@ -2,9 +2,7 @@ import { z } from 'zod';
 import { ConfigError, env, isDevelopment, readEnv, type Env } from '../shared';
 
 /** Where the practitioner signs in: a real identity provider (OIDC), or, in development only, a demo persona. */
-export type SignIn =
-  | { mode: 'development' }
-  | { mode: 'oidc'; issuer: string; clientId: string; clientSecretPath: string; redirectUrl: string; scope: string };
+export type SignIn = { mode: 'development' } | { mode: 'oidc'; issuer: string; clientId: string; clientSecretPath: string; redirectUrl: string; scope: string };
 
 export interface WebConfig {
   /** `WEB_PORT` @default 3000 */
@@ -75,16 +73,24 @@ export function loadWebConfig(source: Env = process.env): WebConfig {
 function signInFrom(values: Record<string, string | number | boolean | undefined>, development: boolean): SignIn {
   if (values.WEB_SIGN_IN === 'development') {
     if (!development) {
-      throw new ConfigError(`Invalid configuration:\n  WEB_SIGN_IN="development": demo personas sign in only with NODE_ENV=development (NODE_ENV is "${String(values.NODE_ENV)}"); configure an identity provider with ${OIDC_VARIABLES.join(', ')}`);
+      throw new ConfigError(
+        `Invalid configuration:\n  WEB_SIGN_IN="development": demo personas sign in only with NODE_ENV=development (NODE_ENV is "${String(values.NODE_ENV)}"); configure an identity provider with ${OIDC_VARIABLES.join(', ')}`,
+      );
     }
     return { mode: 'development' };
   }
   const missing = OIDC_VARIABLES.filter((name) => !values[name]);
   if (missing.length > 0) {
-    throw new ConfigError(`Invalid configuration:\n  ${missing.map((name) => `${name}=""`).join(', ')}: the web app signs practitioners in through an identity provider (OIDC): set ${missing.join(', ')} (or, in development, WEB_SIGN_IN=development with NODE_ENV=development)`);
+    throw new ConfigError(
+      `Invalid configuration:\n  ${missing.map((name) => `${name}=""`).join(', ')}: the web app signs practitioners in through an identity provider (OIDC): set ${missing.join(', ')} (or, in development, WEB_SIGN_IN=development with NODE_ENV=development)`,
+    );
   }
   return {
-    mode: 'oidc', issuer: values.OIDC_ISSUER as string, clientId: values.OIDC_CLIENT_ID as string,
-    clientSecretPath: values.OIDC_CLIENT_SECRET_PATH as string, redirectUrl: values.OIDC_REDIRECT_URL as string, scope: values.OIDC_SCOPE as string,
+    mode: 'oidc',
+    issuer: values.OIDC_ISSUER as string,
+    clientId: values.OIDC_CLIENT_ID as string,
+    clientSecretPath: values.OIDC_CLIENT_SECRET_PATH as string,
+    redirectUrl: values.OIDC_REDIRECT_URL as string,
+    scope: values.OIDC_SCOPE as string,
   };
 }

@@ -30,8 +30,7 @@ export interface DemoPersona {
 
 /** How practitioners sign in: demo personas with development tokens, or an identity provider. */
 export type SignInMethod =
-  | { mode: 'development'; personas: Record<string, DemoPersona>; token(persona: string): Promise<string> }
-  | { mode: 'oidc'; client: OidcClient };
+  { mode: 'development'; personas: Record<string, DemoPersona>; token(persona: string): Promise<string> } | { mode: 'oidc'; client: OidcClient };
 
 export interface WebAppOptions {
   gateway: GatewayClient;
@@ -52,7 +51,10 @@ export interface WebAppOptions {
 const GOVUK_DIST = join(dirname(require.resolve('govuk-frontend')), '..');
 
 export const PURPOSE_LABELS: Record<string, string> = {
-  'direct-care': 'Direct care', safeguarding: 'Safeguarding', 'emergency-care': 'Emergency care', audit: 'Audit',
+  'direct-care': 'Direct care',
+  safeguarding: 'Safeguarding',
+  'emergency-care': 'Emergency care',
+  audit: 'Audit',
 };
 
 /** The practitioner's web app: server-rendered GOV.UK Frontend pages over the gateway, working without JavaScript. */
@@ -77,8 +79,13 @@ export function createWebApp(options: WebAppOptions): express.Express {
   app.use(csrfProtection);
   app.use((req, res, next) => {
     Object.assign(res.locals, {
-      csrfField: CSRF_FIELD, csrfToken: req.session.csrfToken, user: req.session.data.user, purpose: req.session.data.purpose,
-      developmentSignIn: options.signIn.mode === 'development', currentPath: req.path, explorer: options.development === true,
+      csrfField: CSRF_FIELD,
+      csrfToken: req.session.csrfToken,
+      user: req.session.data.user,
+      purpose: req.session.data.purpose,
+      developmentSignIn: options.signIn.mode === 'development',
+      currentPath: req.path,
+      explorer: options.development === true,
     });
     const grant = activeGrant(req);
     if (grant) res.locals.breakGlass = { nhsNumber: grant.nhsNumber, untilText: new Date(grant.until).toISOString().slice(11, 16) + ' UTC' };
@@ -114,7 +121,8 @@ export function createWebApp(options: WebAppOptions): express.Express {
   app.use((error: Error, _req: Request, res: Response, _next: NextFunction) => {
     options.logger?.error({ err: error }, 'page failed');
     res.status(500).render('error.njk', {
-      title: 'Sorry, there is a problem with the service', message: 'Try again later.',
+      title: 'Sorry, there is a problem with the service',
+      message: 'Try again later.',
       detail: options.development ? error.stack : undefined,
     });
   });

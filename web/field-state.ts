@@ -13,7 +13,13 @@ export type FieldState =
   | { state: 'unavailable'; agency: string };
 
 /** The root field under a child that each agency answers for. */
-export const AGENCY_FIELDS: Record<string, string> = { health: 'health', socialcare: 'socialCare', housing: 'housing', education: 'education', police: 'police' };
+export const AGENCY_FIELDS: Record<string, string> = {
+  health: 'health',
+  socialcare: 'socialCare',
+  housing: 'housing',
+  education: 'education',
+  police: 'police',
+};
 
 /** Each agency as people know it, from the registry. */
 export const AGENCY_NAMES: Record<string, string> = Object.fromEntries(REGISTRY.map((a) => [a.name, a.title]));
@@ -32,7 +38,8 @@ export function createFieldReader(result: GatewayResult, root: (string | number)
     const error = result.errors.find((e) => e.path && samePrefix(e.path, path));
     if (error) {
       const code = error.extensions?.code;
-      if (code === ErrorCode.FORBIDDEN) return { state: 'withheld', policy: error.extensions?.policy ?? 'unknown', reason: error.extensions?.reason ?? 'not allowed' };
+      if (code === ErrorCode.FORBIDDEN)
+        return { state: 'withheld', policy: error.extensions?.policy ?? 'unknown', reason: error.extensions?.reason ?? 'not allowed' };
       return { state: 'unavailable', agency: error.extensions?.agency ?? agencyOfPath(path) ?? 'an agency' };
     }
     let value: unknown = result.data;
@@ -42,7 +49,9 @@ export function createFieldReader(result: GatewayResult, root: (string | number)
     }
     if (value === null || value === undefined) {
       const agency = agencyOfPath(path);
-      const down = pathless.find((e) => e.extensions?.code === ErrorCode.AGENCY_UNAVAILABLE && (e.extensions.agency === agency || e.extensions.agencies?.includes(agency ?? '')));
+      const down = pathless.find(
+        (e) => e.extensions?.code === ErrorCode.AGENCY_UNAVAILABLE && (e.extensions.agency === agency || e.extensions.agencies?.includes(agency ?? '')),
+      );
       if (agency && down) return { state: 'unavailable', agency };
       return { state: 'not-recorded' };
     }

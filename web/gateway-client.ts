@@ -31,7 +31,11 @@ export interface GatewayClient {
 /** The gateway did not give a GraphQL answer at all (it was down, or refused the request outright). */
 export class GatewayUnreachable extends Error {
   override name = 'GatewayUnreachable';
-  constructor(message: string, readonly status?: number, readonly code?: string) {
+  constructor(
+    message: string,
+    readonly status?: number,
+    readonly code?: string,
+  ) {
     super(message);
   }
 }
@@ -68,7 +72,8 @@ export function createGatewayClient(options: { url: string; timeoutMs?: number; 
       throw new GatewayUnreachable(`The gateway did not answer: ${(error as Error).message}`);
     }
     const answer = (await response.json().catch(() => undefined)) as { data?: Record<string, unknown> | null; errors?: GraphQLErrorLike[] } | undefined;
-    if (!answer || (answer.data === undefined && !answer.errors)) throw new GatewayUnreachable(`The gateway answered ${response.status} without a GraphQL result`, response.status);
+    if (!answer || (answer.data === undefined && !answer.errors))
+      throw new GatewayUnreachable(`The gateway answered ${response.status} without a GraphQL result`, response.status);
     if (answer.data === undefined || answer.data === null) {
       const code = answer.errors?.[0]?.extensions?.code;
       throw new GatewayUnreachable(answer.errors?.[0]?.message ?? 'The gateway refused the request', response.status, code);

@@ -30,7 +30,9 @@ export function createOidcClient(settings: OidcSettings): OidcClient {
   let discovery: Promise<Discovery> | undefined;
   let jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
   const discover = () => {
-    discovery ??= fetch(new URL('.well-known/openid-configuration', settings.issuer.endsWith('/') ? settings.issuer : `${settings.issuer}/`), { signal: AbortSignal.timeout(10_000) })
+    discovery ??= fetch(new URL('.well-known/openid-configuration', settings.issuer.endsWith('/') ? settings.issuer : `${settings.issuer}/`), {
+      signal: AbortSignal.timeout(10_000),
+    })
       .then((r) => {
         if (!r.ok) throw new Error(`the identity provider's discovery document answered ${r.status}`);
         return r.json() as Promise<Discovery>;
@@ -49,8 +51,14 @@ export function createOidcClient(settings: OidcSettings): OidcClient {
       const verifier = random();
       const url = new URL(authorization_endpoint);
       url.search = new URLSearchParams({
-        response_type: 'code', client_id: settings.clientId, redirect_uri: settings.redirectUrl, scope: settings.scope ?? 'openid profile',
-        state, nonce, code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256',
+        response_type: 'code',
+        client_id: settings.clientId,
+        redirect_uri: settings.redirectUrl,
+        scope: settings.scope ?? 'openid profile',
+        state,
+        nonce,
+        code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+        code_challenge_method: 'S256',
       }).toString();
       return { url: url.toString(), state, nonce, verifier };
     },
@@ -60,8 +68,12 @@ export function createOidcClient(settings: OidcSettings): OidcClient {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({
-          grant_type: 'authorization_code', code, redirect_uri: settings.redirectUrl, client_id: settings.clientId,
-          client_secret: settings.clientSecret, code_verifier: expected.verifier,
+          grant_type: 'authorization_code',
+          code,
+          redirect_uri: settings.redirectUrl,
+          client_id: settings.clientId,
+          client_secret: settings.clientSecret,
+          code_verifier: expected.verifier,
         }),
         signal: AbortSignal.timeout(10_000),
       });

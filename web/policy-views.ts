@@ -3,8 +3,20 @@ import { buildSchema, getNamedType, isObjectType, type GraphQLSchema } from 'gra
 import { apiSchemaSdl, composeSupergraph, DEFAULT_POLICY_FILES } from '../gateway';
 import { ORG_TYPE_OF_ROLE, REGISTRY } from '../registry';
 import {
-  decideFieldForCaller, decideForCaller, loadPolicies, PURPOSES, readAgencySdl, readPolicyMap, ROLES,
-  type Authority, type OrgType, type Policies, type PolicyMap, type Purpose, type Role, type Rule,
+  decideFieldForCaller,
+  decideForCaller,
+  loadPolicies,
+  PURPOSES,
+  readAgencySdl,
+  readPolicyMap,
+  ROLES,
+  type Authority,
+  type OrgType,
+  type Policies,
+  type PolicyMap,
+  type Purpose,
+  type Role,
+  type Rule,
 } from '../shared';
 
 /** The organisation type each role works in, for a decision about the role alone. */
@@ -17,7 +29,11 @@ export interface PolicyViews {
   /** For one role: each field with a policy, and for each purpose allowed, depends (on the record) or denied. */
   matrix(role: Role): { field: string; policies: string; decisions: Record<MatrixPurpose, 'allowed' | 'depends' | 'denied'> }[];
   /** Each step along a path from Child, as the gateway decides it for a role and purpose, naming the rule. */
-  explain(role: Role, purpose: MatrixPurpose, path: string): { steps: { field: string; policies: string; decision: string }[]; outcome: 'allowed' | 'depends' | 'denied' };
+  explain(
+    role: Role,
+    purpose: MatrixPurpose,
+    path: string,
+  ): { steps: { field: string; policies: string; decision: string }[]; outcome: 'allowed' | 'depends' | 'denied' };
 }
 
 const authorityFor = (role: Role, purpose: MatrixPurpose): Authority => ({
@@ -27,7 +43,10 @@ const authorityFor = (role: Role, purpose: MatrixPurpose): Authority => ({
   traceId: 'policy-views',
 });
 
-const needs = (rule: Rule) => [rule.relationship && `relationship ${rule.relationship}`, rule.consent && `consent ${rule.consent}`, rule.unlessRestricted && 'record not restricted'].filter(Boolean).join(', ');
+const needs = (rule: Rule) =>
+  [rule.relationship && `relationship ${rule.relationship}`, rule.consent && `consent ${rule.consent}`, rule.unlessRestricted && 'record not restricted']
+    .filter(Boolean)
+    .join(', ');
 
 /**
  * Who may see what, read live from each agency's policy.yaml and the composed schema: the same files and the
@@ -38,7 +57,9 @@ export function createPolicyViews(repo = join(__dirname, '..')): PolicyViews {
   let loaded: { policies: Policies; policyMap: PolicyMap; schema: GraphQLSchema } | undefined;
   const load = () => {
     if (!loaded) {
-      const supergraph = composeSupergraph(REGISTRY.map((a) => ({ name: a.name, url: 'http://localhost/graphql', sdl: readAgencySdl(join(repo, 'subgraphs', a.name), a.name) })));
+      const supergraph = composeSupergraph(
+        REGISTRY.map((a) => ({ name: a.name, url: 'http://localhost/graphql', sdl: readAgencySdl(join(repo, 'subgraphs', a.name), a.name) })),
+      );
       loaded = { policies: loadPolicies(DEFAULT_POLICY_FILES), policyMap: readPolicyMap(supergraph), schema: buildSchema(apiSchemaSdl(supergraph)) };
     }
     return loaded;
@@ -48,10 +69,12 @@ export function createPolicyViews(repo = join(__dirname, '..')): PolicyViews {
     matrix(role) {
       const { policies, policyMap } = load();
       return [...policyMap].map(([field, groups]) => {
-        const decisions = Object.fromEntries(MATRIX_PURPOSES.map((purpose) => {
-          const d = decideFieldForCaller(policies, groups, authorityFor(role, purpose));
-          return [purpose, d.outcome === 'allow' ? 'allowed' : d.outcome === 'depends' ? 'depends' : 'denied'];
-        })) as Record<MatrixPurpose, 'allowed' | 'depends' | 'denied'>;
+        const decisions = Object.fromEntries(
+          MATRIX_PURPOSES.map((purpose) => {
+            const d = decideFieldForCaller(policies, groups, authorityFor(role, purpose));
+            return [purpose, d.outcome === 'allow' ? 'allowed' : d.outcome === 'depends' ? 'depends' : 'denied'];
+          }),
+        ) as Record<MatrixPurpose, 'allowed' | 'depends' | 'denied'>;
         return { field, policies: describe(groups), decisions };
       });
     },

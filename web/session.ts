@@ -71,7 +71,12 @@ export function createSessions(options: SessionOptions) {
     }
   };
   const sign = (id: string) => createHmac('sha256', options.secret).update(id).digest('base64url');
-  const fresh = (): Session => ({ id: randomBytes(24).toString('base64url'), csrfToken: randomBytes(24).toString('base64url'), data: {}, expiresAt: now() + ttl });
+  const fresh = (): Session => ({
+    id: randomBytes(24).toString('base64url'),
+    csrfToken: randomBytes(24).toString('base64url'),
+    data: {},
+    expiresAt: now() + ttl,
+  });
 
   const fromCookie = (req: Request): Session | undefined => {
     const raw = cookieValue(req.headers.cookie, SESSION_COOKIE);
@@ -86,7 +91,13 @@ export function createSessions(options: SessionOptions) {
   };
 
   const setCookie = (res: Response, session: Session) => {
-    res.cookie(SESSION_COOKIE, `${session.id}.${sign(session.id)}`, { httpOnly: true, sameSite: 'lax', secure: options.secure ?? true, path: '/', maxAge: ttl });
+    res.cookie(SESSION_COOKIE, `${session.id}.${sign(session.id)}`, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: options.secure ?? true,
+      path: '/',
+      maxAge: ttl,
+    });
   };
 
   return {
@@ -122,7 +133,10 @@ export function csrfProtection(req: Request, res: Response, next: NextFunction):
   if (req.method !== 'POST') return next();
   const sent = (req.body as Record<string, unknown> | undefined)?.[CSRF_FIELD] ?? req.get('x-csrf-token');
   if (typeof sent === 'string' && safeEqual(sent, req.session.csrfToken)) return next();
-  res.status(403).render('error.njk', { title: 'Your form expired', message: 'The form was out of date or not sent by this service. Go back, reload the page and try again.' });
+  res.status(403).render('error.njk', {
+    title: 'Your form expired',
+    message: 'The form was out of date or not sent by this service. Go back, reload the page and try again.',
+  });
 }
 
 function cookieValue(header: string | undefined, name: string): string | undefined {

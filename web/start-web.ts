@@ -26,10 +26,11 @@ export async function listenWeb(options: WebAppOptions, port: number, host = '12
   const { port: bound } = server.address() as AddressInfo;
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}`,
-    stop: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
@@ -48,15 +49,19 @@ export async function startWeb(config: WebConfig, overrides: { gatewayUrl?: stri
   const logger = createLogger('web', config.logLevel);
   const sessionSecret = config.sessionSecretPath ? readFileSync(config.sessionSecretPath) : randomBytes(32);
   if (sessionSecret.length < 32) throw new Error(`WEB_SESSION_SECRET_PATH="${config.sessionSecretPath}": the secret must be at least 32 bytes`);
-  const running = await listenWeb({
-    gateway: createGatewayClient({ url: overrides.gatewayUrl ?? config.gatewayUrl, timeoutMs: config.gatewayTimeoutMs }),
-    signIn: await signInFromConfig(config),
-    sessionSecret,
-    sessionMinutes: config.sessionMinutes,
-    breakGlassMinutes: config.breakGlassMinutes,
-    development: config.development,
-    logger,
-  }, config.port, config.host);
+  const running = await listenWeb(
+    {
+      gateway: createGatewayClient({ url: overrides.gatewayUrl ?? config.gatewayUrl, timeoutMs: config.gatewayTimeoutMs }),
+      signIn: await signInFromConfig(config),
+      sessionSecret,
+      sessionMinutes: config.sessionMinutes,
+      breakGlassMinutes: config.breakGlassMinutes,
+      development: config.development,
+      logger,
+    },
+    config.port,
+    config.host,
+  );
   logger.info({ url: running.url }, 'web app ready');
   return running;
 }

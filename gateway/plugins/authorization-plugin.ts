@@ -9,7 +9,10 @@ import type { GatewayContext } from '../agency-data-source';
  */
 export function authorizationPlugin(options: { policyMap: PolicyMap; policies: Policies; mode: AuthorizationMode }): ApolloServerPlugin<GatewayContext> {
   return operationAuthorizationPlugin<GatewayContext>({
-    ...options, authorityOf: (c) => c.authority,
-    onFiltered: (context, denied) => { context.filtered = [...denied]; },
+    ...options,
+    authorityOf: (c) => c.authority,
+    onFiltered: (context, denied) => {
+      context.filtered = [...denied];
+    },
   });
 }

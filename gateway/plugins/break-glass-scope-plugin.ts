@@ -17,7 +17,7 @@ export function breakGlassScopePlugin(): ApolloServerPlugin<GatewayContext> {
           const operation = rc.operation as OperationDefinitionNode;
           const roots = operation.selectionSet.selections;
           const onlyOneChild = roots.length === 1 && roots[0]!.kind === Kind.FIELD && roots[0]!.name.value === 'child';
-          if (!onlyOneChild) throw badRequest('X-Break-Glass opens one child\'s record at a time: ask only for child(nhsNumber: …)');
+          if (!onlyOneChild) throw badRequest("X-Break-Glass opens one child's record at a time: ask only for child(nhsNumber: …)");
         },
       };
     },

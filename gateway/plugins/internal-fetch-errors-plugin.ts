@@ -21,7 +21,9 @@ export function internalFetchErrorsPlugin<C extends BaseContext>(logger: Logger)
         async willSendResponse(rc) {
           const body = rc.response.body;
           if (!original || body.kind !== 'single' || !body.singleResult.errors) return;
-          const fragments = new Map(original.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
+          const fragments = new Map(
+            original.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]),
+          );
           const operation = original.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION && (!rc.operationName || d.name?.value === rc.operationName));
           if (!operation || operation.kind !== Kind.OPERATION_DEFINITION) return;
           const kept = body.singleResult.errors.filter((error) => {

@@ -16,7 +16,9 @@ export function volumeOf(rc: GraphQLRequestContext<GatewayContext>, listSizes: R
   const index = operations.findIndex((o) => operations.length === 1 || o.name?.value === rc.operationName);
   const measures = rc.document && index >= 0 ? measureOperations(rc.schema, rc.document, rc.request.variables ?? {}, { listSizes }) : [];
   const withheld = new Set((rc.contextValue.filtered ?? []).filter((d) => d.path.length === 1).map((d) => d.path[0]));
-  const searches = operationSubjects(rc).fields.filter((f) => f.search && !withheld.has(f.key)).map((f) => f.search!);
+  const searches = operationSubjects(rc)
+    .fields.filter((f) => f.search && !withheld.has(f.key))
+    .map((f) => f.search!);
   return {
     children: measures[index]?.children ?? 0,
     searches: searches.length,
@@ -32,7 +34,11 @@ export interface RateLimitsPlugin extends ApolloServerPlugin<GatewayContext> {
 }
 
 /** A refusal the plugin answers with, once every plugin's `didResolveOperation` is done. */
-interface Refusal { status: number; error: GraphQLFormattedError; retryAfter?: number }
+interface Refusal {
+  status: number;
+  error: GraphQLFormattedError;
+  retryAfter?: number;
+}
 
 /**
  * The volume limits on each operation, once authorisation has filtered it
@@ -57,7 +63,10 @@ export function rateLimitsPlugin(limiter: RateLimiter, options: { listSizes: Rea
       withheldWhole(rc, `over the limit on ${exceeded.limit} (${exceeded.max} a minute): nothing fetched`);
       return { status: 429, error: rateLimitedError(exceeded), retryAfter: exceeded.retryAfter };
     } catch (error) {
-      options.logger.error({ err: error, caller: authority.caller.sub, traceId: authority.traceId }, 'could not count an operation against the rate limits: refused');
+      options.logger.error(
+        { err: error, caller: authority.caller.sub, traceId: authority.traceId },
+        'could not count an operation against the rate limits: refused',
+      );
       withheldWhole(rc, 'the rate counters could not be read: nothing fetched');
       return { status: 500, error: { message: UNCOUNTED_MESSAGE, extensions: { code: ErrorCode.AUDIT_UNAVAILABLE } } };
     }

@@ -26,7 +26,10 @@ export interface UnusualAccessOptions {
 const HOUR = 3600;
 
 /** An alert due, with the key that marks it recorded for this caller and hour. */
-interface Due { alert: Alert; recordedKey: string }
+interface Due {
+  alert: Alert;
+  recordedKey: string;
+}
 
 /**
  * The counters, in the shared state (keys and counters only: callers and
@@ -57,13 +60,29 @@ function createCounters(options: UnusualAccessOptions) {
       const peers = searchers > 1 ? (all - mine) / (searchers - 1) : 0;
       const limit = Math.max(minimumSearches, searchFactor * peers);
       if (mine <= limit) return null;
-      return unlessRecorded(`ua:alerted-searching:${caller}:${hour}`, { kind: 'UNUSUAL_SEARCHING', hour: hourStart(hour), count: mine, threshold: Math.ceil(limit), detail: `${mine} searches within the hour; peers in the same role averaged ${peers.toFixed(1)}` });
+      return unlessRecorded(`ua:alerted-searching:${caller}:${hour}`, {
+        kind: 'UNUSUAL_SEARCHING',
+        hour: hourStart(hour),
+        count: mine,
+        threshold: Math.ceil(limit),
+        detail: `${mine} searches within the hour; peers in the same role averaged ${peers.toFixed(1)}`,
+      });
     },
     async children(authority: Authority, unrelated: readonly string[]): Promise<Due | null> {
       const { caller, hour } = scope(authority);
-      const { size } = await options.state.addToSet(`ua:children:${caller}:${hour}`, unrelated.map((c) => hash(`child\n${c}`)), HOUR);
+      const { size } = await options.state.addToSet(
+        `ua:children:${caller}:${hour}`,
+        unrelated.map((c) => hash(`child\n${c}`)),
+        HOUR,
+      );
       if (size <= childrenPerHour) return null;
-      return unlessRecorded(`ua:alerted-volume:${caller}:${hour}`, { kind: 'UNUSUAL_VOLUME', hour: hourStart(hour), count: size, threshold: childrenPerHour, detail: `viewed ${size} distinct children without a relationship within the hour (more than ${childrenPerHour})` });
+      return unlessRecorded(`ua:alerted-volume:${caller}:${hour}`, {
+        kind: 'UNUSUAL_VOLUME',
+        hour: hourStart(hour),
+        count: size,
+        threshold: childrenPerHour,
+        detail: `viewed ${size} distinct children without a relationship within the hour (more than ${childrenPerHour})`,
+      });
     },
   };
 }
@@ -127,11 +146,21 @@ async function recordOrRefuse(rc: GraphQLRequestContext<GatewayContext>, options
     await options.record(rc, alerts);
     await Promise.all(found.map((d) => options.state.set(d.recordedKey, '1', HOUR)));
   } catch (error) {
-    options.logger.error({ err: error, caller: authority.caller.sub, alerts, traceId: authority.traceId }, 'could not check or record unusual access: nothing disclosed');
+    options.logger.error(
+      { err: error, caller: authority.caller.sub, alerts, traceId: authority.traceId },
+      'could not check or record unusual access: nothing disclosed',
+    );
     rc.response.http.status = 500;
     rc.response.body = {
       kind: 'single',
-      singleResult: { errors: [{ message: 'Unusual access could not be checked or recorded for the privacy officer, so nothing is disclosed.', extensions: { code: ErrorCode.AUDIT_UNAVAILABLE } }] },
+      singleResult: {
+        errors: [
+          {
+            message: 'Unusual access could not be checked or recorded for the privacy officer, so nothing is disclosed.',
+            extensions: { code: ErrorCode.AUDIT_UNAVAILABLE },
+          },
+        ],
+      },
     };
   }
 }

@@ -68,10 +68,12 @@ ${[
   `  "The cursor the page starts after; empty for the start of the period."\n  after: String ${tag([`${agency}:${policy}`])}`,
   `  "${list}"\n  ${agency}: [${T}AccessEntry!] ${tag([`${agency}:${policy}`])}`,
   ...assembles.map((peer) => `  "${typeName(peer)}'s part, which it answers for itself."\n  ${peer}: [${typeName(peer)}AccessEntry!] @external`),
-  ...(assembles.length > 0 ? [
-    `  "${timeline}"\n  entries: [AccessLogEntry!] ${requires} ${tag([...parts.map((a) => `${a}:${policy}`), ...assembles.map((a) => `${a}:access-entry`)])}`,
-    `  "The cursor to pass as \`after\` for the next page of \`entries\`; null when this page is the last."\n  next: String ${requires} ${tag([...parts.map((a) => `${a}:${policy}`), ...assembles.map((a) => `${a}:access-entry`)])}`,
-  ] : []),
+  ...(assembles.length > 0
+    ? [
+        `  "${timeline}"\n  entries: [AccessLogEntry!] ${requires} ${tag([...parts.map((a) => `${a}:${policy}`), ...assembles.map((a) => `${a}:access-entry`)])}`,
+        `  "The cursor to pass as \`after\` for the next page of \`entries\`; null when this page is the last."\n  next: String ${requires} ${tag([...parts.map((a) => `${a}:${policy}`), ...assembles.map((a) => `${a}:access-entry`)])}`,
+      ]
+    : []),
 ].join('\n')}
 }
 `;
@@ -86,15 +88,47 @@ type ${denial} {
 ${fieldsOf(DENIAL_FIELDS, denial, external ? '@external' : tag(policies))}
 }
 `;
-  return `${log('ChildAccessLog', "A child's access log for a period: each agency answers for its own disclosures about the child.",
-    ['nhsNumber', 'ID', "The child's NHS number."], 'access-log', `${T}'s own record of what it disclosed about the child in the period, oldest first.`,
-    "Every agency's disclosures about the child in the period, in one timeline, oldest first.")}${
-  log('AccessHistory', "The caller's own access history for a period: each agency answers for what it disclosed to them.",
-    ['sub', 'ID', "The caller's user id."], 'own-history', `What ${T} disclosed to the caller in the period, oldest first.`,
-    "What every agency disclosed to the caller in the period, in one timeline, oldest first.")}${
-  entryType(`${T}AccessEntry`, `${T}AccessDenial`, [`One disclosure ${T} made: who saw what of a child's data, when and why.`, `A field ${T} withheld.`], [`${agency}:access-entry`], false)}${
-  assembles.map((peer) => entryType(`${typeName(peer)}AccessEntry`, `${typeName(peer)}AccessDenial`, [`One disclosure ${typeName(peer)} made, as ${typeName(peer)} answers for it.`, `A field ${typeName(peer)} withheld.`], [], true)).join('')}${
-  assembles.length > 0 ? entryType('AccessLogEntry', 'AccessLogDenial', ["One disclosure in an access log's timeline: who saw what of a child's data, when and why, from which agency.", 'A field an agency withheld.'], parts.map((a) => `${a}:access-entry`), false) : ''}`;
+  return `${log(
+    'ChildAccessLog',
+    "A child's access log for a period: each agency answers for its own disclosures about the child.",
+    ['nhsNumber', 'ID', "The child's NHS number."],
+    'access-log',
+    `${T}'s own record of what it disclosed about the child in the period, oldest first.`,
+    "Every agency's disclosures about the child in the period, in one timeline, oldest first.",
+  )}${log(
+    'AccessHistory',
+    "The caller's own access history for a period: each agency answers for what it disclosed to them.",
+    ['sub', 'ID', "The caller's user id."],
+    'own-history',
+    `What ${T} disclosed to the caller in the period, oldest first.`,
+    'What every agency disclosed to the caller in the period, in one timeline, oldest first.',
+  )}${entryType(
+    `${T}AccessEntry`,
+    `${T}AccessDenial`,
+    [`One disclosure ${T} made: who saw what of a child's data, when and why.`, `A field ${T} withheld.`],
+    [`${agency}:access-entry`],
+    false,
+  )}${assembles
+    .map((peer) =>
+      entryType(
+        `${typeName(peer)}AccessEntry`,
+        `${typeName(peer)}AccessDenial`,
+        [`One disclosure ${typeName(peer)} made, as ${typeName(peer)} answers for it.`, `A field ${typeName(peer)} withheld.`],
+        [],
+        true,
+      ),
+    )
+    .join('')}${
+    assembles.length > 0
+      ? entryType(
+          'AccessLogEntry',
+          'AccessLogDenial',
+          ["One disclosure in an access log's timeline: who saw what of a child's data, when and why, from which agency.", 'A field an agency withheld.'],
+          parts.map((a) => `${a}:access-entry`),
+          false,
+        )
+      : ''
+  }`;
 }
 
 const assemblySchema = z.strictObject({
@@ -124,7 +158,12 @@ export function accessLogPeers(dir: string): string[] {
 }
 
 /** A page of an access log as its key carries it: the period (empty `until` for now), the page's size and where it starts. */
-export interface AccessLogPage { since: string; until: string; first: number; after: string }
+export interface AccessLogPage {
+  since: string;
+  until: string;
+  first: number;
+  after: string;
+}
 type Context = { db: Database; authority: Authority | null };
 /** An access entry as every agency gives it: exactly the fields of ENTRY_FIELDS. */
 type Entry = Record<EntryField, unknown>;
@@ -135,15 +174,20 @@ type Entry = Record<EntryField, unknown>;
  * read whole by default; at most AUDIT_PAGE.max entries, AUDIT_PAGE.default
  * when not said.
  */
-export function accessLogPage(args: { since?: string | null; until?: string | null; first?: number | null; after?: string | null }, now = new Date()): AccessLogPage {
+export function accessLogPage(
+  args: { since?: string | null; until?: string | null; first?: number | null; after?: string | null },
+  now = new Date(),
+): AccessLogPage {
   for (const name of ['since', 'until'] as const) {
     const value = args[name];
     if (value) validateDateTimeArg(value, name);
   }
   const first = args.first ?? AUDIT_PAGE.default;
-  if (!Number.isInteger(first) || first < 1 || first > AUDIT_PAGE.max) throw badUserInput(`first: ${first} is not a whole number from 1 to ${AUDIT_PAGE.max}`, { argument: 'first' });
+  if (!Number.isInteger(first) || first < 1 || first > AUDIT_PAGE.max)
+    throw badUserInput(`first: ${first} is not a whole number from 1 to ${AUDIT_PAGE.max}`, { argument: 'first' });
   const cursor = args.after ? decodeCursor(args.after) : null;
-  if (args.after && !(cursor && isIsoDateTime(cursor.at))) throw badUserInput('after: not a cursor this access log gave (pass an entry\'s `cursor`, or `next`)', { argument: 'after' });
+  if (args.after && !(cursor && isIsoDateTime(cursor.at)))
+    throw badUserInput("after: not a cursor this access log gave (pass an entry's `cursor`, or `next`)", { argument: 'after' });
   const until = args.until ?? '';
   const end = until ? Date.parse(until) : now.getTime();
   const since = args.since ?? new Date(end - DEFAULT_PERIOD_DAYS * 86_400_000).toISOString();
@@ -161,34 +205,61 @@ export function accessLogResolvers(agency: string, peers: readonly string[] = []
     // The key comes from the gateway: checked again here, as a client's arguments are.
     const page = accessLogPage({ since: key.since || null, until: key.until || null, first: key.first ?? null, after: key.after || null });
     const found = await accessEntriesPage(ctx.db, agency, by, {
-      since: page.since, until: page.until, first: page.first, after: page.after ? decodeCursor(page.after) : null, excludeTrace: ctx.authority?.traceId,
+      since: page.since,
+      until: page.until,
+      first: page.first,
+      after: page.after ? decodeCursor(page.after) : null,
+      excludeTrace: ctx.authority?.traceId,
     });
     return found.map(({ cursor, entry, child: c }): Entry => ({
-      at: entry.at, agency, traceId: entry.traceId, callerSub: entry.caller.sub, callerName: entry.caller.name, callerRoles: entry.caller.roles,
-      callerOrg: entry.caller.org, purpose: entry.purpose, breakGlass: entry.breakGlass, nhsNumber: c.nhsNumber, localReference: c.localReference,
-      disclosed: c.disclosed, denied: c.denied, lawfulBasis: entry.basis.lawfulBasis, cursor: encodeCursor(cursor),
+      at: entry.at,
+      agency,
+      traceId: entry.traceId,
+      callerSub: entry.caller.sub,
+      callerName: entry.caller.name,
+      callerRoles: entry.caller.roles,
+      callerOrg: entry.caller.org,
+      purpose: entry.purpose,
+      breakGlass: entry.breakGlass,
+      nhsNumber: c.nhsNumber,
+      localReference: c.localReference,
+      disclosed: c.disclosed,
+      denied: c.denied,
+      lawfulBasis: entry.basis.lawfulBasis,
+      cursor: encodeCursor(cursor),
     }));
   };
   const childLog = (log: Partial<AccessLogPage> & { nhsNumber: string }, _: unknown, ctx: Context) => read(ctx, { child: log.nhsNumber }, log);
   // Only ever the caller's own history, whatever the reference says.
-  const ownHistory = (history: Partial<AccessLogPage>, _: unknown, ctx: Context) => (ctx.authority ? read(ctx, { caller: ctx.authority.caller.sub }, history) : []);
+  const ownHistory = (history: Partial<AccessLogPage>, _: unknown, ctx: Context) =>
+    ctx.authority ? read(ctx, { caller: ctx.authority.caller.sub }, history) : [];
   // One timeline: this agency's own part and the parts every other agency answered for (the gateway fetched them
   // for `@requires`), in the timeline's order (time, agency, row, place in the row), one page of it. Each other
   // part is taken as its agency's own, about this child (or this caller) only, without this request's rows and
   // after the page's cursor, whatever it says of itself: each agency's `read` already does so, and the merge does
   // not rely on it. `entries` and `next` are resolved from one merge per log.
   const merged = new WeakMap<object, Promise<{ entries: Entry[]; next: string | null }>>();
-  const timeline = (own: (parent: never, args: unknown, ctx: Context) => Entry[] | Promise<Entry[]>, belongs: (entry: Entry, parent: Record<string, unknown>, ctx: Context) => boolean) => {
+  const timeline = (
+    own: (parent: never, args: unknown, ctx: Context) => Entry[] | Promise<Entry[]>,
+    belongs: (entry: Entry, parent: Record<string, unknown>, ctx: Context) => boolean,
+  ) => {
     const merge = async (parent: Record<string, unknown>, args: unknown, ctx: Context) => {
       // A part an agency did not give (it failed, or withheld it) would leave a timeline that looks whole but is not.
       const missing = peers.filter((peer) => !Array.isArray(parent[peer]));
       if (missing.length > 0) {
-        throw graphqlError(ErrorCode.AGENCY_UNAVAILABLE, `The timeline cannot be assembled: ${missing.join(', ')} did not answer for ${missing.length === 1 ? 'its' : 'their'} part; each agency's own part is still available on its own field`, { agencies: missing });
+        throw graphqlError(
+          ErrorCode.AGENCY_UNAVAILABLE,
+          `The timeline cannot be assembled: ${missing.join(', ')} did not answer for ${missing.length === 1 ? 'its' : 'their'} part; each agency's own part is still available on its own field`,
+          { agencies: missing },
+        );
       }
       const page = accessLogPage({ first: (parent.first as number | null) ?? null, after: (parent.after as string | null) || null });
       const after = page.after ? decodeCursor(page.after) : null;
       const traceId = ctx.authority?.traceId;
-      const placed: { cursor: AccessCursor; entry: Entry }[] = (await own(parent as never, args, ctx)).map((entry) => ({ cursor: decodeCursor(String(entry.cursor))!, entry }));
+      const placed: { cursor: AccessCursor; entry: Entry }[] = (await own(parent as never, args, ctx)).map((entry) => ({
+        cursor: decodeCursor(String(entry.cursor))!,
+        entry,
+      }));
       for (const peer of peers) {
         for (const entry of parent[peer] as Entry[]) {
           const cursor = decodeCursor(typeof entry.cursor === 'string' ? entry.cursor : '');
@@ -198,7 +269,10 @@ export function accessLogResolvers(agency: string, peers: readonly string[] = []
           placed.push({ cursor: at, entry: { ...entry, agency: peer, cursor: encodeCursor(at) } });
         }
       }
-      const entries = placed.sort((a, b) => compareCursors(a.cursor, b.cursor)).slice(0, page.first).map((p) => p.entry);
+      const entries = placed
+        .sort((a, b) => compareCursors(a.cursor, b.cursor))
+        .slice(0, page.first)
+        .map((p) => p.entry);
       return { entries, next: entries.length === page.first ? String(entries.at(-1)!.cursor) : null };
     };
     const once = (parent: Record<string, unknown>, args: unknown, ctx: Context) => {

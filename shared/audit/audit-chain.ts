@@ -4,7 +4,10 @@ import type { Database } from '../database';
 export type AuditBreak = { seq: number; kind: 'edited' | 'deleted' | 'reordered' | 'rewritten'; detail: string };
 
 /** A head of an agency's chain as someone else saw it: when, and where that is written down. */
-export interface WitnessedHead extends AuditHead { at: string; where: string }
+export interface WitnessedHead extends AuditHead {
+  at: string;
+  where: string;
+}
 
 const ORIGIN = '0'.repeat(64);
 
@@ -15,7 +18,12 @@ export interface VerifyOptions {
   onProgress?: (checked: number) => void;
 }
 
-interface ChainRow { seq: string; prev_hash: string; hash: string; intact: boolean }
+interface ChainRow {
+  seq: string;
+  prev_hash: string;
+  hash: string;
+  intact: boolean;
+}
 
 /**
  * Walks the agency's chain in order, a page at a time (keyset on seq), and
@@ -32,7 +40,14 @@ export async function verifyAuditChain(db: Database, options: VerifyOptions = {}
   const [head] = await db.query<{ seq: string; hash: string }>('SELECT seq::text AS seq, hash FROM service.audit_head');
   if (!head) {
     const [end] = await db.query<{ last: string | null }>('SELECT max(seq)::text AS last FROM service.audit_log');
-    return { rows: 0, broken: { seq: Number(end?.last ?? 0) + 1, kind: 'deleted', detail: 'the chain has no head (service.audit_head is empty): where it ends cannot be checked' } };
+    return {
+      rows: 0,
+      broken: {
+        seq: Number(end?.last ?? 0) + 1,
+        kind: 'deleted',
+        detail: 'the chain has no head (service.audit_head is empty): where it ends cannot be checked',
+      },
+    };
   }
   const headSeq = Number(head.seq);
   let { previous, previousSeq } = await chainStart(db);
@@ -70,9 +85,7 @@ function getValidPageSize(pageSize: number | undefined): number {
  * intact, vouches for it.
  */
 async function chainStart(db: Database): Promise<{ previous: string; previousSeq: number }> {
-  const [first] = await db.query<{ seq: string; prev_hash: string }>(
-    'SELECT l.seq::text AS seq, l.prev_hash FROM service.audit_log l ORDER BY l.seq LIMIT 1',
-  );
+  const [first] = await db.query<{ seq: string; prev_hash: string }>('SELECT l.seq::text AS seq, l.prev_hash FROM service.audit_log l ORDER BY l.seq LIMIT 1');
   if (!first || Number(first.seq) === 1) return { previous: ORIGIN, previousSeq: 0 };
   const [anchor] = await db.query<{ found: number }>(
     `SELECT 1 AS found FROM service.audit_log l
@@ -99,11 +112,18 @@ async function linkBreak(db: Database, row: ChainRow, seq: number, previous: str
 /** The head names the newest row appended: rows deleted from the end leave it pointing past the log, rows added beside it lie beyond it. */
 async function endBreak(db: Database, head: { seq: string; hash: string }, headSeq: number, previous: string, previousSeq: number): Promise<AuditBreak | null> {
   if (headSeq > previousSeq) {
-    return { seq: previousSeq + 1, kind: 'deleted', detail: `the newest rows are missing: the chain's head records row ${headSeq}, the log ends at ${previousSeq}${headSeq - previousSeq > 1 ? ` (rows ${previousSeq + 1}–${headSeq})` : ''}` };
+    return {
+      seq: previousSeq + 1,
+      kind: 'deleted',
+      detail: `the newest rows are missing: the chain's head records row ${headSeq}, the log ends at ${previousSeq}${headSeq - previousSeq > 1 ? ` (rows ${previousSeq + 1}–${headSeq})` : ''}`,
+    };
   }
-  if (head.hash !== previous) return { seq: previousSeq, kind: 'edited', detail: `row ${previousSeq} is not the row the chain's head records: its hash was changed` };
+  if (head.hash !== previous)
+    return { seq: previousSeq, kind: 'edited', detail: `row ${previousSeq} is not the row the chain's head records: its hash was changed` };
   // Rows past the head are either appended since the walk began (the head has moved on to them) or added outside append_audit.
-  const [now] = await db.query<{ last: string | null; head: string | null }>('SELECT (SELECT max(seq) FROM service.audit_log)::text AS last, (SELECT seq FROM service.audit_head)::text AS head');
+  const [now] = await db.query<{ last: string | null; head: string | null }>(
+    'SELECT (SELECT max(seq) FROM service.audit_log)::text AS last, (SELECT seq FROM service.audit_head)::text AS head',
+  );
   const last = Number(now?.last ?? 0);
   const current = Number(now?.head ?? headSeq);
   if (last > current) {
@@ -153,14 +173,18 @@ export async function checkWitnessedHeads(
   for (const head of [...witnessed].sort((a, b) => a.seq - b.seq)) {
     if (first !== null && head.seq < first) {
       if (head.seq <= purgedThrough && Date.parse(head.at) < purgeable) continue;
-      const why = head.seq <= purgedThrough ? `a purge removed it although it was witnessed within the ${options.retentionDays} days the log is kept` : 'no purge recorded in the chain removed it';
+      const why =
+        head.seq <= purgedThrough
+          ? `a purge removed it although it was witnessed within the ${options.retentionDays} days the log is kept`
+          : 'no purge recorded in the chain removed it';
       return { checked, broken: { seq: head.seq, kind: 'deleted', detail: `row ${head.seq}, witnessed (${head.where}, ${head.at}), is missing: ${why}` } };
     }
     const found = hashAt.get(head.seq);
     if (found === undefined) {
-      const detail = head.seq > last
-        ? `row ${head.seq}, witnessed (${head.where}, ${head.at}), is missing: the log ends at ${last}, so its newest rows were deleted`
-        : `row ${head.seq}, witnessed (${head.where}, ${head.at}), is missing`;
+      const detail =
+        head.seq > last
+          ? `row ${head.seq}, witnessed (${head.where}, ${head.at}), is missing: the log ends at ${last}, so its newest rows were deleted`
+          : `row ${head.seq}, witnessed (${head.where}, ${head.at}), is missing`;
       return { checked, broken: { seq: head.seq, kind: 'deleted', detail } };
     }
     if (found !== head.hash) {

@@ -50,7 +50,10 @@ function storedEntry(entry: AuditEntry): string {
 const isAuditEntry = (e: AuditEntry | Record<string, unknown>): e is AuditEntry => Array.isArray((e as AuditEntry).children);
 
 /** Where an agency's chain stands: the number and hash of its newest row. */
-export interface AuditHead { seq: number; hash: string }
+export interface AuditHead {
+  seq: number;
+  hash: string;
+}
 
 /**
  * The response extension in which a subgraph shows the gateway its chain's head once the
@@ -64,11 +67,15 @@ export const AUDIT_HEAD_EXTENSION = 'auditHead';
  */
 export async function appendAudit(db: Database, entries: readonly (AuditEntry | Record<string, unknown>)[]): Promise<AuditHead | null> {
   if (entries.length === 0) return null;
-  const [head] = await db.query<{ seq: string; hash: string }>(`SELECT head_seq::text AS seq, head_hash AS hash FROM service.append_audit($1::text[], $2::text[], string_to_array($3::text, E'\\x1e'))`, [
-    entries.map((e) => (e as { caller?: { sub: string } }).caller?.sub ?? null),
-    entries.map((e) => (isAuditEntry(e) ? e.children.flatMap((c) => (c.nhsNumber === null ? [] : [c.nhsNumber])).join(',') : '')),
-    entries.map((e) => (isAuditEntry(e) ? storedEntry(e) : JSON.stringify(e))).join(ENTRY_SEPARATOR),
-  ], { prepare: true });
+  const [head] = await db.query<{ seq: string; hash: string }>(
+    `SELECT head_seq::text AS seq, head_hash AS hash FROM service.append_audit($1::text[], $2::text[], string_to_array($3::text, E'\\x1e'))`,
+    [
+      entries.map((e) => (e as { caller?: { sub: string } }).caller?.sub ?? null),
+      entries.map((e) => (isAuditEntry(e) ? e.children.flatMap((c) => (c.nhsNumber === null ? [] : [c.nhsNumber])).join(',') : '')),
+      entries.map((e) => (isAuditEntry(e) ? storedEntry(e) : JSON.stringify(e))).join(ENTRY_SEPARATOR),
+    ],
+    { prepare: true },
+  );
   if (!head) throw new Error('service.append_audit answered no head');
   return { seq: Number(head.seq), hash: head.hash };
 }
@@ -87,13 +94,15 @@ export function createAuditWriter(db: Database): (entries: readonly AuditEntry[]
   const flush = (): Promise<AuditHead | null> => {
     const batch = waiting!;
     waiting = null;
-    inFlight = appendAudit(db, batch.entries).then(
-      (head) => batch.settle(head),
-      (error: Error | undefined) => batch.settle(null, error ?? new Error('audit append failed')),
-    ).finally(() => {
-      inFlight = null;
-      if (waiting) void flush();
-    });
+    inFlight = appendAudit(db, batch.entries)
+      .then(
+        (head) => batch.settle(head),
+        (error: Error | undefined) => batch.settle(null, error ?? new Error('audit append failed')),
+      )
+      .finally(() => {
+        inFlight = null;
+        if (waiting) void flush();
+      });
     return batch.done;
   };
   return (entries) => {

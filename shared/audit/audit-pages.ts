@@ -2,7 +2,10 @@ import type { AuditEntry, ChildDisclosure } from './disclosures';
 import type { Database } from '../database';
 
 /** A period of the log: ISO 8601 dates or times; empty for an open end. */
-export interface AuditPeriod { since: string; until: string }
+export interface AuditPeriod {
+  since: string;
+  until: string;
+}
 
 /** The most rows or entries one page may hold, and how many when the caller does not say. */
 export const AUDIT_PAGE = { default: 100, max: 500 } as const;
@@ -12,7 +15,11 @@ export const DEFAULT_PERIOD_DAYS = 366;
 
 const AT = `to_char(l.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
-interface StoredRow { seq: string; at: string; entry: string }
+interface StoredRow {
+  seq: string;
+  at: string;
+  entry: string;
+}
 
 /**
  * An entry as it was written (see storedEntry in audit-log.ts), with each child
@@ -20,14 +27,22 @@ interface StoredRow { seq: string; at: string; entry: string }
  * children `keep` chooses, each with its place in the row (from 1). Done here
  * rather than in SQL so that a page of caseload rows costs one JSON parse each.
  */
-export function expandEntry(row: StoredRow, keep: (nhsNumber: string | null) => boolean): { entry: AuditEntry; children: { ord: number; child: ChildDisclosure }[]; total: number } {
+export function expandEntry(
+  row: StoredRow,
+  keep: (nhsNumber: string | null) => boolean,
+): { entry: AuditEntry; children: { ord: number; child: ChildDisclosure }[]; total: number } {
   const doc = JSON.parse(row.entry) as Record<string, unknown>;
   const shapes = doc.shapes as Pick<ChildDisclosure, 'disclosed' | 'denied'>[] | undefined;
   const stored = (Array.isArray(doc.children) ? doc.children : []) as unknown[];
   const children: { ord: number; child: ChildDisclosure }[] = [];
   stored.forEach((item, i) => {
     const child: ChildDisclosure = Array.isArray(item)
-      ? { nhsNumber: item[0] === null ? null : String(item[0]), localReference: (item[1] as string | null) ?? null, disclosed: shapes?.[item[2] as number]?.disclosed ?? [], denied: shapes?.[item[2] as number]?.denied ?? [] }
+      ? {
+          nhsNumber: item[0] === null ? null : String(item[0]),
+          localReference: (item[1] as string | null) ?? null,
+          disclosed: shapes?.[item[2] as number]?.disclosed ?? [],
+          denied: shapes?.[item[2] as number]?.denied ?? [],
+        }
       : (item as ChildDisclosure);
     if (keep(child.nhsNumber)) children.push({ ord: i + 1, child });
   });
@@ -42,7 +57,13 @@ function getValidFirst(first: number | undefined, max: number): number {
 }
 
 /** One row about a child, for a subject access request. */
-export interface ChildAuditRow { seq: number; entry: AuditEntry & { otherChildren: number }; prevHash: string; hash: string; intact: boolean }
+export interface ChildAuditRow {
+  seq: number;
+  entry: AuditEntry & { otherChildren: number };
+  prevHash: string;
+  hash: string;
+  intact: boolean;
+}
 
 /**
  * A page of a child's rows, for a subject access request, in chain order: each
@@ -73,10 +94,19 @@ export async function auditRowsForChild(
 }
 
 /** Where an access entry stands in a timeline: by time, then agency, then its row and its place in the row. */
-export interface AccessCursor { at: string; agency: string; seq: number; ord: number }
+export interface AccessCursor {
+  at: string;
+  agency: string;
+  seq: number;
+  ord: number;
+}
 
 /** One child's part of one row, with where it stands. */
-export interface AccessEntryAt { cursor: AccessCursor; entry: AuditEntry; child: ChildDisclosure }
+export interface AccessEntryAt {
+  cursor: AccessCursor;
+  entry: AuditEntry;
+  child: ChildDisclosure;
+}
 
 /**
  * A page of one agency's access entries, a child's (`child`) or a caller's

@@ -37,7 +37,11 @@ export interface AuditCollector {
   child(path: readonly (string | number)[], nhsNumber: string | null, localReference?: string | null): void;
 }
 
-interface Collected { path: readonly (string | number)[]; nhsNumber: string | null; localReference: string | null }
+interface Collected {
+  path: readonly (string | number)[];
+  nhsNumber: string | null;
+  localReference: string | null;
+}
 
 export function createAuditCollector(): AuditCollector & { collected: Map<string, Collected> } {
   const collected = new Map<string, Collected>();
@@ -52,7 +56,10 @@ export function createAuditCollector(): AuditCollector & { collected: Map<string
 }
 
 /** What a request's context holds for its audit: who asked, and the children its response is about. */
-export interface AuditedContext extends BaseContext { authority: Authority | null; audit: AuditCollector }
+export interface AuditedContext extends BaseContext {
+  authority: Authority | null;
+  audit: AuditCollector;
+}
 
 const lawfulBasis = (purpose: string) =>
   ({
@@ -130,7 +137,11 @@ export function createDisclosureReader({ policyMap, agency }: { policyMap: Polic
         let denied = deniedAt.get(key);
         if (!denied) deniedAt.set(key, (denied = []));
         const { policy, reason } = e.extensions ?? {};
-        denied.push({ field: fieldPath(e.path.slice(n)), policy: typeof policy === 'string' ? policy : '', reason: typeof reason === 'string' ? reason : e.message });
+        denied.push({
+          field: fieldPath(e.path.slice(n)),
+          policy: typeof policy === 'string' ? policy : '',
+          reason: typeof reason === 'string' ? reason : e.message,
+        });
       }
     }
     const children: ChildDisclosure[] = [];
@@ -160,17 +171,29 @@ export function createDisclosureReader({ policyMap, agency }: { policyMap: Polic
     for (const shape of used) for (const p of shape.policies) policies.add(p);
     const rootType = rc.operation.operation === OperationTypeNode.MUTATION ? 'Mutation' : 'Query';
     for (const selection of rc.operation.selectionSet.selections) {
-      if (selection.kind === Kind.FIELD && selection.name.value !== '_entities') for (const p of policiesOfRoot(`${rootType}.${selection.name.value}`)) policies.add(p);
+      if (selection.kind === Kind.FIELD && selection.name.value !== '_entities')
+        for (const p of policiesOfRoot(`${rootType}.${selection.name.value}`)) policies.add(p);
     }
-    return [{
-      traceId: authority.traceId,
-      caller: { sub: authority.caller.sub, name: authority.caller.name, roles: [...authority.caller.roles], org: authority.caller.org, orgType: authority.caller.orgType },
-      purpose: authority.purpose,
-      breakGlass: authority.breakGlass ?? null,
-      operation: { type: rc.operation.operation, name: rc.operationName ?? null },
-      children,
-      basis: { policies: [...policies].sort(), lawfulBasis: authority.breakGlass ? `break-glass: ${lawfulBasis(authority.purpose)}` : lawfulBasis(authority.purpose) },
-    }];
+    return [
+      {
+        traceId: authority.traceId,
+        caller: {
+          sub: authority.caller.sub,
+          name: authority.caller.name,
+          roles: [...authority.caller.roles],
+          org: authority.caller.org,
+          orgType: authority.caller.orgType,
+        },
+        purpose: authority.purpose,
+        breakGlass: authority.breakGlass ?? null,
+        operation: { type: rc.operation.operation, name: rc.operationName ?? null },
+        children,
+        basis: {
+          policies: [...policies].sort(),
+          lawfulBasis: authority.breakGlass ? `break-glass: ${lawfulBasis(authority.purpose)}` : lawfulBasis(authority.purpose),
+        },
+      },
+    ];
   };
 }
 
@@ -183,7 +206,11 @@ function sameNodes(a: readonly PathNode[], b: readonly PathNode[]): boolean {
 const NOTHING_DENIED: ChildDisclosure['denied'] = Object.freeze([]) as never;
 
 /** A path below a child in one response: each key below it is one node, its path joined once. `seen` numbers the last child's walk that found it. */
-interface PathNode { path: string; below: Map<string, PathNode> | null; seen: number }
+interface PathNode {
+  path: string;
+  below: Map<string, PathNode> | null;
+  seen: number;
+}
 
 const pathNode = (path: string): PathNode => ({ path, below: null, seen: 0 });
 

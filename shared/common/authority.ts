@@ -34,11 +34,18 @@ export const authoritySchema = z.object({
   /** The time-boxed grant the break-glass belongs to; `opened` on the request that opened it. */
   breakGlassGrant: z.object({ id: z.string().min(1), openedAt: z.string(), expiresAt: z.string(), opened: z.boolean() }).optional(),
   /** Unusual access the gateway noticed with this request: sent, after the request, on the gateway's own call for identity to record it for the privacy officer. */
-  alerts: z.array(z.object({
-    kind: z.enum(['UNUSUAL_VOLUME', 'UNUSUAL_SEARCHING']), count: z.number(), threshold: z.number(), detail: z.string(),
-    /** The start of the hour counted (ISO 8601): identity keeps one alert per caller, kind and hour. Optional, so that a gateway sending none is still heard. */
-    hour: z.string().datetime().optional(),
-  })).optional(),
+  alerts: z
+    .array(
+      z.object({
+        kind: z.enum(['UNUSUAL_VOLUME', 'UNUSUAL_SEARCHING']),
+        count: z.number(),
+        threshold: z.number(),
+        detail: z.string(),
+        /** The start of the hour counted (ISO 8601): identity keeps one alert per caller, kind and hour. Optional, so that a gateway sending none is still heard. */
+        hour: z.string().datetime().optional(),
+      }),
+    )
+    .optional(),
   /** The same for every agency called for one gateway request. */
   traceId: z.string().min(1),
 });

@@ -41,26 +41,33 @@ export const env = {
       .refine((n) => n <= 65535, 'expected a port number from 0 to 65535')
       .default(fallback),
   positiveInt: (fallback: number) =>
-    z.string().regex(/^[1-9]\d*$/, 'expected a whole number above 0').transform(Number).default(fallback),
+    z
+      .string()
+      .regex(/^[1-9]\d*$/, 'expected a whole number above 0')
+      .transform(Number)
+      .default(fallback),
   boolean: (fallback: boolean) =>
     z
       .enum(['true', 'false', '1', '0'], { error: 'expected true or false' })
       .transform((v) => v === 'true' || v === '1')
       .default(fallback),
   url: (protocols: string[]) =>
-    z
-      .string()
-      .refine((v) => {
+    z.string().refine(
+      (v) => {
         try {
           return protocols.includes(new URL(v).protocol.replace(':', ''));
         } catch {
           return false;
         }
-      }, `expected a URL starting ${protocols.map((p) => `${p}://`).join(' or ')}`),
+      },
+      `expected a URL starting ${protocols.map((p) => `${p}://`).join(' or ')}`,
+    ),
   logLevel: () =>
-    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
-      error: 'expected one of fatal, error, warn, info, debug, trace, silent',
-    }).default('info'),
+    z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+        error: 'expected one of fatal, error, warn, info, debug, trace, silent',
+      })
+      .default('info'),
   fraction: (fallback: number) =>
     z
       .string()

@@ -2,7 +2,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { exportJWK, generateKeyPair, type JSONWebKeySet, type JWK } from 'jose';
 
-export interface KeyPair { privateJwk: JWK; publicJwks: JSONWebKeySet }
+export interface KeyPair {
+  privateJwk: JWK;
+  publicJwks: JSONWebKeySet;
+}
 
 /** A fresh ES256 key pair, as JWKs; `kid` names it. */
 export async function createKeyPair(kid: string): Promise<KeyPair> {

@@ -56,15 +56,19 @@ type NoExtensions = Record<never, never>;
 export type ExtensionsOf<C extends ErrorCode> = C extends keyof ErrorExtensions ? ErrorExtensions[C] : NoExtensions;
 
 /** The HTTP status (and headers) Apollo Server answers with when this error stops the request. Never sent to the client. */
-export interface HttpExtension { http?: { status: number; headers?: Map<string, string> } }
+export interface HttpExtension {
+  http?: { status: number; headers?: Map<string, string> };
+}
 
 /** Where an error thrown for one field is, given when it is built before graphql-js could locate it. */
-export interface ErrorLocation { nodes?: ASTNode | readonly ASTNode[]; path?: readonly (string | number)[] }
+export interface ErrorLocation {
+  nodes?: ASTNode | readonly ASTNode[];
+  path?: readonly (string | number)[];
+}
 
 // The extensions are required only where the code's contract has a required field.
-type Rest<C extends ErrorCode, Extensions, At> = NoExtensions extends ExtensionsOf<C>
-  ? [extensions?: ExtensionsOf<C> & Extensions, at?: At]
-  : [extensions: ExtensionsOf<C> & Extensions, at?: At];
+type Rest<C extends ErrorCode, Extensions, At> =
+  NoExtensions extends ExtensionsOf<C> ? [extensions?: ExtensionsOf<C> & Extensions, at?: At] : [extensions: ExtensionsOf<C> & Extensions, at?: At];
 
 /**
  * The one way this project builds a `GraphQLError`: a registered code, a message, and that code's extensions
@@ -87,7 +91,9 @@ export function graphqlError<C extends ErrorCode>(code: C, message: string, ...[
  * result replaced after execution). `path` places it at a field.
  */
 export function formattedError<C extends ErrorCode>(
-  code: C, message: string, ...[extensions, path]: Rest<C, unknown, readonly (string | number)[]>
+  code: C,
+  message: string,
+  ...[extensions, path]: Rest<C, unknown, readonly (string | number)[]>
 ): GraphQLFormattedError & { extensions: ExtensionsOf<C> & { code: C } } {
   return { message, ...(path ? { path } : {}), extensions: { ...(extensions as ExtensionsOf<C>), code } };
 }
@@ -122,7 +128,8 @@ const QUOTED_MAX = 40;
  */
 export function boundMessage(message: string): string {
   const cut = message.replace(/"((?:[^"\\]|\\.)*)"/g, (quoted: string, inner: string) =>
-    inner.length > QUOTED_MAX ? `"${inner.slice(0, QUOTED_MAX)}…" (${inner.length} characters)` : quoted);
+    inner.length > QUOTED_MAX ? `"${inner.slice(0, QUOTED_MAX)}…" (${inner.length} characters)` : quoted,
+  );
   // eslint-disable-next-line no-control-regex -- it finds control characters in order to replace them
   const clean = cut.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g, '?');
   return clean.length > MESSAGE_MAX ? `${clean.slice(0, MESSAGE_MAX)}…` : clean;
@@ -152,7 +159,11 @@ export function createErrorFormatter(options: { development: boolean; onMasked?:
     // A client's mistake has the same code in development as outside it.
     const mistake = codeOfClientMistake(error);
     if (mistake) {
-      return { message: boundMessage(mistake.message ?? formatted.message), ...(formatted.path ? { path: formatted.path } : {}), extensions: { code: mistake.code } };
+      return {
+        message: boundMessage(mistake.message ?? formatted.message),
+        ...(formatted.path ? { path: formatted.path } : {}),
+        extensions: { code: mistake.code },
+      };
     }
     if (options.development) return formatted;
     const code = formatted.extensions?.code;

@@ -94,8 +94,16 @@ export function isIsoDateTime(value: string): boolean {
   const match = DATE_TIME.exec(value);
   if (!match) return false;
   const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, zoneHours = 0, zoneMinutes = 0] = match.slice(1, 9).map((part) => Number(part ?? 0));
-  return year >= PERIOD_FIRST_YEAR && isCalendarDate(year, month, day) && hour <= 23 && minute <= 59 && second <= 59
-    && zoneHours <= 14 && zoneMinutes <= 59 && !Number.isNaN(Date.parse(value));
+  return (
+    year >= PERIOD_FIRST_YEAR &&
+    isCalendarDate(year, month, day) &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59 &&
+    zoneHours <= 14 &&
+    zoneMinutes <= 59 &&
+    !Number.isNaN(Date.parse(value))
+  );
 }
 
 /** An ISO 8601 date or date and time, as `isIsoDateTime` takes it. */

@@ -78,11 +78,16 @@ function postgresPool(url: string, options: { role?: string; max?: number }): Da
   return {
     kind: 'postgres',
     query: async (sql, params, queryOptions) =>
-      (await (queryOptions?.prepare ? pool.query({ name: statementName(sql), text: sql, values: params }) : pool.query(sql, params as unknown[]))).rows as never,
+      (await (queryOptions?.prepare ? pool.query({ name: statementName(sql), text: sql, values: params }) : pool.query(sql, params as unknown[])))
+        .rows as never,
     exec: async (sql) => {
       await pool.query(sql);
     },
-    ping: async () => pool.query('SELECT 1').then(() => true, () => false),
+    ping: async () =>
+      pool.query('SELECT 1').then(
+        () => true,
+        () => false,
+      ),
     close: () => pool.end(),
   };
 }
@@ -122,7 +127,12 @@ async function openPglite(dataDir: string | undefined): Promise<AgencyDatabase> 
     exec: async (sql) => {
       await pg.exec(sql);
     },
-    ping: async () => !closed && pg.query('SELECT 1').then(() => true, () => false),
+    ping: async () =>
+      !closed &&
+      pg.query('SELECT 1').then(
+        () => true,
+        () => false,
+      ),
     close: async () => {
       if (!closed) {
         closed = true;

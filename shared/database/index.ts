@@ -4,5 +4,12 @@ export { inTransaction, openAgencyDatabase, openServingDatabase, type AgencyData
 export { migrate, withMigrationLock } from './migrate';
 export { auditWriterRole, ensureServiceRole } from './service-role';
 export {
-  checkAppendDefiner, checkServingLogin, ensureServingLogin, loginOf, ownerLoginVariable, pendingMigrations, scramVerifier, servingLoginVariable,
+  checkAppendDefiner,
+  checkServingLogin,
+  ensureServingLogin,
+  loginOf,
+  ownerLoginVariable,
+  pendingMigrations,
+  scramVerifier,
+  servingLoginVariable,
 } from './serving-login';

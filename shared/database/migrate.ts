@@ -9,7 +9,9 @@ import type { Database } from './database';
  * migrating the same database at once.
  */
 export async function migrate(db: Database, dir: string, namespace?: string): Promise<string[]> {
-  const files = readdirSync(dir).filter((f) => /^\d+_.+\.sql$/.test(f)).sort();
+  const files = readdirSync(dir)
+    .filter((f) => /^\d+_.+\.sql$/.test(f))
+    .sort();
   await db.exec(`CREATE TABLE IF NOT EXISTS public.subgraph_migrations (
     name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
   return withMigrationLock(db, async () => {

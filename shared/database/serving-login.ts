@@ -48,8 +48,15 @@ export function loginOf(url: string, variable: string): { login: string; passwor
  */
 async function serviceProblems(db: Database, login: string | null, role: string): Promise<string[]> {
   const [row] = await db.query<{
-    powers: string[] | null; reaches: string[] | null; admin: boolean; owns: string[] | null; writes: string[] | null; creates: string[] | null;
-    defaults: string[] | null; definers: string[] | null; hooks: string[] | null;
+    powers: string[] | null;
+    reaches: string[] | null;
+    admin: boolean;
+    owns: string[] | null;
+    writes: string[] | null;
+    creates: string[] | null;
+    defaults: string[] | null;
+    definers: string[] | null;
+    hooks: string[] | null;
   }>(
     `WITH pair AS (SELECT oid, rolname::text AS name, rolsuper, rolcreaterole, rolcreatedb, rolreplication, rolbypassrls FROM pg_roles WHERE rolname IN ($1, $2))
      SELECT
@@ -106,7 +113,9 @@ async function serviceProblems(db: Database, login: string | null, role: string)
     ...(row.reaches?.length ? [`can become ${some(row.reaches.map((r) => `"${r}"`))} besides the service role`] : []),
     ...(row.admin ? [`may grant the service role ${role} to others`] : []),
     ...(row.owns?.length ? [`owns objects (${some(row.owns)})`] : []),
-    ...(row.writes?.length ? [`may write the audit log other than through service.append_audit, or the system of record, or through a view (${some(row.writes)})`] : []),
+    ...(row.writes?.length
+      ? [`may write the audit log other than through service.append_audit, or the system of record, or through a view (${some(row.writes)})`]
+      : []),
     ...(row.creates?.length ? [`may create objects (${some(row.creates)})`] : []),
     ...(row.defaults?.length ? [`would be given rights on tables made later (${some(row.defaults)})`] : []),
     ...(row.definers?.length ? [`may call functions that run with their owner's rights (${some(row.definers)})`] : []),
@@ -118,7 +127,9 @@ async function serviceProblems(db: Database, login: string | null, role: string)
 const some = (xs: readonly string[], n = 5) => `${xs.slice(0, n).join(', ')}${xs.length > n ? ` and ${xs.length - n} more` : ''}`;
 
 const refusal = (variable: string, login: string, problems: string[]) =>
-  new Error(`${variable} names the login "${login}", which ${problems.join('; ')}: the subgraph serves only through a login that can read the system of record and append to the audit log, nothing more`);
+  new Error(
+    `${variable} names the login "${login}", which ${problems.join('; ')}: the subgraph serves only through a login that can read the system of record and append to the audit log, nothing more`,
+  );
 
 /**
  * A SCRAM-SHA-256 verifier for `password` (RFC 5802, as PostgreSQL stores it), so
@@ -146,7 +157,7 @@ export async function ensureServingLogin(owner: Database, role: string, url: str
   // What every client and the server read the same way (SCRAM's SASLprep changes nothing in printable ASCII).
   if (password !== null && !/^[\x20-\x7e]+$/.test(password)) throw new Error(`${variable}: the password must be printable ASCII characters`);
   const [me] = await owner.query<{ owner: string }>('SELECT session_user AS owner');
-  if (me?.owner === login) throw refusal(variable, login, ['is the owner\'s own']);
+  if (me?.owner === login) throw refusal(variable, login, ["is the owner's own"]);
   const exists = async () => ((await owner.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_roles WHERE rolname = $1', [login]))[0]?.n ?? 0) > 0;
   const existed = await exists();
   const problems = await serviceProblems(owner, existed ? login : null, role);
@@ -169,7 +180,10 @@ export async function ensureServingLogin(owner: Database, role: string, url: str
   const [database] = await owner.query<{ name: string }>('SELECT current_database()::text AS name');
   await statement('GRANT CONNECT ON DATABASE %I TO %I', database!.name, login);
   const [connect] = await owner.query<{ ok: boolean }>("SELECT has_database_privilege($1, current_database(), 'CONNECT') AS ok", [login]);
-  if (!connect?.ok) throw new Error(`${variable}: the login "${login}" may not connect to ${database!.name}, and the owner could not let it: grant it CONNECT as the database's owner`);
+  if (!connect?.ok)
+    throw new Error(
+      `${variable}: the login "${login}" may not connect to ${database!.name}, and the owner could not let it: grant it CONNECT as the database's owner`,
+    );
 }
 
 /**
@@ -180,7 +194,9 @@ export async function ensureServingLogin(owner: Database, role: string, url: str
  */
 export async function checkServingLogin(db: Database, role: string, variable: string): Promise<void> {
   const [row] = await db.query<{ login: string; acting: string }>('SELECT session_user::text AS login, current_user::text AS acting').catch((error: Error) => {
-    throw new Error(`${variable}: could not connect as the login, acting as the service role ${role} (${error.message}); is the login's password right, and has \`npm run migrate\` been run?`);
+    throw new Error(
+      `${variable}: could not connect as the login, acting as the service role ${role} (${error.message}); is the login's password right, and has \`npm run migrate\` been run?`,
+    );
   });
   if (!row) throw new Error(`${variable}: could not check what the login may do`);
   const problems = await serviceProblems(db, row.login, role).catch((error: Error) => {
@@ -200,8 +216,9 @@ export async function checkServingLogin(db: Database, role: string, variable: st
  * the agency's audit writer (auditWriterRole), and takes from the writer whatever else it was granted there.
  */
 export async function checkAppendDefiner(db: Database, variable: string, ownerVariable: string, writer: string): Promise<void> {
-  const [row] = await db.query<{ owner: string; powers: string[] | null; reaches: string[] | null; owns: string[] | null; grants: string[] | null }>(
-    `WITH fn AS (SELECT 'service.append_audit(text[], text[], text[])'::regprocedure::oid AS oid),
+  const [row] = await db
+    .query<{ owner: string; powers: string[] | null; reaches: string[] | null; owns: string[] | null; grants: string[] | null }>(
+      `WITH fn AS (SELECT 'service.append_audit(text[], text[], text[])'::regprocedure::oid AS oid),
           d AS (SELECT r.oid, r.rolname::text AS name, r.rolsuper, r.rolcreaterole, r.rolcreatedb, r.rolreplication, r.rolbypassrls, r.rolcanlogin
                   FROM pg_roles r JOIN pg_proc f ON f.proowner = r.oid WHERE f.oid = (SELECT oid FROM fn))
      SELECT d.name AS owner,
@@ -230,19 +247,24 @@ export async function checkAppendDefiner(db: Database, variable: string, ownerVa
            WHERE s.refobjid = d.oid AND s.deptype = 'a' AND s.dbid IN (0, (SELECT oid FROM pg_database WHERE datname = current_database()))) AS t
          WHERE g IS NOT NULL) AS grants
      FROM d`,
-  ).catch((error: Error) => {
-    throw new Error(`${variable}: could not check what service.append_audit runs as (${error.message}); has \`npm run migrate\` been run?`);
-  });
+    )
+    .catch((error: Error) => {
+      throw new Error(`${variable}: could not check what service.append_audit runs as (${error.message}); has \`npm run migrate\` been run?`);
+    });
   if (!row) throw new Error(`${variable}: could not check what service.append_audit runs as`);
   // A superuser may do everything the rest would list.
-  const problems = row.powers?.includes('SUPERUSER') ? ['is a superuser'] : [
-    ...(row.powers?.length ? [`has powers of its own (${some(row.powers)})`] : []),
-    ...(row.reaches?.length ? [`can become ${some(row.reaches.map((r) => `"${r}"`))}`] : []),
-    ...(row.owns?.length ? [`owns ${some(row.owns)}`] : []),
-    ...(row.grants?.length ? [`has been granted more than adding rows to the log and moving its head (${some(row.grants)})`] : []),
-  ];
+  const problems = row.powers?.includes('SUPERUSER')
+    ? ['is a superuser']
+    : [
+        ...(row.powers?.length ? [`has powers of its own (${some(row.powers)})`] : []),
+        ...(row.reaches?.length ? [`can become ${some(row.reaches.map((r) => `"${r}"`))}`] : []),
+        ...(row.owns?.length ? [`owns ${some(row.owns)}`] : []),
+        ...(row.grants?.length ? [`has been granted more than adding rows to the log and moving its head (${some(row.grants)})`] : []),
+      ];
   if (problems.length > 0) {
-    throw new Error(`service.append_audit runs with the rights of its owner "${row.owner}", which ${problems.join('; ')}: run \`npm run migrate\` with ${ownerVariable} (the owner's login), which gives it to ${writer}, a role that may only append to the log, and takes back anything else granted to it there`);
+    throw new Error(
+      `service.append_audit runs with the rights of its owner "${row.owner}", which ${problems.join('; ')}: run \`npm run migrate\` with ${ownerVariable} (the owner's login), which gives it to ${writer}, a role that may only append to the log, and takes back anything else granted to it there`,
+    );
   }
 }
 
@@ -255,7 +277,10 @@ export async function pendingMigrations(db: Database, dirs: readonly { dir: stri
   });
   const applied = new Set(rows.map((r) => r.name));
   const expected = dirs.flatMap(({ dir, namespace }) =>
-    readdirSync(dir).filter((f) => /^\d+_.+\.sql$/.test(f)).sort().map((file) => (namespace ? `${namespace}:${file}` : file)),
+    readdirSync(dir)
+      .filter((f) => /^\d+_.+\.sql$/.test(f))
+      .sort()
+      .map((file) => (namespace ? `${namespace}:${file}` : file)),
   );
   return expected.filter((name) => !applied.has(name));
 }

@@ -116,16 +116,25 @@ export function createSubgraph<L>(agency: AgencyDefinition<L>, deps: SubgraphDep
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       // A static page for a browser, not Apollo's, whose script comes from a CDN.
-      landingPagePlugin<SubgraphContext<L>>({ service: `The ${agency.name} agency's subgraph`, about: ['GraphQL is served here to the child view gateway, whose signed context every call must carry.'] }),
+      landingPagePlugin<SubgraphContext<L>>({
+        service: `The ${agency.name} agency's subgraph`,
+        about: ['GraphQL is served here to the child view gateway, whose signed context every call must carry.'],
+      }),
       // Which children the caller has a relationship with, for the gateway's unusual-access count.
       relatedChildrenPlugin<SubgraphContext<L>>(),
       // Every disclosure is recorded in the agency's own hash-chained log before the response leaves.
-      ...(deps.audit === 'off' ? [] : [auditPlugin<SubgraphContext<L>>({ db: deps.db, logger: deps.logger, policyMap, agency: agency.name, onDisclosed: agency.onDisclosed })]),
+      ...(deps.audit === 'off'
+        ? []
+        : [auditPlugin<SubgraphContext<L>>({ db: deps.db, logger: deps.logger, policyMap, agency: agency.name, onDisclosed: agency.onDisclosed })]),
       // The same caller-only check the gateway makes, once per operation: what this agency's policy
       // never lets the caller see is refused here too, whatever the gateway sent.
       operationAuthorizationPlugin<SubgraphContext<L>>({
-        policyMap, policies: agency.policies, mode: enforce ? 'enforce' : 'off', authorityOf: (c) => c.authority,
-        alwaysAllowed: unownedCoordinates(agency.typeDefs, policyMap), decides: (policy) => policy.startsWith(`${agency.name}:`),
+        policyMap,
+        policies: agency.policies,
+        mode: enforce ? 'enforce' : 'off',
+        authorityOf: (c) => c.authority,
+        alwaysAllowed: unownedCoordinates(agency.typeDefs, policyMap),
+        decides: (policy) => policy.startsWith(`${agency.name}:`),
       }),
     ],
     formatError: createErrorFormatter({
@@ -152,7 +161,11 @@ export function createSubgraph<L>(agency: AgencyDefinition<L>, deps: SubgraphDep
         port,
         host,
         ready: () => deps.db.ping(),
-        maxBodyBytes: (req) => authorityOf(req).then((authority) => (authority ? GATEWAY_MAX_BODY_BYTES : MAX_BODY_BYTES), () => MAX_BODY_BYTES),
+        maxBodyBytes: (req) =>
+          authorityOf(req).then(
+            (authority) => (authority ? GATEWAY_MAX_BODY_BYTES : MAX_BODY_BYTES),
+            () => MAX_BODY_BYTES,
+          ),
         context: async (req, body) => {
           // `_service` is a POST of `_service` alone (for a GET, Apollo runs the URL's query, not the body). Outside
           // development it is answered only to the gateway's composition, which signs its request (a context with no
@@ -183,10 +196,12 @@ function unownedCoordinates(typeDefs: DocumentNode, policyMap: PolicyMap): Set<s
   const out = new Set(['Query._service', 'Query._entities', '_Service.sdl']);
   for (const d of typeDefs.definitions) {
     if (d.kind !== Kind.OBJECT_TYPE_DEFINITION && d.kind !== Kind.OBJECT_TYPE_EXTENSION) continue;
-    const keys = (d.directives ?? []).filter((x) => x.name.value === 'key').flatMap((x) => {
-      const fields = x.arguments?.find((a) => a.name.value === 'fields')?.value;
-      return fields?.kind === Kind.STRING ? fields.value.split(/\s+/) : [];
-    });
+    const keys = (d.directives ?? [])
+      .filter((x) => x.name.value === 'key')
+      .flatMap((x) => {
+        const fields = x.arguments?.find((a) => a.name.value === 'fields')?.value;
+        return fields?.kind === Kind.STRING ? fields.value.split(/\s+/) : [];
+      });
     for (const f of d.fields ?? []) {
       const coordinate = `${d.name.value}.${f.name.value}`;
       const external = (f.directives ?? []).some((x) => x.name.value === 'external');

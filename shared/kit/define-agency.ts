@@ -5,7 +5,15 @@ import { agencyEntry } from '../../registry';
 import { accessLogPeers, accessLogResolvers, accessLogSdl } from '../audit';
 import { accessLogPolicies, loadPolicyFile } from '../policy';
 import type { AgencyDefinition } from './create-subgraph';
-import { BLOCKING_MIGRATIONS, DECISION_MIGRATIONS, matchingSdl, readMatchingDeclaration, requiredDemographics, type CandidateRow, type RecordMatching } from './record-matching';
+import {
+  BLOCKING_MIGRATIONS,
+  DECISION_MIGRATIONS,
+  matchingSdl,
+  readMatchingDeclaration,
+  requiredDemographics,
+  type CandidateRow,
+  type RecordMatching,
+} from './record-matching';
 
 /**
  * The agency's schema as served and composed: its own schema.graphql and the
@@ -22,12 +30,13 @@ export function readAgencySdl(dir: string, agency: string): string {
  */
 export function defineAgency<L>(
   dir: string,
-  parts: Pick<AgencyDefinition<L>, 'name' | 'resolvers' | 'createLoaders' | 'primaryTable' | 'recordFacts'> & Partial<Pick<AgencyDefinition<L>, 'defaultPort' | 'readSettings' | 'onDisclosed'>> & {
-    /** An agency that holds no NHS number: its record matching (declared in `dir/matching.yaml`, with its SQL). */
-    matching?: RecordMatching<CandidateRow>;
-    /** An agency that searches on demographics: the kit's blocking-key functions, for its own indexes. */
-    blocking?: true;
-  },
+  parts: Pick<AgencyDefinition<L>, 'name' | 'resolvers' | 'createLoaders' | 'primaryTable' | 'recordFacts'> &
+    Partial<Pick<AgencyDefinition<L>, 'defaultPort' | 'readSettings' | 'onDisclosed'>> & {
+      /** An agency that holds no NHS number: its record matching (declared in `dir/matching.yaml`, with its SQL). */
+      matching?: RecordMatching<CandidateRow>;
+      /** An agency that searches on demographics: the kit's blocking-key functions, for its own indexes. */
+      blocking?: true;
+    },
 ): AgencyDefinition<L> {
   const { matching, blocking, ...own } = parts;
   const defaultPort = own.defaultPort ?? agencyEntry(own.name)?.port;
@@ -60,16 +69,25 @@ export function defineAgency<L>(
 function checkMatching(dir: string, agency: string, typeDefs: DocumentNode, matching: RecordMatching<CandidateRow> | undefined): void {
   const declaration = readMatchingDeclaration(dir);
   if (!declaration !== !matching) {
-    throw new Error(declaration ? `${agency}: matching.yaml declares record matching, but defineAgency was given no \`matching\` (defineRecordMatching)` : `${agency}: defineAgency was given \`matching\` without a matching.yaml in ${dir}`);
+    throw new Error(
+      declaration
+        ? `${agency}: matching.yaml declares record matching, but defineAgency was given no \`matching\` (defineRecordMatching)`
+        : `${agency}: defineAgency was given \`matching\` without a matching.yaml in ${dir}`,
+    );
   }
   if (!declaration) return;
   const expected = requiredDemographics(declaration);
   const child = typeDefs.definitions.find((d) => d.kind === Kind.OBJECT_TYPE_DEFINITION && d.name.value === 'Child');
-  const requires = child?.kind === Kind.OBJECT_TYPE_DEFINITION
-    ? child.fields?.flatMap((f) => f.directives?.filter((x) => x.name.value === 'requires').map((x) => ({ field: f.name.value, value: x.arguments?.[0]?.value })) ?? [])
-    : [];
+  const requires =
+    child?.kind === Kind.OBJECT_TYPE_DEFINITION
+      ? child.fields?.flatMap(
+          (f) => f.directives?.filter((x) => x.name.value === 'requires').map((x) => ({ field: f.name.value, value: x.arguments?.[0]?.value })) ?? [],
+        )
+      : [];
   const wrong = (requires ?? []).filter((r) => r.value?.kind !== Kind.STRING || r.value.value.replace(/\s+/g, ' ').trim() !== expected);
   if (!requires?.length || wrong.length > 0) {
-    throw new Error(`${agency}: the field on Child that returns its record must carry @requires(fields: "${expected}"), the demographics matching.yaml declares${wrong.length > 0 ? ` (Child.${wrong[0]!.field} does not)` : ''}`);
+    throw new Error(
+      `${agency}: the field on Child that returns its record must carry @requires(fields: "${expected}"), the demographics matching.yaml declares${wrong.length > 0 ? ` (Child.${wrong[0]!.field} does not)` : ''}`,
+    );
   }
 }

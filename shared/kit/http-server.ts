@@ -66,29 +66,32 @@ export async function listen<C extends BaseContext>(apollo: ApolloServer<C>, opt
   let drained: (() => void) | null = null;
   let closed: Promise<void> | null = null;
   const timeouts = { ...HTTP_TIMEOUTS, ...options.timeouts };
-  const server = createServer({ headersTimeout: timeouts.headersMs, requestTimeout: timeouts.requestMs, connectionsCheckingInterval: TIMEOUT_CHECK_MS }, (req, res) => {
-    serving++;
-    // While closing, a connection is not kept for another request.
-    if (closing) res.setHeader('connection', 'close');
-    const responded = new Promise<void>((resolve) => res.once('close', resolve));
-    let finish!: () => void;
-    const finished = new Promise<void>((resolve) => (finish = resolve));
-    const handled = handle(apollo, options, req, res, finished).catch(() => {
-      try {
-        if (!res.headersSent) send(res, 500, { errors: [formattedError(ErrorCode.INTERNAL_SERVER_ERROR, 'Unexpected error.')] });
-        else res.end();
-      } catch {
-        res.destroy();
-      }
-    });
-    void Promise.all([handled, responded]).then(() => {
-      finish();
-      serving--;
-      if (!closing) return;
-      server.closeIdleConnections();
-      if (serving === 0) drained?.();
-    });
-  });
+  const server = createServer(
+    { headersTimeout: timeouts.headersMs, requestTimeout: timeouts.requestMs, connectionsCheckingInterval: TIMEOUT_CHECK_MS },
+    (req, res) => {
+      serving++;
+      // While closing, a connection is not kept for another request.
+      if (closing) res.setHeader('connection', 'close');
+      const responded = new Promise<void>((resolve) => res.once('close', resolve));
+      let finish!: () => void;
+      const finished = new Promise<void>((resolve) => (finish = resolve));
+      const handled = handle(apollo, options, req, res, finished).catch(() => {
+        try {
+          if (!res.headersSent) send(res, 500, { errors: [formattedError(ErrorCode.INTERNAL_SERVER_ERROR, 'Unexpected error.')] });
+          else res.end();
+        } catch {
+          res.destroy();
+        }
+      });
+      void Promise.all([handled, responded]).then(() => {
+        finish();
+        serving--;
+        if (!closing) return;
+        server.closeIdleConnections();
+        if (serving === 0) drained?.();
+      });
+    },
+  );
   server.keepAliveTimeout = timeouts.keepAliveMs;
   server.timeout = timeouts.idleMs;
   await new Promise<void>((resolve, reject) => {
@@ -109,10 +112,7 @@ export async function listen<C extends BaseContext>(apollo: ApolloServer<C>, opt
         server.closeIdleConnections();
         if (serving > 0) {
           let timer: NodeJS.Timeout | undefined;
-          await Promise.race([
-            new Promise<void>((resolve) => (drained = resolve)),
-            new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs))),
-          ]);
+          await Promise.race([new Promise<void>((resolve) => (drained = resolve)), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
           clearTimeout(timer);
         }
         server.closeAllConnections();
@@ -121,7 +121,13 @@ export async function listen<C extends BaseContext>(apollo: ApolloServer<C>, opt
   };
 }
 
-async function handle<C extends BaseContext>(apollo: ApolloServer<C>, options: HttpServiceOptions<C>, req: IncomingMessage, res: ServerResponse, finished: Promise<void>): Promise<void> {
+async function handle<C extends BaseContext>(
+  apollo: ApolloServer<C>,
+  options: HttpServiceOptions<C>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  finished: Promise<void>,
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (url.pathname === '/health') {
     const ok = await options.ready().catch(() => false);

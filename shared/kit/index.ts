@@ -11,14 +11,27 @@ export { createListLoader, createRowLoader } from './loaders';
 export { insertRows } from './insert-rows';
 export { validateNhsNumberArg, validateNhsNumberList } from './nhs-number-args';
 export {
-  countTokens, DEFAULT_OPERATION_LIMITS, exceededLimit, measureOperations, operationLimitsFrom, operationLimitsShape,
-  type OperationLimit, type OperationLimits,
+  countTokens,
+  DEFAULT_OPERATION_LIMITS,
+  exceededLimit,
+  measureOperations,
+  operationLimitsFrom,
+  operationLimitsShape,
+  type OperationLimit,
+  type OperationLimits,
 } from './operation-limits';
 export { RELATED_CHILDREN_EXTENSION } from './related-children';
 export { runUntilSignal } from './run-until-signal';
 export {
-  BLOCKING_MIGRATIONS, childDemographics, defineRecordMatching, MATCHING_SQL, readMatchingDeclaration,
-  type CandidateRow, type ChildDemographics, type Match, type MatchSettings,
+  BLOCKING_MIGRATIONS,
+  childDemographics,
+  defineRecordMatching,
+  MATCHING_SQL,
+  readMatchingDeclaration,
+  type CandidateRow,
+  type ChildDemographics,
+  type Match,
+  type MatchSettings,
 } from './record-matching';
 export { auditPlugin } from './plugins/audit-plugin';
 export { landingPagePlugin } from './plugins/landing-page-plugin';

@@ -5,10 +5,7 @@ import DataLoader from 'dataloader';
  * function call (one SQL statement) for every key asked for in the same tick.
  * A key with no row resolves to `null`.
  */
-export function createRowLoader<K extends string, R>(
-  fetchRows: (keys: readonly K[]) => Promise<R[]>,
-  keyOf: (row: R) => K,
-): DataLoader<K, R | null> {
+export function createRowLoader<K extends string, R>(fetchRows: (keys: readonly K[]) => Promise<R[]>, keyOf: (row: R) => K): DataLoader<K, R | null> {
   return new DataLoader<K, R | null>(async (keys) => {
     const rows = await fetchRows(keys);
     const byKey = new Map<K, R>();
@@ -21,10 +18,7 @@ export function createRowLoader<K extends string, R>(
  * A per-request loader for records with any number of rows per key, in the
  * order the batch function returns them. A key with no rows resolves to `[]`.
  */
-export function createListLoader<K extends string, R>(
-  fetchRows: (keys: readonly K[]) => Promise<R[]>,
-  keyOf: (row: R) => K,
-): DataLoader<K, R[]> {
+export function createListLoader<K extends string, R>(fetchRows: (keys: readonly K[]) => Promise<R[]>, keyOf: (row: R) => K): DataLoader<K, R[]> {
   return new DataLoader<K, R[]>(async (keys) => {
     const rows = await fetchRows(keys);
     const byKey = new Map<K, R[]>();

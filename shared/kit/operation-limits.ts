@@ -2,8 +2,25 @@ import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import {
-  getNamedType, getNullableType, isInterfaceType, isListType, isObjectType, Kind, Lexer, Source, TokenKind, validate,
-  type DocumentNode, type FieldNode, type GraphQLError, type FragmentDefinitionNode, type GraphQLField, type GraphQLNamedType, type GraphQLSchema, type SelectionSetNode, type ValueNode,
+  getNamedType,
+  getNullableType,
+  isInterfaceType,
+  isListType,
+  isObjectType,
+  Kind,
+  Lexer,
+  Source,
+  TokenKind,
+  validate,
+  type DocumentNode,
+  type FieldNode,
+  type GraphQLError,
+  type FragmentDefinitionNode,
+  type GraphQLField,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+  type SelectionSetNode,
+  type ValueNode,
 } from 'graphql';
 import { env, ErrorCode, graphqlError } from '../common';
 
@@ -30,13 +47,26 @@ export interface OperationLimits {
 export type OperationLimit = keyof OperationLimits;
 
 export const DEFAULT_OPERATION_LIMITS: Readonly<OperationLimits> = {
-  tokens: 2000, depth: 8, aliases: 30, directives: 30, rootFields: 10, selections: 500, cost: 50_000, children: 500,
+  tokens: 2000,
+  depth: 8,
+  aliases: 30,
+  directives: 30,
+  rootFields: 10,
+  selections: 500,
+  cost: 50_000,
+  children: 500,
 };
 
 /** Each limit's environment variable. */
 export const OPERATION_LIMIT_VARIABLES: Readonly<Record<OperationLimit, string>> = {
-  tokens: 'MAX_QUERY_TOKENS', depth: 'MAX_QUERY_DEPTH', aliases: 'MAX_QUERY_ALIASES', directives: 'MAX_QUERY_DIRECTIVES',
-  rootFields: 'MAX_QUERY_ROOT_FIELDS', selections: 'MAX_QUERY_SELECTIONS', cost: 'MAX_QUERY_COST', children: 'MAX_QUERY_CHILDREN',
+  tokens: 'MAX_QUERY_TOKENS',
+  depth: 'MAX_QUERY_DEPTH',
+  aliases: 'MAX_QUERY_ALIASES',
+  directives: 'MAX_QUERY_DIRECTIVES',
+  rootFields: 'MAX_QUERY_ROOT_FIELDS',
+  selections: 'MAX_QUERY_SELECTIONS',
+  cost: 'MAX_QUERY_COST',
+  children: 'MAX_QUERY_CHILDREN',
 };
 
 const LIMITS = Object.keys(OPERATION_LIMIT_VARIABLES) as OperationLimit[];
@@ -70,7 +100,10 @@ export interface OperationMeasures {
 }
 
 /** One limit an operation exceeds, as its error names it. */
-export interface LimitExceeded { limit: OperationLimit; max: number }
+export interface LimitExceeded {
+  limit: OperationLimit;
+  max: number;
+}
 
 /** The stable refusal: QUERY_TOO_COMPLEX with the limit and its maximum, HTTP 400. */
 export function queryTooComplex({ limit, max }: LimitExceeded): GraphQLError {
@@ -81,7 +114,12 @@ export function queryTooComplex({ limit, max }: LimitExceeded): GraphQLError {
 export const refusalMessage = ({ limit, max }: LimitExceeded) =>
   `The operation asks for too much: it exceeds the limit on ${limit} (at most ${max}). Ask for less, or split it.`;
 
-interface Measure { selections: number; cost: number; children: number; fields: number }
+interface Measure {
+  selections: number;
+  cost: number;
+  children: number;
+  fields: number;
+}
 const NOTHING: Measure = { selections: 0, cost: 0, children: 0, fields: 0 };
 // 0 items of an unbounded selection cost nothing (not NaN).
 const times = (n: number, x: number) => (n === 0 ? 0 : n * x);
@@ -92,7 +130,12 @@ const times = (n: number, x: number) => (n === 0 ? 0 : n * x);
  * spreading the next twice take 31 steps, not 2³¹. A fragment met again inside
  * itself counts as nothing: validation refuses the cycle.
  */
-export function measureOperations(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> = {}, model: CostModel = {}): OperationMeasures[] {
+export function measureOperations(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> = {},
+  model: CostModel = {},
+): OperationMeasures[] {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
   return document.definitions.flatMap((d) => {
@@ -138,9 +181,10 @@ function createMeasurer(schema: GraphQLSchema, fragments: Map<string, FragmentDe
       let inner: Measure;
       if (selection.kind === Kind.FIELD) inner = field(selection, type);
       else {
-        const sub = selection.kind === Kind.FRAGMENT_SPREAD
-          ? spread(selection.name.value)
-          : set(selection.selectionSet, selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : type);
+        const sub =
+          selection.kind === Kind.FRAGMENT_SPREAD
+            ? spread(selection.name.value)
+            : set(selection.selectionSet, selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : type);
         inner = { ...sub, selections: 1 + sub.selections };
       }
       total.selections += inner.selections;
@@ -158,15 +202,23 @@ function createMeasurer(schema: GraphQLSchema, fragments: Map<string, FragmentDe
  * a list given a list argument (`children(nhsNumbers:)`, `_entities(representations:)`),
  * one per element of the longest, literal or variable; else 1.
  */
-function itemsOf(field: GraphQLField<unknown, unknown>, args: readonly { name: { value: string }; value: ValueNode }[], variables: Record<string, unknown>, model: CostModel, coordinate: string): number {
+function itemsOf(
+  field: GraphQLField<unknown, unknown>,
+  args: readonly { name: { value: string }; value: ValueNode }[],
+  variables: Record<string, unknown>,
+  model: CostModel,
+  coordinate: string,
+): number {
   const listed = model.listSizes?.[coordinate];
   if (listed !== undefined) return listed;
   const lists = isListType(getNullableType(field.type)) ? field.args.filter((arg) => isListType(getNullableType(arg.type))) : [];
   if (lists.length === 0) return 1;
-  return Math.max(...lists.map((arg) => {
-    const node = args.find((a) => a.name.value === arg.name)?.value;
-    return lengthOf(node ? (node.kind === Kind.VARIABLE ? variables[node.name.value] : node) : arg.defaultValue);
-  }));
+  return Math.max(
+    ...lists.map((arg) => {
+      const node = args.find((a) => a.name.value === arg.name)?.value;
+      return lengthOf(node ? (node.kind === Kind.VARIABLE ? variables[node.name.value] : node) : arg.defaultValue);
+    }),
+  );
 }
 
 function lengthOf(value: unknown): number {
@@ -184,14 +236,28 @@ function lengthOf(value: unknown): number {
  * selections, children and cost as `measureOperations` finds them. Every
  * operation in the document is checked, not only the one to run.
  */
-export function exceededLimit(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>, limits: OperationLimits, model: CostModel = {}): LimitExceeded | null {
+export function exceededLimit(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown>,
+  limits: OperationLimits,
+  model: CostModel = {},
+): LimitExceeded | null {
   let found: LimitExceeded | null = null;
   const armor = (limit: 'depth' | 'aliases' | 'directives') => ({
     n: limits[limit],
     propagateOnRejection: false,
-    onReject: [() => { found ??= { limit, max: limits[limit] }; }],
+    onReject: [
+      () => {
+        found ??= { limit, max: limits[limit] };
+      },
+    ],
   });
-  validate(schema, document, [maxDepthRule({ ...armor('depth'), flattenFragments: true }), maxAliasesRule(armor('aliases')), maxDirectivesRule(armor('directives'))]);
+  validate(schema, document, [
+    maxDepthRule({ ...armor('depth'), flattenFragments: true }),
+    maxAliasesRule(armor('aliases')),
+    maxDirectivesRule(armor('directives')),
+  ]);
   if (found) return found;
   for (const measures of measureOperations(schema, document, variables, model)) {
     for (const limit of ['rootFields', 'selections', 'children', 'cost'] as const) {

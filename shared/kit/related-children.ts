@@ -15,7 +15,10 @@ const RELATIONSHIPS_ONLY: FactsNeeded = { relationships: true, consent: false, r
 export const RELATED_CHILDREN_EXTENSION = 'relatedChildren';
 
 /** What a request's context holds for this: who asked, and the children noted so far. */
-export interface RelatedContext { authority: Authority | null; related: Set<string> }
+export interface RelatedContext {
+  authority: Authority | null;
+  related: Set<string>;
+}
 
 const isPromise = (value: unknown): value is Promise<unknown> => typeof (value as Promise<unknown> | null)?.then === 'function';
 

@@ -19,7 +19,9 @@ export function unservedOperation(
     const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION).length;
     const message = operationName
       ? `operationName ${quoteInput(operationName)} names no operation in the document`
-      : operations > 1 ? 'The document holds several operations: name the one to run in operationName' : 'The document holds no operation to run';
+      : operations > 1
+        ? 'The document holds several operations: name the one to run in operationName'
+        : 'The document holds no operation to run';
     return graphqlError(ErrorCode.OPERATION_RESOLUTION_FAILURE, message, { http: { status: 400 } });
   }
   if (!schema.getRootType(operation.operation)) {

@@ -1,6 +1,20 @@
 import {
-  auditWriterRole, checkAppendDefiner, checkServingLogin, ensureServiceRole, ensureServingLogin, inTransaction, loginOf, migrate, openAgencyDatabase,
-  openServingDatabase, ownerLoginVariable, pendingMigrations, servingLoginVariable, withMigrationLock, type AgencyDatabase, type Database,
+  auditWriterRole,
+  checkAppendDefiner,
+  checkServingLogin,
+  ensureServiceRole,
+  ensureServingLogin,
+  inTransaction,
+  loginOf,
+  migrate,
+  openAgencyDatabase,
+  openServingDatabase,
+  ownerLoginVariable,
+  pendingMigrations,
+  servingLoginVariable,
+  withMigrationLock,
+  type AgencyDatabase,
+  type Database,
 } from '../database';
 import { createSubgraph, type AgencyDefinition } from './create-subgraph';
 import type { HttpService } from './http-server';
@@ -72,21 +86,43 @@ export async function startAgency<L>(
       served = ownLogin = openServingDatabase(config.serviceDatabaseUrl, agency.serviceRole);
       await checkServingLogin(served, agency.serviceRole, servingVariable);
       // Also with the owner's URL: a serving login on another database than the one just migrated is caught here.
-      const pending = await pendingMigrations(served, [...agency.kitMigrations, { dir: agency.migrationsDir }, { dir: AUDIT_MIGRATIONS_DIR, namespace: 'kit' }], servingVariable);
+      const pending = await pendingMigrations(
+        served,
+        [...agency.kitMigrations, { dir: agency.migrationsDir }, { dir: AUDIT_MIGRATIONS_DIR, namespace: 'kit' }],
+        servingVariable,
+      );
       if (pending.length > 0) {
-        throw new Error(`${agency.name}'s database lacks the migrations ${pending.join(', ')}: run \`npm run migrate\` with ${ownerLoginVariable(agency.name)} (the owner's login) first`);
+        throw new Error(
+          `${agency.name}'s database lacks the migrations ${pending.join(', ')}: run \`npm run migrate\` with ${ownerLoginVariable(agency.name)} (the owner's login) first`,
+        );
       }
       await checkAppendDefiner(served, servingVariable, ownerLoginVariable(agency.name), auditWriterRole(agency.serviceRole));
     } else {
       served = await database!.asRole(agency.serviceRole);
       if (database!.owner.kind === 'postgres') {
-        logger.warn(`serving through the owner's login switched to the service role, which a statement can switch back: set ${servingVariable} to a login of the subgraph's own`);
+        logger.warn(
+          `serving through the owner's login switched to the service role, which a statement can switch back: set ${servingVariable} to a login of the subgraph's own`,
+        );
       }
     }
     const db = options.instrument ? options.instrument(served) : served;
     const gatewayKeys = options.gatewayKeys ?? (await loadGatewayKeys(config, logger));
-    const service = await createSubgraph(agency, { db, logger, development: config.development, gatewayKeys, settings, authorization: options.authorization, audit: options.audit, limits: options.limits, operationLimits: config.operationLimits }).listen(config.port, config.host);
-    const where = config.serviceDatabaseUrl ? `postgres as ${loginOf(config.serviceDatabaseUrl, servingVariable).login}` : config.databaseUrl ? 'postgres' : `pglite:${config.dataDir ?? 'memory'}`;
+    const service = await createSubgraph(agency, {
+      db,
+      logger,
+      development: config.development,
+      gatewayKeys,
+      settings,
+      authorization: options.authorization,
+      audit: options.audit,
+      limits: options.limits,
+      operationLimits: config.operationLimits,
+    }).listen(config.port, config.host);
+    const where = config.serviceDatabaseUrl
+      ? `postgres as ${loginOf(config.serviceDatabaseUrl, servingVariable).login}`
+      : config.databaseUrl
+        ? 'postgres'
+        : `pglite:${config.dataDir ?? 'memory'}`;
     logger.info({ url: service.url, database: where }, `${agency.name} subgraph ready`);
     let stopping: Promise<void> | null = null;
     return {
@@ -95,11 +131,12 @@ export async function startAgency<L>(
       service,
       database,
       // Once, however often it is called; each connection is closed even if another fails to.
-      stop: () => (stopping ??= service.close().finally(async () => {
-        const closed = await Promise.allSettled([ownLogin?.close(), database?.close()]);
-        const failed = closed.find((c): c is PromiseRejectedResult => c.status === 'rejected');
-        if (failed) throw failed.reason;
-      })),
+      stop: () =>
+        (stopping ??= service.close().finally(async () => {
+          const closed = await Promise.allSettled([ownLogin?.close(), database?.close()]);
+          const failed = closed.find((c): c is PromiseRejectedResult => c.status === 'rejected');
+          if (failed) throw failed.reason;
+        })),
     };
   } catch (error) {
     // The error that stopped the start is the one reported, whatever closing does.
@@ -156,7 +193,11 @@ export async function prepareAgencyDatabase<L>(
  */
 export function openOwnerDatabase(config: SubgraphConfig): Promise<AgencyDatabase> {
   if (!config.databaseUrl && config.serviceDatabaseUrl) {
-    return Promise.reject(new Error(`${config.agency}: ${ownerLoginVariable(config.agency)} (the owner's login) is needed here; ${servingLoginVariable(config.agency)} alone cannot`));
+    return Promise.reject(
+      new Error(
+        `${config.agency}: ${ownerLoginVariable(config.agency)} (the owner's login) is needed here; ${servingLoginVariable(config.agency)} alone cannot`,
+      ),
+    );
   }
   return openAgencyDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? undefined : config.dataDir });
 }
@@ -168,14 +209,11 @@ export async function isEmpty(db: Database, table: string): Promise<boolean> {
 
 /** What each subgraph's main.ts runs: configuration from the environment, then serve until a signal. */
 export function runAgencyMain<L>(agency: AgencyDefinition<L>, seed: SeedFunction): void {
-  runUntilSignal(
-    () => startAgency(agency, loadSubgraphConfig(agency.name, agency.defaultPort), { seed }),
-    createLogger(`${agency.name}-subgraph`),
-  );
+  runUntilSignal(() => startAgency(agency, loadSubgraphConfig(agency.name, agency.defaultPort), { seed }), createLogger(`${agency.name}-subgraph`));
 }
 
 async function loadGatewayKeys(config: SubgraphConfig, logger: Logger): Promise<JSONWebKeySet> {
-  if (config.gatewayJwksPath) return readJson<JSONWebKeySet>(config.gatewayJwksPath, 'the gateway\'s public keys (GATEWAY_JWKS_PATH)');
+  if (config.gatewayJwksPath) return readJson<JSONWebKeySet>(config.gatewayJwksPath, "the gateway's public keys (GATEWAY_JWKS_PATH)");
   logger.warn({ path: DEV_GATEWAY_KEY_PATH }, 'GATEWAY_JWKS_PATH is unset: trusting the DEVELOPMENT gateway key; never do this in a deployment');
   return (await loadOrCreateDevKeyPair(DEV_GATEWAY_KEY_PATH, 'gateway-dev')).publicJwks;
 }

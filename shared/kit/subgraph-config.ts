@@ -68,7 +68,9 @@ export function loadSubgraphConfig(agency: string, defaultPort: number, source: 
   const databaseUrl = values[`${prefix}_DATABASE_URL`] as string | undefined;
   const serviceDatabaseUrl = values[`${prefix}_SERVICE_DATABASE_URL`] as string | undefined;
   if (serviceDatabaseUrl && !databaseUrl && values.SEED_IF_EMPTY) {
-    throw new ConfigError(`Invalid configuration:\n  SEED_IF_EMPTY=true needs ${prefix}_DATABASE_URL (the owner's login): with ${prefix}_SERVICE_DATABASE_URL alone the subgraph cannot write its system of record; seed with \`npm run migrate\` instead`);
+    throw new ConfigError(
+      `Invalid configuration:\n  SEED_IF_EMPTY=true needs ${prefix}_DATABASE_URL (the owner's login): with ${prefix}_SERVICE_DATABASE_URL alone the subgraph cannot write its system of record; seed with \`npm run migrate\` instead`,
+    );
   }
   return {
     agency,

@@ -2,7 +2,14 @@ import doubleMetaphone from 'talisman/phonetics/double-metaphone';
 import { addressKey, nameKey } from './blocking-keys';
 import { nicknameGroupsOf } from './nicknames';
 import {
-  nameParts, normaliseAddressLine, normaliseDate, normaliseName, normalisePostcode, postcodeDistrict, postcodeSector, splitHouseNumber,
+  nameParts,
+  normaliseAddressLine,
+  normaliseDate,
+  normaliseName,
+  normalisePostcode,
+  postcodeDistrict,
+  postcodeSector,
+  splitHouseNumber,
 } from './normalise';
 import { characterCounts, editDistance, jaroWinkler, mayReach } from './similarity';
 
@@ -46,17 +53,34 @@ export const FIELD_NAMES = Object.keys(FIELD_LEVELS) as FieldName[];
 /** The level a field gets when either side lacks it: it is left out of the likelihood. */
 export const MISSING = -1;
 
-export interface PreparedName { text: string; counts: Uint8Array; parts: readonly string[]; codes: readonly [string, string]; nicknames: readonly number[]; key: string }
+export interface PreparedName {
+  text: string;
+  counts: Uint8Array;
+  parts: readonly string[];
+  codes: readonly [string, string];
+  nicknames: readonly number[];
+  key: string;
+}
 export interface PreparedAddress {
-  postcode: string | null; postcodeCounts: Uint8Array | null; sector: string | null; district: string | null;
+  postcode: string | null;
+  postcodeCounts: Uint8Array | null;
+  sector: string | null;
+  district: string | null;
   /** The first line's house number (digits only) when it has one. */
   number: string | null;
   /** The first line, its street (the line less its numbers), the second line, town and region, normalised, without spaces, and their characters counted (see mayReach). */
-  lineText: Squashed | null; streetText: Squashed | null; line2Text: Squashed | null; townText: Squashed | null; regionText: Squashed | null;
+  lineText: Squashed | null;
+  streetText: Squashed | null;
+  line2Text: Squashed | null;
+  townText: Squashed | null;
+  regionText: Squashed | null;
   /** The blocking key of the first line (see addressKey). */
   key: string | null;
 }
-export interface Squashed { text: string; counts: Uint8Array }
+export interface Squashed {
+  text: string;
+  counts: Uint8Array;
+}
 const squashed = (text: string | null): Squashed | null => {
   if (!text) return null;
   const squash = text.replace(/ /g, '');
@@ -96,9 +120,17 @@ function prepareAddress(address: Address): PreparedAddress {
   const { number, street } = splitHouseNumber(first!);
   const clean = (text: string | null | undefined) => (text ? normaliseAddressLine(text) || null : null);
   return {
-    postcode, postcodeCounts: postcode ? characterCounts(postcode.toLowerCase()) : null, sector: postcode && postcodeSector(postcode), district: postcode && postcodeDistrict(postcode),
-    number, key: raw ? addressKey(raw) : null,
-    lineText: squashed(first || null), streetText: squashed(street || null), line2Text: squashed(second || null), townText: squashed(clean(address.town)), regionText: squashed(clean(address.region)),
+    postcode,
+    postcodeCounts: postcode ? characterCounts(postcode.toLowerCase()) : null,
+    sector: postcode && postcodeSector(postcode),
+    district: postcode && postcodeDistrict(postcode),
+    number,
+    key: raw ? addressKey(raw) : null,
+    lineText: squashed(first || null),
+    streetText: squashed(street || null),
+    line2Text: squashed(second || null),
+    townText: squashed(clean(address.town)),
+    regionText: squashed(clean(address.region)),
   };
 }
 
@@ -130,8 +162,22 @@ const COMPARATORS: Record<FieldName, (a: Prepared, b: Prepared) => number> = {
 };
 
 const L = {
-  given: { nickname: level('givenName', 'nickname'), typo: level('givenName', 'typo'), phonetic: level('givenName', 'phonetic'), close: level('givenName', 'close'), swapped: level('givenName', 'swapped'), disagree: level('givenName', 'disagree') },
-  family: { typo: level('familyName', 'typo'), phonetic: level('familyName', 'phonetic'), close: level('familyName', 'close'), partial: level('familyName', 'partial'), swapped: level('familyName', 'swapped'), disagree: level('familyName', 'disagree') },
+  given: {
+    nickname: level('givenName', 'nickname'),
+    typo: level('givenName', 'typo'),
+    phonetic: level('givenName', 'phonetic'),
+    close: level('givenName', 'close'),
+    swapped: level('givenName', 'swapped'),
+    disagree: level('givenName', 'disagree'),
+  },
+  family: {
+    typo: level('familyName', 'typo'),
+    phonetic: level('familyName', 'phonetic'),
+    close: level('familyName', 'close'),
+    partial: level('familyName', 'partial'),
+    swapped: level('familyName', 'swapped'),
+    disagree: level('familyName', 'disagree'),
+  },
 };
 
 function compareNames(a: PreparedName | null, b: PreparedName | null, bOther: PreparedName | null, given: boolean): number {
@@ -168,10 +214,21 @@ function compareDates(a: string | null, b: string | null): number {
   if (a === b) return 0;
   let differing = 0;
   let first = -1;
-  for (let i = 0; i < 8; i++) if (a.charCodeAt(i) !== b.charCodeAt(i)) { differing++; if (first < 0) first = i; }
+  for (let i = 0; i < 8; i++)
+    if (a.charCodeAt(i) !== b.charCodeAt(i)) {
+      differing++;
+      if (first < 0) first = i;
+    }
   if (differing === 1) return DATE.oneDigit;
   // Day and month swapped: YYYYMMDD against YYYYDDMM.
-  if (first >= 4 && a.charCodeAt(4) === b.charCodeAt(6) && a.charCodeAt(5) === b.charCodeAt(7) && a.charCodeAt(6) === b.charCodeAt(4) && a.charCodeAt(7) === b.charCodeAt(5)) return DATE.swapped;
+  if (
+    first >= 4 &&
+    a.charCodeAt(4) === b.charCodeAt(6) &&
+    a.charCodeAt(5) === b.charCodeAt(7) &&
+    a.charCodeAt(6) === b.charCodeAt(4) &&
+    a.charCodeAt(7) === b.charCodeAt(5)
+  )
+    return DATE.swapped;
   if (differing === 2 && a.charCodeAt(first) === b.charCodeAt(first + 1) && a.charCodeAt(first + 1) === b.charCodeAt(first)) return DATE.oneDigit;
   return DATE.disagree;
 }

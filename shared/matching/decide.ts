@@ -14,10 +14,7 @@ export interface ScoredCandidate<C> extends Score {
   candidate: C;
 }
 
-export type MatchDecision<C> =
-  | { outcome: 'match'; best: ScoredCandidate<C> }
-  | { outcome: 'possible'; candidates: ScoredCandidate<C>[] }
-  | { outcome: 'none' };
+export type MatchDecision<C> = { outcome: 'match'; best: ScoredCandidate<C> } | { outcome: 'possible'; candidates: ScoredCandidate<C>[] } | { outcome: 'none' };
 
 /** At most this many possible matches are proposed for one child. */
 export const MAX_POSSIBLE_MATCHES = 5;

@@ -65,7 +65,11 @@ export function estimateModel(counts: PatternCounts, options: { maxIterations?: 
       g[k] = 1 / (1 + Math.exp(-log));
     }
     const next = maximise(counts, g);
-    const change = Math.max(Math.abs(next.prior - prior), ...next.m.flatMap((row, f) => row.map((v, l) => Math.abs(v - m[f]![l]!))), ...next.u.flatMap((row, f) => row.map((v, l) => Math.abs(v - u[f]![l]!))));
+    const change = Math.max(
+      Math.abs(next.prior - prior),
+      ...next.m.flatMap((row, f) => row.map((v, l) => Math.abs(v - m[f]![l]!))),
+      ...next.u.flatMap((row, f) => row.map((v, l) => Math.abs(v - u[f]![l]!))),
+    );
     ({ prior, m, u } = next);
     converged = change < tolerance;
   }
@@ -89,7 +93,10 @@ function maximise(counts: PatternCounts, g: Float64Array) {
       uCount[f]![levels[f]!]! += pu;
     }
   });
-  const normalise = (row: number[]) => { const total = row.reduce((a, b) => a + b, 0); return row.map((v) => v / total); };
+  const normalise = (row: number[]) => {
+    const total = row.reduce((a, b) => a + b, 0);
+    return row.map((v) => v / total);
+  };
   return { prior: Math.min(1 - 1e-9, Math.max(1e-9, matches / pairs)), m: mCount.map(normalise), u: uCount.map(normalise) };
 }
 
@@ -124,7 +131,11 @@ function initial(counts: PatternCounts) {
  * index below its argument (a seeded generator makes the estimate repeatable).
  */
 export function estimateU(
-  queries: readonly Prepared[], records: readonly Prepared[], fields: readonly FieldName[], next: (below: number) => number, samples = 1_000_000,
+  queries: readonly Prepared[],
+  records: readonly Prepared[],
+  fields: readonly FieldName[],
+  next: (below: number) => number,
+  samples = 1_000_000,
 ): number[][] {
   const counts = fields.map((f) => new Array<number>(FIELD_LEVELS[f].length).fill(0.5));
   const levels = new Int8Array(fields.length);
@@ -135,7 +146,10 @@ export function estimateU(
     compareRecords(queries[k % queries.length]!, records[Math.floor(k / queries.length)]!, fields, levels);
     for (let f = 0; f < fields.length; f++) if (levels[f] !== MISSING) counts[f]![levels[f]!]! += 1;
   }
-  return counts.map((row) => { const total = row.reduce((a, b) => a + b, 0); return row.map((v) => v / total); });
+  return counts.map((row) => {
+    const total = row.reduce((a, b) => a + b, 0);
+    return row.map((v) => v / total);
+  });
 }
 
 /**

@@ -1,4 +1,15 @@
-import { compareField, compareLines, comparePostcodes, compareRecords, FIELD_LEVELS, LINE_LEVELS, MISSING, POSTCODE_LEVELS, type FieldName, type Prepared } from './compare';
+import {
+  compareField,
+  compareLines,
+  comparePostcodes,
+  compareRecords,
+  FIELD_LEVELS,
+  LINE_LEVELS,
+  MISSING,
+  POSTCODE_LEVELS,
+  type FieldName,
+  type Prepared,
+} from './compare';
 
 /**
  * A Fellegi–Sunter model: for each field, the probability of each agreement

@@ -6,13 +6,15 @@ const NONE: readonly number[] = [];
 
 function loadNicknames(path: string): Map<string, number[]> {
   const byName = new Map<string, number[]>();
-  readFileSync(path, 'utf8').split('\n').forEach((line, i) => {
-    if (line.startsWith('#')) return;
-    for (const name of line.trim().split(/\s+/).filter(Boolean)) {
-      const key = name.toLowerCase();
-      byName.set(key, [...(byName.get(key) ?? []), i]);
-    }
-  });
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .forEach((line, i) => {
+      if (line.startsWith('#')) return;
+      for (const name of line.trim().split(/\s+/).filter(Boolean)) {
+        const key = name.toLowerCase();
+        byName.set(key, [...(byName.get(key) ?? []), i]);
+      }
+    });
   return byName;
 }
 

@@ -6,12 +6,18 @@
 
 /** Lower case, letters only (hyphens, apostrophes and spaces dropped): "O'Neil-Smith" and "oneilsmith" agree. */
 export function normaliseName(name: string): string {
-  return stripAccents(name).toLowerCase().replace(/[^a-z]/g, '');
+  return stripAccents(name)
+    .toLowerCase()
+    .replace(/[^a-z]/g, '');
 }
 
 /** The parts of a name written with spaces or hyphens ("Lillie-Hinrichs" has two), each normalised. */
 export function nameParts(name: string): string[] {
-  return stripAccents(name).toLowerCase().split(/[^a-z']+/).map((p) => p.replace(/'/g, '')).filter(Boolean);
+  return stripAccents(name)
+    .toLowerCase()
+    .split(/[^a-z']+/)
+    .map((p) => p.replace(/'/g, ''))
+    .filter(Boolean);
 }
 
 export function normalisePostcode(postcode: string): string {
@@ -33,23 +39,65 @@ export function postcodeDistrict(normalised: string): string | null {
 }
 
 const ABBREVIATIONS: Record<string, string> = {
-  st: 'street', str: 'street', rd: 'road', ave: 'avenue', av: 'avenue', ln: 'lane', cl: 'close', cres: 'crescent', cr: 'crescent',
-  dr: 'drive', gr: 'grove', gro: 'grove', gdns: 'gardens', pl: 'place', ct: 'court', crt: 'court', sq: 'square', tce: 'terrace',
-  terr: 'terrace', pde: 'parade', hwy: 'highway', cct: 'circuit', cir: 'circuit', wy: 'way', wk: 'walk', mt: 'mount', nth: 'north',
-  sth: 'south', e: 'east', w: 'west', n: 'north', s: 'south', flt: 'flat', apt: 'flat', apartment: 'flat', unit: 'flat', vlge: 'village',
+  st: 'street',
+  str: 'street',
+  rd: 'road',
+  ave: 'avenue',
+  av: 'avenue',
+  ln: 'lane',
+  cl: 'close',
+  cres: 'crescent',
+  cr: 'crescent',
+  dr: 'drive',
+  gr: 'grove',
+  gro: 'grove',
+  gdns: 'gardens',
+  pl: 'place',
+  ct: 'court',
+  crt: 'court',
+  sq: 'square',
+  tce: 'terrace',
+  terr: 'terrace',
+  pde: 'parade',
+  hwy: 'highway',
+  cct: 'circuit',
+  cir: 'circuit',
+  wy: 'way',
+  wk: 'walk',
+  mt: 'mount',
+  nth: 'north',
+  sth: 'south',
+  e: 'east',
+  w: 'west',
+  n: 'north',
+  s: 'south',
+  flt: 'flat',
+  apt: 'flat',
+  apartment: 'flat',
+  unit: 'flat',
+  vlge: 'village',
 };
 
 /** An address line in lower case, words only, with the usual abbreviations written out ("14 Mill Ln." → "14 mill lane"). */
 export function normaliseAddressLine(line: string): string {
-  return stripAccents(line).toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim().split(' ').filter(Boolean)
-    .map((word) => ABBREVIATIONS[word] ?? word).join(' ');
+  return stripAccents(line)
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim()
+    .split(' ')
+    .filter(Boolean)
+    .map((word) => ABBREVIATIONS[word] ?? word)
+    .join(' ');
 }
 
 /** A normalised address line split into the house number (digits only, when it has one) and the street. */
 export function splitHouseNumber(line: string): { number: string | null; street: string } {
   const numbers: string[] = [];
   const words = line.split(' ').filter((w) => {
-    if (/^\d+[a-z]?$/.test(w)) { numbers.push(w.replace(/[a-z]$/, '')); return false; }
+    if (/^\d+[a-z]?$/.test(w)) {
+      numbers.push(w.replace(/[a-z]$/, ''));
+      return false;
+    }
     return w !== 'flat';
   });
   return { number: numbers.length ? numbers.join('/') : null, street: words.join(' ') };

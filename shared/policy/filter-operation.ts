@@ -1,10 +1,23 @@
 import {
-  getNamedType, isAbstractType, isCompositeType, Kind, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLCompositeType,
-  type GraphQLSchema, type OperationDefinitionNode, type SelectionNode, type SelectionSetNode,
+  getNamedType,
+  isAbstractType,
+  isCompositeType,
+  Kind,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLCompositeType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionNode,
+  type SelectionSetNode,
 } from 'graphql';
 
 /** Why a field may not be read. */
-export interface Denial { policy: string; reason: string }
+export interface Denial {
+  policy: string;
+  reason: string;
+}
 
 /** A field removed from an operation, at a path of response keys (lists are crossed implicitly). */
 export interface DeniedPath extends Denial {
@@ -178,7 +191,10 @@ export interface ForbiddenError {
  * at `typenames` is taken out.
  */
 export function restoreDenied(
-  data: Record<string, unknown> | null | undefined, denied: readonly DeniedPath[], empty: boolean, typenames: readonly string[][] = [],
+  data: Record<string, unknown> | null | undefined,
+  denied: readonly DeniedPath[],
+  empty: boolean,
+  typenames: readonly string[][] = [],
 ): ForbiddenError[] {
   const errors: ForbiddenError[] = [];
   if (!data) return errors;
@@ -200,13 +216,17 @@ export function restoreDenied(
     });
   }
   // Only once every denial is restored: they may share the objects it is on.
-  for (const path of typenames) alongPath(data, path, (object, depth) => (depth < path.length || delete object.__typename));
+  for (const path of typenames) alongPath(data, path, (object, depth) => depth < path.length || delete object.__typename);
   return errors;
 }
 
 /** Visits each object along a path of response keys (crossing lists), and those at its end, while `step` says to go on. */
 function alongPath(
-  value: unknown, keys: readonly string[], step: (object: Record<string, unknown>, depth: number, at: (string | number)[]) => boolean, depth = 0, at: (string | number)[] = [],
+  value: unknown,
+  keys: readonly string[],
+  step: (object: Record<string, unknown>, depth: number, at: (string | number)[]) => boolean,
+  depth = 0,
+  at: (string | number)[] = [],
 ): void {
   if (value === null || typeof value !== 'object') return;
   if (Array.isArray(value)) {

@@ -4,10 +4,7 @@ import type { PolicyFile, Rule } from './policy-file';
 export type Policies = PolicyFile['policies'];
 
 /** What the caller alone settles: allowed, denied (with why), or it depends on the record. */
-export type CallerDecision =
-  | { outcome: 'allow'; rule: number }
-  | { outcome: 'deny'; reason: string }
-  | { outcome: 'depends'; rules: Rule[] };
+export type CallerDecision = { outcome: 'allow'; rule: number } | { outcome: 'deny'; reason: string } | { outcome: 'depends'; rules: Rule[] };
 
 /** Rule conditions that need the record in hand: relationship, consent, restriction. */
 export function needsRecord(rule: Rule): boolean {
@@ -95,7 +92,12 @@ function recordMatches(rule: Rule, authority: Authority, facts: RecordFacts): bo
 }
 
 /** Decides a policy with the record in hand: some rule must match the caller and the record. */
-export function decideForRecord(policies: Policies, name: string, authority: Authority, facts: RecordFacts): { allowed: true } | { allowed: false; reason: string } {
+export function decideForRecord(
+  policies: Policies,
+  name: string,
+  authority: Authority,
+  facts: RecordFacts,
+): { allowed: true } | { allowed: false; reason: string } {
   const policy = policies[name];
   if (!policy) return { allowed: false, reason: `no policy "${name}" is defined, so nobody may read this field` };
   const forCaller = policy.allow.filter((rule) => callerMatches(rule, authority));
@@ -107,7 +109,9 @@ export function decideForRecord(policies: Policies, name: string, authority: Aut
       r.relationship && !facts.relationships.has(r.relationship) && `the ${r.relationship} relationship`,
       r.consent && !facts.consented && !(r.consent === 'unless-safeguarding' && authority.purpose === 'safeguarding') && 'recorded consent',
       r.unlessRestricted && facts.restricted && 'an unrestricted record',
-    ].filter(Boolean).join(' and '),
+    ]
+      .filter(Boolean)
+      .join(' and '),
   );
   return { allowed: false, reason: `this child's record does not give ${[...new Set(missing)].join(', or ')}` };
 }
@@ -137,7 +141,10 @@ export function decideFieldForCaller(policies: Policies, groups: readonly string
  * are decided (an agency passes its own policies).
  */
 export function decideGroupsForRecord(
-  policies: Policies, groups: readonly string[][], authority: Authority, facts: RecordFacts,
+  policies: Policies,
+  groups: readonly string[][],
+  authority: Authority,
+  facts: RecordFacts,
 ): { allowed: true; group: readonly string[] } | { allowed: false; policy: string; reason: string } {
   let denial: { policy: string; reason: string } | undefined;
   for (const group of groups) {
@@ -155,7 +162,9 @@ export function decideGroupsForRecord(
  * itself, so the two give the same answer, reason included.
  */
 export function compileGroupsForRecord(
-  policies: Policies, groups: readonly string[][], authority: Authority,
+  policies: Policies,
+  groups: readonly string[][],
+  authority: Authority,
 ): (facts: RecordFacts) => ReturnType<typeof decideGroupsForRecord> {
   // Per group, per policy: the rules this caller meets (an undefined policy has none, and denies).
   const compiled = groups.map((group) => ({ group, rules: group.map((name) => policies[name]?.allow.filter((rule) => callerMatches(rule, authority)) ?? []) }));

@@ -51,7 +51,9 @@ export function loadPolicyFile(path: string, text = readFileSync(path, 'utf8')):
       const node = document.getIn(issue.path as (string | number)[], true) as Node | undefined;
       const parent = document.getIn(issue.path.slice(0, -1) as (string | number)[], true) as Node | undefined;
       const badKey = issue.code === 'invalid_key';
-      const message = badKey ? `"${String(issue.path.at(-1))}" is not a valid name (policies are named <agency>:<kebab-name>, relationships in kebab-case)` : issue.message;
+      const message = badKey
+        ? `"${String(issue.path.at(-1))}" is not a valid name (policies are named <agency>:<kebab-name>, relationships in kebab-case)`
+        : issue.message;
       const line = at((badKey ? keyNode(parent, issue.path.at(-1)) : undefined) ?? node ?? keyNode(parent, issue.path.at(-1)) ?? parent);
       problems.push(`${path}:${line}: ${issue.path.join('.') || '(file)'}: ${message}`);
     }
@@ -61,7 +63,9 @@ export function loadPolicyFile(path: string, text = readFileSync(path, 'utf8')):
       policy.allow.forEach((rule, i) => {
         if (rule.relationship && !known.has(rule.relationship)) {
           const node = document.getIn(['policies', name, 'allow', i, 'relationship'], true) as Node | undefined;
-          problems.push(`${path}:${at(node)}: policies.${name}.allow.${i}.relationship: "${rule.relationship}" is not one of this file's relationships (${[...known].join(', ') || 'none'})`);
+          problems.push(
+            `${path}:${at(node)}: policies.${name}.allow.${i}.relationship: "${rule.relationship}" is not one of this file's relationships (${[...known].join(', ') || 'none'})`,
+          );
         }
       });
     }
@@ -84,11 +88,14 @@ export function accessLogPolicies(agency: string): PolicyFile['policies'] {
   const everyone = { roles: [...ROLES], purposes: [...PURPOSES] };
   return {
     [`${agency}:access-log`]: {
-      description: 'Who saw what of a child\'s data, when and why: for privacy officers (Caldicott guardians) auditing access.',
+      description: "Who saw what of a child's data, when and why: for privacy officers (Caldicott guardians) auditing access.",
       allow: [{ roles: ['privacy-officer'], purposes: ['audit'] }],
     },
-    [`${agency}:own-history`]: { description: 'A user\'s own access history: every user may see what was disclosed to them.', allow: [everyone] },
-    [`${agency}:access-entry`]: { description: 'The fields of an access log entry, reached only through the access log or a user\'s own history.', allow: [everyone] },
+    [`${agency}:own-history`]: { description: "A user's own access history: every user may see what was disclosed to them.", allow: [everyone] },
+    [`${agency}:access-entry`]: {
+      description: "The fields of an access log entry, reached only through the access log or a user's own history.",
+      allow: [everyone],
+    },
   };
 }
 
@@ -101,7 +108,7 @@ export function loadPolicies(paths: readonly string[]): PolicyFile['policies'] {
   for (const path of paths) {
     const own = loadPolicyFile(path).policies;
     const agencies = new Set(Object.keys(own).map((name) => name.split(':')[0]!));
-    for (const [name, policy] of Object.entries({ ...own, ...Object.assign({}, ...[...agencies].map(accessLogPolicies)) as PolicyFile['policies'] })) {
+    for (const [name, policy] of Object.entries({ ...own, ...(Object.assign({}, ...[...agencies].map(accessLogPolicies)) as PolicyFile['policies']) })) {
       if (merged[name]) throw new PolicyFileError(`${path}: policy "${name}" is already defined in another policy file`);
       merged[name] = policy;
     }

@@ -55,10 +55,16 @@ export function readPolicyMap(sdl: string | DocumentNode): PolicyMap {
   return map;
 }
 
-type FieldsDefinition = Extract<DefinitionNode, { kind: Kind.OBJECT_TYPE_DEFINITION | Kind.OBJECT_TYPE_EXTENSION | Kind.INTERFACE_TYPE_DEFINITION | Kind.INTERFACE_TYPE_EXTENSION }>;
+type FieldsDefinition = Extract<
+  DefinitionNode,
+  { kind: Kind.OBJECT_TYPE_DEFINITION | Kind.OBJECT_TYPE_EXTENSION | Kind.INTERFACE_TYPE_DEFINITION | Kind.INTERFACE_TYPE_EXTENSION }
+>;
 
 const hasFields = (d: DefinitionNode): d is FieldsDefinition =>
-  d.kind === Kind.OBJECT_TYPE_DEFINITION || d.kind === Kind.OBJECT_TYPE_EXTENSION || d.kind === Kind.INTERFACE_TYPE_DEFINITION || d.kind === Kind.INTERFACE_TYPE_EXTENSION;
+  d.kind === Kind.OBJECT_TYPE_DEFINITION ||
+  d.kind === Kind.OBJECT_TYPE_EXTENSION ||
+  d.kind === Kind.INTERFACE_TYPE_DEFINITION ||
+  d.kind === Kind.INTERFACE_TYPE_EXTENSION;
 
 const add = (map: Map<string, Set<string>>, key: string, value: string) => map.set(key, (map.get(key) ?? new Set()).add(value));
 

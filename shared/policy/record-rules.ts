@@ -1,8 +1,25 @@
-import { defaultFieldResolver, GraphQLError, isObjectType, responsePathAsArray, type GraphQLObjectType, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
+import {
+  defaultFieldResolver,
+  GraphQLError,
+  isObjectType,
+  responsePathAsArray,
+  type GraphQLObjectType,
+  type GraphQLResolveInfo,
+  type GraphQLSchema,
+} from 'graphql';
 import { applyMiddlewareToDeclaredResolvers } from 'graphql-middleware';
 import { deny, rule, shield } from 'graphql-shield';
 import { ErrorCode, type Authority } from '../common';
-import { callerAttributesKey, compileGroupsForRecord, decideFieldForCaller, factsNeeded, needsRecord, type FactsNeeded, type Policies, type RecordFacts } from './policy-decision';
+import {
+  callerAttributesKey,
+  compileGroupsForRecord,
+  decideFieldForCaller,
+  factsNeeded,
+  needsRecord,
+  type FactsNeeded,
+  type Policies,
+  type RecordFacts,
+} from './policy-decision';
 import type { PolicyMap } from './policy-map';
 
 /**
@@ -66,9 +83,17 @@ export function applyRecordRules(
   // Only an object type's fields resolve: a field selected on an interface runs its implementation's resolver,
   // which has its own rule (and the interface's policy, policy-map.ts).
   const resolved = (coordinate: string) => isObjectType(schema.getType(coordinate.split('.')[0]!));
-  const ownGroups = new Map(recordLevelCoordinates(options.policyMap, options.policies).filter(resolved).map((coordinate) => [
-    coordinate, options.policyMap.get(coordinate)!.map((group) => group.filter(own)).filter((group) => group.length > 0),
-  ]));
+  const ownGroups = new Map(
+    recordLevelCoordinates(options.policyMap, options.policies)
+      .filter(resolved)
+      .map((coordinate) => [
+        coordinate,
+        options.policyMap
+          .get(coordinate)!
+          .map((group) => group.filter(own))
+          .filter((group) => group.length > 0),
+      ]),
+  );
   const rules: Record<string, Record<string, unknown>> = {};
   // Per request: each record's facts are worked out once, and each policy group decided once per record,
   // however many of its fields are asked for.
@@ -135,14 +160,16 @@ export function applyRecordRules(
       return decision;
     };
     decisionOf.set(coordinate, factsOf ? decisionFor : null);
-    (rules[type] ??= {})[field] = rule(coordinate, { cache: 'no_cache' })((parent: object, _args: unknown, ctx: { authority: Authority | null }, info: GraphQLResolveInfo) => {
-      const authority = ctx.authority;
-      if (!authority || !factsOf || typeof parent !== 'object' || parent === null) {
-        return forbidden(coordinate, groups.flat()[0] ?? '(none)', 'the record cannot be checked, so nothing is disclosed', info);
-      }
-      const decision = decisionFor(parent, authority, ctx);
-      return decision instanceof Promise ? decision.then((d) => answer(d, info)) : answer(decision, info);
-    });
+    (rules[type] ??= {})[field] = rule(coordinate, { cache: 'no_cache' })(
+      (parent: object, _args: unknown, ctx: { authority: Authority | null }, info: GraphQLResolveInfo) => {
+        const authority = ctx.authority;
+        if (!authority || !factsOf || typeof parent !== 'object' || parent === null) {
+          return forbidden(coordinate, groups.flat()[0] ?? '(none)', 'the record cannot be checked, so nothing is disclosed', info);
+        }
+        const decision = decisionFor(parent, authority, ctx);
+        return decision instanceof Promise ? decision.then((d) => answer(d, info)) : answer(decision, info);
+      },
+    );
   }
   const permissions = shield(rules as never, {
     fallbackRule: deny,
@@ -152,7 +179,9 @@ export function applyRecordRules(
   // graphql-shield generates middleware for every field of the schema; only the record-level fields are
   // wrapped, so no other field pays for it (the operation layer has already decided those on the caller).
   const generated = permissions.generate(schema) as Record<string, Record<string, unknown>>;
-  const recordLevel = Object.fromEntries(Object.entries(rules).map(([type, fields]) => [type, Object.fromEntries(Object.keys(fields).map((f) => [f, generated[type]![f]]))]));
+  const recordLevel = Object.fromEntries(
+    Object.entries(rules).map(([type, fields]) => [type, Object.fromEntries(Object.keys(fields).map((f) => [f, generated[type]![f]]))]),
+  );
   const shielded = applyMiddlewareToDeclaredResolvers(schema, recordLevel as never);
   for (const coordinate of ownGroups.keys()) {
     const [type, name] = coordinate.split('.') as [string, string];

@@ -2,7 +2,9 @@ import { declareFields, type Authority, type RecordFacts, type SubgraphContext }
 import type { EducationLoaders, EducationRecord } from './store';
 
 type Context = SubgraphContext<EducationLoaders>;
-interface ChildReference { nhsNumber: string }
+interface ChildReference {
+  nhsNumber: string;
+}
 
 export const resolvers = {
   Child: {

@@ -7,8 +7,18 @@ export const seedEducation: SeedFunction = async (db, options) => {
   const phases = new Map(directory.schools.map((s) => [s.urn, s.phase]));
   const year = academicYear(asOf);
   await db.exec('TRUNCATE records.exclusion, records.attendance_summary, records.pupil, records.school_contact, records.school');
-  await insertRows(db, 'records.school', ['urn', 'name', 'phase'], directory.schools.map((s) => [s.urn, s.name, s.phase]));
-  await insertRows(db, 'records.school_contact', ['urn', 'contact_role', 'name', 'phone'], directory.schools.map((s) => [s.urn, 'DSL', s.dsl.name, s.dsl.phone]));
+  await insertRows(
+    db,
+    'records.school',
+    ['urn', 'name', 'phase'],
+    directory.schools.map((s) => [s.urn, s.name, s.phase]),
+  );
+  await insertRows(
+    db,
+    'records.school_contact',
+    ['urn', 'contact_role', 'name', 'phone'],
+    directory.schools.map((s) => [s.urn, 'DSL', s.dsl.name, s.dsl.phone]),
+  );
   const pupils: unknown[][] = [];
   const attendance: unknown[][] = [];
   const exclusions: unknown[][] = [];

@@ -26,11 +26,24 @@ export interface ExclusionRecord {
 }
 
 interface PupilRow {
-  nhs_number: string; sen_provision: string; fsm_eligible: boolean; restricted: boolean; urn: string; school_name: string;
-  dsl_name: string | null; dsl_phone: string | null; attendance_rate: number | null; unauthorised_sessions: number | null;
+  nhs_number: string;
+  sen_provision: string;
+  fsm_eligible: boolean;
+  restricted: boolean;
+  urn: string;
+  school_name: string;
+  dsl_name: string | null;
+  dsl_phone: string | null;
+  attendance_rate: number | null;
+  unauthorised_sessions: number | null;
 }
 
-interface ExclusionRow { nhs_number: string; start_date: string; category: ExclusionRecord['type']; days: number }
+interface ExclusionRow {
+  nhs_number: string;
+  start_date: string;
+  category: ExclusionRecord['type'];
+  days: number;
+}
 
 // The pupil's current roll entry (the latest, if dual-registered), its school's
 // designated safeguarding lead and its latest academic year of attendance: the

@@ -2,7 +2,9 @@ import type { Authority, RecordFacts, SubgraphContext } from '../../shared';
 import type { HealthLoaders, HealthRecord } from './store';
 
 type Context = SubgraphContext<HealthLoaders>;
-interface ChildReference { nhsNumber: string }
+interface ChildReference {
+  nhsNumber: string;
+}
 
 export const resolvers = {
   Child: {

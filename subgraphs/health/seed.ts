@@ -6,8 +6,18 @@ export const seedHealth: SeedFunction = async (db, options) => {
   const { asOf, children, directory } = populationFor(options);
   await db.exec(`TRUNCATE records.child_school, records.sharing_consent, records.problem, records.ed_attendance, records.immunisation,
     records.health_visitor_caseload, records.health_visitor, records.registration, records.practice`);
-  await insertRows(db, 'records.practice', ['ods_code', 'name', 'phone'], directory.practices.map((p) => [p.odsCode, p.name, p.phone]));
-  await insertRows(db, 'records.health_visitor', ['id', 'name', 'phone'], directory.healthVisitors.map((v) => [v.id, v.name, v.phone]));
+  await insertRows(
+    db,
+    'records.practice',
+    ['ods_code', 'name', 'phone'],
+    directory.practices.map((p) => [p.odsCode, p.name, p.phone]),
+  );
+  await insertRows(
+    db,
+    'records.health_visitor',
+    ['id', 'name', 'phone'],
+    directory.healthVisitors.map((v) => [v.id, v.name, v.phone]),
+  );
 
   const registrations: unknown[][] = [];
   const caseload: unknown[][] = [];

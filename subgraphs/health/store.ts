@@ -11,13 +11,32 @@ export interface HealthRecord {
   consentedOrgs: string[];
 }
 
-export interface Immunisation { nhsNumber: string; vaccine: string; date: string }
-export interface EmergencyAttendance { nhsNumber: string; date: string; hospital: string; reason: string }
-export interface Condition { nhsNumber: string; name: string; since: string }
+export interface Immunisation {
+  nhsNumber: string;
+  vaccine: string;
+  date: string;
+}
+export interface EmergencyAttendance {
+  nhsNumber: string;
+  date: string;
+  hospital: string;
+  reason: string;
+}
+export interface Condition {
+  nhsNumber: string;
+  name: string;
+  since: string;
+}
 
 interface RecordRow {
-  nhs_number: string; practice_name: string | null; ods_code: string | null; registered_on: string | null;
-  visitor_name: string | null; visitor_phone: string | null; school_urn: string | null; consented_orgs: string[] | null;
+  nhs_number: string;
+  practice_name: string | null;
+  ods_code: string | null;
+  registered_on: string | null;
+  visitor_name: string | null;
+  visitor_phone: string | null;
+  school_urn: string | null;
+  consented_orgs: string[] | null;
 }
 
 // A child the GP system knows has a current registration, a health visitor, or both.
@@ -73,7 +92,10 @@ export function createHealthLoaders(db: Database) {
       async (nhsNumbers) => (await db.query<RecordRow>(selectRecords, [nhsNumbers], { prepare: true })).map(toHealthRecord),
       byNhsNumber,
     ),
-    immunisations: createListLoader<string, Immunisation>((nhsNumbers) => db.query<Immunisation>(selectImmunisations, [nhsNumbers], { prepare: true }), byNhsNumber),
+    immunisations: createListLoader<string, Immunisation>(
+      (nhsNumbers) => db.query<Immunisation>(selectImmunisations, [nhsNumbers], { prepare: true }),
+      byNhsNumber,
+    ),
     emergencyAttendances: createListLoader<string, EmergencyAttendance>(
       (nhsNumbers) => db.query<EmergencyAttendance>(selectEmergencyAttendances, [nhsNumbers], { prepare: true }),
       byNhsNumber,

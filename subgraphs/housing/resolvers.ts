@@ -14,7 +14,8 @@ export const resolvers = {
   },
   ChildHousing: {
     ...declareFields<HousingRecord>('matchConfidence', 'matchedOn', 'nhsNumberStatus'),
-    tenancy: ({ row }: HousingRecord) => (row ? { address: `${row.line1}, ${row.town}, ${row.postcode}`, type: row.tenancy_type, landlord: row.landlord, startDate: row.start_date } : null),
+    tenancy: ({ row }: HousingRecord) =>
+      row ? { address: `${row.line1}, ${row.town}, ${row.postcode}`, type: row.tenancy_type, landlord: row.landlord, startDate: row.start_date } : null,
     temporaryAccommodation: ({ row }: HousingRecord) => row?.temporary_accommodation ?? null,
     rentArrears: ({ row }: HousingRecord) => (row ? row.arrears_pence / 100 : null),
     household: ({ row }: HousingRecord, _: unknown, ctx: Context) => (row ? ctx.loaders.household.load(row.tenancy_ref) : null),

@@ -6,7 +6,12 @@ export const seedHousing: SeedFunction = async (db, options) => {
   const { children, households, directory } = populationFor(options);
   const byNhs = new Map(children.map((c) => [c.nhsNumber, c]));
   await db.exec('TRUNCATE records.asb_case, records.household_member, records.tenancy, records.property, records.landlord');
-  await insertRows(db, 'records.landlord', ['landlord_id', 'name'], directory.landlords.map((l) => [l.id, l.name]));
+  await insertRows(
+    db,
+    'records.landlord',
+    ['landlord_id', 'name'],
+    directory.landlords.map((l) => [l.id, l.name]),
+  );
   const properties: unknown[][] = [];
   const tenancies: unknown[][] = [];
   const members: unknown[][] = [];
@@ -25,7 +30,17 @@ export const seedHousing: SeedFunction = async (db, options) => {
     t.antisocialBehaviour.forEach((c, i) => cases.push([`${t.ref}-ASB${i + 1}`, t.ref, c.date, c.category]));
   }
   await insertRows(db, 'records.property', ['property_ref', 'line1', 'town', 'postcode'], properties);
-  await insertRows(db, 'records.tenancy', ['tenancy_ref', 'property_ref', 'landlord_id', 'tenancy_type', 'start_date', 'end_date', 'temporary_accommodation', 'arrears_pence'], tenancies);
-  await insertRows(db, 'records.household_member', ['member_ref', 'tenancy_ref', 'given_name', 'family_name', 'date_of_birth', 'relationship', 'postcode'], members);
+  await insertRows(
+    db,
+    'records.tenancy',
+    ['tenancy_ref', 'property_ref', 'landlord_id', 'tenancy_type', 'start_date', 'end_date', 'temporary_accommodation', 'arrears_pence'],
+    tenancies,
+  );
+  await insertRows(
+    db,
+    'records.household_member',
+    ['member_ref', 'tenancy_ref', 'given_name', 'family_name', 'date_of_birth', 'relationship', 'postcode'],
+    members,
+  );
   await insertRows(db, 'records.asb_case', ['case_ref', 'tenancy_ref', 'opened_on', 'category'], cases);
 };

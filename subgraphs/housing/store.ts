@@ -1,18 +1,44 @@
 import { join } from 'node:path';
 import {
-  createListLoader, defineRecordMatching, MATCHING_SQL, normalisePostcode, readMatchingDeclaration,
-  type CandidateRow, type Database, type Demographics, type Match, type MatchSettings,
+  createListLoader,
+  defineRecordMatching,
+  MATCHING_SQL,
+  normalisePostcode,
+  readMatchingDeclaration,
+  type CandidateRow,
+  type Database,
+  type Demographics,
+  type Match,
+  type MatchSettings,
 } from '../../shared';
 
 /** A household member found for a child, with their tenancy. */
 export interface HouseholdCandidate extends CandidateRow {
-  given_name: string; family_name: string; date_of_birth: string | null; member_postcode: string;
-  tenancy_ref: string; tenancy_type: string; start_date: string; temporary_accommodation: boolean; arrears_pence: number;
-  landlord: string; line1: string; town: string; postcode: string;
+  given_name: string;
+  family_name: string;
+  date_of_birth: string | null;
+  member_postcode: string;
+  tenancy_ref: string;
+  tenancy_type: string;
+  start_date: string;
+  temporary_accommodation: boolean;
+  arrears_pence: number;
+  landlord: string;
+  line1: string;
+  town: string;
+  postcode: string;
 }
 
 /** A household member as matching compares them: the household lives at the tenancy's property; the member may be recorded at an earlier postcode. */
-export function householdMemberDemographics(member: { given: string; family: string; dateOfBirth: string | null; memberPostcode: string; line1: string; town: string; postcode: string }): Demographics {
+export function householdMemberDemographics(member: {
+  given: string;
+  family: string;
+  dateOfBirth: string | null;
+  memberPostcode: string;
+  line1: string;
+  town: string;
+  postcode: string;
+}): Demographics {
   return {
     given: member.given,
     family: member.family,
@@ -81,7 +107,16 @@ function findCandidates(db: Database, parameters: unknown[]): Promise<HouseholdC
 /** Housing's record matching: its declaration (matching.yaml) with its SQL. */
 export const matching = defineRecordMatching<HouseholdCandidate>('housing', readMatchingDeclaration(join(__dirname))!, {
   candidates: findCandidates,
-  demographics: (row) => householdMemberDemographics({ given: row.given_name, family: row.family_name, dateOfBirth: row.date_of_birth, memberPostcode: row.member_postcode, line1: row.line1, town: row.town, postcode: row.postcode }),
+  demographics: (row) =>
+    householdMemberDemographics({
+      given: row.given_name,
+      family: row.family_name,
+      dateOfBirth: row.date_of_birth,
+      memberPostcode: row.member_postcode,
+      line1: row.line1,
+      town: row.town,
+      postcode: row.postcode,
+    }),
   async holderOf(db, reference) {
     const [row] = await db.query<{ landlord_id: string }>(
       'SELECT t.landlord_id FROM records.household_member m JOIN records.tenancy t ON t.tenancy_ref = m.tenancy_ref WHERE m.member_ref = $1',

@@ -1,18 +1,58 @@
 import { responsePathAsArray, type GraphQLResolveInfo } from 'graphql';
 import {
-  accessLogPage, badUserInput, quoteInput, validateDateArg, validateDateTimeArg, validateIdentifierArg, validateNameArg, validateNhsNumberArg, validateNhsNumberList,
-  validatePostcodeArg, validateTextArg, type SubgraphContext,
+  accessLogPage,
+  badUserInput,
+  quoteInput,
+  validateDateArg,
+  validateDateTimeArg,
+  validateIdentifierArg,
+  validateNameArg,
+  validateNhsNumberArg,
+  validateNhsNumberList,
+  validatePostcodeArg,
+  validateTextArg,
+  type SubgraphContext,
 } from '../../shared';
-import { accessAlerts, breakGlassGrants, recordAlerts, recordBreakGlassGrant, recordSearch, reviewBreakGlassGrant, searchExact, searchFuzzy, type BreakGlassReviewStatus, type ChildRecord, type ExactSearch, type FuzzySearch, type IdentityLoaders } from './store';
+import {
+  accessAlerts,
+  breakGlassGrants,
+  recordAlerts,
+  recordBreakGlassGrant,
+  recordSearch,
+  reviewBreakGlassGrant,
+  searchExact,
+  searchFuzzy,
+  type BreakGlassReviewStatus,
+  type ChildRecord,
+  type ExactSearch,
+  type FuzzySearch,
+  type IdentityLoaders,
+} from './store';
 
 type Context = SubgraphContext<IdentityLoaders>;
-interface SearchArgs { given?: string | null; family?: string | null; dateOfBirth?: string | null; gender?: ChildRecord['gender'] | null; postcode?: string | null; fuzzy?: boolean | null }
+interface SearchArgs {
+  given?: string | null;
+  family?: string | null;
+  dateOfBirth?: string | null;
+  gender?: ChildRecord['gender'] | null;
+  postcode?: string | null;
+  fuzzy?: boolean | null;
+}
 /** A search's arguments once checked; one given empty is not given. */
-interface CheckedSearch { given?: string; family?: string; dateOfBirth?: string; gender?: ChildRecord['gender']; postcode?: string }
+interface CheckedSearch {
+  given?: string;
+  family?: string;
+  dateOfBirth?: string;
+  gender?: ChildRecord['gender'];
+  postcode?: string;
+}
 
 const MAX_SEARCH_RESULTS = 10;
 
-interface PeriodArgs { since?: string | null; until?: string | null }
+interface PeriodArgs {
+  since?: string | null;
+  until?: string | null;
+}
 /** A period as alerts take it: empty for an open end. */
 function period(args: PeriodArgs): { since: string; until: string } {
   for (const name of ['since', 'until'] as const) if (args[name]) validateDateTimeArg(args[name], name);
@@ -59,7 +99,14 @@ export const resolvers = {
       const { authority } = ctx;
       if (authority) {
         const parameters = Object.fromEntries(Object.entries(args).filter(([, v]) => v !== null && v !== undefined));
-        await recordSearch(ctx.db, { traceId: authority.traceId, caller: authority.caller, purpose: authority.purpose, fuzzy: Boolean(args.fuzzy), parameters, results: results.length });
+        await recordSearch(ctx.db, {
+          traceId: authority.traceId,
+          caller: authority.caller,
+          purpose: authority.purpose,
+          fuzzy: Boolean(args.fuzzy),
+          parameters,
+          results: results.length,
+        });
       }
       const path = responsePathAsArray(info.path);
       results.forEach((r, i) => ctx.audit.child([...path, i, 'child'], r.child.nhsNumber));
@@ -106,24 +153,28 @@ function checkSearch(args: SearchArgs): CheckedSearch {
     return typeof value === 'string' && value.trim() !== '' ? { [name]: check(value, name) } : {};
   };
   return {
-    ...text('given', validateNameArg), ...text('family', validateNameArg), ...text('dateOfBirth', validateDateArg), ...text('postcode', validatePostcodeArg),
+    ...text('given', validateNameArg),
+    ...text('family', validateNameArg),
+    ...text('dateOfBirth', validateDateArg),
+    ...text('postcode', validatePostcodeArg),
     ...(args.gender ? { gender: args.gender } : {}),
   };
 }
 
 function toFuzzySearch(search: CheckedSearch): FuzzySearch {
   if (!FUZZY_COMBINATIONS.some((combination) => combination.every((field) => search[field] !== undefined))) {
-    throw badUserInput(
-      `a fuzzy searchChildren needs one of: ${FUZZY_COMBINATIONS.map((c) => c.join(' + ')).join('; ')}`,
-      { argument: 'given, family, dateOfBirth, gender, postcode' },
-    );
+    throw badUserInput(`a fuzzy searchChildren needs one of: ${FUZZY_COMBINATIONS.map((c) => c.join(' + ')).join('; ')}`, {
+      argument: 'given, family, dateOfBirth, gender, postcode',
+    });
   }
   return { ...search, dateOfBirth: search.dateOfBirth! };
 }
 
 function toExactSearch(search: CheckedSearch): ExactSearch {
   if (!search.family || !search.dateOfBirth) {
-    throw badUserInput('searchChildren needs at least family and dateOfBirth (or fuzzy: true with one of its combinations)', { argument: 'family, dateOfBirth' });
+    throw badUserInput('searchChildren needs at least family and dateOfBirth (or fuzzy: true with one of its combinations)', {
+      argument: 'family, dateOfBirth',
+    });
   }
   return { ...search, family: search.family, dateOfBirth: search.dateOfBirth };
 }

@@ -1,6 +1,16 @@
 import {
-  createRowLoader, defaultScorer, DEFAULT_THRESHOLDS, nameKey, normalisePostcode, postcodeSector, prepare, swapDayAndMonth,
-  type Authority, type Database, type Demographics, type Score,
+  createRowLoader,
+  defaultScorer,
+  DEFAULT_THRESHOLDS,
+  nameKey,
+  normalisePostcode,
+  postcodeSector,
+  prepare,
+  swapDayAndMonth,
+  type Authority,
+  type Database,
+  type Demographics,
+  type Score,
 } from '../../shared';
 
 /** A child as the subgraph serves it, read from the demographics store. */
@@ -15,8 +25,16 @@ export interface ChildRecord {
 }
 
 interface PatientRow {
-  nhs_number: string; given_name: string; family_name: string; date_of_birth: string; gender_code: number;
-  nhs_number_status: string; confidentiality: string | null; line1: string | null; town: string | null; postcode: string | null;
+  nhs_number: string;
+  given_name: string;
+  family_name: string;
+  date_of_birth: string;
+  gender_code: number;
+  nhs_number_status: string;
+  confidentiality: string | null;
+  line1: string | null;
+  town: string | null;
+  postcode: string | null;
 }
 
 const genders: Record<number, ChildRecord['gender']> = { 0: 'UNKNOWN', 1: 'MALE', 2: 'FEMALE', 9: 'OTHER' };
@@ -52,7 +70,13 @@ export function createIdentityLoaders(db: Database) {
 }
 export type IdentityLoaders = ReturnType<typeof createIdentityLoaders>;
 
-export interface ExactSearch { given?: string; family: string; dateOfBirth: string; gender?: ChildRecord['gender']; postcode?: string }
+export interface ExactSearch {
+  given?: string;
+  family: string;
+  dateOfBirth: string;
+  gender?: ChildRecord['gender'];
+  postcode?: string;
+}
 
 /** Children matching every field given: names case-insensitively, postcode ignoring spaces. At most `limit`. */
 export async function searchExact(db: Database, search: ExactSearch, limit: number): Promise<ChildRecord[]> {
@@ -69,7 +93,13 @@ export async function searchExact(db: Database, search: ExactSearch, limit: numb
   return rows.map(toChild);
 }
 
-export interface FuzzySearch { given?: string; family?: string; dateOfBirth: string; gender?: ChildRecord['gender']; postcode?: string }
+export interface FuzzySearch {
+  given?: string;
+  family?: string;
+  dateOfBirth: string;
+  gender?: ChildRecord['gender'];
+  postcode?: string;
+}
 
 /** Fuzzy results have at least this probability of being the child searched for: the least that housing would propose to a person. */
 export const FUZZY_MIN_PROBABILITY = DEFAULT_THRESHOLDS.review;
@@ -112,13 +142,22 @@ export async function searchFuzzy(db: Database, search: FuzzySearch, limit: numb
       `${search.dateOfBirth.slice(0, 7)}-01`,
     ],
   );
-  const query: Demographics = { given: search.given, family: search.family, dateOfBirth: search.dateOfBirth, gender: search.gender, addresses: postcode ? [{ postcode }] : [] };
+  const query: Demographics = {
+    given: search.given,
+    family: search.family,
+    dateOfBirth: search.dateOfBirth,
+    gender: search.gender,
+    addresses: postcode ? [{ postcode }] : [],
+  };
   const q = prepare(query);
   return rows
     .map((row) => {
       const child = toChild(row);
       const addresses = (row.postcodes ?? []).map((p, i) => ({ lines: [row.lines?.[i] ?? null], town: row.towns?.[i] ?? null, postcode: p }));
-      const score = defaultScorer.score(q, prepare({ given: row.given_name, family: row.family_name, dateOfBirth: row.date_of_birth, gender: child.gender, addresses }));
+      const score = defaultScorer.score(
+        q,
+        prepare({ given: row.given_name, family: row.family_name, dateOfBirth: row.date_of_birth, gender: child.gender, addresses }),
+      );
       return { child, ...score };
     })
     .filter((r) => r.probability >= FUZZY_MIN_PROBABILITY)
@@ -127,13 +166,31 @@ export async function searchFuzzy(db: Database, search: FuzzySearch, limit: numb
 }
 
 /** Records a search with its parameters, before any result leaves: if it cannot be recorded, nothing is returned. */
-export async function recordSearch(db: Database, entry: {
-  traceId: string; caller: { sub: string; name: string; roles: string[]; org: string }; purpose: string; fuzzy: boolean; parameters: Record<string, unknown>; results: number;
-}): Promise<void> {
+export async function recordSearch(
+  db: Database,
+  entry: {
+    traceId: string;
+    caller: { sub: string; name: string; roles: string[]; org: string };
+    purpose: string;
+    fuzzy: boolean;
+    parameters: Record<string, unknown>;
+    results: number;
+  },
+): Promise<void> {
   await db.query(
     `INSERT INTO service.search_log (trace_id, caller_sub, caller_name, caller_roles, caller_org, purpose, fuzzy, parameters, results)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9)`,
-    [entry.traceId, entry.caller.sub, entry.caller.name, entry.caller.roles.join(','), entry.caller.org, entry.purpose, entry.fuzzy, JSON.stringify(entry.parameters), entry.results],
+    [
+      entry.traceId,
+      entry.caller.sub,
+      entry.caller.name,
+      entry.caller.roles.join(','),
+      entry.caller.org,
+      entry.purpose,
+      entry.fuzzy,
+      JSON.stringify(entry.parameters),
+      entry.results,
+    ],
   );
 }
 
@@ -142,8 +199,20 @@ export type BreakGlassReviewStatus = 'UNREVIEWED' | 'OVERDUE' | 'REVIEWED';
 export const REVIEW_DUE_HOURS = 72;
 
 interface GrantRow {
-  id: string; caller_sub: string; caller_name: string; caller_org: string; nhs_number: string; justification: string; opened_at: string; expires_at: string;
-  overdue: boolean; outcome: string | null; note: string | null; reviewed_by: string | null; reviewed_by_name: string | null; reviewed_at: string | null;
+  id: string;
+  caller_sub: string;
+  caller_name: string;
+  caller_org: string;
+  nhs_number: string;
+  justification: string;
+  opened_at: string;
+  expires_at: string;
+  overdue: boolean;
+  outcome: string | null;
+  note: string | null;
+  reviewed_by: string | null;
+  reviewed_by_name: string | null;
+  reviewed_at: string | null;
 }
 
 const selectGrant = `SELECT id, caller_sub, caller_name, caller_org, nhs_number, justification, opened_at::text, expires_at::text,
@@ -151,9 +220,19 @@ const selectGrant = `SELECT id, caller_sub, caller_name, caller_org, nhs_number,
   FROM service.break_glass_grant`;
 
 const toGrant = (row: GrantRow) => ({
-  id: row.id, callerSub: row.caller_sub, callerName: row.caller_name, callerOrg: row.caller_org, nhsNumber: row.nhs_number, justification: row.justification,
-  openedAt: new Date(row.opened_at).toISOString(), expiresAt: new Date(row.expires_at).toISOString(), overdue: row.overdue, outcome: row.outcome, note: row.note,
-  reviewedBy: row.reviewed_by ? `${row.reviewed_by_name} (${row.reviewed_by})` : null, reviewedAt: row.reviewed_at ? new Date(row.reviewed_at).toISOString() : null,
+  id: row.id,
+  callerSub: row.caller_sub,
+  callerName: row.caller_name,
+  callerOrg: row.caller_org,
+  nhsNumber: row.nhs_number,
+  justification: row.justification,
+  openedAt: new Date(row.opened_at).toISOString(),
+  expiresAt: new Date(row.expires_at).toISOString(),
+  overdue: row.overdue,
+  outcome: row.outcome,
+  note: row.note,
+  reviewedBy: row.reviewed_by ? `${row.reviewed_by_name} (${row.reviewed_by})` : null,
+  reviewedAt: row.reviewed_at ? new Date(row.reviewed_at).toISOString() : null,
 });
 
 /** Records a grant the gateway has just opened (once, however many requests carry it). */
@@ -162,9 +241,27 @@ export async function recordBreakGlassGrant(db: Database, authority: Authority, 
   await db.query(
     `INSERT INTO service.break_glass_grant (id, caller_sub, caller_name, caller_org, caller_roles, nhs_number, justification, trace_id, opened_at, expires_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING`,
-    [grant.id, authority.caller.sub, authority.caller.name, authority.caller.org, authority.caller.roles.join(','), nhsNumber, authority.breakGlass ?? '', authority.traceId, grant.openedAt, grant.expiresAt],
+    [
+      grant.id,
+      authority.caller.sub,
+      authority.caller.name,
+      authority.caller.org,
+      authority.caller.roles.join(','),
+      nhsNumber,
+      authority.breakGlass ?? '',
+      authority.traceId,
+      grant.openedAt,
+      grant.expiresAt,
+    ],
   );
-  await recordAlerts(db, authority, [{ kind: 'BREAK_GLASS', count: null, threshold: null, detail: `break-glass grant ${grant.id} opened until ${grant.expiresAt}: ${authority.breakGlass ?? ''}` }]);
+  await recordAlerts(db, authority, [
+    {
+      kind: 'BREAK_GLASS',
+      count: null,
+      threshold: null,
+      detail: `break-glass grant ${grant.id} opened until ${grant.expiresAt}: ${authority.breakGlass ?? ''}`,
+    },
+  ]);
 }
 
 export async function breakGlassGrants(db: Database, status: BreakGlassReviewStatus) {
@@ -190,7 +287,11 @@ export async function reviewBreakGlassGrant(db: Database, id: string, review: { 
  * Records alerts for the privacy officer: those the gateway raised with a caller's request (one per caller,
  * kind and hour: one already recorded is kept as it is), and each break-glass grant opened.
  */
-export async function recordAlerts(db: Database, authority: Authority, alerts: { kind: string; count: number | null; threshold: number | null; detail: string; hour?: string }[]): Promise<void> {
+export async function recordAlerts(
+  db: Database,
+  authority: Authority,
+  alerts: { kind: string; count: number | null; threshold: number | null; detail: string; hour?: string }[],
+): Promise<void> {
   if (alerts.length === 0) return;
   await db.query(
     `INSERT INTO service.access_alert (kind, caller_sub, caller_name, caller_org, caller_roles, count, threshold, detail, trace_id, counted_hour)
@@ -202,10 +303,30 @@ export async function recordAlerts(db: Database, authority: Authority, alerts: {
 }
 
 export async function accessAlerts(db: Database, since: string | null) {
-  const rows = await db.query<{ id: string; raised_at: string; kind: string; caller_sub: string; caller_name: string; caller_org: string; count: number | null; threshold: number | null; detail: string }>(
+  const rows = await db.query<{
+    id: string;
+    raised_at: string;
+    kind: string;
+    caller_sub: string;
+    caller_name: string;
+    caller_org: string;
+    count: number | null;
+    threshold: number | null;
+    detail: string;
+  }>(
     `SELECT id::text, raised_at::text, kind, caller_sub, caller_name, caller_org, count, threshold, detail FROM service.access_alert
       WHERE $1::timestamptz IS NULL OR raised_at >= $1::timestamptz ORDER BY raised_at DESC, id DESC LIMIT 500`,
     [since],
   );
-  return rows.map((r) => ({ id: r.id, raisedAt: new Date(r.raised_at).toISOString(), kind: r.kind, callerSub: r.caller_sub, callerName: r.caller_name, callerOrg: r.caller_org, count: r.count, threshold: r.threshold, detail: r.detail }));
+  return rows.map((r) => ({
+    id: r.id,
+    raisedAt: new Date(r.raised_at).toISOString(),
+    kind: r.kind,
+    callerSub: r.caller_sub,
+    callerName: r.caller_name,
+    callerOrg: r.caller_org,
+    count: r.count,
+    threshold: r.threshold,
+    detail: r.detail,
+  }));
 }

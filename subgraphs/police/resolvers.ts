@@ -1,7 +1,17 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import {
-  badUserInput, declareFields, ErrorCode, graphqlError, quoteInput, validateDateTimeArg, validateIdentifierArg, type Authority, type ChildDemographics, type FactsNeeded,
-  type RecordFacts, type SubgraphContext,
+  badUserInput,
+  declareFields,
+  ErrorCode,
+  graphqlError,
+  quoteInput,
+  validateDateTimeArg,
+  validateIdentifierArg,
+  type Authority,
+  type ChildDemographics,
+  type FactsNeeded,
+  type RecordFacts,
+  type SubgraphContext,
 } from '../../shared';
 import { matching, type NotificationRow, type PoliceLoaders, type PoliceRecord } from './store';
 
@@ -11,7 +21,9 @@ export type Context = SubgraphContext<PoliceLoaders>;
  * A notification as the graph shows it: the row, and whether the child may be restricted. Under `Child.police`
  * identity says; through the school's list nobody does, so the child counts as restricted there (fail closed).
  */
-export interface Notification extends NotificationRow { restricted: boolean }
+export interface Notification extends NotificationRow {
+  restricted: boolean;
+}
 
 /** A match, with the child's restriction as identity gave it. */
 export type PoliceChild = PoliceRecord & { restricted: boolean };
@@ -127,7 +139,8 @@ export const resolvers = {
       if (!found) throw badUserInput(`id: ${quoteInput(id)} is not an Encompass notification the force sent`, { argument: 'id' });
       if (!notifiedSchool(authority, found)) {
         throw graphqlError(ErrorCode.FORBIDDEN, `Not authorised to acknowledge ${id}: it was sent to another school`, {
-          policy: 'police:acknowledge', reason: 'the notification was not sent to the caller\'s school',
+          policy: 'police:acknowledge',
+          reason: "the notification was not sent to the caller's school",
         });
       }
       const { caller } = authority;

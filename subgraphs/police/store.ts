@@ -1,19 +1,48 @@
 import {
-  createListLoader, defineRecordMatching, MATCHING_SQL, readMatchingDeclaration, type CandidateRow, type Database, type Match, type MatchSettings,
+  createListLoader,
+  defineRecordMatching,
+  MATCHING_SQL,
+  readMatchingDeclaration,
+  type CandidateRow,
+  type Database,
+  type Match,
+  type MatchSettings,
 } from '../../shared';
 
 /** A person the force knows, found for a child. */
 export interface PersonCandidate extends CandidateRow {
-  given_name: string; family_name: string; date_of_birth: string | null; line1: string | null; town: string | null; postcode: string | null;
+  given_name: string;
+  family_name: string;
+  date_of_birth: string | null;
+  line1: string | null;
+  town: string | null;
+  postcode: string | null;
 }
 
 /** An Encompass notification, with its incident and the child as the force recorded them. */
 export interface NotificationRow {
-  notification_id: string; person_ref: string; force_id: string; incident_ref: string; occurred_at: string; incident_type: string;
-  place_line1: string; place_town: string; place_postcode: string; present: boolean; whereabouts: string | null; child_voice: string | null;
-  given_name: string; family_name: string; date_of_birth: string | null;
-  school_urn: string | null; school_name: string | null; la_code: string | null; sent_at: string;
-  acknowledged_at: string | null; acknowledged_by_name: string | null; acknowledged_by_org: string | null;
+  notification_id: string;
+  person_ref: string;
+  force_id: string;
+  incident_ref: string;
+  occurred_at: string;
+  incident_type: string;
+  place_line1: string;
+  place_town: string;
+  place_postcode: string;
+  present: boolean;
+  whereabouts: string | null;
+  child_voice: string | null;
+  given_name: string;
+  family_name: string;
+  date_of_birth: string | null;
+  school_urn: string | null;
+  school_name: string | null;
+  la_code: string | null;
+  sent_at: string;
+  acknowledged_at: string | null;
+  acknowledged_by_name: string | null;
+  acknowledged_by_org: string | null;
   /** The NHS number a person confirmed for the child (the kit's cross-reference), when one did. */
   nhs_number: string | null;
 }

@@ -21,8 +21,15 @@ export async function notifyLocalAuthority(db: Database, entries: readonly Audit
       if (record instanceof Error) throw record;
       if (!record || (e.caller.orgType === 'local-authority' && e.caller.org === record.laCode)) return;
       viewed.push({
-        la_code: record.laCode, nhs_number: children[i]!.nhsNumber, trace_id: e.traceId, caller_sub: e.caller.sub, caller_name: e.caller.name,
-        caller_org: e.caller.org, caller_roles: e.caller.roles.join(','), purpose: e.purpose, break_glass: e.breakGlass,
+        la_code: record.laCode,
+        nhs_number: children[i]!.nhsNumber,
+        trace_id: e.traceId,
+        caller_sub: e.caller.sub,
+        caller_name: e.caller.name,
+        caller_org: e.caller.org,
+        caller_roles: e.caller.roles.join(','),
+        purpose: e.purpose,
+        break_glass: e.breakGlass,
       });
     });
   }
@@ -37,13 +44,26 @@ export async function notifyLocalAuthority(db: Database, entries: readonly Audit
 
 /** The notifications for the caller's own local authority, newest first. */
 export async function notificationsFor(db: Database, laCode: string, since: string | null) {
-  const rows = await db.query<{ nhs_number: string; viewed_at: string; caller_name: string; caller_org: string; caller_roles: string; purpose: string; break_glass: string | null }>(
+  const rows = await db.query<{
+    nhs_number: string;
+    viewed_at: string;
+    caller_name: string;
+    caller_org: string;
+    caller_roles: string;
+    purpose: string;
+    break_glass: string | null;
+  }>(
     `SELECT nhs_number, viewed_at::text, caller_name, caller_org, caller_roles, purpose, break_glass FROM service.access_notification
       WHERE la_code = $1 AND ($2::timestamptz IS NULL OR viewed_at >= $2::timestamptz) ORDER BY viewed_at DESC, id DESC LIMIT 500`,
     [laCode, since],
   );
   return rows.map((r) => ({
-    nhsNumber: r.nhs_number, viewedAt: new Date(r.viewed_at).toISOString(), viewedBy: r.caller_name, organisation: r.caller_org,
-    roles: r.caller_roles.split(','), purpose: r.purpose, breakGlass: r.break_glass,
+    nhsNumber: r.nhs_number,
+    viewedAt: new Date(r.viewed_at).toISOString(),
+    viewedBy: r.caller_name,
+    organisation: r.caller_org,
+    roles: r.caller_roles.split(','),
+    purpose: r.purpose,
+    breakGlass: r.break_glass,
   }));
 }

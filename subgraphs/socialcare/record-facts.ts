@@ -10,12 +10,8 @@ export function socialCareRecordFacts(record: SocialCareRecord, authority: Autho
   const { caller } = authority;
   const relationships = new Set<string>();
   if (record.allocatedWorkerLogin !== null && caller.sub === record.allocatedWorkerLogin) relationships.add('allocated-worker');
-  if (
-    caller.roles.includes('team-manager') &&
-    record.allocatedTeamName !== null &&
-    caller.team === record.allocatedTeamName &&
-    caller.org === record.laCode
-  ) relationships.add('team-of-allocated-worker');
+  if (caller.roles.includes('team-manager') && record.allocatedTeamName !== null && caller.team === record.allocatedTeamName && caller.org === record.laCode)
+    relationships.add('team-of-allocated-worker');
   return { relationships, consented: false, restricted: record.restricted };
 }
 

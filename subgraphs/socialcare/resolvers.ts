@@ -4,7 +4,9 @@ import { notificationsFor } from './notifications';
 import { caseloadOf, caseloadSizeOf, type SocialCareLoaders, type SocialCareRecord } from './store';
 
 type Context = SubgraphContext<SocialCareLoaders>;
-interface ChildReference { nhsNumber: string }
+interface ChildReference {
+  nhsNumber: string;
+}
 
 export const resolvers = {
   Query: {

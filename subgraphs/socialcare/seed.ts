@@ -9,9 +9,18 @@ export const seedSocialCare: SeedFunction = async (db, options) => {
   await db.exec(`TRUNCATE records.placement, records.case_note, records.referral, records.allocation, records.episode, records.person,
     records.worker, records.team, records.local_authority RESTART IDENTITY`);
   await insertRows(db, 'records.local_authority', ['la_code', 'name', 'duty_phone'], [[localAuthority.code, localAuthority.name, localAuthority.dutyPhone]]);
-  await insertRows(db, 'records.team', ['team_id', 'la_code', 'name'], directory.teams.map((t) => [t.id, localAuthority.code, t.name]));
-  await insertRows(db, 'records.worker', ['worker_id', 'login', 'name', 'phone', 'team_id', 'role'],
-    directory.workers.map((w) => [w.id, w.login, w.name, w.phone, w.teamId, w.role]));
+  await insertRows(
+    db,
+    'records.team',
+    ['team_id', 'la_code', 'name'],
+    directory.teams.map((t) => [t.id, localAuthority.code, t.name]),
+  );
+  await insertRows(
+    db,
+    'records.worker',
+    ['worker_id', 'login', 'name', 'phone', 'team_id', 'role'],
+    directory.workers.map((w) => [w.id, w.login, w.name, w.phone, w.teamId, w.role]),
+  );
 
   const people: unknown[][] = [];
   const episodes: unknown[][] = [];
@@ -27,7 +36,7 @@ export const seedSocialCare: SeedFunction = async (db, options) => {
     people.push([personId, child.nhsNumber, localAuthority.code, child.restricted]);
     if (care.status === 'LOOKED_AFTER') {
       const n = Number(child.nhsNumber.slice(-4));
-      placements.push([personId, n % 5 === 0 ? 'Residential children\'s home' : 'Foster care', care.since, areas[n % areas.length]]);
+      placements.push([personId, n % 5 === 0 ? "Residential children's home" : 'Foster care', care.since, areas[n % areas.length]]);
     }
     if (care.status !== 'NONE') episodes.push([`E${String(episodes.length + 1).padStart(7, '0')}`, personId, categories[care.status], care.since, null]);
     if (care.workerId) allocations.push([personId, care.workerId, care.since, null]);

@@ -23,18 +23,49 @@ export interface SocialCareRecord {
 }
 
 /** A referral, with the NHS number of the child it is about. */
-export interface ReferralRecord { nhsNumber: string; date: string; source: string; reason: string }
+export interface ReferralRecord {
+  nhsNumber: string;
+  date: string;
+  source: string;
+  reason: string;
+}
 
 /** A case note, with the NHS number of the child it is about. */
-export interface CaseNoteRecord { nhsNumber: string; date: string; author: string | null; text: string }
+export interface CaseNoteRecord {
+  nhsNumber: string;
+  date: string;
+  author: string | null;
+  text: string;
+}
 
 interface RecordRow {
-  nhs_number: string; category: string | null; status_since: string | null; la_code: string; la_name: string; la_duty_phone: string | null;
-  worker_login: string | null; worker_name: string | null; worker_phone: string | null; team_name: string | null;
-  restricted: boolean; placement_type: string | null; placement_since: string | null; placement_area: string | null;
+  nhs_number: string;
+  category: string | null;
+  status_since: string | null;
+  la_code: string;
+  la_name: string;
+  la_duty_phone: string | null;
+  worker_login: string | null;
+  worker_name: string | null;
+  worker_phone: string | null;
+  team_name: string | null;
+  restricted: boolean;
+  placement_type: string | null;
+  placement_since: string | null;
+  placement_area: string | null;
 }
-interface ReferralRow { nhs_number: string; received_on: string; source: string; reason: string }
-interface CaseNoteRow { nhs_number: string; written_on: string; author: string | null; body: string }
+interface ReferralRow {
+  nhs_number: string;
+  received_on: string;
+  source: string;
+  reason: string;
+}
+interface CaseNoteRow {
+  nhs_number: string;
+  written_on: string;
+  author: string | null;
+  body: string;
+}
 
 const statuses: Record<string, SocialCareStatus> = { CIN: 'CHILD_IN_NEED', CPP: 'CHILD_PROTECTION_PLAN', LAC: 'LOOKED_AFTER' };
 

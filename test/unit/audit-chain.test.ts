@@ -1,10 +1,26 @@
-import { appendAudit, auditRowsForChild, checkWitnessedHeads, ensureServiceRole, purgeAudit, migrateAudit, openAgencyDatabase, verifyAuditChain, type AgencyDatabase, type AuditEntry, type Database } from '../../shared';
+import {
+  appendAudit,
+  auditRowsForChild,
+  checkWitnessedHeads,
+  ensureServiceRole,
+  purgeAudit,
+  migrateAudit,
+  openAgencyDatabase,
+  verifyAuditChain,
+  type AgencyDatabase,
+  type AuditEntry,
+  type Database,
+} from '../../shared';
 import { backends, createTestDatabase } from '../start-federation';
 
-
 const entry = (n: number): AuditEntry => ({
-  traceId: `trace-${n}`, caller: { sub: 'sw.jones', name: 'Sam Jones', roles: ['social-worker'], org: 'NS001', orgType: 'local-authority' },
-  purpose: 'safeguarding', breakGlass: null, operation: { type: 'query', name: null }, children: [{ nhsNumber: '9990000018', localReference: null, disclosed: [`field${n}`], denied: [] }], basis: { policies: ['socialcare:status'], lawfulBasis: 'safeguarding children (DPA 2018 Sch 1 para 18)' },
+  traceId: `trace-${n}`,
+  caller: { sub: 'sw.jones', name: 'Sam Jones', roles: ['social-worker'], org: 'NS001', orgType: 'local-authority' },
+  purpose: 'safeguarding',
+  breakGlass: null,
+  operation: { type: 'query', name: null },
+  children: [{ nhsNumber: '9990000018', localReference: null, disclosed: [`field${n}`], denied: [] }],
+  basis: { policies: ['socialcare:status'], lawfulBasis: 'safeguarding children (DPA 2018 Sch 1 para 18)' },
 });
 
 describe.each(backends)('the audit hash chain on %s', (backend) => {
@@ -42,8 +58,10 @@ describe.each(backends)('the audit hash chain on %s', (backend) => {
     await expect(served.query("UPDATE service.audit_log SET entry = '{}' WHERE seq = 1")).rejects.toThrow(/permission denied/);
     await expect(served.query('DELETE FROM service.audit_log WHERE seq = 1')).rejects.toThrow(/permission denied/);
     // A row of its own making (its own time, its own link), or a head moved by hand, is refused.
-    await expect(served.query(`INSERT INTO service.audit_log (seq, at, caller_sub, nhs_numbers, entry, prev_hash, hash)
-      SELECT seq + 1, now() - interval '1 day', 'someone', '{}', '{}', hash, repeat('0', 64) FROM service.audit_head`)).rejects.toThrow(/permission denied/);
+    await expect(
+      served.query(`INSERT INTO service.audit_log (seq, at, caller_sub, nhs_numbers, entry, prev_hash, hash)
+      SELECT seq + 1, now() - interval '1 day', 'someone', '{}', '{}', hash, repeat('0', 64) FROM service.audit_head`),
+    ).rejects.toThrow(/permission denied/);
     await expect(served.query('UPDATE service.audit_head SET seq = seq + 1')).rejects.toThrow(/permission denied/);
     // Through the function, still: a seventh row, linked to the sixth.
     expect(await appendAudit(served, [entry(7)])).toMatchObject({ seq: 7 });
@@ -66,7 +84,7 @@ describe.each(backends)('the audit hash chain on %s', (backend) => {
     expect((await verifyAuditChain(served)).broken).toMatchObject({ seq: 5, kind: 'deleted' });
   });
 
-  it('finds the newest rows deleted, by the chain\'s head', async () => {
+  it("finds the newest rows deleted, by the chain's head", async () => {
     await tamper('DELETE FROM service.audit_log WHERE seq >= 5');
     expect((await verifyAuditChain(served)).broken).toMatchObject({ seq: 5, kind: 'deleted', detail: expect.stringContaining('rows 5–6') });
   });
@@ -77,12 +95,18 @@ describe.each(backends)('the audit hash chain on %s', (backend) => {
     expect(head).toEqual({ seq: 7, hash: newest!.hash });
     const witnessed = [{ ...head!, at: '2026-11-26T10:00:00Z', where: 'a gateway log line 1' }];
     expect(await checkWitnessedHeads(served, witnessed, { retentionDays: 30 })).toEqual({ checked: 1, broken: null });
-    await tamper(`DELETE FROM service.audit_log WHERE seq >= 6; UPDATE service.audit_head SET seq = 5, hash = (SELECT hash FROM service.audit_log WHERE seq = 5)`);
+    await tamper(
+      `DELETE FROM service.audit_log WHERE seq >= 6; UPDATE service.audit_head SET seq = 5, hash = (SELECT hash FROM service.audit_log WHERE seq = 5)`,
+    );
     expect(await verifyAuditChain(served)).toEqual({ rows: 5, broken: null });
-    expect((await checkWitnessedHeads(served, witnessed, { retentionDays: 30 })).broken).toMatchObject({ seq: 7, kind: 'deleted', detail: expect.stringContaining('the log ends at 5') });
+    expect((await checkWitnessedHeads(served, witnessed, { retentionDays: 30 })).broken).toMatchObject({
+      seq: 7,
+      kind: 'deleted',
+      detail: expect.stringContaining('the log ends at 5'),
+    });
   });
 
-  it('finds the newest row edited together with its hash, by the chain\'s head', async () => {
+  it("finds the newest row edited together with its hash, by the chain's head", async () => {
     await tamper(`UPDATE service.audit_log SET entry = replace(entry, '"safeguarding"', '"direct-care"') WHERE seq = 6;
       UPDATE service.audit_log SET hash = service.audit_hash(prev_hash, at, caller_sub, nhs_numbers, entry) WHERE seq = 6`);
     expect((await verifyAuditChain(served)).broken).toMatchObject({ seq: 6, kind: 'edited', detail: expect.stringContaining('head') });
@@ -95,7 +119,7 @@ describe.each(backends)('the audit hash chain on %s', (backend) => {
     await expect(appendAudit(served, [entry(8)])).rejects.toThrow(/duplicate key/);
   });
 
-  it('refuses to append without the chain\'s head', async () => {
+  it("refuses to append without the chain's head", async () => {
     await expect(served.query('DELETE FROM service.audit_head')).rejects.toThrow(/permission denied/);
     await tamper('DELETE FROM service.audit_head');
     await expect(appendAudit(served, [entry(7)])).rejects.toThrow(/no head/);
@@ -103,7 +127,9 @@ describe.each(backends)('the audit hash chain on %s', (backend) => {
   });
 
   it('finds reordered rows', async () => {
-    await tamper('UPDATE service.audit_log SET seq = -seq WHERE seq IN (2, 3); UPDATE service.audit_log SET seq = 3 WHERE seq = -2; UPDATE service.audit_log SET seq = 2 WHERE seq = -3');
+    await tamper(
+      'UPDATE service.audit_log SET seq = -seq WHERE seq IN (2, 3); UPDATE service.audit_log SET seq = 3 WHERE seq = -2; UPDATE service.audit_log SET seq = 2 WHERE seq = -3',
+    );
     expect((await verifyAuditChain(served)).broken).toMatchObject({ seq: 2, kind: 'reordered' });
   });
 
@@ -125,21 +151,32 @@ describe.each(backends)('the audit hash chain on %s', (backend) => {
     await appendAudit(served, [entry(7)]);
     expect(await verifyAuditChain(served)).toEqual({ rows: 2, broken: null });
     // A purged row witnessed longer ago than the log is kept is not held to its witness; one witnessed within it is.
-    const witnessedAt = (daysAgo: number) => [{ seq: 4, hash: row4!.hash, at: new Date(Date.now() - daysAgo * 86_400_000).toISOString(), where: 'a gateway log line 1' }];
+    const witnessedAt = (daysAgo: number) => [
+      { seq: 4, hash: row4!.hash, at: new Date(Date.now() - daysAgo * 86_400_000).toISOString(), where: 'a gateway log line 1' },
+    ];
     expect(await checkWitnessedHeads(served, witnessedAt(40), { retentionDays: 30 })).toEqual({ checked: 0, broken: null });
-    expect((await checkWitnessedHeads(served, witnessedAt(2), { retentionDays: 30 })).broken).toMatchObject({ seq: 4, kind: 'deleted', detail: expect.stringContaining('within the 30 days') });
+    expect((await checkWitnessedHeads(served, witnessedAt(2), { retentionDays: 30 })).broken).toMatchObject({
+      seq: 4,
+      kind: 'deleted',
+      detail: expect.stringContaining('within the 30 days'),
+    });
     const [purgeRow] = await served.query<{ entry: { kind: string; rows: number } }>('SELECT entry FROM service.audit_entry WHERE seq = 7');
     expect(purgeRow!.entry).toMatchObject({ kind: 'purge', rows: 6 });
     await tamper('DELETE FROM service.audit_log WHERE seq = 7');
     expect((await verifyAuditChain(served)).broken).toMatchObject({ seq: 8, kind: 'deleted' });
-    expect((await checkWitnessedHeads(served, witnessedAt(40), { retentionDays: 30 })).broken).toMatchObject({ seq: 4, kind: 'deleted', detail: expect.stringContaining('no purge') });
+    expect((await checkWitnessedHeads(served, witnessedAt(40), { retentionDays: 30 })).broken).toMatchObject({
+      seq: 4,
+      kind: 'deleted',
+      detail: expect.stringContaining('no purge'),
+    });
   });
 
   it('keeps a many-child entry compact, and gives each child back whole; an export names only its own child', async () => {
     const many: AuditEntry = {
       ...entry(7),
       children: Array.from({ length: 300 }, (_, i) => ({
-        nhsNumber: `99900${String(i).padStart(5, '0')}`, localReference: i % 2 ? `TEN-${i}` : null,
+        nhsNumber: `99900${String(i).padStart(5, '0')}`,
+        localReference: i % 2 ? `TEN-${i}` : null,
         disclosed: i % 100 === 7 ? ['education.attendanceRate'] : ['education.attendanceRate', 'education.school.name'],
         denied: i % 100 === 7 ? [{ field: 'education.school', policy: 'education:school', reason: 'restricted' }] : [],
       })),

@@ -11,8 +11,10 @@ const operation = parse(`query ($representations: [_Any!]!) { _entities(represen
   ... on Child { health { registeredGp { practiceName } conditions { name } } } } }`).definitions[0] as OperationDefinitionNode;
 
 const authority = {
-  traceId: 'trace-entries', caller: { sub: 'sw.jones', name: 'Sam Jones (fictional)', roles: ['social-worker'], org: 'NS001', orgType: 'local-authority' },
-  purpose: 'safeguarding', breakGlass: null,
+  traceId: 'trace-entries',
+  caller: { sub: 'sw.jones', name: 'Sam Jones (fictional)', roles: ['social-worker'], org: 'NS001', orgType: 'local-authority' },
+  purpose: 'safeguarding',
+  breakGlass: null,
 };
 
 const gp = { registeredGp: { practiceName: 'Fictional Practice' } };
@@ -27,7 +29,9 @@ describe('the audit entry of a response', () => {
     database = await openAgencyDatabase({});
     await migrateAudit(database.owner);
     plugin = auditPlugin({
-      db: database.owner, logger: { error: () => undefined } as never, agency: 'health',
+      db: database.owner,
+      logger: { error: () => undefined } as never,
+      agency: 'health',
       policyMap: new Map([['Child.health', [['health:gp'], ['health:conditions']]]]),
     });
   });
@@ -38,8 +42,11 @@ describe('the audit entry of a response', () => {
     const representations = entities.map((_, i) => ({ __typename: 'Child', nhsNumber: `99900000${String(i).padStart(2, '0')}` }));
     const body = { kind: 'single', singleResult: { data: { _entities: entities }, errors } };
     await hooks.willSendResponse({
-      contextValue: { authority, audit: createAuditCollector() }, operation, operationName: null,
-      request: { variables: { representations } }, response: { body },
+      contextValue: { authority, audit: createAuditCollector() },
+      operation,
+      operationName: null,
+      request: { variables: { representations } },
+      response: { body },
     });
     expect(body.singleResult.errors).toEqual(errors);
     const [row] = await database.owner.query<{ entry: AuditEntry }>('SELECT entry FROM service.audit_entry ORDER BY seq DESC LIMIT 1');
@@ -56,7 +63,13 @@ describe('the audit entry of a response', () => {
         { health: { ...gp, conditions: [] } },
         null,
       ],
-      [{ message: 'Not authorised', path: ['_entities', 5, 'health'], extensions: { code: 'FORBIDDEN', policy: 'health:conditions', reason: 'no relationship' } }],
+      [
+        {
+          message: 'Not authorised',
+          path: ['_entities', 5, 'health'],
+          extensions: { code: 'FORBIDDEN', policy: 'health:conditions', reason: 'no relationship' },
+        },
+      ],
     );
     expect(entry.children.map((c) => [c.nhsNumber, c.disclosed, c.denied])).toEqual([
       ['9990000000', both, []],
@@ -70,7 +83,11 @@ describe('the audit entry of a response', () => {
   });
 
   it('records an object given with nothing but nulls in it as disclosed: that it exists is what it tells', async () => {
-    const entry = await respond([{ health: { registeredGp: null, conditions: null } }, { health: { registeredGp: { practiceName: null }, ...condition } }, { health: null }]);
+    const entry = await respond([
+      { health: { registeredGp: null, conditions: null } },
+      { health: { registeredGp: { practiceName: null }, ...condition } },
+      { health: null },
+    ]);
     expect(entry.children.map((c) => [c.nhsNumber, c.disclosed])).toEqual([
       ['9990000000', ['health']],
       ['9990000001', ['health.conditions.name', 'health.registeredGp']],

@@ -1,6 +1,15 @@
 import {
-  accessEntriesPage, appendAudit, auditRowsForChild, compareCursors, migrateAudit, openAgencyDatabase, purgeAudit, verifyAuditChain,
-  type AccessCursor, type AgencyDatabase, type AuditEntry,
+  accessEntriesPage,
+  appendAudit,
+  auditRowsForChild,
+  compareCursors,
+  migrateAudit,
+  openAgencyDatabase,
+  purgeAudit,
+  verifyAuditChain,
+  type AccessCursor,
+  type AgencyDatabase,
+  type AuditEntry,
 } from '../../shared';
 import { syntheticNhsNumbers } from '../../synthetic';
 import { backends, createTestDatabase } from '../start-federation';
@@ -24,8 +33,11 @@ function entryFor(n: number): AuditEntry {
   const caseload = n % CASELOAD_EVERY === 0;
   const named = caseload ? [...others.slice(0, 250), AMELIA, ...others.slice(250, 499)] : [n % 3 === 0 ? AMELIA : others[n % others.length]!];
   return {
-    traceId: `trace-${n}`, caller: { sub: n % 2 ? 'sw.jones' : 'gp.smith', name: 'Someone', roles: ['social-worker'], org: 'NS001', orgType: 'local-authority' },
-    purpose: 'safeguarding', breakGlass: null, operation: { type: 'query', name: `Op${n}` },
+    traceId: `trace-${n}`,
+    caller: { sub: n % 2 ? 'sw.jones' : 'gp.smith', name: 'Someone', roles: ['social-worker'], org: 'NS001', orgType: 'local-authority' },
+    purpose: 'safeguarding',
+    breakGlass: null,
+    operation: { type: 'query', name: `Op${n}` },
     children: named.map((nhsNumber) => ({ nhsNumber, localReference: null, disclosed: ['socialCare.status'], denied: [] })),
     basis: { policies: ['socialcare:status'], lawfulBasis: 'safeguarding children (DPA 2018 Sch 1 para 18)' },
   };
@@ -44,7 +56,10 @@ describe.each(backends)('the audit log at length on %s', (backend) => {
     await migrateAudit(owner());
     // Appended in batches of 50, as group commit does under load.
     for (let n = 1; n <= ROWS; n += 50) {
-      await appendAudit(owner(), Array.from({ length: Math.min(50, ROWS - n + 1) }, (_, i) => entryFor(n + i)));
+      await appendAudit(
+        owner(),
+        Array.from({ length: Math.min(50, ROWS - n + 1) }, (_, i) => entryFor(n + i)),
+      );
     }
   }, 300_000);
   afterAll(async () => {
@@ -70,7 +85,8 @@ describe.each(backends)('the audit log at length on %s', (backend) => {
   });
 
   it('finds rows 1,000 and 1,001 swapped as reordered, at 1,000', async () => {
-    const swap = 'UPDATE service.audit_log SET seq = -seq WHERE seq IN (1000, 1001); UPDATE service.audit_log SET seq = 1001 WHERE seq = -1000; UPDATE service.audit_log SET seq = 1000 WHERE seq = -1001';
+    const swap =
+      'UPDATE service.audit_log SET seq = -seq WHERE seq IN (1000, 1001); UPDATE service.audit_log SET seq = 1001 WHERE seq = -1000; UPDATE service.audit_log SET seq = 1000 WHERE seq = -1001';
     await tamper(swap);
     try {
       expect((await verifyAuditChain(owner())).broken).toMatchObject({ seq: 1_000, kind: 'reordered' });
@@ -79,7 +95,7 @@ describe.each(backends)('the audit log at length on %s', (backend) => {
     }
   });
 
-  it('exports a child\'s rows in chain order, page by page, each row once', async () => {
+  it("exports a child's rows in chain order, page by page, each row once", async () => {
     const seen: number[] = [];
     let after = 0;
     for (let pages = 0; pages < 100; pages++) {
@@ -94,11 +110,16 @@ describe.each(backends)('the audit log at length on %s', (backend) => {
     expect(caseload).toMatchObject({ seq: CASELOAD_EVERY * 10, entry: { otherChildren: 499, traceId: `trace-${CASELOAD_EVERY * 10}` } });
   });
 
-  it('gives a child\'s access entries in the timeline\'s order, page by page, each once, with LIMIT in SQL', async () => {
+  it("gives a child's access entries in the timeline's order, page by page, each once, with LIMIT in SQL", async () => {
     const seen: AccessCursor[] = [];
     let after: AccessCursor | null = null;
     for (let pages = 0; pages < 100; pages++) {
-      const page: Awaited<ReturnType<typeof accessEntriesPage>> = await accessEntriesPage(owner(), 'socialcare', { child: AMELIA }, { ...ALL_TIME, first: 500, after });
+      const page: Awaited<ReturnType<typeof accessEntriesPage>> = await accessEntriesPage(
+        owner(),
+        'socialcare',
+        { child: AMELIA },
+        { ...ALL_TIME, first: 500, after },
+      );
       seen.push(...page.map((e) => e.cursor));
       expect(page.every((e) => e.child.nhsNumber === AMELIA)).toBe(true);
       if (page.length < 500) break;
@@ -108,14 +129,21 @@ describe.each(backends)('the audit log at length on %s', (backend) => {
     for (let i = 1; i < seen.length; i++) expect(compareCursors(seen[i - 1]!, seen[i]!)).toBeLessThan(0);
   });
 
-  it('pages a caller\'s history through caseload rows, each of their 500 children once', async () => {
+  it("pages a caller's history through caseload rows, each of their 500 children once", async () => {
     // gp.smith caused the even rows; the caseload rows among them (every 194th) name 500 children each.
     const first = 200;
-    const wanted = Array.from({ length: 2 * CASELOAD_EVERY + 1 }, (_, i) => i + 1).filter((n) => n % 2 === 0).flatMap((n) => entryFor(n).children.map((c, i) => `${n}:${i + 1}:${c.nhsNumber}`));
+    const wanted = Array.from({ length: 2 * CASELOAD_EVERY + 1 }, (_, i) => i + 1)
+      .filter((n) => n % 2 === 0)
+      .flatMap((n) => entryFor(n).children.map((c, i) => `${n}:${i + 1}:${c.nhsNumber}`));
     const seen: string[] = [];
     let after: AccessCursor | null = null;
     while (seen.length < wanted.length) {
-      const page: Awaited<ReturnType<typeof accessEntriesPage>> = await accessEntriesPage(owner(), 'socialcare', { caller: 'gp.smith' }, { ...ALL_TIME, first, after });
+      const page: Awaited<ReturnType<typeof accessEntriesPage>> = await accessEntriesPage(
+        owner(),
+        'socialcare',
+        { caller: 'gp.smith' },
+        { ...ALL_TIME, first, after },
+      );
       expect(page).toHaveLength(first);
       seen.push(...page.map((e) => `${e.cursor.seq}:${e.cursor.ord}:${e.child.nhsNumber}`));
       after = page.at(-1)!.cursor;

@@ -1,6 +1,11 @@
 import { cpuPerRequest, cpuSnapshot, type CpuSnapshot } from '../../bench/cpu';
 
-const snapshot = (mainMs: number, processMs: number, postgres: [string, number][]): CpuSnapshot => ({ mainMs, processMs, postgres: new Map(postgres), autovacuum: new Set() });
+const snapshot = (mainMs: number, processMs: number, postgres: [string, number][]): CpuSnapshot => ({
+  mainMs,
+  processMs,
+  postgres: new Map(postgres),
+  autovacuum: new Set(),
+});
 
 describe("the bench's CPU per request", () => {
   it('divides what each part spent between the snapshots by the requests served', () => {
@@ -10,7 +15,17 @@ describe("the bench's CPU per request", () => {
 
   it('counts a PostgreSQL backend that started during the run from zero, and one that ended not at all', () => {
     // 12 ended (its time is lost with it), 13 started and spent 40 ms, 11 spent 60 ms.
-    const cost = cpuPerRequest(snapshot(0, 0, [['11', 100], ['12', 70]]), snapshot(0, 0, [['11', 160], ['13', 40]]), 10);
+    const cost = cpuPerRequest(
+      snapshot(0, 0, [
+        ['11', 100],
+        ['12', 70],
+      ]),
+      snapshot(0, 0, [
+        ['11', 160],
+        ['13', 40],
+      ]),
+      10,
+    );
     expect(cost.postgresMs).toBe(10);
   });
 

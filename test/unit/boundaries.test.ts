@@ -98,7 +98,11 @@ describe('boundaries between the parts of the project', () => {
       ['subgraphs/health/bad.ts', '../../shared/kit'],
     ];
     // Only this rule, and without type information: it reads import paths, and the files are not on disk.
-    const eslint = new ESLint({ cwd: root, ruleFilter: ({ ruleId }) => ruleId === 'no-restricted-imports', overrideConfig: { languageOptions: { parserOptions: { projectService: false } } } });
+    const eslint = new ESLint({
+      cwd: root,
+      ruleFilter: ({ ruleId }) => ruleId === 'no-restricted-imports',
+      overrideConfig: { languageOptions: { parserOptions: { projectService: false } } },
+    });
     const reported = async (filePath: string, specifier: string) => {
       const [result] = await eslint.lintText(`import '${specifier}';\n`, { filePath: join(root, filePath) });
       return result!.messages.some((m) => m.ruleId === 'no-restricted-imports');
@@ -138,14 +142,14 @@ describe('boundaries between the parts of the project', () => {
     expect(firstCycle(roomGraph(imports))).toBeNull();
   });
 
-  it('would see a cycle between rooms, such as the policy file reading the access log\'s policies from the audit', () => {
+  it("would see a cycle between rooms, such as the policy file reading the access log's policies from the audit", () => {
     const loop = { from: join('shared', 'policy', 'policy-file.ts'), specifier: '../audit', target: join('shared', 'audit') };
     const cycle = firstCycle(roomGraph([...imports, loop]));
     expect(cycle?.[0]).toBe(cycle?.at(-1));
     expect(new Set(cycle)).toEqual(new Set(['policy', 'audit']));
   });
 
-  it('keeps the registry a list: it names no module but the kit\'s types, and loads an agency\'s code only when asked', () => {
+  it("keeps the registry a list: it names no module but the kit's types, and loads an agency's code only when asked", () => {
     const named = imports.filter((i) => inside(i.from, 'registry') && !inside(i.target, 'registry') && !i.target.startsWith('node:'));
     expect(named.map((i) => i.target)).toEqual(['shared']);
     expect(readFileSync(join(root, 'registry', 'load-agencies.ts'), 'utf8')).toMatch(/^import type \{[^}]+\} from '\.\.\/shared';$/m);

@@ -2,7 +2,7 @@ import { loadGatewayConfig } from '../../gateway';
 import { ConfigError, loadSubgraphConfig } from '../../shared';
 
 describe('configuration', () => {
-  it('uses the agency\'s own port and an embedded database by default', () => {
+  it("uses the agency's own port and an embedded database by default", () => {
     const config = loadSubgraphConfig('health', 4002, {});
     expect(config).toMatchObject({ port: 4002, databaseUrl: undefined, seedIfEmpty: false, development: false });
     expect(config.dataDir).toMatch(/data\/health$/);
@@ -23,19 +23,26 @@ describe('configuration', () => {
     expect(attempt).toThrow('HEALTH_SERVICE_DATABASE_URL="mysql://health_app:***@db/health"');
     expect(attempt).not.toThrow(/s3cret-value/);
     // A password with an @ of its own is masked whole.
-    expect(() => loadSubgraphConfig('health', 4002, { HEALTH_DATABASE_URL: 'mysql://u:p@ss@db/health' })).toThrow('HEALTH_DATABASE_URL="mysql://u:***@db/health"');
+    expect(() => loadSubgraphConfig('health', 4002, { HEALTH_DATABASE_URL: 'mysql://u:p@ss@db/health' })).toThrow(
+      'HEALTH_DATABASE_URL="mysql://u:***@db/health"',
+    );
   });
 
   it('reports every bad gateway value at once', () => {
     const attempt = () => loadGatewayConfig({ PORT: '99999', IDENTITY_URL: 'not a url', REDIS_URL: 'http://redis' });
-    expect(attempt).toThrow(/PORT="99999"[\s\S]*REDIS_URL="http:\/\/redis"[\s\S]*IDENTITY_URL="not a url"|PORT="99999"[\s\S]*IDENTITY_URL="not a url"[\s\S]*REDIS_URL/);
+    expect(attempt).toThrow(
+      /PORT="99999"[\s\S]*REDIS_URL="http:\/\/redis"[\s\S]*IDENTITY_URL="not a url"|PORT="99999"[\s\S]*IDENTITY_URL="not a url"[\s\S]*REDIS_URL/,
+    );
   });
 
   it('points the gateway at every agency in the registry, each on its own port, by default', () => {
     expect(loadGatewayConfig({ AUTH_TRUST_DEV_KEY: 'true' }).subgraphs).toEqual([
-      { name: 'identity', url: 'http://127.0.0.1:4001/graphql' }, { name: 'health', url: 'http://127.0.0.1:4002/graphql' },
-      { name: 'socialcare', url: 'http://127.0.0.1:4003/graphql' }, { name: 'housing', url: 'http://127.0.0.1:4004/graphql' },
-      { name: 'education', url: 'http://127.0.0.1:4005/graphql' }, { name: 'police', url: 'http://127.0.0.1:4006/graphql' },
+      { name: 'identity', url: 'http://127.0.0.1:4001/graphql' },
+      { name: 'health', url: 'http://127.0.0.1:4002/graphql' },
+      { name: 'socialcare', url: 'http://127.0.0.1:4003/graphql' },
+      { name: 'housing', url: 'http://127.0.0.1:4004/graphql' },
+      { name: 'education', url: 'http://127.0.0.1:4005/graphql' },
+      { name: 'police', url: 'http://127.0.0.1:4006/graphql' },
     ]);
   });
 

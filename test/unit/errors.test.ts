@@ -5,7 +5,11 @@ import { badUserInput, createErrorFormatter, ErrorCode, formattedError, graphqlE
 import { hasLiteralValues } from '../../gateway';
 
 describe('error formatting', () => {
-  const internal = { message: 'relation "records.x" does not exist', path: ['child'], extensions: { code: 'INTERNAL_SERVER_ERROR', stacktrace: ['Error: relation', '    at query (shared/database/database.ts:47)'] } };
+  const internal = {
+    message: 'relation "records.x" does not exist',
+    path: ['child'],
+    extensions: { code: 'INTERNAL_SERVER_ERROR', stacktrace: ['Error: relation', '    at query (shared/database/database.ts:47)'] },
+  };
 
   it('masks an unexpected error as "Unexpected error." with no stack trace', () => {
     const masked: unknown[] = [];
@@ -54,13 +58,21 @@ describe('the error registry', () => {
   });
 
   it('carries the HTTP status and the field the error is at', () => {
-    const error = graphqlError(ErrorCode.FORBIDDEN, 'no', { policy: 'health:clinical', reason: 'not a clinician', http: { status: 403 } }, { path: ['child', 'health'] });
+    const error = graphqlError(
+      ErrorCode.FORBIDDEN,
+      'no',
+      { policy: 'health:clinical', reason: 'not a clinician', http: { status: 403 } },
+      { path: ['child', 'health'] },
+    );
     expect(error.path).toEqual(['child', 'health']);
     expect(error.extensions).toEqual({ code: 'FORBIDDEN', policy: 'health:clinical', reason: 'not a clinician', http: { status: 403 } });
   });
 
-  it('builds a response body\'s error with the same code', () => {
-    expect(formattedError(ErrorCode.BAD_REQUEST, 'Request body is not valid JSON')).toEqual({ message: 'Request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } });
+  it("builds a response body's error with the same code", () => {
+    expect(formattedError(ErrorCode.BAD_REQUEST, 'Request body is not valid JSON')).toEqual({
+      message: 'Request body is not valid JSON',
+      extensions: { code: 'BAD_REQUEST' },
+    });
   });
 });
 

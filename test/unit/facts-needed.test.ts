@@ -1,7 +1,17 @@
 import fc from 'fast-check';
 import { AGENCY_NAMES, loadAgencies } from '../../registry';
 import { personas, demoPersona } from '../../dev/personas';
-import { compileGroupsForRecord, decideGroupsForRecord, factsNeeded, ORG_TYPES, PURPOSES, ROLES, readPolicyMap, recordLevelCoordinates, type RecordFacts } from '../../shared';
+import {
+  compileGroupsForRecord,
+  decideGroupsForRecord,
+  factsNeeded,
+  ORG_TYPES,
+  PURPOSES,
+  ROLES,
+  readPolicyMap,
+  recordLevelCoordinates,
+  type RecordFacts,
+} from '../../shared';
 
 const agencies = loadAgencies();
 
@@ -17,8 +27,13 @@ describe('the record facts a decision needs', () => {
     const own = (name: string) => name.startsWith(`${definition.name}:`);
     const map = readPolicyMap(definition.typeDefs);
     return recordLevelCoordinates(map, definition.policies).map((coordinate) => ({
-      agency: definition.name, coordinate, policies: definition.policies,
-      groups: map.get(coordinate)!.map((group) => group.filter(own)).filter((group) => group.length > 0),
+      agency: definition.name,
+      coordinate,
+      policies: definition.policies,
+      groups: map
+        .get(coordinate)!
+        .map((group) => group.filter(own))
+        .filter((group) => group.length > 0),
     }));
   });
 
@@ -26,7 +41,10 @@ describe('the record facts a decision needs', () => {
   const anyCaller = fc
     .tuple(fc.record({ roles: fc.subarray([...ROLES], { minLength: 1 }), orgType: fc.constantFrom(...ORG_TYPES) }), fc.constantFrom(...PURPOSES), fc.boolean())
     .map(([attributes, purpose, breakGlass]) => ({
-      caller: { ...demoPersona('sw.jones'), ...attributes }, purpose, traceId: 'facts-needed', ...(breakGlass ? { breakGlass: 'Unconscious child in the emergency department' } : {}),
+      caller: { ...demoPersona('sw.jones'), ...attributes },
+      purpose,
+      traceId: 'facts-needed',
+      ...(breakGlass ? { breakGlass: 'Unconscious child in the emergency department' } : {}),
     }));
 
   it('covers every agency that has record-level fields', () => {

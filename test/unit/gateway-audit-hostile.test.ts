@@ -15,8 +15,16 @@ const rawLines = (path: string) => readFileSync(path, 'utf8').split('\n').filter
 const lines = (path: string) => rawLines(path).map((l) => JSON.parse(l) as Record<string, any>);
 
 const entry = (overrides: Partial<GatewayAuditEntry> = {}): GatewayAuditEntry => ({
-  at: new Date().toISOString(), traceId: 't', caller: { sub: 'gp.smith', name: 'Dr Alex Smith', roles: ['gp'], org: 'Y00001' }, purpose: 'direct-care',
-  breakGlass: null, operation: { type: 'query', name: null, hash: 'h' }, children: ['9990000018'], searches: [], filtered: [], ...overrides,
+  at: new Date().toISOString(),
+  traceId: 't',
+  caller: { sub: 'gp.smith', name: 'Dr Alex Smith', roles: ['gp'], org: 'Y00001' },
+  purpose: 'direct-care',
+  breakGlass: null,
+  operation: { type: 'query', name: null, hash: 'h' },
+  children: ['9990000018'],
+  searches: [],
+  filtered: [],
+  ...overrides,
 });
 
 /** An object nested `depth` deep, built without recursion. */
@@ -30,8 +38,18 @@ const nested = (depth: number): Record<string, unknown> => {
 const requestContext = (query: string, variables: Record<string, unknown> = {}): GraphQLRequestContext<GatewayContext> => {
   const operation = parse(query).definitions[0] as OperationDefinitionNode;
   return {
-    request: { query, variables }, operation, operationName: operation.name?.value ?? null, queryHash: sha256(query),
-    contextValue: { authority: { caller: { sub: 'sw.jones', name: 'Sam Jones', roles: ['social-worker'], org: 'NS001', orgType: 'local-authority' }, purpose: 'safeguarding', traceId: 'trace' }, filtered: [] },
+    request: { query, variables },
+    operation,
+    operationName: operation.name?.value ?? null,
+    queryHash: sha256(query),
+    contextValue: {
+      authority: {
+        caller: { sub: 'sw.jones', name: 'Sam Jones', roles: ['social-worker'], org: 'NS001', orgType: 'local-authority' },
+        purpose: 'safeguarding',
+        traceId: 'trace',
+      },
+      filtered: [],
+    },
   } as unknown as GraphQLRequestContext<GatewayContext>;
 };
 
@@ -41,7 +59,11 @@ const record = async (audit: ReturnType<typeof createGatewayAudit>, rc: GraphQLR
   await (hooks as { didResolveOperation(rc: unknown): Promise<void> }).didResolveOperation(rc);
 };
 /** The code of the error a request is refused with, or 'served'. */
-const refusal = (served: Promise<void>): Promise<unknown> => served.then(() => 'served', (error: GraphQLError) => error.extensions?.code);
+const refusal = (served: Promise<void>): Promise<unknown> =>
+  served.then(
+    () => 'served',
+    (error: GraphQLError) => error.extensions?.code,
+  );
 
 // A rejection nobody handles ends a Node process: none may come from the audit log, whatever the file holds.
 const unhandled: unknown[] = [];
@@ -60,7 +82,9 @@ describe('the gateway audit log, given hostile or careless input', () => {
     await createGatewayAudit({ path, logger }).append(entry({ searches: [{ family, dateOfBirth: '2019-05-14' }] }));
     await createGatewayAudit({ path, logger }).append(entry());
     expect(rawLines(path).map((l) => Buffer.byteLength(l) < LINE_BOUND)).toEqual([true, true]);
-    expect(lines(path)[0]!.searches).toEqual([{ family: { omitted: 'string', length: 300_000, start: 'x'.repeat(32), sha256: sha256(family) }, dateOfBirth: '2019-05-14' }]);
+    expect(lines(path)[0]!.searches).toEqual([
+      { family: { omitted: 'string', length: 300_000, start: 'x'.repeat(32), sha256: sha256(family) }, dateOfBirth: '2019-05-14' },
+    ]);
     expect(await verifyGatewayAudit(path)).toEqual({ lines: 2, broken: null });
   });
 
@@ -77,11 +101,19 @@ describe('the gateway audit log, given hostile or careless input', () => {
 
   it('writes control characters and lone surrogates as U+FFFD', async () => {
     const path = freshPath();
-    await createGatewayAudit({ path, logger }).append(entry({ caller: { sub: 'a\u0000b', name: '\u001b[31mred', roles: ['gp'], org: 'o' }, searches: [{ family: 'Ha\u0000rt\ud800', given: '\udc00x\u2028' }] }));
+    await createGatewayAudit({ path, logger }).append(
+      entry({
+        caller: { sub: 'a\u0000b', name: '\u001b[31mred', roles: ['gp'], org: 'o' },
+        searches: [{ family: 'Ha\u0000rt\ud800', given: '\udc00x\u2028' }],
+      }),
+    );
     const text = readFileSync(path, 'utf8');
     // eslint-disable-next-line no-control-regex -- the log must hold no raw escape character
     expect(text).not.toMatch(/\\u00|\\ud|\\u2028|\u001b/);
-    expect(lines(path)[0]).toMatchObject({ caller: { sub: 'a\ufffdb', name: '\ufffd[31mred' }, searches: [{ family: 'Ha\ufffdrt\ufffd', given: '\ufffdx\ufffd' }] });
+    expect(lines(path)[0]).toMatchObject({
+      caller: { sub: 'a\ufffdb', name: '\ufffd[31mred' },
+      searches: [{ family: 'Ha\ufffdrt\ufffd', given: '\ufffdx\ufffd' }],
+    });
     expect(await verifyGatewayAudit(path)).toEqual({ lines: 1, broken: null });
   });
 
@@ -157,8 +189,19 @@ describe('the gateway audit log, given hostile or careless input', () => {
     const audit = createGatewayAudit({ path, logger });
     const search = 'query Find($f: String, $g: String) { searchChildren(family: $f, given: $g, dateOfBirth: "2019-05-14") { score } }';
     await record(audit, requestContext(search, { f: 'z'.repeat(300_000), g: nested(100_000) }));
-    await record(audit, requestContext(search, { f: Array.from({ length: 100_000 }, () => 'w'.repeat(200)), g: Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`k${i}`, i])) }));
-    await record(audit, requestContext('query Kids($n: [ID!]!) { children(nhsNumbers: $n) { nhsNumber } }', { n: ['9'.repeat(10_000), 'a\u0000', '\ud800', { a: nested(1000) }] }));
+    await record(
+      audit,
+      requestContext(search, {
+        f: Array.from({ length: 100_000 }, () => 'w'.repeat(200)),
+        g: Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`k${i}`, i])),
+      }),
+    );
+    await record(
+      audit,
+      requestContext('query Kids($n: [ID!]!) { children(nhsNumbers: $n) { nhsNumber } }', {
+        n: ['9'.repeat(10_000), 'a\u0000', '\ud800', { a: nested(1000) }],
+      }),
+    );
     expect(rawLines(path).map((l) => Buffer.byteLength(l) < 8 * 1024)).toEqual([true, true, true]);
     const [long, wide, kids] = lines(path);
     expect(long!.searches[0].family).toMatchObject({ omitted: 'string', length: 300_000 });
@@ -169,26 +212,38 @@ describe('the gateway audit log, given hostile or careless input', () => {
 });
 
 describe('the subjects of an operation', () => {
-  it('reads integer NHS numbers, as GraphQL\'s ID type accepts them', () => {
+  it("reads integer NHS numbers, as GraphQL's ID type accepts them", () => {
     const { children, malformedNhsNumbers } = operationSubjects(requestContext('{ children(nhsNumbers: [9990000107, 9990000115]) { nhsNumber } }'));
     expect({ children, malformedNhsNumbers }).toEqual({ children: ['9990000107', '9990000115'], malformedNhsNumbers: null });
   });
 
   it('reads NHS numbers from variables whatever their JSON type, and keeps only ten digits', () => {
-    const subjects = operationSubjects(requestContext('query($n: [ID!]!, $one: ID!) { a: children(nhsNumbers: $n) { nhsNumber } b: child(nhsNumber: $one) { nhsNumber } }', {
-      n: [9990000107, '999 000 0115', '1'.repeat(10_000), 9.5, null, { x: 1 }], one: 9990000018,
-    }));
+    const subjects = operationSubjects(
+      requestContext('query($n: [ID!]!, $one: ID!) { a: children(nhsNumbers: $n) { nhsNumber } b: child(nhsNumber: $one) { nhsNumber } }', {
+        n: [9990000107, '999 000 0115', '1'.repeat(10_000), 9.5, null, { x: 1 }],
+        one: 9990000018,
+      }),
+    );
     expect(subjects.children).toEqual(['9990000107', '9990000115', '9990000018']);
-    expect(subjects.fields.map((f) => [f.key, f.children])).toEqual([['a', ['9990000107', '9990000115']], ['b', ['9990000018']]]);
+    expect(subjects.fields.map((f) => [f.key, f.children])).toEqual([
+      ['a', ['9990000107', '9990000115']],
+      ['b', ['9990000018']],
+    ]);
     expect(subjects.malformedNhsNumbers).toMatchObject({ count: 4 });
   });
 
   it('reads a single NHS number given for a list as a list of one, as GraphQL does', () => {
-    expect(operationSubjects(requestContext('query($n: [ID!]!) { children(nhsNumbers: $n) { nhsNumber } }', { n: 9990000107 })).children).toEqual(['9990000107']);
+    expect(operationSubjects(requestContext('query($n: [ID!]!) { children(nhsNumbers: $n) { nhsNumber } }', { n: 9990000107 })).children).toEqual([
+      '9990000107',
+    ]);
   });
 
-  it('bounds each search\'s arguments', () => {
-    const { searches } = operationSubjects(requestContext('query($f: String) { searchChildren(family: $f, dateOfBirth: "2019-05-14") { score } }', { f: 'q'.repeat(300) }));
-    expect(searches).toEqual([{ family: { omitted: 'string', length: 300, start: 'q'.repeat(32), sha256: sha256('q'.repeat(300)) }, dateOfBirth: '2019-05-14' }]);
+  it("bounds each search's arguments", () => {
+    const { searches } = operationSubjects(
+      requestContext('query($f: String) { searchChildren(family: $f, dateOfBirth: "2019-05-14") { score } }', { f: 'q'.repeat(300) }),
+    );
+    expect(searches).toEqual([
+      { family: { omitted: 'string', length: 300, start: 'q'.repeat(32), sha256: sha256('q'.repeat(300)) }, dateOfBirth: '2019-05-14' },
+    ]);
   });
 });

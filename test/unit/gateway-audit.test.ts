@@ -6,8 +6,15 @@ import { createGatewayAudit, verifyGatewayAudit, witnessedHeads, type GatewayAud
 import { createLogger } from '../../shared';
 
 const entry = (traceId: string): GatewayAuditEntry => ({
-  at: new Date().toISOString(), traceId, caller: { sub: 'gp.smith', name: 'Dr Alex Smith', roles: ['gp'], org: 'Y00001' }, purpose: 'direct-care',
-  breakGlass: null, operation: { type: 'query', name: null, hash: 'h' }, children: ['9990000018'], searches: [], filtered: [],
+  at: new Date().toISOString(),
+  traceId,
+  caller: { sub: 'gp.smith', name: 'Dr Alex Smith', roles: ['gp'], org: 'Y00001' },
+  purpose: 'direct-care',
+  breakGlass: null,
+  operation: { type: 'query', name: null, hash: 'h' },
+  children: ['9990000018'],
+  searches: [],
+  filtered: [],
 });
 
 describe('the gateway audit log', () => {

@@ -9,11 +9,22 @@ describe('GET /health on a subgraph', () => {
   it('is ready only while its database answers', async () => {
     let up = true;
     const agency = {
-      name: 'probe', defaultPort: 0, primaryTable: 'records.x', migrationsDir: '', kitMigrations: [], serviceRole: 'probe_service',
-      typeDefs: parse('type Query { ok: Boolean }'), resolvers: { Query: { ok: () => true } }, createLoaders: () => ({}), policies: {}, recordFacts: {},
+      name: 'probe',
+      defaultPort: 0,
+      primaryTable: 'records.x',
+      migrationsDir: '',
+      kitMigrations: [],
+      serviceRole: 'probe_service',
+      typeDefs: parse('type Query { ok: Boolean }'),
+      resolvers: { Query: { ok: () => true } },
+      createLoaders: () => ({}),
+      policies: {},
+      recordFacts: {},
     };
     const service = await createSubgraph(agency, {
-      db: databaseThatAnswers(() => up), logger: createLogger('probe', 'silent'), gatewayKeys: (await createKeyPair('k')).publicJwks,
+      db: databaseThatAnswers(() => up),
+      logger: createLogger('probe', 'silent'),
+      gatewayKeys: (await createKeyPair('k')).publicJwks,
     }).listen(0);
     try {
       const health = service.url.replace('/graphql', '/health');

@@ -157,7 +157,7 @@ describe('timeouts on each connection', () => {
   });
 });
 
-describe('the body\'s content type', () => {
+describe("the body's content type", () => {
   let service: HttpService;
   let apollo: ApolloServer;
   beforeAll(async () => ({ service, apollo } = await serviceWithTimeouts({})));
@@ -170,11 +170,21 @@ describe('the body\'s content type', () => {
     return [response.status, await response.json()];
   };
 
-  it.each(['application/json', 'application/json; charset=utf-8', 'Application/JSON;charset=UTF-8', 'application/json ; charset=utf-8'])('takes %p', async (type) => {
-    expect(await post(type)).toEqual([200, { data: { quick: 'quick' } }]);
-  });
+  it.each(['application/json', 'application/json; charset=utf-8', 'Application/JSON;charset=UTF-8', 'application/json ; charset=utf-8'])(
+    'takes %p',
+    async (type) => {
+      expect(await post(type)).toEqual([200, { data: { quick: 'quick' } }]);
+    },
+  );
 
-  it.each(['application/jsonx', 'application/json-patch+json', 'text/plain; application/json', 'text/plain;charset=application/json', 'xapplication/json', 'application/x-www-form-urlencoded'])('refuses %p with 415, before reading the body', async (type) => {
+  it.each([
+    'application/jsonx',
+    'application/json-patch+json',
+    'text/plain; application/json',
+    'text/plain;charset=application/json',
+    'xapplication/json',
+    'application/x-www-form-urlencoded',
+  ])('refuses %p with 415, before reading the body', async (type) => {
     expect(await post(type)).toEqual([415, { errors: [{ message: expect.stringContaining('application/json'), extensions: { code: 'BAD_REQUEST' } }] }]);
   });
 });

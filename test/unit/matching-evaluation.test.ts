@@ -20,7 +20,14 @@ describe('matching evaluation on a small deterministic labelled set', () => {
   it('is the same set for the same seed, with each kind of error and decoy in it', () => {
     expect(buildLabelledSet({ children: 8000, seed: 3, asOf: '2026-11-25' }).records.slice(0, 50)).toEqual(set.records.slice(0, 50));
     expect(set.records.length).toBeGreaterThan(2000);
-    for (const kind of ['twin', 'same name and date of birth elsewhere', 'misspelt family name', 'day and month swapped', 'previous address', 'address line as the landlord writes it']) {
+    for (const kind of [
+      'twin',
+      'same name and date of birth elsewhere',
+      'misspelt family name',
+      'day and month swapped',
+      'previous address',
+      'address line as the landlord writes it',
+    ]) {
       expect(set.records.some((r) => r.kind.includes(kind))).toBe(true);
     }
   });
@@ -48,7 +55,8 @@ const FEBRL3 = join(__dirname, '..', '..', '..', 'shared', 'data', 'febrl', 'dat
 // FEBRL 3 lives in the shared data folder beside the project, not in it. CI has that folder and fails without it
 // (CI=true); a fresh clone on its own does not, and says so rather than failing on data it was never given.
 const febrlHere = existsSync(FEBRL3);
-if (!febrlHere && !process.env.CI) process.stderr.write(`FEBRL 3 not found at ${FEBRL3}: its evaluation is not run (put the shared data folder beside the project to run it)\n`);
+if (!febrlHere && !process.env.CI)
+  process.stderr.write(`FEBRL 3 not found at ${FEBRL3}: its evaluation is not run (put the shared data folder beside the project to run it)\n`);
 
 (febrlHere || process.env.CI ? describe : describe.skip)('matching evaluation on FEBRL 3 (a public benchmark beside the project)', () => {
   it('finds the data set', () => {
@@ -60,7 +68,13 @@ if (!febrlHere && !process.env.CI) process.stderr.write(`FEBRL 3 not found at ${
     expect(records).toHaveLength(5000);
     const random = createRandom(5);
     const half = new Set([...new Set(records.map((r) => r.entity))].filter(() => random.chance(0.5)));
-    const linkage = link(febrlTask(records.filter((r) => half.has(r.entity)), 'half'), { uSamples: 100_000 });
+    const linkage = link(
+      febrlTask(
+        records.filter((r) => half.has(r.entity)),
+        'half',
+      ),
+      { uSamples: 100_000 },
+    );
     expect(linkage.blockingRecall).toBeGreaterThan(0.995);
     targets(evaluateAt(linkage, DEFAULT_THRESHOLDS));
   });

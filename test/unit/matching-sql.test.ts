@@ -1,11 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { addressKey, BLOCKING_MIGRATIONS, migrate, migrateAgency, nameKey, normalisePostcode, openAgencyDatabase, postcodeSector, type AgencyDatabase } from '../../shared';
+import {
+  addressKey,
+  BLOCKING_MIGRATIONS,
+  migrate,
+  migrateAgency,
+  nameKey,
+  normalisePostcode,
+  openAgencyDatabase,
+  postcodeSector,
+  type AgencyDatabase,
+} from '../../shared';
 
 const migration = (agency: string, file: string) => readFileSync(join(__dirname, '..', '..', 'subgraphs', agency, 'migrations', file), 'utf8');
 
-describe('the blocking keys the agencies\' SQL computes', () => {
+describe("the blocking keys the agencies' SQL computes", () => {
   let database: AgencyDatabase;
   beforeAll(async () => {
     database = await openAgencyDatabase({});
@@ -14,7 +24,10 @@ describe('the blocking keys the agencies\' SQL computes', () => {
   afterAll(() => database?.close());
 
   it('are defined once, by the subgraph kit, and only indexed by the agencies that block on them', () => {
-    for (const [agency, file] of [['identity', '006_blocking_keys.sql'], ['housing', '003_blocking_keys.sql']] as const) {
+    for (const [agency, file] of [
+      ['identity', '006_blocking_keys.sql'],
+      ['housing', '003_blocking_keys.sql'],
+    ] as const) {
       expect(migration(agency, file)).not.toMatch(/CREATE (OR REPLACE )?FUNCTION/i);
       expect(migration(agency, file)).toMatch(/CREATE INDEX \w+ ON records\.\w+ \(service\.match_name_key\(/);
     }
@@ -37,8 +50,8 @@ describe('the blocking keys the agencies\' SQL computes', () => {
   });
 });
 
-describe('the record-matching kit\'s decisions on a database made before the kit held them', () => {
-  it('keeps every confirmation and rejection housing had recorded, under the kit\'s column names', async () => {
+describe("the record-matching kit's decisions on a database made before the kit held them", () => {
+  it("keeps every confirmation and rejection housing had recorded, under the kit's column names", async () => {
     const { housing } = await import('../../subgraphs/housing');
     const { copyFileSync, mkdtempSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
@@ -46,7 +59,8 @@ describe('the record-matching kit\'s decisions on a database made before the kit
     try {
       // Housing's migrations as they were applied before the kit, with the decisions' tables as housing made them.
       const before = mkdtempSync(join(tmpdir(), 'housing-before-kit-'));
-      for (const file of ['001_system_of_record.sql', '002_matching.sql', '003_blocking_keys.sql']) copyFileSync(join(housing.migrationsDir, file), join(before, file));
+      for (const file of ['001_system_of_record.sql', '002_matching.sql', '003_blocking_keys.sql'])
+        copyFileSync(join(housing.migrationsDir, file), join(before, file));
       await migrate(database.owner, BLOCKING_MIGRATIONS.dir, BLOCKING_MIGRATIONS.namespace);
       await migrate(database.owner, before);
       await database.owner.exec(`
@@ -61,8 +75,12 @@ describe('the record-matching kit\'s decisions on a database made before the kit
           VALUES ('9990000042', 'M0000002', 'sw.jones', 'Sam Jones', 'NS001', 'safeguarding', 't2');`);
       const applied = await migrateAgency(database.owner, housing);
       expect(applied).toEqual(expect.arrayContaining(['matching:001_decisions.sql', '004_kit_decisions.sql']));
-      expect(await database.owner.query('SELECT reference, nhs_number FROM service.nhs_cross_reference')).toEqual([{ reference: 'M0000001', nhs_number: '9990000042' }]);
-      expect(await database.owner.query('SELECT reference, nhs_number FROM service.match_rejection')).toEqual([{ reference: 'M0000002', nhs_number: '9990000042' }]);
+      expect(await database.owner.query('SELECT reference, nhs_number FROM service.nhs_cross_reference')).toEqual([
+        { reference: 'M0000001', nhs_number: '9990000042' },
+      ]);
+      expect(await database.owner.query('SELECT reference, nhs_number FROM service.match_rejection')).toEqual([
+        { reference: 'M0000002', nhs_number: '9990000042' },
+      ]);
     } finally {
       await database.close();
     }

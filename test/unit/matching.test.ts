@@ -1,7 +1,23 @@
 import fc from 'fast-check';
 import {
-  addressKey, createBlockingIndex, createPatternCounter, decideMatch, DEFAULT_MODEL, DEFAULT_THRESHOLDS, decisionThresholds, editDistance,
-  estimateModel, FIELD_LEVELS, jaroWinkler, nameKey, normaliseDate, prepare, scoreDemographics, swapDayAndMonth, type Demographics, type FieldName,
+  addressKey,
+  createBlockingIndex,
+  createPatternCounter,
+  decideMatch,
+  DEFAULT_MODEL,
+  DEFAULT_THRESHOLDS,
+  decisionThresholds,
+  editDistance,
+  estimateModel,
+  FIELD_LEVELS,
+  jaroWinkler,
+  nameKey,
+  normaliseDate,
+  prepare,
+  scoreDemographics,
+  swapDayAndMonth,
+  type Demographics,
+  type FieldName,
 } from '../../shared';
 import { createRandom } from '../../synthetic';
 
@@ -10,7 +26,11 @@ const noah: Demographics = { given: 'Noah', family: 'Williams', dateOfBirth: '20
 
 describe('string similarity', () => {
   it.each([
-    ['martha', 'marhta', 0.961], ['dwayne', 'duane', 0.84], ['dixon', 'dicksonx', 0.813], ['jones', 'jones', 1], ['abc', 'xyz', 0],
+    ['martha', 'marhta', 0.961],
+    ['dwayne', 'duane', 0.84],
+    ['dixon', 'dicksonx', 0.813],
+    ['jones', 'jones', 1],
+    ['abc', 'xyz', 0],
   ])('gives Jaro–Winkler(%s, %s) = %s', (a, b, expected) => {
     expect(jaroWinkler(a, b)).toBeCloseTo(expected, 3);
   });
@@ -23,22 +43,28 @@ describe('string similarity', () => {
   });
 
   it('keeps Jaro–Winkler between 0 and 1, symmetric, and 1 only for equal strings', () => {
-    fc.assert(fc.property(fc.stringMatching(/^[a-z]{0,12}$/), fc.stringMatching(/^[a-z]{0,12}$/), (a, b) => {
-      const s = jaroWinkler(a, b);
-      expect(s).toBeGreaterThanOrEqual(0);
-      expect(s).toBeLessThanOrEqual(1);
-      expect(jaroWinkler(b, a)).toBeCloseTo(s, 12);
-      if (a !== b) expect(s).toBeLessThan(1);
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(fc.stringMatching(/^[a-z]{0,12}$/), fc.stringMatching(/^[a-z]{0,12}$/), (a, b) => {
+        const s = jaroWinkler(a, b);
+        expect(s).toBeGreaterThanOrEqual(0);
+        expect(s).toBeLessThanOrEqual(1);
+        expect(jaroWinkler(b, a)).toBeCloseTo(s, 12);
+        if (a !== b) expect(s).toBeLessThan(1);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 
 describe('the matching scorer', () => {
   it('scores an exact match 1 and names every field both hold', () => {
-    expect(scoreDemographics(noah, { ...noah, addresses: at('ns16rd', '27 Church St.') })).toMatchObject({ score: 1, matchedOn: ['givenName', 'familyName', 'dateOfBirth', 'postcode', 'addressLine'] });
+    expect(scoreDemographics(noah, { ...noah, addresses: at('ns16rd', '27 Church St.') })).toMatchObject({
+      score: 1,
+      matchedOn: ['givenName', 'familyName', 'dateOfBirth', 'postcode', 'addressLine'],
+    });
   });
 
-  it('names each field\'s level: nicknames, typos, sounds, swaps, dates a digit off, previous addresses', () => {
+  it("names each field's level: nicknames, typos, sounds, swaps, dates a digit off, previous addresses", () => {
     const query: Demographics = { given: 'Thomas', family: 'Smith', dateOfBirth: '2015-01-02', addresses: at('NS1 1AA') };
     const m = (candidate: Demographics) => scoreDemographics(query, { ...query, ...candidate }).matchedOn;
     expect(m({ given: 'Tom' })).toContain('givenName:nickname');
@@ -61,7 +87,7 @@ describe('the matching scorer', () => {
     expect(normaliseDate('2017-02-30')).toBeNull();
   });
 
-  it('gives a household\'s other children far less than the child, and the child with two errors less than with none', () => {
+  it("gives a household's other children far less than the child, and the child with two errors less than with none", () => {
     const sibling = scoreDemographics(noah, { ...noah, given: 'Isla', dateOfBirth: '2014-05-02' });
     const twoErrors = scoreDemographics(noah, { ...noah, family: 'Wiliams', dateOfBirth: '2017-07-03' });
     expect(sibling.probability).toBeLessThan(DEFAULT_THRESHOLDS.match);
@@ -73,14 +99,17 @@ describe('the matching scorer', () => {
     const name = fc.stringMatching(/^[A-Z][a-z]{1,9}$/);
     const date = fc.date({ min: new Date('2008-01-01'), max: new Date('2026-01-01'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
     const person = fc.record({ given: name, family: name, dateOfBirth: date, addresses: fc.constantFrom(at('NS1 1AA'), at('NS2 2BB', '4 Mill Lane')) });
-    fc.assert(fc.property(person, person, (a, b) => {
-      const s = scoreDemographics(a, b);
-      expect(s.probability).toBeGreaterThanOrEqual(0);
-      expect(s.probability).toBeLessThanOrEqual(1);
-      expect(scoreDemographics(a, a).score).toBe(1);
-      // Putting the query's own date of birth into the candidate can only add evidence.
-      expect(scoreDemographics(a, { ...b, dateOfBirth: a.dateOfBirth }).weight).toBeGreaterThanOrEqual(s.weight);
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(person, person, (a, b) => {
+        const s = scoreDemographics(a, b);
+        expect(s.probability).toBeGreaterThanOrEqual(0);
+        expect(s.probability).toBeLessThanOrEqual(1);
+        expect(scoreDemographics(a, a).score).toBe(1);
+        // Putting the query's own date of birth into the candidate can only add evidence.
+        expect(scoreDemographics(a, { ...b, dateOfBirth: a.dateOfBirth }).weight).toBeGreaterThanOrEqual(s.weight);
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('swaps day and month only into a real, different date', () => {
@@ -150,12 +179,18 @@ describe('estimating the model by EM, without labels', () => {
       u: fields.map((f) => FIELD_LEVELS[f].map((_, i, all) => (i === all.length - 1 ? 0.8 : 0.2 / (all.length - 1)))),
     };
     const random = createRandom(11);
-    const draw = (p: number[]) => { let r = random.next(); for (let i = 0; i < p.length; i++) if ((r -= p[i]!) < 0) return i; return p.length - 1; };
+    const draw = (p: number[]) => {
+      let r = random.next();
+      for (let i = 0; i < p.length; i++) if ((r -= p[i]!) < 0) return i;
+      return p.length - 1;
+    };
     const counter = createPatternCounter(fields);
     const levels = new Int8Array(fields.length);
     for (let n = 0; n < 200_000; n++) {
       const match = random.chance(truth.prior);
-      fields.forEach((_, f) => { levels[f] = random.chance(0.05) ? -1 : draw((match ? truth.m : truth.u)[f]!); });
+      fields.forEach((_, f) => {
+        levels[f] = random.chance(0.05) ? -1 : draw((match ? truth.m : truth.u)[f]!);
+      });
       counter.add(levels);
     }
     const estimate = estimateModel(counter.result());

@@ -12,7 +12,7 @@ function independentlyValid(s: string): boolean {
 }
 
 describe('NHS numbers', () => {
-  it('accepts the demo children\'s numbers', () => {
+  it("accepts the demo children's numbers", () => {
     for (const n of ['9990000018', '9990000026', '9990000034', '9990000042', '9990000050']) expect(isValidNhsNumber(n)).toBe(true);
   });
 
@@ -34,11 +34,19 @@ describe('NHS numbers', () => {
   });
 
   it('agrees with an independent formulation on any ten digits', () => {
-    fc.assert(fc.property(fc.stringMatching(/^\d{10}$/), (s) => isValidNhsNumber(s) === independentlyValid(s)), { numRuns: 20_000 });
+    fc.assert(
+      fc.property(fc.stringMatching(/^\d{10}$/), (s) => isValidNhsNumber(s) === independentlyValid(s)),
+      { numRuns: 20_000 },
+    );
   });
 
   it('rejects anything that is not ten digits', () => {
-    fc.assert(fc.property(fc.string().filter((s) => !/^\d{10}$/.test(s.replace(/\s+/g, ''))), (s) => !isValidNhsNumber(s)));
+    fc.assert(
+      fc.property(
+        fc.string().filter((s) => !/^\d{10}$/.test(s.replace(/\s+/g, ''))),
+        (s) => !isValidNhsNumber(s),
+      ),
+    );
   });
 
   it('generates synthetic numbers only in 999 000 0000–999 999 9999, all valid', () => {

@@ -1,8 +1,17 @@
 import { buildSchema, parse } from 'graphql';
 import { loadGatewayConfig } from '../../gateway';
 import {
-  ConfigError, countTokens, DEFAULT_OPERATION_LIMITS, exceededLimit, filterOperation, loadSubgraphConfig, measureOperations, operationAuthorizationPlugin,
-  type Authority, type OperationLimits, type Policies,
+  ConfigError,
+  countTokens,
+  DEFAULT_OPERATION_LIMITS,
+  exceededLimit,
+  filterOperation,
+  loadSubgraphConfig,
+  measureOperations,
+  operationAuthorizationPlugin,
+  type Authority,
+  type OperationLimits,
+  type Policies,
 } from '../../shared';
 
 /** The shape of the graph the limits speak of: a list of children by NHS number, a search, and (in a subgraph) `_entities`. */
@@ -29,7 +38,8 @@ const measure = (query: string, variables?: Record<string, unknown>, listSizes?:
 /** 31 fragments, each spreading the next twice: 2³⁰ copies of the last when inlined. */
 function exponentialFragments(levels = 31): string {
   const fragments = Array.from({ length: levels }, (_, i) =>
-    i < levels - 1 ? `fragment F${i} on Child { name { given } ...F${i + 1} ...F${i + 1} }` : `fragment F${i} on Child { nhsNumber }`);
+    i < levels - 1 ? `fragment F${i} on Child { name { given } ...F${i + 1} ...F${i + 1} }` : `fragment F${i} on Child { nhsNumber }`,
+  );
   return `{ child(nhsNumber: "9990000018") { ...F0 } } ${fragments.join(' ')}`;
 }
 
@@ -47,8 +57,14 @@ describe('measuring an operation', () => {
     const aliases = Array.from({ length: 40 }, (_, i) => `a${i}: children(nhsNumbers: $n) { nhsNumber }`).join(' ');
     const measured = measure(`query ($n: [ID!]!) { ${aliases} }`, { n: Array(500).fill('1') });
     expect(measured).toMatchObject({ children: 20_000, cost: 40_000, rootFields: 40 });
-    expect(exceededLimit(schema, parse(`query ($n: [ID!]!) { ${aliases} }`), { n: Array(500).fill('1') }, { ...DEFAULT_OPERATION_LIMITS, aliases: 100, rootFields: 100 }))
-      .toEqual({ limit: 'children', max: 500 });
+    expect(
+      exceededLimit(
+        schema,
+        parse(`query ($n: [ID!]!) { ${aliases} }`),
+        { n: Array(500).fill('1') },
+        { ...DEFAULT_OPERATION_LIMITS, aliases: 100, rootFields: 100 },
+      ),
+    ).toEqual({ limit: 'children', max: 500 });
   });
 
   it('costs a search its most results, when told them', () => {
@@ -74,7 +90,8 @@ describe('measuring an operation', () => {
   });
 
   it('expands fragments in its count of selections and root fields, as authorisation inlines them', () => {
-    const query = '{ ...Root } fragment Root on Query { a: child(nhsNumber: "1") { ...C } b: child(nhsNumber: "2") { ...C } } fragment C on Child { nhsNumber name { given family } }';
+    const query =
+      '{ ...Root } fragment Root on Query { a: child(nhsNumber: "1") { ...C } b: child(nhsNumber: "2") { ...C } } fragment C on Child { nhsNumber name { given family } }';
     // Each child field: itself, the spread, nhsNumber, name, given, family; and the root spread.
     expect(measure(query)).toMatchObject({ selections: 1 + 2 * 6, rootFields: 2, children: 2, cost: 2 * 5 });
   });
@@ -87,7 +104,10 @@ describe('measuring an operation', () => {
     expect(process.memoryUsage().heapUsed - heap).toBeLessThan(20_000_000);
     // 2³⁰ copies of the last fragment, and every level's name { given } and spreads besides.
     expect(measured.selections).toBeGreaterThan(2 ** 31);
-    expect(exceededLimit(schema, parse(exponentialFragments()), {}, DEFAULT_OPERATION_LIMITS)).toEqual({ limit: 'selections', max: DEFAULT_OPERATION_LIMITS.selections });
+    expect(exceededLimit(schema, parse(exponentialFragments()), {}, DEFAULT_OPERATION_LIMITS)).toEqual({
+      limit: 'selections',
+      max: DEFAULT_OPERATION_LIMITS.selections,
+    });
   });
 
   it('ends on a fragment cycle rather than looping, leaving it to validation', () => {
@@ -104,11 +124,27 @@ describe('checking the limits', () => {
   it.each([
     ['depth', '{ child(nhsNumber: "1") { name { given } } }', '{ child(nhsNumber: "1") { siblings { name { given } } } }'],
     ['aliases', '{ child(nhsNumber: "1") { a: nhsNumber b: nhsNumber } }', '{ child(nhsNumber: "1") { a: nhsNumber b: nhsNumber c: nhsNumber } }'],
-    ['directives', '{ child(nhsNumber: "1") @include(if: true) { nhsNumber @skip(if: false) } }', '{ child(nhsNumber: "1") @include(if: true) { nhsNumber @skip(if: false) name @include(if: true) { given } } }'],
-    ['rootFields', '{ child(nhsNumber: "1") { nhsNumber } __typename }', '{ child(nhsNumber: "1") { nhsNumber } __typename ...R } fragment R on Query { __typename }'],
-    ['selections', '{ child(nhsNumber: "1") { nhsNumber nhsNumber nhsNumber nhsNumber nhsNumber nhsNumber nhsNumber nhsNumber nhsNumber } }', '{ child(nhsNumber: "1") { nhsNumber nhsNumber nhsNumber nhsNumber nhsNumber nhsNumber nhsNumber nhsNumber nhsNumber nhsNumber } }'],
+    [
+      'directives',
+      '{ child(nhsNumber: "1") @include(if: true) { nhsNumber @skip(if: false) } }',
+      '{ child(nhsNumber: "1") @include(if: true) { nhsNumber @skip(if: false) name @include(if: true) { given } } }',
+    ],
+    [
+      'rootFields',
+      '{ child(nhsNumber: "1") { nhsNumber } __typename }',
+      '{ child(nhsNumber: "1") { nhsNumber } __typename ...R } fragment R on Query { __typename }',
+    ],
+    [
+      'selections',
+      '{ child(nhsNumber: "1") { nhsNumber nhsNumber nhsNumber nhsNumber nhsNumber nhsNumber nhsNumber nhsNumber nhsNumber } }',
+      '{ child(nhsNumber: "1") { nhsNumber nhsNumber nhsNumber nhsNumber nhsNumber nhsNumber nhsNumber nhsNumber nhsNumber nhsNumber } }',
+    ],
     ['children', '{ children(nhsNumbers: ["1", "2", "3", "4", "5"]) { nhsNumber } }', '{ children(nhsNumbers: ["1", "2", "3", "4", "5", "6"]) { nhsNumber } }'],
-    ['cost', '{ children(nhsNumbers: ["1", "2", "3", "4"]) { nhsNumber name { given family } } }', '{ children(nhsNumbers: ["1", "2", "3", "4"]) { nhsNumber name { given family } } child(nhsNumber: "1") { nhsNumber } }'],
+    [
+      'cost',
+      '{ children(nhsNumbers: ["1", "2", "3", "4"]) { nhsNumber name { given family } } }',
+      '{ children(nhsNumbers: ["1", "2", "3", "4"]) { nhsNumber name { given family } } child(nhsNumber: "1") { nhsNumber } }',
+    ],
   ])('passes an operation at the %s limit and refuses one just over it', (limit, under, over) => {
     expect(check(under)).toBeNull();
     expect(check(over)).toEqual({ limit, max: limits[limit as keyof OperationLimits] });
@@ -143,7 +179,12 @@ describe('configuring the limits', () => {
 
 describe('filtering an operation', () => {
   it('inlines a fragment cycle once rather than looping, should one ever reach it unvalidated', () => {
-    const { document } = filterOperation(schema, parse('{ child(nhsNumber: "1") { ...A } } fragment A on Child { nhsNumber ...B } fragment B on Child { name { given } ...A }'), null, () => null);
+    const { document } = filterOperation(
+      schema,
+      parse('{ child(nhsNumber: "1") { ...A } } fragment A on Child { nhsNumber ...B } fragment B on Child { name { given } ...A }'),
+      null,
+      () => null,
+    );
     expect(document.definitions).toHaveLength(1);
     expect(JSON.stringify(document).match(/"InlineFragment"/g)).toHaveLength(2);
   });
@@ -160,14 +201,28 @@ describe('the cache of filtered operations', () => {
   async function filteredAfresh(cacheSelections: number | undefined, names: string[]): Promise<number[]> {
     let decisions = 0;
     const plugin = operationAuthorizationPlugin<{ authority: Authority }>({
-      policyMap: new Map([['Query.child', [['p:any']]], ['Child.nhsNumber', [['p:any']]]]), policies, mode: 'enforce', authorityOf: (c) => c.authority,
-      decides: () => (decisions++, true), cacheSelections,
+      policyMap: new Map([
+        ['Query.child', [['p:any']]],
+        ['Child.nhsNumber', [['p:any']]],
+      ]),
+      policies,
+      mode: 'enforce',
+      authorityOf: (c) => c.authority,
+      decides: () => (decisions++, true),
+      cacheSelections,
     });
     const afresh: number[] = [];
     for (const name of names) {
       const before = decisions;
       const listener = await plugin.requestDidStart!({} as never);
-      await listener!.didResolveOperation!({ schema, document: parse(operation(name)), operationName: null, queryHash: name, request: {}, contextValue: { authority } } as never);
+      await listener!.didResolveOperation!({
+        schema,
+        document: parse(operation(name)),
+        operationName: null,
+        queryHash: name,
+        request: {},
+        contextValue: { authority },
+      } as never);
       afresh.push(decisions > before ? 1 : 0);
     }
     return afresh;

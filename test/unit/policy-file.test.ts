@@ -14,13 +14,21 @@ policies:
 
 describe('policy files', () => {
   it('reads a valid file', () => {
-    expect(loadPolicyFile('p.yaml', good).policies['socialcare:case-notes']!.allow[0]).toEqual({ roles: ['social-worker'], purposes: ['safeguarding'], relationship: 'allocated-worker' });
+    expect(loadPolicyFile('p.yaml', good).policies['socialcare:case-notes']!.allow[0]).toEqual({
+      roles: ['social-worker'],
+      purposes: ['safeguarding'],
+      relationship: 'allocated-worker',
+    });
   });
 
   it.each([
     ['an unknown role', good.replace('[social-worker]', '[social-wroker]'), /^p\.yaml:7: policies\.socialcare:case-notes\.allow\.0\.roles\.0: /],
     ['an unknown purpose', good.replace('[safeguarding]', '[curiosity]'), /^p\.yaml:8: .*purposes\.0/],
-    ['an unknown relationship', good.replace('relationship: allocated-worker', 'relationship: neighbour'), /^p\.yaml:9: .*"neighbour" is not one of this file's relationships/],
+    [
+      'an unknown relationship',
+      good.replace('relationship: allocated-worker', 'relationship: neighbour'),
+      /^p\.yaml:9: .*"neighbour" is not one of this file's relationships/,
+    ],
     ['a misspelt condition', good.replace('relationship:', 'relashionship:'), /^p\.yaml:\d+: .*relashionship/],
     ['a rule with no purposes', good.replace('        purposes: [safeguarding]\n', ''), /^p\.yaml:\d+: .*purposes/],
     ['a policy not named agency:kebab-name', good.replace('socialcare:case-notes', 'CaseNotes'), /^p\.yaml:4: .*<agency>:<kebab-name>/],

@@ -50,7 +50,11 @@ describe('the synthetic population', () => {
   it('keeps the five demo children as described', () => {
     const [amelia, leo, maya, noah, isla] = population.children;
     expect([amelia, leo, maya, noah, isla].map((c) => `${c!.given} ${c!.family} ${ageOn(c!.dateOfBirth, asOf)}`)).toEqual([
-      'Amelia Hart 7', 'Leo Hart 4', 'Maya Okafor 12', 'Noah Williams 9', 'Isla Brown 10',
+      'Amelia Hart 7',
+      'Leo Hart 4',
+      'Maya Okafor 12',
+      'Noah Williams 9',
+      'Isla Brown 10',
     ]);
     expect(amelia!.householdId).toBe(leo!.householdId);
     expect(maya!.restricted).toBe(true);

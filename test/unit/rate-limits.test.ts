@@ -4,8 +4,16 @@ import type { AddressInfo } from 'node:net';
 import { createClient, type RedisClientType } from 'redis';
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
 import {
-  AgencyDataSource, createRateLimiter, DEFAULT_RATE_LIMITS, loadGatewayConfig, MemorySharedState, RedisSharedState, requestDeadline,
-  type GatewayContext, type RateLimitExceeded, type SharedState,
+  AgencyDataSource,
+  createRateLimiter,
+  DEFAULT_RATE_LIMITS,
+  loadGatewayConfig,
+  MemorySharedState,
+  RedisSharedState,
+  requestDeadline,
+  type GatewayContext,
+  type RateLimitExceeded,
+  type SharedState,
 } from '../../gateway';
 import { createLogger, type Authority } from '../../shared';
 
@@ -17,18 +25,23 @@ const START = 29_000_000 * MINUTE + 15_000;
 const states: [string, () => Promise<{ state: SharedState; close: () => Promise<void> }>][] = [
   ['in memory', async () => ({ state: new MemorySharedState(), close: async () => undefined })],
   ...(process.env.REDIS_URL
-    ? [['in Redis', async () => {
-      const client = createClient({ url: process.env.REDIS_URL }) as RedisClientType;
-      await client.connect();
-      const prefix = `cvtest:rl:${randomBytes(6).toString('hex')}:`;
-      return {
-        state: new RedisSharedState(client, prefix),
-        close: async () => {
-          for await (const keys of client.scanIterator({ MATCH: `${prefix}*` })) if (keys.length) await client.del(keys);
-          await client.quit();
-        },
-      };
-    }] as [string, () => Promise<{ state: SharedState; close: () => Promise<void> }>]]
+    ? [
+        [
+          'in Redis',
+          async () => {
+            const client = createClient({ url: process.env.REDIS_URL }) as RedisClientType;
+            await client.connect();
+            const prefix = `cvtest:rl:${randomBytes(6).toString('hex')}:`;
+            return {
+              state: new RedisSharedState(client, prefix),
+              close: async () => {
+                for await (const keys of client.scanIterator({ MATCH: `${prefix}*` })) if (keys.length) await client.del(keys);
+                await client.quit();
+              },
+            };
+          },
+        ] as [string, () => Promise<{ state: SharedState; close: () => Promise<void> }>],
+      ]
     : []),
 ];
 
@@ -67,7 +80,14 @@ describe.each(states)('rate counters %s', (_name, open) => {
   it('serves a caller up to the request limit and refuses the next until the minute ends', async () => {
     const limits = limiter({ requests: 3 });
     for (let i = 0; i < 3; i++) await limits.request('sw.jones');
-    expect(refusal(await thrown(() => limits.request('sw.jones')))).toEqual({ code: 'RATE_LIMITED', limit: 'requests', max: 3, retryAfter: 45, status: 429, header: '45' });
+    expect(refusal(await thrown(() => limits.request('sw.jones')))).toEqual({
+      code: 'RATE_LIMITED',
+      limit: 'requests',
+      max: 3,
+      retryAfter: 45,
+      status: 429,
+      header: '45',
+    });
     clock += 44_000;
     expect(refusal(await thrown(() => limits.request('sw.jones')))).toMatchObject({ limit: 'requests', retryAfter: 1 });
     clock += 1_000;
@@ -143,7 +163,14 @@ describe('requests in flight', () => {
     const [first, second] = [deferred(), deferred()];
     limits.enter('sw.jones', first.promise);
     limits.enter('sw.jones', second.promise);
-    expect(refusal(await thrown(() => limits.enter('sw.jones', deferred().promise)))).toEqual({ code: 'RATE_LIMITED', limit: 'concurrent', max: 2, retryAfter: 1, status: 429, header: '1' });
+    expect(refusal(await thrown(() => limits.enter('sw.jones', deferred().promise)))).toEqual({
+      code: 'RATE_LIMITED',
+      limit: 'concurrent',
+      max: 2,
+      retryAfter: 1,
+      status: 429,
+      header: '1',
+    });
     expect(() => limits.enter('sw.ahmed', deferred().promise)).not.toThrow();
     // A request cut off frees its slot as one that finished does.
     first.settle(false);
@@ -171,11 +198,21 @@ describe('requests in flight', () => {
 
 describe('a shared state that cannot be read', () => {
   const broken: SharedState = {
-    get: async () => { throw new Error('redis down'); },
-    set: async () => { throw new Error('redis down'); },
-    delete: async () => { throw new Error('redis down'); },
-    increment: async () => { throw new Error('redis down'); },
-    addToSet: async () => { throw new Error('redis down'); },
+    get: async () => {
+      throw new Error('redis down');
+    },
+    set: async () => {
+      throw new Error('redis down');
+    },
+    delete: async () => {
+      throw new Error('redis down');
+    },
+    increment: async () => {
+      throw new Error('redis down');
+    },
+    addToSet: async () => {
+      throw new Error('redis down');
+    },
   };
 
   it('refuses the request (fail closed) with AUDIT_UNAVAILABLE, HTTP 500', async () => {
@@ -190,12 +227,16 @@ describe('rate limit configuration', () => {
 
   it('defaults to real use, and takes each RATE_ variable and the deadline', () => {
     expect(loadGatewayConfig(base)).toMatchObject({ rateLimits: DEFAULT_RATE_LIMITS, requestDeadlineMs: 30_000 });
-    expect(loadGatewayConfig({ ...base, RATE_SEARCHES_PER_MINUTE: '40', RATE_CONCURRENT_REQUESTS: '4', REQUEST_DEADLINE_MS: '5000' }))
-      .toMatchObject({ rateLimits: { ...DEFAULT_RATE_LIMITS, searches: 40, concurrent: 4 }, requestDeadlineMs: 5000 });
+    expect(loadGatewayConfig({ ...base, RATE_SEARCHES_PER_MINUTE: '40', RATE_CONCURRENT_REQUESTS: '4', REQUEST_DEADLINE_MS: '5000' })).toMatchObject({
+      rateLimits: { ...DEFAULT_RATE_LIMITS, searches: 40, concurrent: 4 },
+      requestDeadlineMs: 5000,
+    });
   });
 
   it('refuses a children limit a minute below what one operation may ask for', () => {
-    expect(() => loadGatewayConfig({ ...base, RATE_CHILDREN_PER_MINUTE: '400' })).toThrow('RATE_CHILDREN_PER_MINUTE="400": must be at least MAX_QUERY_CHILDREN (500)');
+    expect(() => loadGatewayConfig({ ...base, RATE_CHILDREN_PER_MINUTE: '400' })).toThrow(
+      'RATE_CHILDREN_PER_MINUTE="400": must be at least MAX_QUERY_CHILDREN (500)',
+    );
     expect(loadGatewayConfig({ ...base, RATE_CHILDREN_PER_MINUTE: '400', MAX_QUERY_CHILDREN: '400' }).rateLimits.children).toBe(400);
   });
 
@@ -223,15 +264,31 @@ async function stallingSubgraph() {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
-  return { url, seen, close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) };
+  return {
+    url,
+    seen,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
 
-describe('a request\'s deadline', () => {
-  const authority: Authority = { caller: { sub: 'sw.jones', name: 'Sam Jones', org: 'NS001', orgType: 'local-authority', roles: ['social-worker'] }, purpose: 'safeguarding', traceId: 't' };
-  const sourceFor = (url: string, timeoutMs = 10_000) => new AgencyDataSource('socialcare', url, { timeoutMs, logger: createLogger('test', 'silent'), signContext: async () => 'signed' });
-  const call = (source: AgencyDataSource, context: GatewayContext) => source.process({
-    kind: GraphQLDataSourceRequestKind.HEALTH_CHECK, request: { query: '{ __typename }' }, context,
-  } as never);
+describe("a request's deadline", () => {
+  const authority: Authority = {
+    caller: { sub: 'sw.jones', name: 'Sam Jones', org: 'NS001', orgType: 'local-authority', roles: ['social-worker'] },
+    purpose: 'safeguarding',
+    traceId: 't',
+  };
+  const sourceFor = (url: string, timeoutMs = 10_000) =>
+    new AgencyDataSource('socialcare', url, { timeoutMs, logger: createLogger('test', 'silent'), signContext: async () => 'signed' });
+  const call = (source: AgencyDataSource, context: GatewayContext) =>
+    source.process({
+      kind: GraphQLDataSourceRequestKind.HEALTH_CHECK,
+      request: { query: '{ __typename }' },
+      context,
+    } as never);
   const code = async (attempt: Promise<unknown>) => ((await thrown(() => attempt)) as { extensions: Record<string, unknown> }).extensions;
 
   it('cancels a call to an agency still running when it passes, with DEADLINE_EXCEEDED naming the agency', async () => {
@@ -256,7 +313,7 @@ describe('a request\'s deadline', () => {
     await subgraph.close();
   });
 
-  it('leaves a call\'s own timeout reported as the agency unavailable', async () => {
+  it("leaves a call's own timeout reported as the agency unavailable", async () => {
     const subgraph = await stallingSubgraph();
     const deadline = requestDeadline(5_000, Promise.resolve());
     expect(await code(call(sourceFor(subgraph.url, 200), { authority, deadline }))).toEqual({ code: 'AGENCY_UNAVAILABLE', agency: 'socialcare' });

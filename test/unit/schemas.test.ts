@@ -17,10 +17,11 @@ describe.each(agencies)('the %s schema', (agency) => {
     const missing: string[] = [];
     for (const d of definitions) {
       if (!d.description) missing.push(d.name.value);
-      if ('fields' in d) for (const f of (d.fields ?? []) as FieldDefinitionNode[]) {
-        if (!f.description) missing.push(`${d.name.value}.${f.name.value}`);
-        for (const a of f.arguments ?? []) if (!a.description) missing.push(`${d.name.value}.${f.name.value}(${a.name.value})`);
-      }
+      if ('fields' in d)
+        for (const f of (d.fields ?? []) as FieldDefinitionNode[]) {
+          if (!f.description) missing.push(`${d.name.value}.${f.name.value}`);
+          for (const a of f.arguments ?? []) if (!a.description) missing.push(`${d.name.value}.${f.name.value}(${a.name.value})`);
+        }
       if ('values' in d) for (const v of d.values ?? []) if (!v.description) missing.push(`${d.name.value}.${v.name.value}`);
     }
     expect(missing).toEqual([]);
@@ -43,10 +44,11 @@ describe('composition', () => {
 
   it('composes the five subgraphs into one supergraph', () => {
     const supergraph = composeSupergraph(sources());
-    for (const field of ['health: ChildHealth', 'socialCare: ChildSocialCare', 'housing: ChildHousing', 'education: ChildEducation']) expect(supergraph).toContain(field);
+    for (const field of ['health: ChildHealth', 'socialCare: ChildSocialCare', 'housing: ChildHousing', 'education: ChildEducation'])
+      expect(supergraph).toContain(field);
   });
 
-  it('merges every other agency the gateway federates into identity\'s access log timeline, and only identity assembles one', () => {
+  it("merges every other agency the gateway federates into identity's access log timeline, and only identity assembles one", () => {
     const peers = (agency: string) => accessLogPeers(join(__dirname, '..', '..', 'subgraphs', agency));
     expect([...peers('identity')].sort()).toEqual(agencies.filter((a) => a !== 'identity').sort());
     for (const agency of agencies.filter((a) => a !== 'identity')) expect(peers(agency)).toEqual([]);
@@ -54,7 +56,9 @@ describe('composition', () => {
   });
 
   it('fails with each composition error listed when subgraphs disagree', () => {
-    const broken = sources().map((s) => (s.name === 'housing' ? { ...s, sdl: s.sdl.replace('dateOfBirth: String @external', 'dateOfBirth: Int @external') } : s));
+    const broken = sources().map((s) =>
+      s.name === 'housing' ? { ...s, sdl: s.sdl.replace('dateOfBirth: String @external', 'dateOfBirth: Int @external') } : s,
+    );
     expect(() => composeSupergraph(broken)).toThrow(CompositionError);
     expect(() => composeSupergraph(broken)).toThrow(/do not compose:\n\s+- .*dateOfBirth/);
   });

@@ -3,8 +3,7 @@ import { appendAudit, AUDIT_MIGRATIONS_DIR, auditWriterRole, ensureServiceRole, 
 import { identity } from '../../subgraphs/identity';
 import { backends, createTestDatabase } from '../start-federation';
 
-
-describe.each(backends)('the subgraph\'s service role on %s', (backend) => {
+describe.each(backends)("the subgraph's service role on %s", (backend) => {
   let url: string | undefined;
   const cleanups: (() => Promise<void>)[] = [];
   beforeAll(async () => {
@@ -14,14 +13,16 @@ describe.each(backends)('the subgraph\'s service role on %s', (backend) => {
     for (const cleanup of cleanups.splice(0)) await cleanup();
   });
 
-  it('reads the system of record, cannot change it, and writes rows in its own schema\'s tables but creates nothing', async () => {
+  it("reads the system of record, cannot change it, and writes rows in its own schema's tables but creates nothing", async () => {
     const database = await openAgencyDatabase({ url });
     try {
       await migrateAgency(database.owner, identity);
       // The subgraph's own tables are made by the owner's migrations.
       await database.owner.exec('CREATE SCHEMA IF NOT EXISTS service; CREATE TABLE IF NOT EXISTS service.note (id int)');
       await ensureServiceRole(database.owner, identity.serviceRole);
-      await database.owner.query("INSERT INTO records.patient (nhs_number, given_name, family_name, date_of_birth, gender_code) VALUES ('9990000018', 'A', 'B', '2019-01-01', 2)");
+      await database.owner.query(
+        "INSERT INTO records.patient (nhs_number, given_name, family_name, date_of_birth, gender_code) VALUES ('9990000018', 'A', 'B', '2019-01-01', 2)",
+      );
       const served = await database.asRole(identity.serviceRole);
       expect(await served.query('SELECT nhs_number FROM records.patient')).toEqual([{ nhs_number: '9990000018' }]);
       await expect(served.query("UPDATE records.patient SET given_name = 'X'")).rejects.toThrow(/permission denied/);
@@ -46,20 +47,51 @@ describe.each(backends)('the subgraph\'s service role on %s', (backend) => {
       const writer = auditWriterRole(identity.serviceRole);
       const may = async (privilege: string, on: string) =>
         (await database.owner.query<{ ok: boolean }>('SELECT has_table_privilege($1, $2::regclass, $3) AS ok', [writer, on, privilege]))[0]!.ok;
-      expect(await database.owner.query(`SELECT pg_get_userbyid(p.proowner)::text AS owner, p.prosecdef AS definer, r.rolsuper AS super, r.rolcanlogin AS login, r.rolcreaterole AS createrole
-        FROM pg_proc p JOIN pg_roles r ON r.oid = p.proowner WHERE p.oid = 'service.append_audit(text[], text[], text[])'::regprocedure`))
-        .toEqual([{ owner: writer, definer: true, super: false, login: false, createrole: false }]);
+      expect(
+        await database.owner
+          .query(`SELECT pg_get_userbyid(p.proowner)::text AS owner, p.prosecdef AS definer, r.rolsuper AS super, r.rolcanlogin AS login, r.rolcreaterole AS createrole
+        FROM pg_proc p JOIN pg_roles r ON r.oid = p.proowner WHERE p.oid = 'service.append_audit(text[], text[], text[])'::regprocedure`),
+      ).toEqual([{ owner: writer, definer: true, super: false, login: false, createrole: false }]);
       expect({
-        logInsert: await may('INSERT', 'service.audit_log'), logUpdate: await may('UPDATE', 'service.audit_log'), logDelete: await may('DELETE', 'service.audit_log'),
-        logTruncate: await may('TRUNCATE', 'service.audit_log'), headSelect: await may('SELECT', 'service.audit_head'), headUpdate: await may('UPDATE', 'service.audit_head'),
-        headInsert: await may('INSERT', 'service.audit_head'), headDelete: await may('DELETE', 'service.audit_head'), records: await may('SELECT', 'records.patient'),
+        logInsert: await may('INSERT', 'service.audit_log'),
+        logUpdate: await may('UPDATE', 'service.audit_log'),
+        logDelete: await may('DELETE', 'service.audit_log'),
+        logTruncate: await may('TRUNCATE', 'service.audit_log'),
+        headSelect: await may('SELECT', 'service.audit_head'),
+        headUpdate: await may('UPDATE', 'service.audit_head'),
+        headInsert: await may('INSERT', 'service.audit_head'),
+        headDelete: await may('DELETE', 'service.audit_head'),
+        records: await may('SELECT', 'records.patient'),
         recordsWrite: await may('UPDATE', 'records.patient'),
-      }).toEqual({ logInsert: true, logUpdate: false, logDelete: false, logTruncate: false, headSelect: true, headUpdate: true, headInsert: false, headDelete: false, records: false, recordsWrite: false });
-      expect(await database.owner.query("SELECT has_schema_privilege($1, 'service', 'CREATE') AS service, has_schema_privilege($1, 'records', 'CREATE') AS records", [writer]))
-        .toEqual([{ service: false, records: false }]);
+      }).toEqual({
+        logInsert: true,
+        logUpdate: false,
+        logDelete: false,
+        logTruncate: false,
+        headSelect: true,
+        headUpdate: true,
+        headInsert: false,
+        headDelete: false,
+        records: false,
+        recordsWrite: false,
+      });
+      expect(
+        await database.owner.query(
+          "SELECT has_schema_privilege($1, 'service', 'CREATE') AS service, has_schema_privilege($1, 'records', 'CREATE') AS records",
+          [writer],
+        ),
+      ).toEqual([{ service: false, records: false }]);
       // The service role appends through it, and the chain links.
       const served = await database.asRole(identity.serviceRole);
-      const entry = { traceId: 'writer', caller: { sub: 'sw.jones', name: 'Sam Jones', roles: ['social-worker'], org: 'NS001', orgType: 'local-authority' }, purpose: 'safeguarding', breakGlass: null, operation: { type: 'query' as const, name: null }, children: [{ nhsNumber: '9990000018', localReference: null, disclosed: ['name.given'], denied: [] }], basis: { policies: ['identity:demographics'], lawfulBasis: 'safeguarding' } };
+      const entry = {
+        traceId: 'writer',
+        caller: { sub: 'sw.jones', name: 'Sam Jones', roles: ['social-worker'], org: 'NS001', orgType: 'local-authority' },
+        purpose: 'safeguarding',
+        breakGlass: null,
+        operation: { type: 'query' as const, name: null },
+        children: [{ nhsNumber: '9990000018', localReference: null, disclosed: ['name.given'], denied: [] }],
+        basis: { policies: ['identity:demographics'], lawfulBasis: 'safeguarding' },
+      };
       expect(await appendAudit(served, [entry])).toMatchObject({ seq: 1 });
       expect(await appendAudit(served, [entry])).toMatchObject({ seq: 2 });
       expect(await verifyAuditChain(served)).toEqual({ rows: 2, broken: null });
@@ -73,8 +105,16 @@ describe.each(backends)('the subgraph\'s service role on %s', (backend) => {
     try {
       await migrateAgency(database.owner, identity);
       expect(await migrateAgency(database.owner, identity)).toEqual([]);
-      const sqlFiles = (dir: string, namespace?: string) => readdirSync(dir).filter((f) => f.endsWith('.sql')).sort().map((f) => (namespace ? `${namespace}:${f}` : f));
-      const files = [...identity.kitMigrations.flatMap((k) => sqlFiles(k.dir, k.namespace)), ...sqlFiles(identity.migrationsDir), ...sqlFiles(AUDIT_MIGRATIONS_DIR, 'kit')];
+      const sqlFiles = (dir: string, namespace?: string) =>
+        readdirSync(dir)
+          .filter((f) => f.endsWith('.sql'))
+          .sort()
+          .map((f) => (namespace ? `${namespace}:${f}` : f));
+      const files = [
+        ...identity.kitMigrations.flatMap((k) => sqlFiles(k.dir, k.namespace)),
+        ...sqlFiles(identity.migrationsDir),
+        ...sqlFiles(AUDIT_MIGRATIONS_DIR, 'kit'),
+      ];
       expect(files.length).toBeGreaterThan(1);
       expect(await database.owner.query('SELECT name FROM public.subgraph_migrations ORDER BY name')).toEqual([...files].sort().map((name) => ({ name })));
     } finally {

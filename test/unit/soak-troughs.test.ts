@@ -32,8 +32,14 @@ describe("the soak's memory windows", () => {
 describe("the soak's memory check", () => {
   const started = 1_000_000;
   // Only what the check reads of the federation: its processes, and when each was last started.
-  const federation = { names: () => ['identity', 'socialcare'], startedAt: (name: string) => (name === 'socialcare' ? started + 200_000 : started) } as unknown as SoakFederation;
-  const windows = [{ at: '120–168 s', mb: { identity: 160, socialcare: 150 } }, { at: '552–600 s', mb: { identity: 180, socialcare: 40 } }];
+  const federation = {
+    names: () => ['identity', 'socialcare'],
+    startedAt: (name: string) => (name === 'socialcare' ? started + 200_000 : started),
+  } as unknown as SoakFederation;
+  const windows = [
+    { at: '120–168 s', mb: { identity: 160, socialcare: 150 } },
+    { at: '552–600 s', mb: { identity: 180, socialcare: 40 } },
+  ];
 
   it('holds a process that was not restarted to 10 % growth from minute 2', () => {
     const check = rssCheck(windows, federation, started, 120, true);

@@ -22,10 +22,13 @@ export interface WebHarness {
 /** Each row of a child's page under `scope` (a section's agency, or 'who-to-call'): field path → state and visible text. */
 export async function rows(page: Page, scope?: string): Promise<Record<string, { state: string; text: string }>> {
   const prefix = !scope ? '' : scope === 'who-to-call' ? '[data-testid="who-to-call"] ' : `[data-section="${scope}"] `;
-  const found = await page.$$eval(`${prefix}[data-field]`, (els) => els.map((el) => ({
-    field: el.getAttribute('data-field') ?? '', state: el.getAttribute('data-state') ?? '',
-    text: (el.querySelector('dd') as unknown as { innerText: string }).innerText.trim(),
-  })));
+  const found = await page.$$eval(`${prefix}[data-field]`, (els) =>
+    els.map((el) => ({
+      field: el.getAttribute('data-field') ?? '',
+      state: el.getAttribute('data-state') ?? '',
+      text: (el.querySelector('dd') as unknown as { innerText: string }).innerText.trim(),
+    })),
+  );
   return Object.fromEntries(found.map((r) => [r.field, { state: r.state, text: r.text }]));
 }
 
@@ -38,19 +41,30 @@ export async function startWebHarness(options: FederationOptions & { development
     const { development, ...federationOptions } = options;
     // The web app sends only its registered operations, so its gateway enforces trusted documents as a deployed one
     // does; the development explorer's free-form operations need `allow`.
-    const trustedDocuments = { mode: development ? 'allow' as const : 'enforce' as const, manifests: loadTrustedDocumentManifests(DEFAULT_TRUSTED_DOCUMENTS_DIR) };
+    const trustedDocuments = {
+      mode: development ? ('allow' as const) : ('enforce' as const),
+      manifests: loadTrustedDocumentManifests(DEFAULT_TRUSTED_DOCUMENTS_DIR),
+    };
     federation = await startFederation({ children: 100, ...federationOptions, gateway: { trustedDocuments, ...federationOptions.gateway } });
     const keys = federation.keys;
-    const web = await listenWeb({
-      gateway: createGatewayClient({ url: federation.gatewayUrl }),
-      signIn: { mode: 'development', personas, token: (p) => signPersonaToken(p, keys.personas.privateJwk) },
-      sessionSecret: randomBytes(32),
-      development,
-    }, 0);
+    const web = await listenWeb(
+      {
+        gateway: createGatewayClient({ url: federation.gatewayUrl }),
+        signIn: { mode: 'development', personas, token: (p) => signPersonaToken(p, keys.personas.privateJwk) },
+        sessionSecret: randomBytes(32),
+        development,
+      },
+      0,
+    );
     const harness: WebHarness = {
-      federation, web,
+      federation,
+      web,
       async newPage(pageOptions = {}) {
-        const context = await chromium.browser.newContext({ bypassCSP: pageOptions.bypassCSP ?? true, javaScriptEnabled: pageOptions.javaScript ?? true, viewport: { width: 1100, height: 900 } });
+        const context = await chromium.browser.newContext({
+          bypassCSP: pageOptions.bypassCSP ?? true,
+          javaScriptEnabled: pageOptions.javaScript ?? true,
+          viewport: { width: 1100, height: 900 },
+        });
         contexts.push(context);
         return context.newPage();
       },

@@ -5,8 +5,24 @@ import { FlattenedSign, importJWK } from 'jose';
 import { loadAgencies } from '../../registry';
 import { verifyGatewayAudit, witnessedHeads } from '../../gateway';
 import {
-  auditRowsForChild, checkWitnessedHeads, DEFAULT_PERIOD_DAYS, DEV_KEYS_DIR, env, loadOrCreateDevKeyPair, loadSubgraphConfig, migrateAudit, nhsNumberProblem, normaliseNhsNumber,
-  openOwnerDatabase, purgeAudit, readEnv, readJson, verifyAuditChain, type Database, type KeyPair, type WitnessedHead,
+  auditRowsForChild,
+  checkWitnessedHeads,
+  DEFAULT_PERIOD_DAYS,
+  DEV_KEYS_DIR,
+  env,
+  loadOrCreateDevKeyPair,
+  loadSubgraphConfig,
+  migrateAudit,
+  nhsNumberProblem,
+  normaliseNhsNumber,
+  openOwnerDatabase,
+  purgeAudit,
+  readEnv,
+  readJson,
+  verifyAuditChain,
+  type Database,
+  type KeyPair,
+  type WitnessedHead,
 } from '../../shared';
 
 const agencies = loadAgencies();
@@ -32,8 +48,15 @@ async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: rest,
     options: {
-      agency: { type: 'string' }, child: { type: 'string' }, out: { type: 'string' }, 'gateway-log': { type: 'string', multiple: true },
-      since: { type: 'string' }, until: { type: 'string' }, first: { type: 'string' }, after: { type: 'string' }, 'verify-chain': { type: 'boolean' },
+      agency: { type: 'string' },
+      child: { type: 'string' },
+      out: { type: 'string' },
+      'gateway-log': { type: 'string', multiple: true },
+      since: { type: 'string' },
+      until: { type: 'string' },
+      first: { type: 'string' },
+      after: { type: 'string' },
+      'verify-chain': { type: 'boolean' },
     },
   });
   const chosen = agencies.filter((a) => !values.agency || a.definition.name === values.agency);
@@ -46,7 +69,11 @@ async function main(argv: string[]): Promise<number> {
     for (const path of gatewayLogs) {
       const result = await verifyGatewayAudit(path);
       if (result.broken) failed++;
-      process.stdout.write(result.broken ? `gateway log ${path}: BROKEN at line ${result.broken.line}: ${result.broken.detail}\n` : `gateway log ${path}: intact, ${result.lines} lines\n`);
+      process.stdout.write(
+        result.broken
+          ? `gateway log ${path}: BROKEN at line ${result.broken.line}: ${result.broken.detail}\n`
+          : `gateway log ${path}: intact, ${result.lines} lines\n`,
+      );
       for (const [agency, heads] of await witnessedHeads(path)) witnessed.set(agency, [...(witnessed.get(agency) ?? []), ...heads]);
     }
     for (const { definition } of chosen) {
@@ -82,7 +109,15 @@ async function main(argv: string[]): Promise<number> {
     const rowsIntact = rows.every((r) => r.intact);
     const period = { since: page.since, until: page.until || null, first: page.first, after: page.after, next: found.next };
     const keys = await exportKeys(agency.name);
-    const document = { agency: agency.name, nhsNumber, exportedAt: new Date().toISOString(), page: period, rowsIntact, ...(chain ? { chainIntact: chain.broken === null } : {}), rows };
+    const document = {
+      agency: agency.name,
+      nhsNumber,
+      exportedAt: new Date().toISOString(),
+      page: period,
+      rowsIntact,
+      ...(chain ? { chainIntact: chain.broken === null } : {}),
+      rows,
+    };
     const signed = await new FlattenedSign(new TextEncoder().encode(JSON.stringify(document)))
       .setProtectedHeader({ alg: 'ES256', kid: keys.privateJwk.kid, typ: 'audit-export+json' })
       .sign(await importJWK(keys.privateJwk, 'ES256'));
@@ -97,7 +132,9 @@ async function main(argv: string[]): Promise<number> {
     for (const { definition } of chosen) {
       const days = retentionDaysOf(definition.name);
       const result = await withAudit(definition.name, definition.defaultPort, (db) => purgeAudit(db, days));
-      process.stdout.write(`${definition.name}: purged ${result.purged} rows older than ${days} days${result.through ? ` (through row ${result.through}); the purge is recorded in the chain` : ''}\n`);
+      process.stdout.write(
+        `${definition.name}: purged ${result.purged} rows older than ${days} days${result.through ? ` (through row ${result.through}); the purge is recorded in the chain` : ''}\n`,
+      );
     }
     return 0;
   }
@@ -124,7 +161,9 @@ function progress(agency: string): ((checked: number) => void) | undefined {
   const started = Date.now();
   return (checked) => {
     const seconds = (Date.now() - started) / 1000;
-    process.stderr.write(`\r${agency}: ${checked.toLocaleString('en-GB')} rows checked (${Math.round(checked / Math.max(seconds, 0.001)).toLocaleString('en-GB')} rows/s)\u001b[K`);
+    process.stderr.write(
+      `\r${agency}: ${checked.toLocaleString('en-GB')} rows checked (${Math.round(checked / Math.max(seconds, 0.001)).toLocaleString('en-GB')} rows/s)\u001b[K`,
+    );
   };
 }
 
@@ -154,7 +193,9 @@ async function exportKeys(agency: string): Promise<KeyPair> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (error: Error) => {
     process.stderr.write(`${error.message}\n`);
     process.exitCode = 2;

@@ -12,7 +12,9 @@ void (async () => {
     process.exit(2);
   }
   try {
-    process.stdout.write(await exportCaseload({ url: process.env.GATEWAY_URL ?? 'http://127.0.0.1:4000/graphql', token, purpose: process.env.PURPOSE_OF_USE ?? 'safeguarding' }));
+    process.stdout.write(
+      await exportCaseload({ url: process.env.GATEWAY_URL ?? 'http://127.0.0.1:4000/graphql', token, purpose: process.env.PURPOSE_OF_USE ?? 'safeguarding' }),
+    );
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n`);
     process.exit(1);

@@ -60,7 +60,9 @@ function report(linkage: Linkage, thresholds: MatchThresholds, title: string): {
   ];
   for (const match of [0.9, 0.95, 0.99, 0.995, 0.999, 0.9995, 0.9999]) {
     const e = evaluateAt(linkage, { match, review: Math.min(thresholds.review, match) });
-    lines.push(`| ${match}${match === thresholds.match ? ' (configured)' : ''} | ${e.precision.toFixed(4)} | ${e.recall.toFixed(4)} | ${e.f1.toFixed(4)} | ${pct(e.possibleCatch)} | ${int(e.proposals)} |`);
+    lines.push(
+      `| ${match}${match === thresholds.match ? ' (configured)' : ''} | ${e.precision.toFixed(4)} | ${e.recall.toFixed(4)} | ${e.f1.toFixed(4)} | ${pct(e.possibleCatch)} | ${int(e.proposals)} |`,
+    );
   }
   if (at.wrong.length > 0) {
     lines.push('', 'Wrong matches at the configured thresholds:');
@@ -81,21 +83,35 @@ function rounded(model: MatchModel): MatchModel {
 function main() {
   const { values } = parseArgs({
     options: {
-      children: { type: 'string', default: '40000' }, seed: { type: 'string', default: '1' }, 'as-of': { type: 'string', default: '2026-11-25' },
+      children: { type: 'string', default: '40000' },
+      seed: { type: 'string', default: '1' },
+      'as-of': { type: 'string', default: '2026-11-25' },
       febrl: { type: 'string', multiple: true },
-      model: { type: 'string', default: 'estimate' }, 'write-model': { type: 'boolean', default: false },
+      model: { type: 'string', default: 'estimate' },
+      'write-model': { type: 'boolean', default: false },
     },
   });
-  if (values.model !== 'estimate' && values.model !== 'default') throw new TypeError(`--model must be estimate or default, not ${JSON.stringify(values.model)}`);
+  if (values.model !== 'estimate' && values.model !== 'default')
+    throw new TypeError(`--model must be estimate or default, not ${JSON.stringify(values.model)}`);
   const { thresholds } = housingMatching.readSettings(process.env);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(values['as-of'])) throw new TypeError(`--as-of must be a date YYYY-MM-DD, not ${JSON.stringify(values['as-of'])}`);
   // The shipped model is for children's demographics here; a FEBRL set is always estimated from itself.
   const shipped = values.model === 'default' ? { model: DEFAULT_MODEL } : {};
   const started = Date.now();
-  process.stdout.write(`Thresholds from the rule (shared/matching/thresholds.ts): decide alone at a probability of at least ${1 - DECISION_ERROR}, set aside below ${DECISION_ERROR}; configured: match ${thresholds.match}, review ${thresholds.review}\n\n`);
+  process.stdout.write(
+    `Thresholds from the rule (shared/matching/thresholds.ts): decide alone at a probability of at least ${1 - DECISION_ERROR}, set aside below ${DECISION_ERROR}; configured: match ${thresholds.match}, review ${thresholds.review}\n\n`,
+  );
   const tasks: [string, () => LinkageTask, { model?: MatchModel }][] = [
-    [`Synthetic labelled set (seed ${values.seed}, ${int(Number(values.children))} children, as on ${values['as-of']})`, () => syntheticTask(buildLabelledSet({ children: Number(values.children), seed: Number(values.seed), asOf: values['as-of'] }), 'synthetic'), shipped],
-    ...(values.febrl ?? [DEFAULT_FEBRL]).map((path): [string, () => LinkageTask, { model?: MatchModel }] => [`FEBRL ${path} (each duplicate looking for its original)`, () => febrlTask(readFebrl(path), path), {}]),
+    [
+      `Synthetic labelled set (seed ${values.seed}, ${int(Number(values.children))} children, as on ${values['as-of']})`,
+      () => syntheticTask(buildLabelledSet({ children: Number(values.children), seed: Number(values.seed), asOf: values['as-of'] }), 'synthetic'),
+      shipped,
+    ],
+    ...(values.febrl ?? [DEFAULT_FEBRL]).map((path): [string, () => LinkageTask, { model?: MatchModel }] => [
+      `FEBRL ${path} (each duplicate looking for its original)`,
+      () => febrlTask(readFebrl(path), path),
+      {},
+    ]),
   ];
   let met = true;
   for (const [title, make, model] of tasks) {

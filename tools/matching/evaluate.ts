@@ -1,7 +1,24 @@
 import {
-  BLOCKING_RULES, combineEstimates, compareRecords, createBlockingIndex, createPatternCounter, createScorer, decideScored, estimateModel, estimateU,
-  FIELD_NAMES, MISSING, prepare, probabilityOf,
-  type Demographics, type Estimate, type FieldName, type MatchModel, type MatchThresholds, type Prepared, type Scorer,
+  BLOCKING_RULES,
+  combineEstimates,
+  compareRecords,
+  createBlockingIndex,
+  createPatternCounter,
+  createScorer,
+  decideScored,
+  estimateModel,
+  estimateU,
+  FIELD_NAMES,
+  MISSING,
+  prepare,
+  probabilityOf,
+  type Demographics,
+  type Estimate,
+  type FieldName,
+  type MatchModel,
+  type MatchThresholds,
+  type Prepared,
+  type Scorer,
 } from '../../shared';
 import { createRandom } from '../../synthetic';
 
@@ -19,7 +36,13 @@ export interface LinkageTask {
   describe?: (record: number) => string;
 }
 
-interface Candidate { candidate: number; probability: number; weight: number; score: number; matchedOn: string[] }
+interface Candidate {
+  candidate: number;
+  probability: number;
+  weight: number;
+  score: number;
+  matchedOn: string[];
+}
 
 /** A task blocked and scored once, to be decided at any thresholds. */
 export interface Linkage {
@@ -59,7 +82,12 @@ export function fieldsHeld(queries: readonly Prepared[], records: readonly Prepa
  * deployment must: m and the number of matches by EM over the candidate pairs,
  * u from a million random pairs (see combineEstimates).
  */
-export function estimateFor(queries: readonly Prepared[], records: readonly Prepared[], candidates: readonly Int32Array[], uSamples = 1_000_000): { estimate: Estimate; model: MatchModel } {
+export function estimateFor(
+  queries: readonly Prepared[],
+  records: readonly Prepared[],
+  candidates: readonly Int32Array[],
+  uSamples = 1_000_000,
+): { estimate: Estimate; model: MatchModel } {
   const fields = fieldsHeld(queries, records);
   const counter = createPatternCounter(fields);
   const levels = new Int8Array(fields.length);
@@ -93,14 +121,25 @@ export function link(task: LinkageTask, options: { model?: MatchModel; uSamples?
   const model = options.model ?? estimated!.model;
   const scorer = createScorer(model);
   // The explanation is worked out only for what is read (see explain): the weight decides.
-  const scored = candidates.map((c, q) => [...c].map((r) => {
-    const weight = scorer.weight(queries[q]!, records[r]!);
-    const probability = probabilityOf(weight);
-    return { candidate: r, probability, weight, score: probability, matchedOn: [] };
-  }));
+  const scored = candidates.map((c, q) =>
+    [...c].map((r) => {
+      const weight = scorer.weight(queries[q]!, records[r]!);
+      const probability = probabilityOf(weight);
+      return { candidate: r, probability, weight, score: probability, matchedOn: [] };
+    }),
+  );
   return {
-    task, model, estimate: estimated?.estimate ?? null, scorer, queries, records, candidatePairs, truePairs,
-    blockingRecall: truePairs === 0 ? 1 : blocked / truePairs, scored, postcodeUsable: queries.map((q) => q.addresses.some((a) => a.postcode !== null)),
+    task,
+    model,
+    estimate: estimated?.estimate ?? null,
+    scorer,
+    queries,
+    records,
+    candidatePairs,
+    truePairs,
+    blockingRecall: truePairs === 0 ? 1 : blocked / truePairs,
+    scored,
+    postcodeUsable: queries.map((q) => q.addresses.some((a) => a.postcode !== null)),
   };
 }
 
@@ -151,8 +190,16 @@ export function evaluateAt(linkage: Linkage, thresholds: MatchThresholds): Evalu
   const precision = matches === 0 ? 1 : correct / matches;
   const recall = linkage.truePairs === 0 ? 1 : correct / linkage.truePairs;
   return {
-    thresholds, matches, correctMatches: correct, precision, recall, f1: precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall),
-    possibleCatch: unmatchedTrue === 0 ? 1 : caught / unmatchedTrue, possibleQueries, proposals, wrong,
+    thresholds,
+    matches,
+    correctMatches: correct,
+    precision,
+    recall,
+    f1: precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall),
+    possibleCatch: unmatchedTrue === 0 ? 1 : caught / unmatchedTrue,
+    possibleQueries,
+    proposals,
+    wrong,
   };
 }
 

@@ -2,7 +2,11 @@ import { readFileSync } from 'node:fs';
 import type { Demographics } from '../../shared';
 
 /** A record of a FEBRL data set, as demographics, with whom it really is (the number in its `rec_id`). */
-export interface FebrlRecord { id: string; entity: string; demographics: Demographics }
+export interface FebrlRecord {
+  id: string;
+  entity: string;
+  demographics: Demographics;
+}
 
 const COLUMNS = ['rec_id', 'given_name', 'surname', 'street_number', 'address_1', 'address_2', 'suburb', 'postcode', 'state', 'date_of_birth'] as const;
 
@@ -15,13 +19,17 @@ const COLUMNS = ['rec_id', 'given_name', 'surname', 'street_number', 'address_1'
  * why they match on demographics), so the benchmark measures what they compare.
  */
 export function readFebrl(path: string): FebrlRecord[] {
-  const [header, ...lines] = readFileSync(path, 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
+  const [header, ...lines] = readFileSync(path, 'utf8')
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== '');
   const names = header!.split(',').map((h) => h.trim());
-  const at = Object.fromEntries(COLUMNS.map((c) => {
-    const i = names.indexOf(c);
-    if (i < 0) throw new TypeError(`${path}: no column ${c} in the header (${names.join(', ')})`);
-    return [c, i];
-  })) as Record<(typeof COLUMNS)[number], number>;
+  const at = Object.fromEntries(
+    COLUMNS.map((c) => {
+      const i = names.indexOf(c);
+      if (i < 0) throw new TypeError(`${path}: no column ${c} in the header (${names.join(', ')})`);
+      return [c, i];
+    }),
+  ) as Record<(typeof COLUMNS)[number], number>;
   return lines.map((line) => {
     const cells = line.split(',').map((c) => c.trim());
     const get = (c: (typeof COLUMNS)[number]) => cells[at[c]] || null;

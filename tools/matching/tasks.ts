@@ -10,8 +10,25 @@ export function syntheticTask(set: LabelledSet, name: string): LinkageTask {
   const ownOf = new Map(set.records.map((r, i) => [r.truth, i]));
   return {
     name,
-    queries: set.queries.map((q) => childDemographics({ nhsNumber: q.nhsNumber, name: { given: q.given, family: q.family }, dateOfBirth: q.dateOfBirth, address: { line1: q.line1, town: q.town, postcode: q.postcode } })),
-    records: set.records.map((r) => householdMemberDemographics({ given: r.given, family: r.family, dateOfBirth: r.dateOfBirth, memberPostcode: r.memberPostcode, line1: r.propertyLine1, town: r.propertyTown, postcode: r.propertyPostcode })),
+    queries: set.queries.map((q) =>
+      childDemographics({
+        nhsNumber: q.nhsNumber,
+        name: { given: q.given, family: q.family },
+        dateOfBirth: q.dateOfBirth,
+        address: { line1: q.line1, town: q.town, postcode: q.postcode },
+      }),
+    ),
+    records: set.records.map((r) =>
+      householdMemberDemographics({
+        given: r.given,
+        family: r.family,
+        dateOfBirth: r.dateOfBirth,
+        memberPostcode: r.memberPostcode,
+        line1: r.propertyLine1,
+        town: r.propertyTown,
+        postcode: r.propertyPostcode,
+      }),
+    ),
     own: Int32Array.from(set.queries, (q) => ownOf.get(q.nhsNumber) ?? -1),
     describe: (r) => set.records[r]!.kind,
   };

@@ -16,17 +16,28 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'lint') {
     const findings = lintPolicies();
     for (const f of findings) process.stdout.write(`${f.where}: ${f.problem}\n`);
-    process.stdout.write(findings.length === 0 ? 'Policies are clean: every field is covered, every policy is defined and used.\n' : `${findings.length} finding(s).\n`);
+    process.stdout.write(
+      findings.length === 0 ? 'Policies are clean: every field is covered, every policy is defined and used.\n' : `${findings.length} finding(s).\n`,
+    );
     return findings.length === 0 ? 0 : 1;
   }
   if (command === 'explain') {
     const { values, positionals } = parseArgs({
-      args: rest, allowPositionals: true,
+      args: rest,
+      allowPositionals: true,
       options: { persona: { type: 'string' }, purpose: { type: 'string' }, child: { type: 'string' }, 'break-glass': { type: 'string' } },
     });
     if (!values.persona || !values.purpose || !values.child || positionals.length !== 1) throw new Error(usage);
-    const result = await explain({ persona: values.persona, purpose: values.purpose, child: values.child, path: positionals[0]!, breakGlass: values['break-glass'] });
-    process.stdout.write(`${result.path} for ${values.persona} (${values.purpose}${values['break-glass'] ? ', break-glass' : ''}), child ${values.child}: ${result.allowed ? 'ALLOWED' : 'DENIED'}\n`);
+    const result = await explain({
+      persona: values.persona,
+      purpose: values.purpose,
+      child: values.child,
+      path: positionals[0]!,
+      breakGlass: values['break-glass'],
+    });
+    process.stdout.write(
+      `${result.path} for ${values.persona} (${values.purpose}${values['break-glass'] ? ', break-glass' : ''}), child ${values.child}: ${result.allowed ? 'ALLOWED' : 'DENIED'}\n`,
+    );
     for (const step of result.steps) process.stdout.write(`  ${step.field} [${step.policies}]: ${step.decision}\n`);
     return 0;
   }

@@ -5,15 +5,27 @@ import { demoPersona, demoPersonas } from '../../shared';
 import { loadAgencies } from '../../registry';
 import { composeSupergraph } from '../../gateway';
 import {
-  decideFieldForCaller, decideGroupsForRecord, loadPolicies, loadSubgraphConfig, openOwnerDatabase, readPolicyMap, validateNhsNumberArg,
-  type Authority, type Database, type Purpose,
+  decideFieldForCaller,
+  decideGroupsForRecord,
+  loadPolicies,
+  loadSubgraphConfig,
+  openOwnerDatabase,
+  readPolicyMap,
+  validateNhsNumberArg,
+  type Authority,
+  type Database,
+  type Purpose,
 } from '../../shared';
 
 const agencies = loadAgencies();
 
 const repo = join(__dirname, '..', '..');
 
-export interface Explanation { path: string; steps: { field: string; policies: string; decision: string }[]; allowed: boolean }
+export interface Explanation {
+  path: string;
+  steps: { field: string; policies: string; decision: string }[];
+  allowed: boolean;
+}
 
 /**
  * Explains one field for one persona, purpose and child, step by step along
@@ -31,11 +43,16 @@ export async function explain(options: { persona: string; purpose: string; child
     traceId: 'explain',
   };
   const segments = options.path.split('.');
-  if (segments[0] !== 'Child' || segments.length < 2) throw new Error(`the field must be a path from Child, such as Child.health.conditions; got "${options.path}"`);
+  if (segments[0] !== 'Child' || segments.length < 2)
+    throw new Error(`the field must be a path from Child, such as Child.health.conditions; got "${options.path}"`);
   const policies = loadPolicies(agencies.map(({ definition }) => join(repo, 'subgraphs', definition.name, 'policy.yaml')));
-  const supergraph = composeSupergraph(agencies.map(({ definition }) => ({
-    name: definition.name, url: 'http://localhost/graphql', sdl: readAgencySdl(join(repo, 'subgraphs', definition.name), definition.name),
-  })));
+  const supergraph = composeSupergraph(
+    agencies.map(({ definition }) => ({
+      name: definition.name,
+      url: 'http://localhost/graphql',
+      sdl: readAgencySdl(join(repo, 'subgraphs', definition.name), definition.name),
+    })),
+  );
   const policyMap = readPolicyMap(supergraph);
   const steps: Explanation['steps'] = [];
   let typeName = 'Child';
@@ -59,7 +76,7 @@ export async function explain(options: { persona: string; purpose: string; child
 
 function describe(decision: ReturnType<typeof decideFieldForCaller>): string {
   if (decision.outcome === 'allow') return 'allowed on the caller alone (role, purpose, organisation type, break-glass)';
-  if (decision.outcome === 'depends') return 'allowed for the caller only if the agency\'s record allows it';
+  if (decision.outcome === 'depends') return "allowed for the caller only if the agency's record allows it";
   return `denied by ${decision.policy}: ${decision.reason}`;
 }
 
@@ -81,7 +98,12 @@ function nextType(typeName: string, field: string): string {
 
 /** Loads the parent record through the owning agency's own resolvers and decides with its facts. */
 async function recordDecision(
-  coordinate: string, groups: string[][], authority: Authority, nhsNumber: string, policies: ReturnType<typeof loadPolicies>, parents: { type: string; field: string }[],
+  coordinate: string,
+  groups: string[][],
+  authority: Authority,
+  nhsNumber: string,
+  policies: ReturnType<typeof loadPolicies>,
+  parents: { type: string; field: string }[],
 ): Promise<string> {
   const owner = groups.flat()[0]!.split(':')[0]!;
   const agency = agencies.find((a) => a.definition.name === owner)!.definition;
@@ -97,7 +119,7 @@ async function recordDecision(
   return withDatabase(owner, async (db) => {
     const context = { loaders: agency.createLoaders(db, agency.readSettings?.(process.env)), db, authority };
     const resolvers = agency.resolvers as Record<string, Record<string, unknown>>;
-    const reference = { ...(demographics), nhsNumber };
+    const reference = { ...demographics, nhsNumber };
     const resolveReference = resolvers.Child?.__resolveReference as ((r: unknown, c: unknown) => unknown) | undefined;
     let parent: unknown = resolveReference ? await resolveReference(reference, context) : reference;
     for (const step of parents) {

@@ -8,7 +8,10 @@ import { accessLogPolicies, loadPolicyFile, PolicyFileError, readPolicyMap, reco
 
 const agencies = loadAgencies();
 
-export interface Finding { where: string; problem: string }
+export interface Finding {
+  where: string;
+  problem: string;
+}
 
 const repo = join(__dirname, '..', '..');
 const federationTypes = /^(_Service|_Entity|_Any|link__|join__|policy__|federation__)/;
@@ -28,7 +31,8 @@ export function lintPolicies(): Finding[] {
     const file = join(repo, 'subgraphs', definition.name, 'policy.yaml');
     try {
       for (const [name, policy] of Object.entries(loadPolicyFile(file).policies)) {
-        if (!name.startsWith(`${definition.name}:`)) findings.push({ where: file, problem: `policy "${name}" is not named for this agency (${definition.name}:…)` });
+        if (!name.startsWith(`${definition.name}:`))
+          findings.push({ where: file, problem: `policy "${name}" is not named for this agency (${definition.name}:…)` });
         policies[name] = policy;
         owner.set(name, definition.name);
       }
@@ -43,7 +47,9 @@ export function lintPolicies(): Finding[] {
     }
   }
   const sources = agencies.map(({ definition }) => ({
-    name: definition.name, url: 'http://localhost/graphql', sdl: readAgencySdl(join(repo, 'subgraphs', definition.name), definition.name),
+    name: definition.name,
+    url: 'http://localhost/graphql',
+    sdl: readAgencySdl(join(repo, 'subgraphs', definition.name), definition.name),
   }));
   const supergraph = parse(composeSupergraph(sources));
   const policyMap = readPolicyMap(supergraph);
@@ -60,7 +66,8 @@ export function lintPolicies(): Finding[] {
     }
     if (nonNull && !key) findings.push({ where: coordinate, problem: 'protected but non-null: a denied value could not be null; make it nullable' });
   }
-  for (const name of Object.keys(policies)) if (!used.has(name)) findings.push({ where: `${owner.get(name)}/policy.yaml`, problem: `policy "${name}" is defined but no field uses it` });
+  for (const name of Object.keys(policies))
+    if (!used.has(name)) findings.push({ where: `${owner.get(name)}/policy.yaml`, problem: `policy "${name}" is defined but no field uses it` });
   findings.push(...interfacePolicyFindings(supergraph, policyMap));
   for (const { definition } of agencies) findings.push(...recordRuleFindings(definition, policies));
   return findings;
@@ -74,7 +81,12 @@ export function lintPolicies(): Finding[] {
 export function interfacePolicyFindings(supergraph: DocumentNode, policyMap = readPolicyMap(supergraph)): Finding[] {
   const findings: Finding[] = [];
   const interfaces = new Map<string, string[]>();
-  for (const d of supergraph.definitions) if (d.kind === Kind.INTERFACE_TYPE_DEFINITION) interfaces.set(d.name.value, (d.fields ?? []).map((f) => f.name.value));
+  for (const d of supergraph.definitions)
+    if (d.kind === Kind.INTERFACE_TYPE_DEFINITION)
+      interfaces.set(
+        d.name.value,
+        (d.fields ?? []).map((f) => f.name.value),
+      );
   for (const d of supergraph.definitions) {
     if (d.kind !== Kind.OBJECT_TYPE_DEFINITION) continue;
     const own = new Set((d.fields ?? []).map((f) => f.name.value));
@@ -82,7 +94,8 @@ export function interfacePolicyFindings(supergraph: DocumentNode, policyMap = re
       for (const field of (interfaces.get(i.name.value) ?? []).filter((f) => own.has(f))) {
         const [onInterface, onObject] = [`${i.name.value}.${field}`, `${d.name.value}.${field}`];
         const [asked, asks] = [describePolicy(policyMap.get(onInterface)), describePolicy(policyMap.get(onObject))];
-        if (asked !== asks) findings.push({ where: onInterface, problem: `its policy (${asked}) differs from its implementation ${onObject}'s (${asks}); they must agree` });
+        if (asked !== asks)
+          findings.push({ where: onInterface, problem: `its policy (${asked}) differs from its implementation ${onObject}'s (${asks}); they must agree` });
       }
     }
   }
@@ -94,18 +107,27 @@ function describePolicy(groups: string[][] | undefined): string {
   if (!groups) return 'no @policy';
   const sorted = groups.map((group) => [...new Set(group)].sort());
   // A group that holds another allows nothing the other does not.
-  const kept = sorted.filter((group, i) => !sorted.some((other, j) => j !== i && other.every((p) => group.includes(p)) && (other.length < group.length || j < i)));
-  return kept.map((group) => group.join(' and ')).sort().join(' or ');
+  const kept = sorted.filter(
+    (group, i) => !sorted.some((other, j) => j !== i && other.every((p) => group.includes(p)) && (other.length < group.length || j < i)),
+  );
+  return kept
+    .map((group) => group.join(' and '))
+    .sort()
+    .join(' or ');
 }
 
 function fieldsOf(supergraph: DocumentNode): { coordinate: string; nonNull: boolean; key: boolean }[] {
   const out: { coordinate: string; nonNull: boolean; key: boolean }[] = [];
   for (const d of supergraph.definitions) {
     if ((d.kind !== Kind.OBJECT_TYPE_DEFINITION && d.kind !== Kind.INTERFACE_TYPE_DEFINITION) || federationTypes.test(d.name.value)) continue;
-    const keys = new Set((d.directives ?? []).filter((x) => x.name.value === 'join__type').flatMap((x) => {
-      const v = x.arguments?.find((a) => a.name.value === 'key')?.value;
-      return v?.kind === Kind.STRING ? v.value.split(/\s+/) : [];
-    }));
+    const keys = new Set(
+      (d.directives ?? [])
+        .filter((x) => x.name.value === 'join__type')
+        .flatMap((x) => {
+          const v = x.arguments?.find((a) => a.name.value === 'key')?.value;
+          return v?.kind === Kind.STRING ? v.value.split(/\s+/) : [];
+        }),
+    );
     for (const f of d.fields ?? []) {
       if (d.name.value === 'Query' && (f.name.value === '_service' || f.name.value === '_entities')) continue;
       out.push({ coordinate: `${d.name.value}.${f.name.value}`, nonNull: f.type.kind === Kind.NON_NULL_TYPE, key: keys.has(f.name.value) });
@@ -126,8 +148,13 @@ function recordRuleFindings(definition: (typeof agencies)[number]['definition'],
     const field = type.getFields()[fieldName]!;
     // Nested value types are reached only through a guarded parent field.
     if (!definition.recordFacts[typeName] && isGuarded(schema, typeName, definition.recordFacts)) continue;
-    if (!field.resolve) findings.push({ where: `${definition.name} ${coordinate}`, problem: 'its policy depends on the record but it has no resolver, so no record rule can wrap it' });
-    if (!definition.recordFacts[typeName]) findings.push({ where: `${definition.name} ${coordinate}`, problem: `its policy depends on the record but ${typeName} has no recordFacts` });
+    if (!field.resolve)
+      findings.push({
+        where: `${definition.name} ${coordinate}`,
+        problem: 'its policy depends on the record but it has no resolver, so no record rule can wrap it',
+      });
+    if (!definition.recordFacts[typeName])
+      findings.push({ where: `${definition.name} ${coordinate}`, problem: `its policy depends on the record but ${typeName} has no recordFacts` });
   }
   return findings;
 }

@@ -2,23 +2,31 @@ import { join } from 'node:path';
 import { readAgencySdl } from '../../shared';
 import { loadAgencies, ORG_TYPE_OF_ROLE } from '../../registry';
 import { composeSupergraph } from '../../gateway';
-import {
-  decideFieldForCaller, loadPolicies, PURPOSES, readPolicyMap, ROLES, type Authority, type Policies, type Purpose, type Role,
-} from '../../shared';
+import { decideFieldForCaller, loadPolicies, PURPOSES, readPolicyMap, ROLES, type Authority, type Policies, type Purpose, type Role } from '../../shared';
 
 const agencies = loadAgencies();
 
 const repo = join(__dirname, '..', '..');
 const orgTypeOf = ORG_TYPE_OF_ROLE;
 
-export interface MatrixRow { field: string; policies: string; role: Role; purpose: Purpose | 'emergency-care+break-glass'; decision: string }
+export interface MatrixRow {
+  field: string;
+  policies: string;
+  role: Role;
+  purpose: Purpose | 'emergency-care+break-glass';
+  decision: string;
+}
 
 /** Role × field × purpose: allowed, allowed only with the record's relationship/consent/restriction, or denied. */
 export function policyMatrix(): MatrixRow[] {
   const policies: Policies = loadPolicies(agencies.map(({ definition }) => join(repo, 'subgraphs', definition.name, 'policy.yaml')));
-  const supergraph = composeSupergraph(agencies.map(({ definition }) => ({
-    name: definition.name, url: 'http://localhost/graphql', sdl: readAgencySdl(join(repo, 'subgraphs', definition.name), definition.name),
-  })));
+  const supergraph = composeSupergraph(
+    agencies.map(({ definition }) => ({
+      name: definition.name,
+      url: 'http://localhost/graphql',
+      sdl: readAgencySdl(join(repo, 'subgraphs', definition.name), definition.name),
+    })),
+  );
   const rows: MatrixRow[] = [];
   const purposes = [...PURPOSES, 'emergency-care+break-glass'] as const;
   for (const [field, groups] of readPolicyMap(supergraph)) {
@@ -27,7 +35,7 @@ export function policyMatrix(): MatrixRow[] {
         const breakGlass = purpose === 'emergency-care+break-glass';
         const authority: Authority = {
           caller: { sub: role, name: role, org: 'any', orgType: orgTypeOf[role], roles: [role] },
-          purpose: breakGlass ? 'emergency-care' : (purpose),
+          purpose: breakGlass ? 'emergency-care' : purpose,
           ...(breakGlass ? { breakGlass: 'declared emergency (matrix)' } : {}),
           traceId: 'matrix',
         };
@@ -42,7 +50,9 @@ export function policyMatrix(): MatrixRow[] {
 
 export function toCsv(rows: MatrixRow[]): string {
   const cell = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-  return ['field,policies,role,purpose,decision', ...rows.map((r) => [r.field, r.policies, r.role, r.purpose, r.decision].map(cell).join(','))].join('\n') + '\n';
+  return (
+    ['field,policies,role,purpose,decision', ...rows.map((r) => [r.field, r.policies, r.role, r.purpose, r.decision].map(cell).join(','))].join('\n') + '\n'
+  );
 }
 
 export function toHtml(rows: MatrixRow[]): string {
@@ -50,7 +60,12 @@ export function toHtml(rows: MatrixRow[]): string {
   const columns = [...new Set(rows.map((r) => `${r.role}|${r.purpose}`))];
   const fields = [...new Set(rows.map((r) => r.field))];
   const at = new Map(rows.map((r) => [`${r.field}|${r.role}|${r.purpose}`, r]));
-  const mark = (d: string) => (d === 'allowed' ? '<td class="y" title="allowed">✓</td>' : d === 'denied' ? '<td class="n" title="denied">·</td>' : '<td class="d" title="allowed only when the record allows: relationship, consent or unrestricted">◐</td>');
+  const mark = (d: string) =>
+    d === 'allowed'
+      ? '<td class="y" title="allowed">✓</td>'
+      : d === 'denied'
+        ? '<td class="n" title="denied">·</td>'
+        : '<td class="d" title="allowed only when the record allows: relationship, consent or unrestricted">◐</td>';
   const roles = [...new Set(rows.map((r) => r.role))];
   const purposesPerRole = columns.length / roles.length;
   return `<!doctype html><html lang="en"><meta charset="utf-8"><title>Policy matrix</title>

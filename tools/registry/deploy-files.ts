@@ -28,8 +28,13 @@ ${[...agencies.map((a) => a.name), 'postgres', 'template1'].map((d) => `REVOKE C
 
 const ownerUrl = (a: AgencyEntry) => `postgres://postgres:\${POSTGRES_PASSWORD:?required}@postgres:5432/${a.name}`;
 const servingUrl = (a: AgencyEntry) => `postgres://${a.name}_app:\${${a.name.toUpperCase()}_SERVICE_DB_PASSWORD:?required}@postgres:5432/${a.name}`;
-const healthTest = (port: number) => `["CMD", "node", "-e", "fetch('http://127.0.0.1:${port}/health').then((r) => process.exit(r.status === 200 ? 0 : 1), () => process.exit(1))"]`;
-const indent = (text: string, spaces: number) => text.split('\n').map((line) => (line ? ' '.repeat(spaces) + line : line)).join('\n');
+const healthTest = (port: number) =>
+  `["CMD", "node", "-e", "fetch('http://127.0.0.1:${port}/health').then((r) => process.exit(r.status === 200 ? 0 : 1), () => process.exit(1))"]`;
+const indent = (text: string, spaces: number) =>
+  text
+    .split('\n')
+    .map((line) => (line ? ' '.repeat(spaces) + line : line))
+    .join('\n');
 
 function subgraphService(a: AgencyEntry): string {
   const v = agencyVariables(a.name);
@@ -57,7 +62,9 @@ function gatewayService(name: string, hostPort: number, first: boolean): string 
       # Its own audit log (and the agencies' heads it witnessed), kept across restarts.
       - ${name}-audit:/app/data
     environment:${first ? ' &gateway-environment' : ''}
-${first ? `      PORT: "4000"
+${
+  first
+    ? `      PORT: "4000"
       HOST: 0.0.0.0
 ${indent(REGISTRY.map((a) => `${agencyVariables(a.name).url}: http://${a.name}:${a.port}/graphql`).join('\n'), 6)}
       REDIS_URL: redis://redis:6379
@@ -69,7 +76,9 @@ ${indent(REGISTRY.map((a) => `${agencyVariables(a.name).url}: http://${a.name}:$
       GATEWAY_AUDIT_PATH: /app/data/gateway/audit.jsonl
       # Only the operations registered clients (the web app, the caseload export) sent by hash: trusted-documents/ in the image.
       TRUSTED_DOCUMENTS: enforce
-      NODE_ENV: production` : '      <<: *gateway-environment'}
+      NODE_ENV: production`
+    : '      <<: *gateway-environment'
+}
     ports:
       - "${hostPort}:4000"
 `;
@@ -77,7 +86,10 @@ ${indent(REGISTRY.map((a) => `${agencyVariables(a.name).url}: http://${a.name}:$
 
 /** `docker-compose.yml`: PostgreSQL, Redis, the migrations, every agency's subgraph, two gateway replicas and the web app. */
 export function renderCompose(agencies: readonly AgencyEntry[] = REGISTRY): string {
-  const ownerVariables = agencies.flatMap((a) => [`${agencyVariables(a.name).databaseUrl}: ${ownerUrl(a)}`, `${agencyVariables(a.name).serviceDatabaseUrl}: ${servingUrl(a)}`]);
+  const ownerVariables = agencies.flatMap((a) => [
+    `${agencyVariables(a.name).databaseUrl}: ${ownerUrl(a)}`,
+    `${agencyVariables(a.name).serviceDatabaseUrl}: ${servingUrl(a)}`,
+  ]);
   return `# ${GENERATED}
 #
 # Reference deployment of the child view federation: PostgreSQL with one database

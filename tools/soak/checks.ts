@@ -9,9 +9,18 @@ import type { SoakFederation } from './soak-federation';
 import { TIMELINE_QUERY, type LedgerEntry, type Outcome } from './workload';
 
 /** One invariant, whether it held, and what was found. */
-export interface Check { name: string; ok: boolean; detail: string }
+export interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
 
-interface Row { traceId: string; children: Set<string>; at: number; disclosedAny: boolean }
+interface Row {
+  traceId: string;
+  children: Set<string>;
+  at: number;
+  disclosedAny: boolean;
+}
 
 /** A fault explains what happened from its start until a subgraph call begun during it has timed out (10 s) and a little more. */
 const AFTER_FAULT_MS = 15_000;
@@ -19,8 +28,15 @@ const faultsAt = (faults: readonly Fault[], at: number) => faults.filter((f) => 
 const explainedBy = (faults: readonly Fault[], at: number) => faultsAt(faults, at)[0] ?? null;
 
 export async function checkSoak(input: {
-  federation: SoakFederation; ledger: LedgerEntry[]; outcomes: Outcome[]; faults: Fault[]; received: Set<string>; sent: Set<string>;
-  rss: { at: string; mb: Record<string, number | null> }[]; started: number; warm: number;
+  federation: SoakFederation;
+  ledger: LedgerEntry[];
+  outcomes: Outcome[];
+  faults: Fault[];
+  received: Set<string>;
+  sent: Set<string>;
+  rss: { at: string; mb: Record<string, number | null> }[];
+  started: number;
+  warm: number;
   /** Whether the run is long enough for its memory growth to be judged (from minute 2), or only shown. */
   judgeMemory: boolean;
 }): Promise<Check[]> {
@@ -55,7 +71,7 @@ export async function checkSoak(input: {
     }
   }
   chainDetails.push(`gateway log ${gatewayLog.lines} lines${gatewayLog.broken ? `, BROKEN at line ${gatewayLog.broken.line}` : ''}`);
-  checks.push({ name: 'every agency\'s chain verifies, and matches the heads the gateway witnessed', ok: chainsOk, detail: chainDetails.join('; ') });
+  checks.push({ name: "every agency's chain verifies, and matches the heads the gateway witnessed", ok: chainsOk, detail: chainDetails.join('; ') });
 
   // No disclosure unrecorded: every child of every response, in every agency whose part it carried.
   const missing: string[] = [];
@@ -68,7 +84,11 @@ export async function checkSoak(input: {
       }
     }
   }
-  checks.push({ name: 'every disclosure the client received has its row in each agency that made it', ok: missing.length === 0, detail: `${pairs} child×agency disclosures in ${ledger.length} responses; ${missing.length} without a row${missing.length ? `: ${missing.slice(0, 5).join('; ')}` : ''}` });
+  checks.push({
+    name: 'every disclosure the client received has its row in each agency that made it',
+    ok: missing.length === 0,
+    detail: `${pairs} child×agency disclosures in ${ledger.length} responses; ${missing.length} without a row${missing.length ? `: ${missing.slice(0, 5).join('; ')}` : ''}`,
+  });
 
   // Rows for responses the client never received with that agency's part: each must be explained.
   const inLedger = new Map(ledger.map((e) => [e.traceId, e]));
@@ -87,7 +107,9 @@ export async function checkSoak(input: {
         explainedPairs.add(`${row.traceId} ${agency}`);
       } else {
         const o = answered.get(row.traceId);
-        unexplained.push(`${agency} ${row.traceId} at ${new Date(row.at).toISOString()} (${o ? `${o.action}: HTTP ${o.status} ${o.codes.join(' ')}` : 'no response with this trace'})`);
+        unexplained.push(
+          `${agency} ${row.traceId} at ${new Date(row.at).toISOString()} (${o ? `${o.action}: HTTP ${o.status} ${o.codes.join(' ')}` : 'no response with this trace'})`,
+        );
       }
     }
   }
@@ -149,7 +171,12 @@ async function rowsOf(db: { query<R>(sql: string, params?: unknown[]): Promise<R
   return byTrace;
 }
 
-function timelineCheck(ledger: readonly LedgerEntry[], timelines: Map<string, { agency: string; traceId: string; disclosed: string[] }[]>, explained: Set<string>, checkTraces: Set<string>): Check {
+function timelineCheck(
+  ledger: readonly LedgerEntry[],
+  timelines: Map<string, { agency: string; traceId: string; disclosed: string[] }[]>,
+  explained: Set<string>,
+  checkTraces: Set<string>,
+): Check {
   const problems: string[] = [];
   let compared = 0;
   const traces = new Set(ledger.map((e) => e.traceId));
@@ -165,21 +192,36 @@ function timelineCheck(ledger: readonly LedgerEntry[], timelines: Map<string, { 
       problems.push(`${child}: ${pair} in the timeline but never received`);
     }
   }
-  return { name: 'the privacy officer\'s timeline of sampled children equals the ledger', ok: problems.length === 0 && timelines.size > 0, detail: `${timelines.size} children, ${compared} disclosures compared${problems.length ? `; ${problems.slice(0, 5).join('; ')}` : ''}` };
+  return {
+    name: "the privacy officer's timeline of sampled children equals the ledger",
+    ok: problems.length === 0 && timelines.size > 0,
+    detail: `${timelines.size} children, ${compared} disclosures compared${problems.length ? `; ${problems.slice(0, 5).join('; ')}` : ''}`,
+  };
 }
 
 /** Record values the clients received (and never sent themselves) must appear nowhere in Redis or the gateway's files and logs. */
 function scanCheck(received: Set<string>, sent: Set<string>, texts: string[]): Check {
   // The personas' own names and organisations are written as who asked, and may share a word with a child's name.
   const people = new Set<string>(Object.values(demoPersonas()).flatMap((p) => [p.name, p.org, p.sub, ...p.name.split(' ')]));
-  const values = [...received].filter((v) => v.length >= 5 && !sent.has(v) && !people.has(v) && !/^\d{10}$/.test(v) && !/^[A-Z_]+$/.test(v) && !/^\d{4}-\d{2}-\d{2}T/.test(v));
+  const values = [...received].filter(
+    (v) => v.length >= 5 && !sent.has(v) && !people.has(v) && !/^\d{10}$/.test(v) && !/^[A-Z_]+$/.test(v) && !/^\d{4}-\d{2}-\d{2}T/.test(v),
+  );
   const haystack = texts.join('\n');
   // A value found only inside a longer word ("Edward" in "Edwards", typed in a search) is not that value.
   const escape = (v: string) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const words = new Set(haystack.split(/[^\p{L}\p{N}]+/u));
-  const candidates = values.filter((v) => v.split(/[^\p{L}\p{N}]+/u).filter(Boolean).every((w) => words.has(w)));
+  const candidates = values.filter((v) =>
+    v
+      .split(/[^\p{L}\p{N}]+/u)
+      .filter(Boolean)
+      .every((w) => words.has(w)),
+  );
   const found = candidates.filter((v) => new RegExp(`(?<![\\p{L}\\p{N}])${escape(v)}(?![\\p{L}\\p{N}])`, 'u').test(haystack));
-  return { name: 'no record value in Redis or the gateway\'s files and logs', ok: found.length === 0 && values.length > 0, detail: `${values.length} distinct values scanned for in ${(haystack.length / 1024).toFixed(0)} KB${found.length ? `; FOUND: ${found.slice(0, 5).join(', ')}` : ''}` };
+  return {
+    name: "no record value in Redis or the gateway's files and logs",
+    ok: found.length === 0 && values.length > 0,
+    detail: `${values.length} distinct values scanned for in ${(haystack.length / 1024).toFixed(0)} KB${found.length ? `; FOUND: ${found.slice(0, 5).join(', ')}` : ''}`,
+  };
 }
 
 function errorCheck(outcomes: readonly Outcome[], faults: readonly Fault[]): Check {
@@ -197,15 +239,29 @@ function errorCheck(outcomes: readonly Outcome[], faults: readonly Fault[]): Che
     if (o.uncoded > 0 && o.status !== 0) wrong.push(`${o.action}: ${o.uncoded} error(s) without a code (HTTP ${o.status})`);
     if (o.status === 0 && !during.some((f) => f.startsWith('gateway'))) wrong.push(`${o.action}: no response outside the gateway's restart`);
     if (o.status >= 500 && !fault) wrong.push(`${o.action}: HTTP ${o.status} outside any fault`);
-    for (const code of o.codes) if (!always.has(code) && !(fault && inFault.has(code))) wrong.push(`${o.action}: ${code}${fault ? ` during "${fault}"` : ' outside any fault'}`);
+    for (const code of o.codes)
+      if (!always.has(code) && !(fault && inFault.has(code))) wrong.push(`${o.action}: ${code}${fault ? ` during "${fault}"` : ' outside any fault'}`);
   }
-  return { name: 'errors carry a code; beyond FORBIDDEN and RATE_LIMITED, only AGENCY_UNAVAILABLE or AUDIT_UNAVAILABLE, and only during a fault', ok: wrong.length === 0, detail: `${[...tally].sort().map(([k, n]) => `${k} ${n}`).join(', ')}${wrong.length ? `; WRONG ${wrong.length}: ${wrong.slice(0, 5).join('; ')}` : ''}` };
+  return {
+    name: 'errors carry a code; beyond FORBIDDEN and RATE_LIMITED, only AGENCY_UNAVAILABLE or AUDIT_UNAVAILABLE, and only during a fault',
+    ok: wrong.length === 0,
+    detail: `${[...tally]
+      .sort()
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')}${wrong.length ? `; WRONG ${wrong.length}: ${wrong.slice(0, 5).join('; ')}` : ''}`,
+  };
 }
 
 /** The shortest run whose memory growth is judged: two minutes to settle, then at least two to watch. */
 export const MEMORY_JUDGED_FROM_SECONDS = 240;
 
-export function rssCheck(samples: { at: string; mb: Record<string, number | null> }[], federation: SoakFederation, started: number, warm: number, judged: boolean): Check {
+export function rssCheck(
+  samples: { at: string; mb: Record<string, number | null> }[],
+  federation: SoakFederation,
+  started: number,
+  warm: number,
+  judged: boolean,
+): Check {
   const [first, last] = [samples[0], samples.at(-1)];
   const lines: string[] = [];
   let ok = true;
@@ -223,7 +279,12 @@ export function rssCheck(samples: { at: string; mb: Record<string, number | null
   }
   // A run of a minute or two is all warm-up (code compiled, caches and the young generation filled as each kind of
   // request first comes): its memory is shown, and only a run with a settled minute 2 is held to the bound.
-  if (!judged) return { name: `resident memory (its lows) from ${first?.at ?? '?'} to ${last?.at ?? '?'}: shown, not judged in a run under ${MEMORY_JUDGED_FROM_SECONDS / 60} minutes`, ok: true, detail: lines.join('; ') };
+  if (!judged)
+    return {
+      name: `resident memory (its lows) from ${first?.at ?? '?'} to ${last?.at ?? '?'}: shown, not judged in a run under ${MEMORY_JUDGED_FROM_SECONDS / 60} minutes`,
+      ok: true,
+      detail: lines.join('; '),
+    };
   return { name: `resident memory (its lows) grows at most 10 % from ${first?.at ?? '?'} to ${last?.at ?? '?'}`, ok, detail: lines.join('; ') };
 }
 

@@ -12,8 +12,11 @@ async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      minutes: { type: 'string', default: '10' }, children: { type: 'string', default: '20000' }, rate: { type: 'string', default: '6' },
-      kill: { type: 'string', default: 'socialcare' }, help: { type: 'boolean', default: false },
+      minutes: { type: 'string', default: '10' },
+      children: { type: 'string', default: '20000' },
+      rate: { type: 'string', default: '6' },
+      kill: { type: 'string', default: 'socialcare' },
+      help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
@@ -26,8 +29,12 @@ async function main(argv: string[]): Promise<number> {
     return value;
   };
   const report = await runSoak({
-    seconds: number('minutes', 0.5) * 60, children: Math.round(number('children', 100)), rate: number('rate', 0.1), kill: values.kill,
-    databaseUrl: process.env.TEST_DATABASE_URL || undefined, redis: Boolean(process.env.REDIS_URL),
+    seconds: number('minutes', 0.5) * 60,
+    children: Math.round(number('children', 100)),
+    rate: number('rate', 0.1),
+    kill: values.kill,
+    databaseUrl: process.env.TEST_DATABASE_URL || undefined,
+    redis: Boolean(process.env.REDIS_URL),
     say: (line) => process.stderr.write(`soak: ${line}\n`),
   });
   process.stdout.write(formatReport(report));
@@ -56,7 +63,9 @@ export function formatReport(report: SoakReport): string {
 
 if (require.main === module) {
   main(process.argv.slice(2)).then(
-    (code) => { process.exitCode = code; },
+    (code) => {
+      process.exitCode = code;
+    },
     (error: Error) => {
       process.stderr.write(`${error.stack ?? error.message}\n`);
       process.exitCode = 2;

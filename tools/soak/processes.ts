@@ -15,7 +15,12 @@ export function freePort(): Promise<number> {
   });
 }
 
-export interface Service { name: string; child: ChildProcess; lines: string[]; exit: Promise<number | null> }
+export interface Service {
+  name: string;
+  child: ChildProcess;
+  lines: string[];
+  exit: Promise<number | null>;
+}
 
 /**
  * The Node flags every service of the reference deployment runs with (docker-compose.yml and the Dockerfile say the
@@ -57,7 +62,10 @@ export async function waitForHealth(url: string, service: Service, seconds = 90)
   const deadline = Date.now() + seconds * 1000;
   while (Date.now() < deadline) {
     if (service.child.exitCode !== null) throw new Error(`${service.name} exited: ${service.lines.join('\n')}`);
-    const ok = await fetch(url).then((r) => r.ok, () => false);
+    const ok = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     await new Promise((r) => setTimeout(r, 250));
   }

@@ -28,7 +28,11 @@ export interface SoakOptions {
 }
 
 /** A fault while it lasted: from the moment it began until its service answered again. */
-export interface Fault { what: string; from: number; to: number }
+export interface Fault {
+  what: string;
+  from: number;
+  to: number;
+}
 
 export interface SoakReport {
   options: Required<Omit<SoakOptions, 'databaseUrl' | 'say'>> & { databaseUrl: string | null };
@@ -52,12 +56,20 @@ export interface SoakReport {
  */
 export async function runSoak(options: SoakOptions = {}): Promise<SoakReport> {
   const o = {
-    seconds: options.seconds ?? 600, children: options.children ?? 20_000, rate: options.rate ?? 6, concurrency: options.concurrency ?? 24,
-    redis: options.redis ?? false, kill: options.kill ?? 'socialcare', seed: options.seed ?? 1, databaseUrl: options.databaseUrl ?? null,
+    seconds: options.seconds ?? 600,
+    children: options.children ?? 20_000,
+    rate: options.rate ?? 6,
+    concurrency: options.concurrency ?? 24,
+    redis: options.redis ?? false,
+    kill: options.kill ?? 'socialcare',
+    seed: options.seed ?? 1,
+    databaseUrl: options.databaseUrl ?? null,
   };
   const say = options.say ?? (() => undefined);
   const dir = mkdtempSync(join(tmpdir(), 'cv-soak-'));
-  say(`starting the federation (${o.children.toLocaleString('en-GB')} children, ${o.databaseUrl ? 'PostgreSQL' : 'embedded databases'}${o.redis ? ', Redis' : ''}) in ${dir}`);
+  say(
+    `starting the federation (${o.children.toLocaleString('en-GB')} children, ${o.databaseUrl ? 'PostgreSQL' : 'embedded databases'}${o.redis ? ', Redis' : ''}) in ${dir}`,
+  );
   const federation = await startSoakFederation({ dir, children: o.children, databaseUrl: o.databaseUrl ?? undefined, redis: o.redis });
   try {
     const population = populationFor({ children: o.children, seed: 1 });
@@ -131,7 +143,18 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakReport> {
     rss.push(...troughs(samples, warm, (Date.now() - started) / 1000));
     const ended = Date.now();
     say(`workload done: ${outcomes.length} requests, ${ledger.length} with data; checking`);
-    const checks = await checkSoak({ federation, ledger, outcomes, faults, received, sent, rss, started, warm, judgeMemory: o.seconds >= MEMORY_JUDGED_FROM_SECONDS });
+    const checks = await checkSoak({
+      federation,
+      ledger,
+      outcomes,
+      faults,
+      received,
+      sent,
+      rss,
+      started,
+      warm,
+      judgeMemory: o.seconds >= MEMORY_JUDGED_FROM_SECONDS,
+    });
     return { options: o, started, ended, requests: outcomes.length, skipped, byAction, faults, ledger, outcomes, rss, checks };
   } finally {
     // Whatever ended the soak, none of its processes outlives it.
@@ -156,10 +179,12 @@ export function troughs(samples: { t: number; mb: Record<string, number | null> 
     const inside = samples.filter((s) => s.t >= from && (i === count - 1 ? s.t <= to + 0.001 : s.t < to));
     if (inside.length === 0) continue;
     const names = Object.keys(inside[0]!.mb);
-    const mb = Object.fromEntries(names.map((name) => {
-      const values = inside.map((s) => s.mb[name]).filter((v): v is number => typeof v === 'number');
-      return [name, values.length ? Math.min(...values) : null];
-    }));
+    const mb = Object.fromEntries(
+      names.map((name) => {
+        const values = inside.map((s) => s.mb[name]).filter((v): v is number => typeof v === 'number');
+        return [name, values.length ? Math.min(...values) : null];
+      }),
+    );
     windows.push({ at: `${from.toFixed(0)}–${to.toFixed(0)} s`, mb });
   }
   return windows;
@@ -182,13 +207,18 @@ async function runFault(federation: SoakFederation, what: string, run: (f: SoakF
   say(`${what}: back after ${((Date.now() - from) / 1000).toFixed(1)} s`);
 }
 
-async function post(federation: SoakFederation, request: Request): Promise<{ outcome: Outcome; body: { data?: Data | null; errors?: { extensions?: { code?: string } }[] } | null }> {
+async function post(
+  federation: SoakFederation,
+  request: Request,
+): Promise<{ outcome: Outcome; body: { data?: Data | null; errors?: { extensions?: { code?: string } }[] } | null }> {
   const at = Date.now();
   try {
     const response = await fetch(federation.gatewayUrl, {
       method: 'POST',
       headers: {
-        'content-type': 'application/json', authorization: `Bearer ${federation.tokens[colleague(request.persona, request.colleague ?? 0)]}`, 'x-purpose-of-use': request.purpose,
+        'content-type': 'application/json',
+        authorization: `Bearer ${federation.tokens[colleague(request.persona, request.colleague ?? 0)]}`,
+        'x-purpose-of-use': request.purpose,
         ...(request.breakGlass ? { 'x-break-glass': request.breakGlass } : {}),
       },
       body: JSON.stringify({ query: request.query, variables: request.variables ?? {} }),
@@ -198,8 +228,12 @@ async function post(federation: SoakFederation, request: Request): Promise<{ out
     const errors = body?.errors ?? [];
     return {
       outcome: {
-        action: request.action, at, status: response.status, traceId: response.headers.get('x-trace-id'),
-        codes: errors.map((e) => e.extensions?.code).filter((c): c is string => typeof c === 'string'), uncoded: errors.filter((e) => typeof e.extensions?.code !== 'string').length + (body ? 0 : 1),
+        action: request.action,
+        at,
+        status: response.status,
+        traceId: response.headers.get('x-trace-id'),
+        codes: errors.map((e) => e.extensions?.code).filter((c): c is string => typeof c === 'string'),
+        uncoded: errors.filter((e) => typeof e.extensions?.code !== 'string').length + (body ? 0 : 1),
       },
       body,
     };

@@ -18,11 +18,20 @@ async function colleagueToken(persona: string, n: number, privateJwk: JWK): Prom
   const { name } = demoPersona(persona);
   return new SignJWT({ ...demoPersona(persona), sub: colleague(persona, n), name: `${name} (colleague ${n}, fictional)` })
     .setProtectedHeader({ alg: 'ES256', ...(privateJwk.kid ? { kid: privateJwk.kid } : {}) })
-    .setIssuer(DEV_ISSUER).setAudience(DEV_AUDIENCE).setIssuedAt().setExpirationTime('12h')
+    .setIssuer(DEV_ISSUER)
+    .setAudience(DEV_AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime('12h')
     .sign(await importJWK(privateJwk, 'ES256'));
 }
 
-interface Managed { name: string; health: string; service: Service; restart: () => Service; startedAt: number }
+interface Managed {
+  name: string;
+  health: string;
+  service: Service;
+  restart: () => Service;
+  startedAt: number;
+}
 
 export interface SoakFederationOptions {
   /** A folder of the soak's own: embedded databases, keys, the gateway's audit log. */
@@ -70,21 +79,39 @@ export async function startSoakFederation(options: SoakFederationOptions) {
       const port = await freePort();
       const prefix = agency.name.toUpperCase();
       urls[`${prefix}_URL`] = `http://127.0.0.1:${port}/graphql`;
-      manage(agency.name, `http://127.0.0.1:${port}/health`, () => start(agency.name, `subgraphs/${agency.name}/main.ts`, {
-        [`${prefix}_PORT`]: String(port), DATA_DIR: join(dir, 'data'), [`${prefix}_DATABASE_URL`]: databases?.urls[agency.name] ?? '', [`${prefix}_SERVICE_DATABASE_URL`]: '',
-        SEED_IF_EMPTY: 'true', SEED_CHILDREN: String(options.children), GATEWAY_JWKS_PATH: join(dir, 'gateway.jwks.json'), LOG_LEVEL: 'warn', NODE_ENV: 'production',
-      }));
+      manage(agency.name, `http://127.0.0.1:${port}/health`, () =>
+        start(agency.name, `subgraphs/${agency.name}/main.ts`, {
+          [`${prefix}_PORT`]: String(port),
+          DATA_DIR: join(dir, 'data'),
+          [`${prefix}_DATABASE_URL`]: databases?.urls[agency.name] ?? '',
+          [`${prefix}_SERVICE_DATABASE_URL`]: '',
+          SEED_IF_EMPTY: 'true',
+          SEED_CHILDREN: String(options.children),
+          GATEWAY_JWKS_PATH: join(dir, 'gateway.jwks.json'),
+          LOG_LEVEL: 'warn',
+          NODE_ENV: 'production',
+        }),
+      );
     }
     await Promise.all(managed.filter((m) => m.health).map((m) => waitForHealth(m.health, m.service, 600)));
     const port = await freePort();
     const gatewayUrl = `http://127.0.0.1:${port}/graphql`;
     const auditPath = join(dir, 'gateway-audit.jsonl');
-    const gateway = manage('gateway', gatewayUrl.replace('/graphql', '/health'), () => start('gateway', 'gateway/main.ts', {
-      ...urls, PORT: String(port), AUTH_JWKS_PATH: join(dir, 'idp.jwks.json'), GATEWAY_SIGNING_KEY_PATH: join(dir, 'gateway-signing.jwk.json'),
-      GATEWAY_AUDIT_PATH: auditPath, REDIS_URL: redisUrl ?? '', LOG_LEVEL: 'warn', NODE_ENV: 'production', AUTH_TRUST_DEV_KEY: 'false',
-      // The soak's clients send operations of their own making, not a registered client's.
-      TRUSTED_DOCUMENTS: 'allow',
-    }));
+    const gateway = manage('gateway', gatewayUrl.replace('/graphql', '/health'), () =>
+      start('gateway', 'gateway/main.ts', {
+        ...urls,
+        PORT: String(port),
+        AUTH_JWKS_PATH: join(dir, 'idp.jwks.json'),
+        GATEWAY_SIGNING_KEY_PATH: join(dir, 'gateway-signing.jwk.json'),
+        GATEWAY_AUDIT_PATH: auditPath,
+        REDIS_URL: redisUrl ?? '',
+        LOG_LEVEL: 'warn',
+        NODE_ENV: 'production',
+        AUTH_TRUST_DEV_KEY: 'false',
+        // The soak's clients send operations of their own making, not a registered client's.
+        TRUSTED_DOCUMENTS: 'allow',
+      }),
+    );
     await waitForHealth(gateway.health, gateway.service);
     const find = (name: string) => managed.find((m) => m.name === name)!;
     const stopped = async (m: Managed, signal: NodeJS.Signals) => {
@@ -98,7 +125,10 @@ export async function startSoakFederation(options: SoakFederationOptions) {
       else await waitForHealth(m.health, m.service, 600);
     };
     return {
-      gatewayUrl, tokens, auditPath, redisUrl,
+      gatewayUrl,
+      tokens,
+      auditPath,
+      redisUrl,
       names: () => managed.map((m) => m.name),
       startedAt: (name: string) => find(name).startedAt,
       /** Kills an agency's process outright (no chance to flush) and starts it again on the same database. */
@@ -126,7 +156,8 @@ export async function startSoakFederation(options: SoakFederationOptions) {
         await Promise.all(managed.map((m) => stopped(m, 'SIGKILL')));
       },
       /** An agency's database, as its owner, once its process has stopped. */
-      openAgency: (name: string): Promise<AgencyDatabase> => openAgencyDatabase(databases ? { url: databases.urls[name] } : { dataDir: join(dir, 'data', name) }),
+      openAgency: (name: string): Promise<AgencyDatabase> =>
+        openAgencyDatabase(databases ? { url: databases.urls[name] } : { dataDir: join(dir, 'data', name) }),
       dropDatabases: () => databases?.drop() ?? Promise.resolve(),
       logsOf: (name: string) => find(name).service.lines,
     };
@@ -149,11 +180,13 @@ async function createDatabases(serverUrl: string) {
   } finally {
     await admin.end();
   }
-  const urls = Object.fromEntries(Object.entries(names).map(([agency, name]) => {
-    const url = new URL(serverUrl);
-    url.pathname = `/${name}`;
-    return [agency, url.toString()];
-  }));
+  const urls = Object.fromEntries(
+    Object.entries(names).map(([agency, name]) => {
+      const url = new URL(serverUrl);
+      url.pathname = `/${name}`;
+      return [agency, url.toString()];
+    }),
+  );
   return {
     urls,
     async drop() {
@@ -174,7 +207,10 @@ async function waitForRedis(port: number): Promise<void> {
   while (Date.now() < deadline) {
     const ok = await new Promise<boolean>((resolve) => {
       const socket = createConnection({ port, host: '127.0.0.1' }, () => socket.write('PING\r\n'));
-      socket.once('data', (d) => { socket.destroy(); resolve(d.toString().startsWith('+PONG')); });
+      socket.once('data', (d) => {
+        socket.destroy();
+        resolve(d.toString().startsWith('+PONG'));
+      });
       socket.once('error', () => resolve(false));
     });
     if (ok) return;

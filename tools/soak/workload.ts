@@ -32,7 +32,12 @@ export type Data = Record<string, unknown>;
 const objectOf = (value: unknown): Data | undefined => (typeof value === 'object' && value !== null ? (value as Data) : undefined);
 
 export interface Request {
-  action: string; persona: string; purpose: string; query: string; variables?: Record<string, unknown>; breakGlass?: string;
+  action: string;
+  persona: string;
+  purpose: string;
+  query: string;
+  variables?: Record<string, unknown>;
+  breakGlass?: string;
   /** Which of the persona's colleagues asks (0: the persona itself). */
   colleague?: number;
   /** The child a request is about when its answer does not name one (a break-glass review). */
@@ -45,16 +50,20 @@ const FULL_VIEW = `query View($n: ID!) { child(nhsNumber: $n) { nhsNumber name {
   housing { matchConfidence tenancy { address type } }
   education { school { name } attendanceRate } } }`;
 const CASELOAD = 'query Caseload($n: [ID!]!) { children(nhsNumbers: $n) { nhsNumber name { given family } dateOfBirth socialCare { status } } }';
-const HEALTH_VIEW = 'query Health($n: ID!) { child(nhsNumber: $n) { nhsNumber name { given family } health { registeredGp { practiceName } immunisations { vaccine date } } } }';
-const SCHOOL_VIEW = 'query School($n: ID!) { child(nhsNumber: $n) { nhsNumber name { given family } education { school { name } attendanceRate } socialCare { status } } }';
-const HOUSING_VIEW = 'query Housing($n: ID!) { child(nhsNumber: $n) { nhsNumber housing { matchConfidence tenancy { address } possibleMatches { reference confidence } } } }';
+const HEALTH_VIEW =
+  'query Health($n: ID!) { child(nhsNumber: $n) { nhsNumber name { given family } health { registeredGp { practiceName } immunisations { vaccine date } } } }';
+const SCHOOL_VIEW =
+  'query School($n: ID!) { child(nhsNumber: $n) { nhsNumber name { given family } education { school { name } attendanceRate } socialCare { status } } }';
+const HOUSING_VIEW =
+  'query Housing($n: ID!) { child(nhsNumber: $n) { nhsNumber housing { matchConfidence tenancy { address } possibleMatches { reference confidence } } } }';
 const SEARCH = `query Search($given: String, $family: String, $dob: String, $postcode: String, $fuzzy: Boolean) {
   searchChildren(given: $given, family: $family, dateOfBirth: $dob, postcode: $postcode, fuzzy: $fuzzy) { score child { nhsNumber name { given family } } } }`;
 const CONFIRM = 'mutation Confirm($n: ID!, $r: ID!) { confirmHousingMatch(nhsNumber: $n, reference: $r) { decision } }';
 const TIMELINE = `query Timeline($n: ID!, $since: String, $after: String) { child(nhsNumber: $n) { nhsNumber accessLog(since: $since, first: 500, after: $after) {
   entries { agency traceId disclosed } next ${AGENCY_NAMES.map((agency) => `${agency} { traceId }`).join(' ')} } } }`;
 const REVIEWS = 'query Reviews { breakGlassReviews(status: UNREVIEWED) { id nhsNumber } }';
-const REVIEW = 'mutation Review($id: ID!) { reviewBreakGlass(id: $id, outcome: APPROPRIATE, note: "Reviewed during the soak: emergency attendance recorded") { id outcome } }';
+const REVIEW =
+  'mutation Review($id: ID!) { reviewBreakGlass(id: $id, outcome: APPROPRIATE, note: "Reviewed during the soak: emergency attendance recorded") { id outcome } }';
 
 export const BREAK_GLASS_JUSTIFICATION = 'Child brought to resus unresponsive; history needed now';
 
@@ -69,30 +78,78 @@ export function createWorkload(population: Population, random: () => number, sin
   const pendingMatches: { nhsNumber: string; reference: string }[] = [];
   let brokeGlass = false;
   const actions: [number, () => Request][] = [
-    [30, () => ({ action: 'full view', persona: pick(['sw.jones', 'sw.ahmed'] as const), purpose: 'safeguarding', query: FULL_VIEW, variables: { n: pick(children).nhsNumber } })],
+    [
+      30,
+      () => ({
+        action: 'full view',
+        persona: pick(['sw.jones', 'sw.ahmed'] as const),
+        purpose: 'safeguarding',
+        query: FULL_VIEW,
+        variables: { n: pick(children).nhsNumber },
+      }),
+    ],
     [3, () => ({ action: 'caseload (500)', persona: 'sw.jones', purpose: 'safeguarding', query: CASELOAD, variables: { n: caseload() } })],
     [12, () => ({ action: 'health view', persona: 'gp.smith', purpose: 'direct-care', query: HEALTH_VIEW, variables: { n: pick(children).nhsNumber } })],
     [10, () => ({ action: 'school view', persona: 'dsl.khan', purpose: 'safeguarding', query: SCHOOL_VIEW, variables: { n: pick(children).nhsNumber } })],
     [8, () => ({ action: 'housing view', persona: 'ho.evans', purpose: 'direct-care', query: HOUSING_VIEW, variables: { n: pick(children).nhsNumber } })],
-    [8, () => {
-      const c = pick(children);
-      return { action: 'search (exact)', persona: pick(['tm.patel', 'gp.smith'] as const), purpose: pick(['safeguarding', 'direct-care']), query: SEARCH, variables: { family: c.family, dob: c.dateOfBirth } };
-    }],
-    [5, () => {
-      const c = pick(children);
-      // A misspelt given name, as typed in a hurry.
-      return { action: 'search (fuzzy)', persona: 'tm.patel', purpose: 'safeguarding', query: SEARCH, variables: { given: `${c.given.slice(0, -1)}e`, family: c.family, dob: c.dateOfBirth, fuzzy: true } };
-    }],
-    [2, () => {
-      const match = pendingMatches.shift();
-      if (match) return { action: 'housing confirmation', persona: 'ho.evans', purpose: 'direct-care', query: CONFIRM, variables: { n: match.nhsNumber, r: match.reference } };
-      return { action: 'housing view', persona: 'ho.evans', purpose: 'direct-care', query: HOUSING_VIEW, variables: { n: pick(children).nhsNumber } };
-    }],
-    [2, () => {
-      if (brokeGlass) return { action: 'emergency view', persona: 'dr.lee', purpose: 'emergency-care', query: HEALTH_VIEW, variables: { n: pick(children).nhsNumber } };
-      brokeGlass = true;
-      return { action: 'break-glass', persona: 'dr.lee', purpose: 'emergency-care', query: HEALTH_VIEW, variables: { n: pick(children).nhsNumber }, breakGlass: BREAK_GLASS_JUSTIFICATION };
-    }],
+    [
+      8,
+      () => {
+        const c = pick(children);
+        return {
+          action: 'search (exact)',
+          persona: pick(['tm.patel', 'gp.smith'] as const),
+          purpose: pick(['safeguarding', 'direct-care']),
+          query: SEARCH,
+          variables: { family: c.family, dob: c.dateOfBirth },
+        };
+      },
+    ],
+    [
+      5,
+      () => {
+        const c = pick(children);
+        // A misspelt given name, as typed in a hurry.
+        return {
+          action: 'search (fuzzy)',
+          persona: 'tm.patel',
+          purpose: 'safeguarding',
+          query: SEARCH,
+          variables: { given: `${c.given.slice(0, -1)}e`, family: c.family, dob: c.dateOfBirth, fuzzy: true },
+        };
+      },
+    ],
+    [
+      2,
+      () => {
+        const match = pendingMatches.shift();
+        if (match)
+          return {
+            action: 'housing confirmation',
+            persona: 'ho.evans',
+            purpose: 'direct-care',
+            query: CONFIRM,
+            variables: { n: match.nhsNumber, r: match.reference },
+          };
+        return { action: 'housing view', persona: 'ho.evans', purpose: 'direct-care', query: HOUSING_VIEW, variables: { n: pick(children).nhsNumber } };
+      },
+    ],
+    [
+      2,
+      () => {
+        if (brokeGlass)
+          return { action: 'emergency view', persona: 'dr.lee', purpose: 'emergency-care', query: HEALTH_VIEW, variables: { n: pick(children).nhsNumber } };
+        brokeGlass = true;
+        return {
+          action: 'break-glass',
+          persona: 'dr.lee',
+          purpose: 'emergency-care',
+          query: HEALTH_VIEW,
+          variables: { n: pick(children).nhsNumber },
+          breakGlass: BREAK_GLASS_JUSTIFICATION,
+        };
+      },
+    ],
     [2, () => ({ action: 'privacy timeline', persona: 'cg.wright', purpose: 'audit', query: TIMELINE, variables: { n: pick(children).nhsNumber, since } })],
     [1, () => ({ action: 'break-glass reviews', persona: 'cg.wright', purpose: 'audit', query: REVIEWS })],
   ];
@@ -110,7 +167,17 @@ export function createWorkload(population: Population, random: () => number, sin
       const proposals = objectOf(child?.housing)?.possibleMatches as { reference: string }[] | undefined;
       if (proposals?.length && pendingMatches.length < 20) pendingMatches.push({ nhsNumber: child!.nhsNumber as string, reference: proposals[0]!.reference });
       const grant = request.query === REVIEWS ? (data?.breakGlassReviews as { id: string }[] | undefined)?.[0] : undefined;
-      return grant ? { action: 'break-glass review', persona: 'cg.wright', colleague: request.colleague, purpose: 'audit', query: REVIEW, variables: { id: grant.id }, about: (grant as { nhsNumber?: string }).nhsNumber } : null;
+      return grant
+        ? {
+            action: 'break-glass review',
+            persona: 'cg.wright',
+            colleague: request.colleague,
+            purpose: 'audit',
+            query: REVIEW,
+            variables: { id: grant.id },
+            about: (grant as { nhsNumber?: string }).nhsNumber,
+          }
+        : null;
     },
   };
 }

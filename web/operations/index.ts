@@ -1,6 +1,14 @@
 import {
-  AcknowledgeEncompassDocument, ChildAccessLogDocument, ChildViewDocument, ConfirmHousingMatchDocument, EncompassForMySchoolDocument,
-  HousingPossibleMatchesDocument, MyCaseloadDocument, PrivacyOverviewDocument, RejectHousingMatchDocument, ReviewBreakGlassDocument,
+  AcknowledgeEncompassDocument,
+  ChildAccessLogDocument,
+  ChildViewDocument,
+  ConfirmHousingMatchDocument,
+  EncompassForMySchoolDocument,
+  HousingPossibleMatchesDocument,
+  MyCaseloadDocument,
+  PrivacyOverviewDocument,
+  RejectHousingMatchDocument,
+  ReviewBreakGlassDocument,
   SearchChildrenDocument,
 } from './generated/graphql';
 

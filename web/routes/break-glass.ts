@@ -18,7 +18,8 @@ export function activeGrant(req: Request, nhsNumber?: string, now = Date.now()) 
 
 /** Why a justification will not do, as the gateway checks it: letters and digits count, nothing invisible. */
 function justificationProblem(text: string): string | undefined {
-  if ((text.match(/[\p{L}\p{N}]/gu)?.length ?? 0) < BREAK_GLASS_MIN_LENGTH) return `Justification must be at least ${BREAK_GLASS_MIN_LENGTH} letters or digits: say what the emergency is`;
+  if ((text.match(/[\p{L}\p{N}]/gu)?.length ?? 0) < BREAK_GLASS_MIN_LENGTH)
+    return `Justification must be at least ${BREAK_GLASS_MIN_LENGTH} letters or digits: say what the emergency is`;
   if (text.length > BREAK_GLASS_MAX_LENGTH) return `Justification must be ${BREAK_GLASS_MAX_LENGTH} characters or fewer`;
   if (/[\p{Cc}\p{Cf}]/u.test(text.replace(/\r?\n/g, ' '))) return 'Justification must not contain control or invisible characters';
   return undefined;
@@ -30,9 +31,12 @@ function justificationProblem(text: string): string | undefined {
  */
 export function breakGlassRoutes(app: Express, deps: { gateway: GatewayClient; minutes: number }): void {
   app.use('/child/:nhsNumber/break-glass', (req, res, next) => {
-    if (!isValidNhsNumber(req.params.nhsNumber ?? '')) return res.status(404).render('error.njk', { title: 'Page not found', message: 'That is not a valid NHS number.' });
+    if (!isValidNhsNumber(req.params.nhsNumber ?? ''))
+      return res.status(404).render('error.njk', { title: 'Page not found', message: 'That is not a valid NHS number.' });
     if (!mayBreakGlass(req)) {
-      return res.status(403).render('error.njk', { title: 'You cannot declare an emergency', message: 'Only GPs and emergency clinicians may use break-glass access.' });
+      return res
+        .status(403)
+        .render('error.njk', { title: 'You cannot declare an emergency', message: 'Only GPs and emergency clinicians may use break-glass access.' });
     }
     next();
   });

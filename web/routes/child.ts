@@ -23,8 +23,13 @@ export function childRoutes(app: Express, deps: { gateway: GatewayClient }): voi
       const flash = req.session.data.flash;
       delete req.session.data.flash;
       res.render('child.njk', {
-        nhsNumber, ...model, flash, offerBreakGlass: withheld && mayBreakGlass(req) && !activeGrant(req, nhsNumber),
-        possibleMatches: mayDecideHousingMatch(req) ? (housing?.possibleMatches ?? []).map((m) => ({ reference: m.reference, confidence: m.confidence === null ? undefined : formatScore(m.confidence) })) : [],
+        nhsNumber,
+        ...model,
+        flash,
+        offerBreakGlass: withheld && mayBreakGlass(req) && !activeGrant(req, nhsNumber),
+        possibleMatches: mayDecideHousingMatch(req)
+          ? (housing?.possibleMatches ?? []).map((m) => ({ reference: m.reference, confidence: m.confidence === null ? undefined : formatScore(m.confidence) }))
+          : [],
       });
     } catch (error) {
       if (error instanceof GatewayUnreachable) {

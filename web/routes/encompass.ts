@@ -9,7 +9,11 @@ export const mayReadEncompass = (req: Request) => (req.session.data.user?.roles 
 
 const ID = /^[A-Za-z0-9-]{1,64}$/;
 const when = (iso: string | null | undefined) => (iso ? iso.slice(0, 16).replace('T', ' ') : null);
-const words = (v: string) => v.replace(/^DOMESTIC_ABUSE_/, '').toLowerCase().replace(/_/g, ' ');
+const words = (v: string) =>
+  v
+    .replace(/^DOMESTIC_ABUSE_/, '')
+    .toLowerCase()
+    .replace(/_/g, ' ');
 
 /**
  * A school's safeguarding lead, before the school day: the Operation Encompass notifications the police sent to
@@ -22,7 +26,11 @@ export function encompassRoutes(app: Express, deps: { gateway: GatewayClient }):
     const all = req.query.show === 'all';
     try {
       const since = all ? new Date(Date.now() - 30 * 86_400_000).toISOString() : null;
-      const result = await deps.gateway.request(operations.encompassForMySchool, { since }, { token: req.session.data.token!, purpose: req.session.data.purpose! });
+      const result = await deps.gateway.request(
+        operations.encompassForMySchool,
+        { since },
+        { token: req.session.data.token!, purpose: req.session.data.purpose! },
+      );
       const refused = result.errors.find((e) => !e.path || e.path.length === 1);
       const read = createFieldReader(result, ['encompassNotificationsForMySchool']);
       const notifications = (result.data?.encompassNotificationsForMySchool ?? []).map((n, i) => {
@@ -48,7 +56,13 @@ export function encompassRoutes(app: Express, deps: { gateway: GatewayClient }):
       });
       const flash = req.session.data.flash;
       req.session.data.flash = undefined;
-      res.render('encompass.njk', { notifications, all, flash, refused: refused && refused.extensions?.code === ErrorCode.FORBIDDEN ? refused : undefined, unavailable: refused && refused.extensions?.code !== ErrorCode.FORBIDDEN });
+      res.render('encompass.njk', {
+        notifications,
+        all,
+        flash,
+        refused: refused && refused.extensions?.code === ErrorCode.FORBIDDEN ? refused : undefined,
+        unavailable: refused && refused.extensions?.code !== ErrorCode.FORBIDDEN,
+      });
     } catch (error) {
       next(error);
     }
@@ -57,10 +71,19 @@ export function encompassRoutes(app: Express, deps: { gateway: GatewayClient }):
     const id = req.params.id ?? '';
     if (!ID.test(id)) return res.status(404).render('error.njk', { title: 'Page not found', message: 'There is no such notification.' });
     try {
-      const result = await deps.gateway.request(operations.acknowledgeEncompass, { id }, { token: req.session.data.token!, purpose: req.session.data.purpose! });
+      const result = await deps.gateway.request(
+        operations.acknowledgeEncompass,
+        { id },
+        { token: req.session.data.token!, purpose: req.session.data.purpose! },
+      );
       const failed = result.errors[0];
       req.session.data.flash = failed
-        ? { text: failed.extensions?.code === ErrorCode.FORBIDDEN ? `Not acknowledged. Withheld: policy ${String(failed.extensions.policy)}: ${String(failed.extensions.reason)}` : `Not acknowledged: ${failed.message}` }
+        ? {
+            text:
+              failed.extensions?.code === ErrorCode.FORBIDDEN
+                ? `Not acknowledged. Withheld: policy ${String(failed.extensions.policy)}: ${String(failed.extensions.reason)}`
+                : `Not acknowledged: ${failed.message}`,
+          }
         : { text: `Notification ${id} acknowledged: the police can see that your school has it.` };
       res.redirect(303, '/encompass');
     } catch (error) {

@@ -27,7 +27,10 @@ function explorerFiles(): Record<string, string> | undefined {
 export function explorerRoutes(app: Express, deps: { gateway: GatewayClient }): void {
   const files = explorerFiles();
   app.get('/explorer', (_req, res) => {
-    if (!files) return res.status(404).render('error.njk', { title: 'The explorer is not installed', message: 'Install the development dependencies (npm install) to use the explorer.' });
+    if (!files)
+      return res
+        .status(404)
+        .render('error.njk', { title: 'The explorer is not installed', message: 'Install the development dependencies (npm install) to use the explorer.' });
     res.render('explorer.njk');
   });
   app.get('/explorer/assets/:file', (req, res) => {
@@ -39,11 +42,17 @@ export function explorerRoutes(app: Express, deps: { gateway: GatewayClient }): 
     const { query, variables, operationName } = (req.body ?? {}) as { query?: unknown; variables?: unknown; operationName?: unknown };
     if (typeof query !== 'string') return res.status(400).json({ errors: [{ message: 'Send a GraphQL query' }] });
     try {
-      const result = await deps.gateway.requestText(query, (variables as Record<string, unknown>) ?? {}, { token: req.session.data.token!, purpose: req.session.data.purpose! }, typeof operationName === 'string' ? operationName : undefined);
+      const result = await deps.gateway.requestText(
+        query,
+        (variables as Record<string, unknown>) ?? {},
+        { token: req.session.data.token!, purpose: req.session.data.purpose! },
+        typeof operationName === 'string' ? operationName : undefined,
+      );
       res.json(result.errors.length > 0 ? result : { data: result.data });
     } catch (error) {
       const failed = error as Error & { status?: number; code?: string };
-      if (failed.name === 'GatewayUnreachable') return res.status(502).json({ errors: [{ message: failed.message, extensions: { code: failed.code ?? 'GATEWAY_UNREACHABLE' } }] });
+      if (failed.name === 'GatewayUnreachable')
+        return res.status(502).json({ errors: [{ message: failed.message, extensions: { code: failed.code ?? 'GATEWAY_UNREACHABLE' } }] });
       next(error);
     }
   });

@@ -7,13 +7,31 @@ import { formText } from '../form';
 
 const GENDERS: Gender[] = ['MALE', 'FEMALE', 'OTHER', 'UNKNOWN'];
 
-interface SearchForm { given: string; family: string; day: string; month: string; year: string; gender: string; postcode: string; fuzzy: boolean }
+interface SearchForm {
+  given: string;
+  family: string;
+  day: string;
+  month: string;
+  year: string;
+  gender: string;
+  postcode: string;
+  fuzzy: boolean;
+}
 
 type FieldErrors = Record<string, string>;
 
 function readSearch(body: Record<string, unknown>): SearchForm {
   const s = (k: string) => formText(body, k).trim();
-  return { given: s('given'), family: s('family'), day: s('dob-day'), month: s('dob-month'), year: s('dob-year'), gender: s('gender'), postcode: s('postcode'), fuzzy: s('fuzzy') === 'yes' };
+  return {
+    given: s('given'),
+    family: s('family'),
+    day: s('dob-day'),
+    month: s('dob-month'),
+    year: s('dob-year'),
+    gender: s('gender'),
+    postcode: s('postcode'),
+    fuzzy: s('fuzzy') === 'yes',
+  };
 }
 
 /** The date of birth as YYYY-MM-DD, or why it is not a date. */
@@ -33,7 +51,8 @@ function searchProblems(form: SearchForm, dob: string | undefined): FieldErrors 
   if (form.gender && !GENDERS.some((g) => g === form.gender)) errors.gender = 'Select a gender from the list';
   if (form.fuzzy) {
     const has = { given: !!form.given, family: !!form.family, dob: !!dob, gender: !!form.gender, postcode: !!form.postcode };
-    const ok = (has.given && has.family && has.dob) || (has.family && has.dob && has.gender && has.postcode) || (has.given && has.dob && has.gender && has.postcode);
+    const ok =
+      (has.given && has.family && has.dob) || (has.family && has.dob && has.gender && has.postcode) || (has.given && has.dob && has.gender && has.postcode);
     if (!ok) errors.family = 'A fuzzy search needs given name, family name and date of birth; or a name, date of birth, gender and postcode';
   } else {
     if (!form.family) errors.family = 'Enter the child’s family name';
@@ -43,7 +62,8 @@ function searchProblems(form: SearchForm, dob: string | undefined): FieldErrors 
 }
 
 export function findRoutes(app: Express, deps: { gateway: GatewayClient }): void {
-  const render = (res: Response, status: number, locals: Record<string, unknown>) => res.status(status).render('find.njk', { genders: GENDERS, form: {}, ...locals });
+  const render = (res: Response, status: number, locals: Record<string, unknown>) =>
+    res.status(status).render('find.njk', { genders: GENDERS, form: {}, ...locals });
 
   app.get('/find', (_req, res) => render(res, 200, {}));
 
@@ -51,7 +71,11 @@ export function findRoutes(app: Express, deps: { gateway: GatewayClient }): void
     const nhsNumber = formText(req.body, 'nhsNumber').trim();
     const problem = nhsNumber ? nhsNumberProblem(nhsNumber) : 'Enter the child’s NHS number';
     if (problem) {
-      const message = !nhsNumber ? problem : /10 digits/.test(problem) ? 'NHS number must be 10 digits' : 'Enter a valid NHS number: this one fails its check digit';
+      const message = !nhsNumber
+        ? problem
+        : /10 digits/.test(problem)
+          ? 'NHS number must be 10 digits'
+          : 'Enter a valid NHS number: this one fails its check digit';
       return render(res, 400, { nhsNumber, errors: { nhsNumber: message } });
     }
     res.redirect(303, `/child/${normaliseNhsNumber(nhsNumber)}`);
@@ -64,8 +88,12 @@ export function findRoutes(app: Express, deps: { gateway: GatewayClient }): void
     if (Object.keys(errors).length > 0) return render(res, 400, { form, errors, searched: true });
     try {
       const variables = {
-        given: form.given || undefined, family: form.family || undefined, dateOfBirth: dob.value, gender: GENDERS.find((g) => g === form.gender),
-        postcode: form.postcode || undefined, fuzzy: form.fuzzy,
+        given: form.given || undefined,
+        family: form.family || undefined,
+        dateOfBirth: dob.value,
+        gender: GENDERS.find((g) => g === form.gender),
+        postcode: form.postcode || undefined,
+        fuzzy: form.fuzzy,
       };
       const result = await deps.gateway.request(operations.searchChildren, variables, { token: req.session.data.token!, purpose: req.session.data.purpose! });
       const invalid = result.errors.find((e) => e.extensions?.code === ErrorCode.BAD_USER_INPUT);

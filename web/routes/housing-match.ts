@@ -26,11 +26,17 @@ export function housingMatchRoutes(app: Express, deps: { gateway: GatewayClient 
   app.get(path, async (req, res, next) => {
     const { nhsNumber, reference } = req.params;
     try {
-      const result = await deps.gateway.request(operations.housingPossibleMatches, { nhsNumber }, { token: req.session.data.token!, purpose: req.session.data.purpose! });
+      const result = await deps.gateway.request(
+        operations.housingPossibleMatches,
+        { nhsNumber },
+        { token: req.session.data.token!, purpose: req.session.data.purpose! },
+      );
       const child = result.data?.child;
       const match = child?.housing?.possibleMatches?.find((m) => m.reference === reference);
       res.render('housing-match.njk', {
-        nhsNumber, reference, confirmed: child?.housing?.matchedOn?.includes('nhsNumber') ?? false,
+        nhsNumber,
+        reference,
+        confirmed: child?.housing?.matchedOn?.includes('nhsNumber') ?? false,
         ...(match ? { confidence: match.confidence === null ? undefined : formatScore(match.confidence), matchedOn: (match.matchedOn ?? []).join(', ') } : {}),
       });
     } catch (error) {
@@ -45,17 +51,28 @@ export function housingMatchRoutes(app: Express, deps: { gateway: GatewayClient 
     }
     try {
       const asker = { token: req.session.data.token!, purpose: req.session.data.purpose! };
-      const result = decision === 'confirm'
-        ? await deps.gateway.request(operations.confirmHousingMatch, { nhsNumber, reference }, asker)
-        : await deps.gateway.request(operations.rejectHousingMatch, { nhsNumber, reference }, asker);
+      const result =
+        decision === 'confirm'
+          ? await deps.gateway.request(operations.confirmHousingMatch, { nhsNumber, reference }, asker)
+          : await deps.gateway.request(operations.rejectHousingMatch, { nhsNumber, reference }, asker);
       const failed = result.errors[0];
       if (failed) {
-        const text = failed.extensions?.code === ErrorCode.FORBIDDEN ? `Withheld: policy ${String(failed.extensions.policy)}: ${String(failed.extensions.reason)}` : failed.message;
-        return res.status(failed.extensions?.code === ErrorCode.FORBIDDEN ? 403 : 400).render('housing-match.njk', { nhsNumber, reference, errors: { decision: text } });
+        const text =
+          failed.extensions?.code === ErrorCode.FORBIDDEN
+            ? `Withheld: policy ${String(failed.extensions.policy)}: ${String(failed.extensions.reason)}`
+            : failed.message;
+        return res
+          .status(failed.extensions?.code === ErrorCode.FORBIDDEN ? 403 : 400)
+          .render('housing-match.njk', { nhsNumber, reference, errors: { decision: text } });
       }
-      req.session.data.flash = decision === 'confirm'
-        ? { text: `Match confirmed: household member ${reference} is this child.`, undoHref: `/child/${nhsNumber}/housing-match/${reference}`, undoText: 'Undo: this is not the child' }
-        : { text: `Match rejected: household member ${reference} will not be proposed for this child again.` };
+      req.session.data.flash =
+        decision === 'confirm'
+          ? {
+              text: `Match confirmed: household member ${reference} is this child.`,
+              undoHref: `/child/${nhsNumber}/housing-match/${reference}`,
+              undoText: 'Undo: this is not the child',
+            }
+          : { text: `Match rejected: household member ${reference} will not be proposed for this child again.` };
       res.redirect(303, `/child/${nhsNumber}`);
     } catch (error) {
       next(error);

@@ -20,8 +20,12 @@ export function privacyRoutes(app: Express, deps: { gateway: GatewayClient }): v
     const result = await deps.gateway.request(operations.privacyOverview, {}, asker(req));
     const data = result.data;
     res.status(status).render('privacy.njk', {
-      unreviewed: data?.unreviewed ?? [], overdueIds: (data?.overdue ?? []).map((g) => g.id), alerts: data?.accessAlerts ?? [],
-      refused: refusal(result, 'unreviewed') ?? refusal(result, 'accessAlerts'), reviewed: req.query.reviewed === '1', ...locals,
+      unreviewed: data?.unreviewed ?? [],
+      overdueIds: (data?.overdue ?? []).map((g) => g.id),
+      alerts: data?.accessAlerts ?? [],
+      refused: refusal(result, 'unreviewed') ?? refusal(result, 'accessAlerts'),
+      reviewed: req.query.reviewed === '1',
+      ...locals,
     });
   };
   app.get('/privacy', (req, res, next) => overview(req, res).catch(next));
@@ -48,7 +52,13 @@ export function privacyRoutes(app: Express, deps: { gateway: GatewayClient }): v
   app.post('/privacy/child', (req, res, next) => {
     const nhsNumber = formText(req.body, 'nhsNumber').trim();
     const problem = nhsNumber ? nhsNumberProblem(nhsNumber) : 'Enter the child’s NHS number';
-    if (problem) return overview(req, res, { errors: { timelineNhsNumber: nhsNumber ? 'Enter a valid 10-digit NHS number' : problem }, timelineNhsNumber: nhsNumber }, 400).catch(next);
+    if (problem)
+      return overview(
+        req,
+        res,
+        { errors: { timelineNhsNumber: nhsNumber ? 'Enter a valid 10-digit NHS number' : problem }, timelineNhsNumber: nhsNumber },
+        400,
+      ).catch(next);
     res.redirect(303, `/privacy/child/${normaliseNhsNumber(nhsNumber)}`);
   });
 

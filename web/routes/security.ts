@@ -3,7 +3,11 @@ import { ROLES } from '../../shared';
 import { isMatrixPurpose, isRole, MATRIX_PURPOSES, type PolicyViews } from '../policy-views';
 
 const PURPOSE_HEADINGS: Record<string, string> = {
-  'direct-care': 'Direct care', safeguarding: 'Safeguarding', 'emergency-care': 'Emergency care', audit: 'Audit', 'emergency-care+break-glass': 'Break-glass',
+  'direct-care': 'Direct care',
+  safeguarding: 'Safeguarding',
+  'emergency-care': 'Emergency care',
+  audit: 'Audit',
+  'emergency-care+break-glass': 'Break-glass',
 };
 
 /**
@@ -18,7 +22,13 @@ export function securityRoutes(app: Express, deps: { views: PolicyViews }): void
   app.get('/security', (req, res) => {
     const query = req.query as Record<string, string | undefined>;
     const role = isRole(query.role ?? '') ? query.role! : 'social-worker';
-    const locals: Record<string, unknown> = { roles: ROLES, role, purposes: MATRIX_PURPOSES, purposeHeadings: PURPOSE_HEADINGS, rows: deps.views.matrix(role as never) };
+    const locals: Record<string, unknown> = {
+      roles: ROLES,
+      role,
+      purposes: MATRIX_PURPOSES,
+      purposeHeadings: PURPOSE_HEADINGS,
+      rows: deps.views.matrix(role as never),
+    };
     if (query.path !== undefined) {
       const explainRole = query.explainRole ?? '';
       const purpose = query.purpose ?? '';

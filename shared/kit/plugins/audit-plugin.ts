@@ -6,7 +6,7 @@ import type { Database } from '../../database';
 import type { PolicyMap } from '../../policy';
 
 function auditUnavailable(): GraphQLFormattedError {
-  return formattedError(ErrorCode.AUDIT_UNAVAILABLE, 'The disclosure could not be recorded in the agency\'s audit log, so nothing is disclosed.');
+  return formattedError(ErrorCode.AUDIT_UNAVAILABLE, "The disclosure could not be recorded in the agency's audit log, so nothing is disclosed.");
 }
 
 /**

@@ -22,7 +22,11 @@ ${options.about.map((line) => `<p>${escape(line)}</p>\n`).join('')}${explorer}</
 `;
   return {
     async serverWillStart() {
-      return { async renderLandingPage() { return { html }; } };
+      return {
+        async renderLandingPage() {
+          return { html };
+        },
+      };
     },
   };
 }

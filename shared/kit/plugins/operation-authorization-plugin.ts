@@ -1,7 +1,18 @@
 import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin, BaseContext, GraphQLRequestContext } from '@apollo/server';
 import { unauthenticated, type Authority } from '../../common';
-import { callerAttributesKey, decideFieldForCaller, filterOperation, restoreDenied, selectionsIn, type Denial, type DeniedPath, type FilteredOperation, type Policies, type PolicyMap } from '../../policy';
+import {
+  callerAttributesKey,
+  decideFieldForCaller,
+  filterOperation,
+  restoreDenied,
+  selectionsIn,
+  type Denial,
+  type DeniedPath,
+  type FilteredOperation,
+  type Policies,
+  type PolicyMap,
+} from '../../policy';
 
 /**
  * `enforce` removes what the caller may never see before execution; `dry-run`
@@ -53,13 +64,18 @@ export function operationAuthorizationPlugin<C extends BaseContext>(options: Ope
     weight += entry.weight;
   };
   const decides = options.decides ?? (() => true);
-  const decide = (authority: Authority) => (coordinate: string): Denial | null => {
-    if (options.alwaysAllowed?.has(coordinate)) return null;
-    // Only the policies decided here count; a field none of whose groups has one is denied here (fail closed).
-    const groups = options.policyMap.get(coordinate)?.map((group) => group.filter(decides)).filter((group) => group.length > 0);
-    const decision = decideFieldForCaller(options.policies, groups, authority);
-    return decision.outcome === 'deny' ? { policy: decision.policy, reason: decision.reason } : null;
-  };
+  const decide =
+    (authority: Authority) =>
+    (coordinate: string): Denial | null => {
+      if (options.alwaysAllowed?.has(coordinate)) return null;
+      // Only the policies decided here count; a field none of whose groups has one is denied here (fail closed).
+      const groups = options.policyMap
+        .get(coordinate)
+        ?.map((group) => group.filter(decides))
+        .filter((group) => group.length > 0);
+      const decision = decideFieldForCaller(options.policies, groups, authority);
+      return decision.outcome === 'deny' ? { policy: decision.policy, reason: decision.reason } : null;
+    };
   const filtered = new WeakMap<object, FilteredOperation>();
 
   return {
@@ -71,7 +87,8 @@ export function operationAuthorizationPlugin<C extends BaseContext>(options: Ope
           if (!authority) {
             // No authority (only `_service` may get here): anything but the always-allowed fields is refused.
             const unauthorised = filterOperation(rc.schema, rc.document!, rc.operationName, (coordinate) =>
-              options.alwaysAllowed?.has(coordinate) ? null : { policy: '(none)', reason: 'no authority for this request' });
+              options.alwaysAllowed?.has(coordinate) ? null : { policy: '(none)', reason: 'no authority for this request' },
+            );
             if (unauthorised.denied.length > 0) throw unauthenticated('This request carries no authority, so nothing may be read');
             return;
           }
@@ -79,7 +96,9 @@ export function operationAuthorizationPlugin<C extends BaseContext>(options: Ope
           let result = cache.get(key);
           if (!result) {
             const f = filterOperation(rc.schema, rc.document!, rc.operationName, decide(authority));
-            const hash = createHash('sha256').update(`${rc.queryHash}|${JSON.stringify(f.denied.map((d) => d.path))}`).digest('hex');
+            const hash = createHash('sha256')
+              .update(`${rc.queryHash}|${JSON.stringify(f.denied.map((d) => d.path))}`)
+              .digest('hex');
             // The client's own document is held by Apollo Server already; only a rebuilt one adds to what is kept.
             result = { ...f, hash, weight: 1 + f.denied.length + (f.document === rc.document ? 0 : selectionsIn(f.document)) };
             keep(key, result);
@@ -99,7 +118,12 @@ export function operationAuthorizationPlugin<C extends BaseContext>(options: Ope
           if (!result || (result.denied.length === 0 && !result.empty) || !body || body.kind !== 'single') return;
           const single = body.singleResult;
           if (options.mode === 'dry-run') {
-            const wouldDeny = result.denied.map(({ path, policy, reason, coordinate, coordinates }) => ({ path, policy, reason, coordinates: coordinates ?? [coordinate] }));
+            const wouldDeny = result.denied.map(({ path, policy, reason, coordinate, coordinates }) => ({
+              path,
+              policy,
+              reason,
+              coordinates: coordinates ?? [coordinate],
+            }));
             single.extensions = { ...single.extensions, authorization: { mode: 'dry-run', wouldDeny } };
             return;
           }

@@ -1,6 +1,15 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { ErrorCode, formattedError, type Logger } from '../../common';
-import { countTokens, DEFAULT_OPERATION_LIMITS, exceededLimit, queryTooComplex, refusalMessage, type CostModel, type LimitExceeded, type OperationLimits } from '../operation-limits';
+import {
+  countTokens,
+  DEFAULT_OPERATION_LIMITS,
+  exceededLimit,
+  queryTooComplex,
+  refusalMessage,
+  type CostModel,
+  type LimitExceeded,
+  type OperationLimits,
+} from '../operation-limits';
 import { unservedOperation } from '../served-operation';
 
 export interface OperationLimitsOptions extends CostModel {
@@ -55,7 +64,9 @@ export function operationLimitsPlugin<C extends BaseContext>(options: OperationL
           const exceeded: LimitExceeded = { limit: 'tokens', max: limits.tokens };
           options.logger?.warn(exceeded, 'refused an operation over a limit');
           // In place of the parser's "Syntax Error" (already HTTP 400), as the other limits answer.
-          rc.response.body.singleResult = { errors: [formattedError(ErrorCode.QUERY_TOO_COMPLEX, refusalMessage(exceeded), { limit: exceeded.limit, max: exceeded.max })] };
+          rc.response.body.singleResult = {
+            errors: [formattedError(ErrorCode.QUERY_TOO_COMPLEX, refusalMessage(exceeded), { limit: exceeded.limit, max: exceeded.max })],
+          };
         },
       };
     },

@@ -12,7 +12,7 @@ const declarationSchema = z.strictObject({
   noun: z.string().regex(/^[A-Z][A-Za-z]+$/, 'a noun in PascalCase, such as Housing'),
   /** What the agency calls a person it holds, in messages and descriptions: `household member`. */
   person: z.string().regex(/^[a-z][a-z ]+$/, 'lower-case words, such as household member'),
-  matchOn: z.array(z.enum(MATCH_FIELDS)).min(2, 'match on at least two of the child\'s demographics'),
+  matchOn: z.array(z.enum(MATCH_FIELDS)).min(2, "match on at least two of the child's demographics"),
   /** Who holds a record, and the relationship their practitioners have to the records they hold. */
   holder: z.strictObject({ orgType: z.string().min(1), relationship: z.string().regex(/^[a-z]+(-[a-z]+)*$/, 'a relationship in kebab-case') }),
   /** The policies of the kit's fields: reading what matched, and deciding on a possible match. */
@@ -45,7 +45,9 @@ export function requiredDemographics(declaration: MatchingDeclaration): string {
     address.length > 0 && `address { ${address.join(' ')} }`,
     // Always: a restricted child's records are never matched into view.
     'restricted',
-  ].filter(Boolean).join(' ');
+  ]
+    .filter(Boolean)
+    .join(' ');
 }
 
 const policy = (name: string) => `@policy(policies: [["${name}"]])`;
@@ -63,7 +65,9 @@ export function matchingSdl(agency: string, d: MatchingDeclaration): string {
     has('dateOfBirth') && '  "Date of birth, from the demographics service."\n  dateOfBirth: String @external',
     (has('line1') || has('town') || has('postcode')) && '  "Current address, from the demographics service."\n  address: Address @external',
     `  "Whether the child's record is restricted, from the demographics service: a restricted child's ${d.person} is never shown."\n  restricted: Boolean @external`,
-  ].filter(Boolean).join('\n');
+  ]
+    .filter(Boolean)
+    .join('\n');
   const args = `(
     "The child's NHS number, 10 digits."
     nhsNumber: ID!
@@ -74,7 +78,9 @@ export function matchingSdl(agency: string, d: MatchingDeclaration): string {
 extend type Child {
 ${external}
 }
-${has('given') || has('family') ? `
+${
+  has('given') || has('family')
+    ? `
 "A person's name."
 type ChildName @shareable {
   "Given name."
@@ -82,7 +88,11 @@ type ChildName @shareable {
   "Family name."
   family: String
 }
-` : ''}${has('line1') || has('town') || has('postcode') ? `
+`
+    : ''
+}${
+    has('line1') || has('town') || has('postcode')
+      ? `
 "A postal address."
 type Address @shareable {
   "First line: house number and street."
@@ -92,7 +102,9 @@ type Address @shareable {
   "Postcode, upper case with a single space."
   postcode: String
 }
-` : ''}
+`
+      : ''
+  }
 "A ${d.person} that may be the child, for a person to confirm or reject."
 type Possible${d.noun}Match {
   "${d.noun}'s reference for the ${d.person}: what confirm${d.noun}Match and reject${d.noun}Match take."

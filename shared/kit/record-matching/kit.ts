@@ -4,7 +4,18 @@ import { badUserInput, ConfigError, env, ErrorCode, graphqlError, quoteInput, re
 import type { SubgraphContext } from '../create-subgraph';
 import type { Database } from '../../database';
 import { createRowLoader } from '../loaders';
-import { addressKey, decideMatch, DEFAULT_THRESHOLDS, nameKey, normaliseDate, normalisePostcode, postcodeSector, swapDayAndMonth, type Demographics, type MatchThresholds } from '../../matching';
+import {
+  addressKey,
+  decideMatch,
+  DEFAULT_THRESHOLDS,
+  nameKey,
+  normaliseDate,
+  normalisePostcode,
+  postcodeSector,
+  swapDayAndMonth,
+  type Demographics,
+  type MatchThresholds,
+} from '../../matching';
 import { validateNhsNumberArg } from '../nhs-number-args';
 import type { FactsNeeded, RecordFacts } from '../../policy';
 import type { MatchingDeclaration } from './declaration';
@@ -24,7 +35,12 @@ export interface ChildDemographics {
 }
 
 /** One child to find: the loader's key, the NHS number and the demographics it is matched on. */
-export interface MatchRequest { key: string; nhsNumber: string; query: Demographics; postcodeWithheld: boolean }
+export interface MatchRequest {
+  key: string;
+  nhsNumber: string;
+  query: Demographics;
+  postcodeWithheld: boolean;
+}
 
 /** What every candidate row of the agency's SQL carries besides its own columns. */
 export interface CandidateRow {
@@ -41,7 +57,12 @@ export interface CandidateRow {
 }
 
 /** A record proposed as possibly this child, for a person to confirm or reject. */
-export interface PossibleMatch { reference: string; confidence: number; matchedOn: string[]; holder: string }
+export interface PossibleMatch {
+  reference: string;
+  confidence: number;
+  matchedOn: string[];
+  holder: string;
+}
 
 /** What matching found for one child. */
 export interface Match<Row> {
@@ -108,7 +129,12 @@ export function matchRequestFor(child: ChildDemographics): MatchRequest {
   const a = child.address;
   // Identity withholds a restricted child's address: the agency matches on the rest and says so.
   const postcodeWithheld = !a?.postcode;
-  return { key: JSON.stringify([child.nhsNumber, query.given, query.family, query.dateOfBirth, a?.line1 ?? null, a?.town ?? null, a?.postcode ?? null]), nhsNumber: child.nhsNumber, query, postcodeWithheld };
+  return {
+    key: JSON.stringify([child.nhsNumber, query.given, query.family, query.dateOfBirth, a?.line1 ?? null, a?.town ?? null, a?.postcode ?? null]),
+    nhsNumber: child.nhsNumber,
+    query,
+    postcodeWithheld,
+  };
 }
 
 /** Each request's blocking codes, as the parameters of `MATCHING_SQL.keys`. */
@@ -125,7 +151,10 @@ export function blockingParameters(requests: readonly MatchRequest[]): unknown[]
     column((q) => dob(q)),
     column((q) => (dob(q) ? swapDayAndMonth(dob(q)!) : null)),
     column((q) => postcode(q)),
-    column((q) => { const p = postcode(q); return p ? postcodeSector(p) : null; }),
+    column((q) => {
+      const p = postcode(q);
+      return p ? postcodeSector(p) : null;
+    }),
     column((q) => (q.given ? nameKey(q.given) || null : null)),
     column((q) => (q.family ? nameKey(q.family) || null : null)),
     column((q) => (dob(q) ? `${dob(q)!.slice(0, 7)}-01` : null)),
@@ -134,12 +163,18 @@ export function blockingParameters(requests: readonly MatchRequest[]): unknown[]
 }
 
 /** The agency's matching settings: `<AGENCY>_MATCH_THRESHOLD` and `<AGENCY>_REVIEW_THRESHOLD`, probabilities of a match. */
-export interface MatchSettings { thresholds: MatchThresholds }
+export interface MatchSettings {
+  thresholds: MatchThresholds;
+}
 
-export interface MatchLoader<Row> { load(child: ChildDemographics): Promise<Match<Row> | null> }
+export interface MatchLoader<Row> {
+  load(child: ChildDemographics): Promise<Match<Row> | null>;
+}
 
 /** What the loaders of an agency that matches hold: the kit's match loader as `match`. */
-export interface MatchingLoaders<Row> { match: MatchLoader<Row> }
+export interface MatchingLoaders<Row> {
+  match: MatchLoader<Row>;
+}
 
 /** The runtime of an agency's record matching: the declaration (matching.yaml) and the agency's code, put together. */
 export interface RecordMatching<Row extends CandidateRow> {
@@ -155,14 +190,35 @@ export interface RecordMatching<Row extends CandidateRow> {
   /** The holder relationship, read from a match. */
   matchFacts(this: void, match: Match<Row>, authority: Authority): RecordFacts;
   /** The facts of `Child` (whose parent is only the demographics): the restriction, and the holder relationship when a rule needs it. */
-  childFacts(this: void, child: ChildDemographics, authority: Authority, ctx: SubgraphContext<MatchingLoaders<Row>>, needed?: FactsNeeded): RecordFacts | Promise<RecordFacts>;
+  childFacts(
+    this: void,
+    child: ChildDemographics,
+    authority: Authority,
+    ctx: SubgraphContext<MatchingLoaders<Row>>,
+    needed?: FactsNeeded,
+  ): RecordFacts | Promise<RecordFacts>;
   /** `Mutation.confirm<Noun>Match` and `Mutation.reject<Noun>Match`. */
   mutations: Record<string, (parent: unknown, args: DecisionArgs, ctx: SubgraphContext<unknown>, info: GraphQLResolveInfo) => Promise<Decision>>;
 }
 
-interface DecisionArgs { nhsNumber: string; reference: string }
-interface DecisionRow { nhs_number: string; reference: string; decided_by_name: string; decided_by_org: string; decided_at: string }
-interface Decision { nhsNumber: string; reference: string; decision: 'CONFIRMED' | 'REJECTED'; decidedBy: string; decidedAt: string }
+interface DecisionArgs {
+  nhsNumber: string;
+  reference: string;
+}
+interface DecisionRow {
+  nhs_number: string;
+  reference: string;
+  decided_by_name: string;
+  decided_by_org: string;
+  decided_at: string;
+}
+interface Decision {
+  nhsNumber: string;
+  reference: string;
+  decision: 'CONFIRMED' | 'REJECTED';
+  decidedBy: string;
+  decidedAt: string;
+}
 
 const noRelationships = (): RecordFacts => ({ relationships: new Set<string>(), consented: false, restricted: false });
 
@@ -171,7 +227,11 @@ const noRelationships = (): RecordFacts => ({ relationships: new Set<string>(), 
  * and writes its candidates' SQL; the kit scores them with the shared model, decides the match and
  * possible-match bands, records people's decisions, and gives the holder relationship.
  */
-export function defineRecordMatching<Row extends CandidateRow>(agency: string, declaration: MatchingDeclaration, code: RecordMatchingCode<Row>): RecordMatching<Row> {
+export function defineRecordMatching<Row extends CandidateRow>(
+  agency: string,
+  declaration: MatchingDeclaration,
+  code: RecordMatchingCode<Row>,
+): RecordMatching<Row> {
   const prefix = agency.toUpperCase();
   const { holder, noun, person } = declaration;
   const holds = (authority: Authority | null | undefined, holders: readonly string[]) =>
@@ -192,18 +252,43 @@ export function defineRecordMatching<Row extends CandidateRow>(agency: string, d
     if (confirmed) return matched(confirmed, 'confirmed', 1, ['nhsNumber']);
     // A reference confirmed as another child is nobody else's; one rejected for this child is never proposed again.
     const open = candidates.filter((c) => c.confirmed_nhs === null && !c.rejected);
-    const decision = decideMatch(request.query, open.map((row) => ({ candidate: row, demographics: code.demographics(row) })), thresholds, { postcodeWithheld: request.postcodeWithheld });
+    const decision = decideMatch(
+      request.query,
+      open.map((row) => ({ candidate: row, demographics: code.demographics(row) })),
+      thresholds,
+      { postcodeWithheld: request.postcodeWithheld },
+    );
     if (decision.outcome === 'match') return matched(decision.best.candidate, 'matched', decision.best.score, decision.best.matchedOn);
     if (decision.outcome === 'none') return null;
-    const possibleMatches = decision.candidates.map((s) => ({ reference: s.candidate.reference, confidence: s.score, matchedOn: s.matchedOn, holder: s.candidate.holder }));
+    const possibleMatches = decision.candidates.map((s) => ({
+      reference: s.candidate.reference,
+      confidence: s.score,
+      matchedOn: s.matchedOn,
+      holder: s.candidate.holder,
+    }));
     return {
-      status: 'possible', row: null, reference: null, matchConfidence: null, matchedOn: null, nhsNumberStatus: null,
-      possibleMatches, holders: [...new Set(possibleMatches.map((p) => p.holder))],
+      status: 'possible',
+      row: null,
+      reference: null,
+      matchConfidence: null,
+      matchedOn: null,
+      nhsNumberStatus: null,
+      possibleMatches,
+      holders: [...new Set(possibleMatches.map((p) => p.holder))],
     };
   }
 
   function matched(row: Row, status: 'confirmed' | 'matched', confidence: number, matchedOn: string[]): Match<Row> {
-    return { status, row, reference: row.reference, matchConfidence: confidence, matchedOn, nhsNumberStatus: status === 'confirmed' ? '01' : '02', possibleMatches: [], holders: [row.holder] };
+    return {
+      status,
+      row,
+      reference: row.reference,
+      matchConfidence: confidence,
+      matchedOn,
+      nhsNumberStatus: status === 'confirmed' ? '01' : '02',
+      possibleMatches: [],
+      holders: [row.holder],
+    };
   }
 
   /**
@@ -220,15 +305,20 @@ export function defineRecordMatching<Row extends CandidateRow>(agency: string, d
     const { caller } = authority;
     if (caller.orgType === holder.orgType && caller.org !== owner) {
       throw graphqlError(ErrorCode.FORBIDDEN, `Not authorised to decide on ${reference}: it is another ${holder.orgType}'s record`, {
-        policy: declaration.policies.decision, reason: `the reference is not in a record of the caller's own ${holder.orgType}`,
+        policy: declaration.policies.decision,
+        reason: `the reference is not in a record of the caller's own ${holder.orgType}`,
       });
     }
     const by = [caller.sub, caller.name, caller.org, authority.purpose, authority.traceId];
     let row: DecisionRow | undefined;
     if (decision === 'CONFIRMED') {
       const [current] = await ctx.db.query<{ nhs_number: string }>('SELECT nhs_number FROM service.nhs_cross_reference WHERE reference = $1', [reference]);
-      if (current && current.nhs_number !== nhsNumber) throw badUserInput(`reference: ${reference} is already confirmed as another child; reject that match first`, { argument: 'reference' });
-      const [other] = await ctx.db.query<{ reference: string }>('SELECT reference FROM service.nhs_cross_reference WHERE nhs_number = $1 AND reference <> $2', [nhsNumber, reference]);
+      if (current && current.nhs_number !== nhsNumber)
+        throw badUserInput(`reference: ${reference} is already confirmed as another child; reject that match first`, { argument: 'reference' });
+      const [other] = await ctx.db.query<{ reference: string }>('SELECT reference FROM service.nhs_cross_reference WHERE nhs_number = $1 AND reference <> $2', [
+        nhsNumber,
+        reference,
+      ]);
       if (other) throw badUserInput(`nhsNumber: ${nhsNumber} is already confirmed as ${other.reference}; reject that match first`, { argument: 'nhsNumber' });
       [row] = await ctx.db.query<DecisionRow>(
         `WITH cleared AS (DELETE FROM service.match_rejection WHERE nhs_number = $1 AND reference = $2)
@@ -252,8 +342,11 @@ export function defineRecordMatching<Row extends CandidateRow>(agency: string, d
     // Each decision is also a row in the agency's audit log, for the child it is about.
     ctx.audit.child(responsePathAsArray(info.path), row!.nhs_number, row!.reference);
     return {
-      nhsNumber: row!.nhs_number, reference: row!.reference, decision,
-      decidedBy: `${row!.decided_by_name} (${row!.decided_by_org})`, decidedAt: new Date(row!.decided_at).toISOString(),
+      nhsNumber: row!.nhs_number,
+      reference: row!.reference,
+      decision,
+      decidedBy: `${row!.decided_by_name} (${row!.decided_by_org})`,
+      decidedAt: new Date(row!.decided_at).toISOString(),
     };
   }
 
@@ -266,13 +359,23 @@ export function defineRecordMatching<Row extends CandidateRow>(agency: string, d
       ) as Record<string, number>;
       const thresholds = { match: values[`${prefix}_MATCH_THRESHOLD`]!, review: values[`${prefix}_REVIEW_THRESHOLD`]! };
       if (thresholds.review > thresholds.match) {
-        throw new ConfigError(`Invalid configuration:\n  ${prefix}_REVIEW_THRESHOLD="${thresholds.review}": must not be above ${prefix}_MATCH_THRESHOLD (${thresholds.match})`);
+        throw new ConfigError(
+          `Invalid configuration:\n  ${prefix}_REVIEW_THRESHOLD="${thresholds.review}": must not be above ${prefix}_MATCH_THRESHOLD (${thresholds.match})`,
+        );
       }
       return { thresholds };
     },
     createMatchLoader(db, settings = { thresholds: DEFAULT_THRESHOLDS }) {
       const requests = new Map<string, MatchRequest>();
-      const loader = createRowLoader<string, Match<Row> & { key: string }>((keys) => findMatches(db, keys.map((k) => requests.get(k)!), settings.thresholds), (m) => m.key);
+      const loader = createRowLoader<string, Match<Row> & { key: string }>(
+        (keys) =>
+          findMatches(
+            db,
+            keys.map((k) => requests.get(k)!),
+            settings.thresholds,
+          ),
+        (m) => m.key,
+      );
       return {
         load(child) {
           const request = matchRequestFor(child);
@@ -308,4 +411,3 @@ export function defineRecordMatching<Row extends CandidateRow>(agency: string, d
   };
   return matching;
 }
-
