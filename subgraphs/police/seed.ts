@@ -1,3 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
 import { insertRows, type SeedFunction } from '../../shared';
 import { addDays, createRandom, localAuthority, populationFor, type Child } from '../../synthetic';
 
@@ -64,16 +68,6 @@ export const seedPolice: SeedFunction = async (db, options) => {
     });
   });
 
-  await db.exec(
-    'TRUNCATE records.encompass_notification, records.incident_child, records.person, records.incident, records.force, service.encompass_acknowledgement',
-  );
-  await insertRows(db, 'records.force', ['force_id', 'name'], [[FORCE.id, FORCE.name]]);
-  await insertRows(
-    db,
-    'records.incident',
-    ['incident_ref', 'force_id', 'occurred_at', 'place_line1', 'place_town', 'place_postcode', 'incident_type'],
-    incidents.map((i) => [i.ref, FORCE.id, i.at, i.place.line1, i.place.town, i.place.postcode, i.type]),
-  );
   const people = new Map<string, { ref: string; row: unknown[] }>();
   const links: unknown[][] = [];
   const notifications: unknown[][] = [];
@@ -99,108 +93,63 @@ export const seedPolice: SeedFunction = async (db, options) => {
       }
     }
   }
-  await insertRows(
-    db,
-    'records.person',
-    ['person_ref', 'force_id', 'given_name', 'family_name', 'date_of_birth', 'line1', 'town', 'postcode'],
-    [...people.values()].map((p) => p.row),
-  );
-  await insertRows(db, 'records.incident_child', ['incident_ref', 'person_ref', 'present', 'whereabouts', 'child_voice'], links);
-  await insertRows(
-    db,
-    'records.encompass_notification',
-    ['notification_id', 'incident_ref', 'person_ref', 'school_urn', 'school_name', 'la_code', 'sent_at'],
-    notifications,
-  );
-  await insertRows(
-    db,
-    'service.encompass_acknowledgement',
-    ['notification_id', 'acknowledged_by', 'acknowledged_by_name', 'acknowledged_by_org', 'trace_id', 'acknowledged_at'],
-    acknowledgements,
-  );
+  // Each table with its columns, in the order their references need.
+  const tables: [string, string[], unknown[][]][] = [
+    ['records.force', ['force_id', 'name'], [[FORCE.id, FORCE.name]]],
+    [
+      'records.incident',
+      ['incident_ref', 'force_id', 'occurred_at', 'place_line1', 'place_town', 'place_postcode', 'incident_type'],
+      incidents.map((i) => [i.ref, FORCE.id, i.at, i.place.line1, i.place.town, i.place.postcode, i.type]),
+    ],
+    [
+      'records.person',
+      ['person_ref', 'force_id', 'given_name', 'family_name', 'date_of_birth', 'line1', 'town', 'postcode'],
+      [...people.values()].map((p) => p.row),
+    ],
+    ['records.incident_child', ['incident_ref', 'person_ref', 'present', 'whereabouts', 'child_voice'], links],
+    ['records.encompass_notification', ['notification_id', 'incident_ref', 'person_ref', 'school_urn', 'school_name', 'la_code', 'sent_at'], notifications],
+    [
+      'service.encompass_acknowledgement',
+      ['notification_id', 'acknowledged_by', 'acknowledged_by_name', 'acknowledged_by_org', 'trace_id', 'acknowledged_at'],
+      acknowledgements,
+    ],
+  ];
+  await db.exec(`TRUNCATE ${tables.map(([table]) => table).join(', ')}`);
+  for (const [table, columns, rows] of tables) await insertRows(db, table, columns, rows);
 };
 
-/**
- * The demo children's incidents, the same in every seed: Amelia and Leo at home twelve days ago (Amelia's school
- * notified and its safeguarding lead, dsl.khan, acknowledged it; Leo, not at school, notified to the local
- * authority); Noah yesterday, not yet acknowledged, his family name misspelt in the force's record; and Maya, a
- * restricted child, at her family's former home before they moved.
- */
+const demoIncidentsSchema = z.array(
+  z.strictObject({
+    daysAgo: z.number().int().min(0),
+    time: z.string().regex(/^\d\d:\d\d$/),
+    type: z.enum(TYPES),
+    place: z.strictObject({ line1: z.string(), town: z.string(), postcode: z.string() }),
+    children: z.array(
+      z.strictObject({
+        nhsNumber: z.string(),
+        given: z.string(),
+        family: z.string(),
+        present: z.boolean(),
+        whereabouts: z.string().nullable().default(null),
+        voice: z.string().nullable().default(null),
+        acknowledged: z.boolean(),
+        sentDaysAgo: z.number().int().min(0),
+      }),
+    ),
+  }),
+);
+
+/** The demo children's incidents (demo-incidents.yaml), for those of the demo children in this population. */
 function demoIncidents(asOf: string, children: Map<string, Child>, at: (daysAgo: number, time: string) => string): Incident[] {
-  const child = (nhsNumber: string) => children.get(nhsNumber);
-  const amelia = child('9990000018'),
-    leo = child('9990000026'),
-    noah = child('9990000042'),
-    maya = child('9990000034');
-  const incidents: Incident[] = [];
-  const ref = (daysAgo: number, n: number) => `NSP-${addDays(asOf, -daysAgo).replaceAll('-', '').slice(2)}-${String(n).padStart(5, '0')}`;
-  if (amelia && leo) {
-    incidents.push({
-      ref: ref(12, 1),
-      at: at(12, '22:40'),
-      type: 'DOMESTIC_ABUSE_PHYSICAL',
-      place: { line1: '14 Mill Lane', town: 'Northshire', postcode: 'NS1 4AB' },
-      children: [
-        {
-          child: amelia,
-          recorded: { given: 'Amelia', family: 'Hart' },
-          present: true,
-          whereabouts: 'In the living room',
-          voice: 'I hid behind the sofa until it stopped.',
-          acknowledged: true,
-          sentAt: at(11, '07:30'),
-        },
-        {
-          child: leo,
-          recorded: { given: 'Leo', family: 'Hart' },
-          present: true,
-          whereabouts: 'Asleep upstairs',
-          voice: null,
-          acknowledged: false,
-          sentAt: at(11, '07:30'),
-        },
-      ],
+  const demo = demoIncidentsSchema.parse(parseYaml(readFileSync(join(__dirname, 'demo-incidents.yaml'), 'utf8')));
+  return demo.flatMap((incident, n) => {
+    const linked = incident.children.flatMap((c) => {
+      const child = children.get(c.nhsNumber);
+      return child ? [{ ...c, child, recorded: { given: c.given, family: c.family }, sentAt: at(c.sentDaysAgo, '07:30') }] : [];
     });
-  }
-  if (noah) {
-    incidents.push({
-      ref: ref(1, 2),
-      at: at(1, '21:15'),
-      type: 'DOMESTIC_ABUSE_VERBAL',
-      place: { line1: '27 Church Street', town: 'Northshire', postcode: 'NS1 6RD' },
-      children: [
-        {
-          child: noah,
-          recorded: { given: 'Noah', family: 'Willams' },
-          present: true,
-          whereabouts: 'In the same room',
-          voice: null,
-          acknowledged: false,
-          sentAt: at(0, '07:30'),
-        },
-      ],
-    });
-  }
-  if (maya) {
-    incidents.push({
-      ref: ref(425, 3),
-      at: at(425, '23:05'),
-      type: 'DOMESTIC_ABUSE_PHYSICAL',
-      place: { line1: '61 Quarry Road', town: 'Eastbrook', postcode: 'NS2 8HT' },
-      children: [
-        {
-          child: maya,
-          recorded: { given: 'Maya', family: 'Okafor' },
-          present: false,
-          whereabouts: "At a friend's house",
-          voice: null,
-          acknowledged: true,
-          sentAt: at(424, '07:30'),
-        },
-      ],
-    });
-  }
-  return incidents;
+    const ref = `NSP-${addDays(asOf, -incident.daysAgo).replaceAll('-', '').slice(2)}-${String(n + 1).padStart(5, '0')}`;
+    return linked.length === 0 ? [] : [{ ref, at: at(incident.daysAgo, incident.time), type: incident.type, place: incident.place, children: linked }];
+  });
 }
 
 /** A name with one letter dropped, as a hurried officer might write it. */
