@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
 import { createBlockingIndex, createScorer, DEFAULT_MODEL, DEFAULT_THRESHOLDS, prepare, weightOf } from '../shared';
 import { buildLabelledSet } from '../synthetic';
-import { childDemographics } from '../shared';
-import { householdMemberDemographics } from '../subgraphs/housing/store';
+import { queryDemographics, recordDemographics } from '../tools/matching/tasks';
 
 /**
  * `npm run bench:matching [-- --queries 100000 --records 100000]`: matches
@@ -20,25 +19,8 @@ function main() {
   let built = Date.now();
   // About a third of children are in social housing: three children per record wanted gives enough of both.
   const set = buildLabelledSet({ children: Math.max(wantQueries, wantRecords * 3), seed: 1, asOf: '2026-11-25' });
-  const queries = set.queries.slice(0, wantQueries).map((q) =>
-    childDemographics({
-      nhsNumber: q.nhsNumber,
-      name: { given: q.given, family: q.family },
-      dateOfBirth: q.dateOfBirth,
-      address: { line1: q.line1, town: q.town, postcode: q.postcode },
-    }),
-  );
-  const records = set.records.slice(0, wantRecords).map((r) =>
-    householdMemberDemographics({
-      given: r.given,
-      family: r.family,
-      dateOfBirth: r.dateOfBirth,
-      memberPostcode: r.memberPostcode,
-      line1: r.propertyLine1,
-      town: r.propertyTown,
-      postcode: r.propertyPostcode,
-    }),
-  );
+  const queries = set.queries.slice(0, wantQueries).map(queryDemographics);
+  const records = set.records.slice(0, wantRecords).map(recordDemographics);
   built = Date.now() - built;
 
   const started = process.hrtime.bigint();

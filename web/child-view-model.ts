@@ -1,5 +1,5 @@
 import { AGENCY_NAMES, createFieldReader, type FieldState } from './field-state';
-import { formatScore } from './format';
+import { formatIncidentType, formatScore, formatTime } from './format';
 import type { GatewayResult } from './gateway-client';
 import type { ChildViewQuery } from './operations';
 
@@ -188,7 +188,7 @@ export function childViewModel(result: GatewayResult<ChildViewQuery>) {
   return { heading, found: read().state === 'value', whoToCall, sections, agencyNames: AGENCY_NAMES };
 }
 
-const when = (iso: unknown) => String(iso).slice(0, 16).replace('T', ' ');
+const when: Format = (iso) => formatTime(String(iso));
 
 /**
  * The police's part: the match, then each Operation Encompass notification, newest first, as rows of its own
@@ -216,7 +216,7 @@ function policeRows(read: ReturnType<typeof createFieldReader>, row: (label: str
         const to = v as { __typename: string; name?: string; urn?: string; code?: string };
         return to.__typename === 'NotifiedSchool' ? `${to.name ?? 'School'} (URN ${to.urn ?? 'unknown'})` : `Local authority ${to.code ?? ''}`.trim();
       }),
-      row('Incident', `${at}.incident.type`, (v) => words(String(v).replace(/^DOMESTIC_ABUSE_/, 'domestic abuse: '))),
+      row('Incident', `${at}.incident.type`, (v) => `Domestic abuse: ${formatIncidentType(String(v))}`),
       row('Incident date', `${at}.incident.occurredAt`, when),
       row('Police reference', `${at}.incident.reference`),
       row('Where it happened', `${at}.incident.place`),

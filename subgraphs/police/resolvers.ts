@@ -1,4 +1,4 @@
-import type { GraphQLResolveInfo } from 'graphql';
+import { responsePathAsArray, type GraphQLResolveInfo } from 'graphql';
 import {
   badUserInput,
   declareFields,
@@ -58,19 +58,14 @@ export async function childFacts(child: ChildDemographics, authority: Authority,
   return match ? matchFacts({ ...match, restricted }, authority, ctx, needed) : { relationships: new Set(), consented: false, restricted };
 }
 
-/** Registers a notification a response discloses in the force's audit log: the NHS number when a person confirmed it, and always the force's own reference. */
-function audited(ctx: Context, info: GraphQLResolveInfo, rows: readonly NotificationRow[], at: (i: number) => (string | number)[]): Notification[] {
-  return rows.map((row, i) => {
-    ctx.audit.child(at(i), row.nhs_number, row.person_ref);
-    return { ...row, restricted: true };
-  });
+/**
+ * Registers a notification a response discloses, at its response path, in the force's audit log: the NHS number
+ * when a person confirmed it, and always the force's own reference.
+ */
+function audited(ctx: Context, path: readonly (string | number)[], row: NotificationRow): Notification {
+  ctx.audit.child(path, row.nhs_number, row.person_ref);
+  return { ...row, restricted: true };
 }
-
-const pathOf = (info: GraphQLResolveInfo) => {
-  const path: (string | number)[] = [];
-  for (let p: GraphQLResolveInfo['path'] | undefined = info.path; p; p = p.prev) path.unshift(p.key);
-  return path;
-};
 
 // Every police policy is record-level (own-force, notified-school, restriction), so every field below has an
 // explicit resolver: only those are wrapped by the record rules.
@@ -128,7 +123,7 @@ export const resolvers = {
       const since = args.since == null ? null : validateDateTimeArg(args.since, 'since');
       const caller = (ctx.authority as Authority).caller;
       const rows = await ctx.loaders.forSchool(caller.org, since);
-      return audited(ctx, info, rows, (i) => [...pathOf(info), i]);
+      return rows.map((row, i) => audited(ctx, [...responsePathAsArray(info.path), i], row));
     },
   },
   Mutation: {
@@ -151,7 +146,7 @@ export const resolvers = {
         [id, caller.sub, caller.name, caller.org, authority.traceId],
       );
       const row = (await ctx.loaders.notification(id))!;
-      return audited(ctx, info, [row], () => pathOf(info))[0];
+      return audited(ctx, responsePathAsArray(info.path), row);
     },
   },
 };

@@ -1,19 +1,13 @@
-import type { Express, Request } from 'express';
+import type { Express } from 'express';
 import { ErrorCode } from '../../shared';
 import { createFieldReader } from '../field-state';
+import { formatIncidentType, formatTime } from '../format';
 import type { GatewayClient } from '../gateway-client';
 import { operations } from '../operations';
 
 /** Who is offered the list; the gateway and the police decide whether they may read it. */
-export const mayReadEncompass = (req: Request) => (req.session.data.user?.roles ?? []).includes('school-dsl');
-
 const ID = /^[A-Za-z0-9-]{1,64}$/;
-const when = (iso: string | null | undefined) => (iso ? iso.slice(0, 16).replace('T', ' ') : null);
-const words = (v: string) =>
-  v
-    .replace(/^DOMESTIC_ABUSE_/, '')
-    .toLowerCase()
-    .replace(/_/g, ' ');
+const when = (iso: string | null | undefined) => (iso ? formatTime(iso) : null);
 
 /**
  * A school's safeguarding lead, before the school day: the Operation Encompass notifications the police sent to
@@ -43,7 +37,7 @@ export function encompassRoutes(app: Express, deps: { gateway: GatewayClient }):
           sentAt: when(n.sentAt),
           occurredAt: when(n.incident?.occurredAt),
           reference: n.incident?.reference ?? null,
-          type: n.incident?.type ? words(n.incident.type) : null,
+          type: n.incident?.type ? formatIncidentType(n.incident.type) : null,
           place: place.state === 'value' ? String(place.value) : null,
           placeWithheld: place.state === 'withheld' ? place : null,
           present: n.childPresent,

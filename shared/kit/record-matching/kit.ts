@@ -240,7 +240,11 @@ export function defineRecordMatching<Row extends CandidateRow>(
   async function findMatches(db: Database, requests: readonly MatchRequest[], thresholds: MatchThresholds): Promise<(Match<Row> & { key: string })[]> {
     const rows = await code.candidates(db, blockingParameters(requests));
     const byKey = new Map<string, Row[]>();
-    for (const row of rows) byKey.set(row.key, [...(byKey.get(row.key) ?? []), row]);
+    for (const row of rows) {
+      const candidates = byKey.get(row.key);
+      if (candidates) candidates.push(row);
+      else byKey.set(row.key, [row]);
+    }
     return requests.flatMap((request) => {
       const match = decide(request, byKey.get(request.key) ?? [], thresholds);
       return match ? [{ key: request.key, ...match }] : [];
