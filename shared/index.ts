@@ -183,6 +183,7 @@ export {
   prepareAgencyDatabase,
   readAgencySdl,
   readMatchingDeclaration,
+  requiredDemographics,
   RELATED_CHILDREN_EXTENSION,
   runAgencyMain,
   runUntilSignal,

@@ -28,6 +28,7 @@ export {
   defineRecordMatching,
   MATCHING_SQL,
   readMatchingDeclaration,
+  requiredDemographics,
   type CandidateRow,
   type ChildDemographics,
   type Match,
