@@ -10,7 +10,7 @@ import { cpuPerRequest, cpuSnapshot, type CpuPerRequest } from './cpu';
 import { median } from './stats';
 
 /**
- * `npm run bench [-- --runs 3 --duration 10 --connections 10 --backend pglite|postgres --children 2000 --compare authz|audit|limits|same --scenario full|caseload|all --warmup 3 --cooldown 3]`
+ * `npm run bench:compare [-- --runs 3 --duration 10 --connections 10 --backend pglite|postgres --children 2000 --compare authz|audit|limits|same --scenario full|caseload|all --warmup 3 --cooldown 3]`
  * Starts the whole federation twice on loopback, with authorisation enforced
  * (gateway and agencies) and off (or, with `--compare audit`, with every
  * agency's audit log written and not; with `--compare limits`, with the operation limits, rate limits and request
