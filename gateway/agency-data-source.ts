@@ -1,7 +1,7 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { GraphQLError } from 'graphql';
+import { getGlobalDispatcher, type Dispatcher } from 'undici';
 import {
   agencyUnavailable,
   AUDIT_HEAD_EXTENSION,
@@ -14,6 +14,7 @@ import {
   type DeniedPath,
   type Logger,
 } from '../shared';
+import { createAgencyFetcher } from './agency-fetcher';
 
 /** What the gateway knows of each request: who is asking and why. */
 export interface GatewayContext {
@@ -62,41 +63,47 @@ function contextOf(options: GraphQLDataSourceProcessOptions<GatewayContext>): Pa
   return 'context' in options ? options.context : undefined;
 }
 
-// The fetcher is given only a URL and its init: the deadline of the call being sent reaches it through this.
-const callDeadline = new AsyncLocalStorage<AbortSignal | undefined>();
-
 /**
  * Calls one agency's subgraph. When the agency does not answer (down, timed
  * out, or answering garbage) its part of the result is null and the error
  * names the agency, so the rest of the answer is still returned.
  */
 export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  private readonly deadlines: Map<string, AbortSignal>;
+
   constructor(
     private readonly agency: string,
     url: string,
     private readonly options: {
       timeoutMs: number;
+      /** The gateway's keep-alive connections to its agencies (createGateway closes them when it stops). @default undici's global dispatcher */
+      agent?: Dispatcher;
       logger: Logger;
       signContext: (authority: Authority, audience: string) => Promise<string>;
       /** Told each head of its audit chain the agency shows once it has recorded a disclosure. */
       witness?: (agency: string, head: AuditHead) => void;
     },
   ) {
-    super({
-      url,
-      fetcher: ((input: string, init: RequestInit) => {
-        const timeout = AbortSignal.timeout(options.timeoutMs);
-        const deadline = callDeadline.getStore();
-        return fetch(input, { ...init, signal: deadline ? AbortSignal.any([timeout, deadline]) : timeout });
-      }) as never,
-    });
+    // The fetcher is given only a URL and its init: each call's deadline reaches it by the call's own signed
+    // context, which willSendRequest puts in its headers (no two calls carry the same one).
+    const deadlines = new Map<string, AbortSignal>();
+    const deadlineOf = (init?: { headers?: Record<string, string> }) => {
+      const token = init?.headers?.[CONTEXT_HEADER];
+      const deadline = token === undefined ? undefined : deadlines.get(token);
+      if (token !== undefined) deadlines.delete(token);
+      return deadline;
+    };
+    super({ url, fetcher: createAgencyFetcher({ agent: options.agent ?? getGlobalDispatcher(), timeoutMs: options.timeoutMs, signal: deadlineOf }) });
+    this.deadlines = deadlines;
   }
 
   /** Every call carries the request's authority, signed for this agency alone. */
   override async willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
-    const authority = contextOf(options)?.authority;
-    if (!authority) throw new Error('No authority for a subgraph call');
-    options.request.http?.headers.set(CONTEXT_HEADER, await this.options.signContext(authority, this.agency));
+    const context = contextOf(options);
+    if (!context?.authority) throw new Error('No authority for a subgraph call');
+    const token = await this.options.signContext(context.authority, this.agency);
+    options.request.http?.headers.set(CONTEXT_HEADER, token);
+    if (context.deadline) this.deadlines.set(token, context.deadline);
   }
 
   /**
@@ -127,7 +134,7 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     const deadline = contextOf(request)?.deadline;
     if (deadline?.aborted) throw deadlineExceeded(this.agency, deadline);
     try {
-      return await callDeadline.run(deadline, () => super.process(request));
+      return await super.process(request);
     } catch (error) {
       if (deadline?.aborted) {
         this.options.logger.warn({ agency: this.agency }, "the request's deadline passed before the agency answered: call cancelled");

@@ -3,6 +3,7 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
+import { Agent } from 'undici';
 import {
   createErrorFormatter,
   landingPagePlugin,
@@ -108,12 +109,15 @@ export function createGateway(options: GatewayOptions): Gateway {
   const policyMap = readPolicyMap(options.supergraphSdl);
   const sources = new Map<string, AgencyDataSource>();
   const gatewayAudit = createGatewayAudit({ path: options.auditPath, logger: options.logger });
+  // Keep-alive connections to every agency, shared by their data sources.
+  const agent = new Agent();
   const gateway = new ApolloGateway({
     supergraphSdl: stripPolicyFeatures(options.supergraphSdl),
     logger: options.logger,
     buildService: ({ name, url }) => {
       const source = new AgencyDataSource(name, options.subgraphUrls?.[name] ?? url ?? '', {
         timeoutMs: options.subgraphTimeoutMs ?? 10_000,
+        agent,
         logger: options.logger,
         signContext: options.signContext,
         witness: gatewayAudit.witness,
@@ -212,6 +216,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           try {
             await service.close();
             await apollo.stop();
+            await agent.close();
           } finally {
             // The heads the agencies showed since the last operation's line, so that the newest rows are witnessed too.
             await gatewayAudit

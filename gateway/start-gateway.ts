@@ -8,6 +8,7 @@ import {
   createSdlRequestSigner,
   loadPolicies,
   DEV_GATEWAY_KEY_PATH,
+  GATEWAY_KEY_ALGORITHM,
   DEV_PERSONA_KEY_PATH,
   loadOrCreateDevKeyPair,
   readJson,
@@ -111,5 +112,5 @@ async function trustedKeys(config: GatewayConfig, logger: Logger): Promise<JSONW
 async function signingKey(config: GatewayConfig, logger: Logger): Promise<JWK> {
   if (config.signingKeyPath) return readJson<JWK>(config.signingKeyPath, "the gateway's signing key (GATEWAY_SIGNING_KEY_PATH)");
   logger.warn({ path: DEV_GATEWAY_KEY_PATH }, 'GATEWAY_SIGNING_KEY_PATH is unset: signing subgraph context with the DEVELOPMENT gateway key');
-  return (await loadOrCreateDevKeyPair(DEV_GATEWAY_KEY_PATH, 'gateway-dev')).privateJwk;
+  return (await loadOrCreateDevKeyPair(DEV_GATEWAY_KEY_PATH, 'gateway-dev', GATEWAY_KEY_ALGORITHM)).privateJwk;
 }

@@ -12,6 +12,7 @@ export {
   ConfigError,
   createErrorFormatter,
   createKeyPair,
+  GATEWAY_KEY_ALGORITHM,
   createLogger,
   demoPersona,
   demoPersonas,

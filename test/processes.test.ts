@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { signPersonaToken } from '../dev/personas';
 import { REGISTRY } from '../registry';
 import { documentHash, operations, WEB_CLIENT_NAME } from '../web';
-import { createKeyPair } from '../shared';
+import { createKeyPair, GATEWAY_KEY_ALGORITHM } from '../shared';
 import { post } from './start-federation';
 import { freePort, start, waitForHealth, type Service } from './spawn-service';
 
@@ -18,7 +18,7 @@ describe('each service as its own process, started by its main.ts', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cv-processes-'));
-    const gatewayKeys = await createKeyPair('gateway-processes');
+    const gatewayKeys = await createKeyPair('gateway-processes', GATEWAY_KEY_ALGORITHM);
     const personaKeys = await createKeyPair('personas-processes');
     writeFileSync(join(dir, 'gateway.jwks.json'), JSON.stringify(gatewayKeys.publicJwks));
     writeFileSync(join(dir, 'gateway-signing.jwk.json'), JSON.stringify(gatewayKeys.privateJwk));

@@ -25,6 +25,7 @@ import {
 import {
   createContextSigner,
   createKeyPair,
+  GATEWAY_KEY_ALGORITHM,
   createLogger,
   createSdlRequestSigner,
   loadPolicies,
@@ -159,7 +160,7 @@ export async function startFederation(options: FederationOptions = {}): Promise<
   const logger = createLogger('test', 'silent');
   const cleanups: (() => Promise<void>)[] = [];
   const under: Record<string, AgencyUnderTest> = {};
-  const keys = { personas: await createKeyPair('personas-test'), gateway: await createKeyPair('gateway-test') };
+  const keys = { personas: await createKeyPair('personas-test'), gateway: await createKeyPair('gateway-test', GATEWAY_KEY_ALGORITHM) };
   const tokens = new Map<string, Promise<string>>();
   const authHeaders = async (as: Asking = {}): Promise<Record<string, string>> => {
     const persona = as.persona ?? 'sw.jones';

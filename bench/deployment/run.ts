@@ -7,7 +7,15 @@ import { parseArgs, promisify } from 'node:util';
 import { Client } from 'pg';
 import { composeFromSubgraphs } from '../../gateway';
 import { REGISTRY } from '../../registry';
-import { createContextSigner, createKeyPair, createSdlRequestSigner, demoPersona, signPersonaToken, stripPolicyFeatures } from '../../shared';
+import {
+  createContextSigner,
+  createKeyPair,
+  createSdlRequestSigner,
+  GATEWAY_KEY_ALGORITHM,
+  demoPersona,
+  signPersonaToken,
+  stripPolicyFeatures,
+} from '../../shared';
 import { syntheticNhsNumbers } from '../../synthetic';
 import { freePort, SERVICE_NODE_FLAGS, startCommand, waitForHealth, type Service } from '../../tools/soak/processes';
 import { cpuSnapshot, processCpuMs } from '../cpu';
@@ -115,7 +123,7 @@ async function main() {
   await admin?.connect();
   for (const name of databases ?? []) await admin!.query(`CREATE DATABASE ${name}`);
 
-  const gatewayKeys = await createKeyPair('gateway-bench');
+  const gatewayKeys = await createKeyPair('gateway-bench', GATEWAY_KEY_ALGORITHM);
   const idp = await createKeyPair('idp-bench');
   writeFileSync(join(dir, 'gateway.jwks.json'), JSON.stringify(gatewayKeys.publicJwks));
   writeFileSync(join(dir, 'gateway.jwk.json'), JSON.stringify(gatewayKeys.privateJwk));

@@ -2,16 +2,25 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { exportJWK, generateKeyPair, type JSONWebKeySet, type JWK } from 'jose';
 
+/**
+ * ES256 for identity providers' tokens (what they issue); EdDSA (Ed25519) for the gateway's signed context, which
+ * every agency verifies on every call: about a third of ES256's cost to verify (docs/benchmarks.md).
+ */
+export type KeyAlgorithm = 'ES256' | 'EdDSA';
+
+/** The algorithm the gateway signs its context with, for new keys; agencies also accept ES256, for keys made before. */
+export const GATEWAY_KEY_ALGORITHM: KeyAlgorithm = 'EdDSA';
+
 export interface KeyPair {
   privateJwk: JWK;
   publicJwks: JSONWebKeySet;
 }
 
 /** A fresh ES256 key pair, as JWKs; `kid` names it. */
-export async function createKeyPair(kid: string): Promise<KeyPair> {
-  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
-  const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: 'ES256', use: 'sig' };
-  const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' };
+export async function createKeyPair(kid: string, alg: KeyAlgorithm = 'ES256'): Promise<KeyPair> {
+  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
+  const privateJwk = { ...(await exportJWK(privateKey)), kid, alg, use: 'sig' };
+  const publicJwk = { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' };
   return { privateJwk, publicJwks: { keys: [publicJwk] } };
 }
 
@@ -23,9 +32,9 @@ export async function createKeyPair(kid: string): Promise<KeyPair> {
  * exclusive create), and the others read it, waiting if it is still being
  * written.
  */
-export async function loadOrCreateDevKeyPair(path: string, kid: string): Promise<KeyPair> {
+export async function loadOrCreateDevKeyPair(path: string, kid: string, alg: KeyAlgorithm = 'ES256'): Promise<KeyPair> {
   if (existsSync(path)) return readPair(path);
-  const pair = await createKeyPair(kid);
+  const pair = await createKeyPair(kid, alg);
   mkdirSync(dirname(path), { recursive: true });
   try {
     writeFileSync(path, JSON.stringify(pair, null, 2), { mode: 0o600, flag: 'wx' });

@@ -38,5 +38,15 @@ export {
   validatePostcodeArg,
   validateTextArg,
 } from './input-validation';
-export { createKeyPair, DEV_GATEWAY_KEY_PATH, DEV_KEYS_DIR, DEV_PERSONA_KEY_PATH, loadOrCreateDevKeyPair, readJson, type KeyPair } from './dev-keys';
+export {
+  createKeyPair,
+  DEV_GATEWAY_KEY_PATH,
+  GATEWAY_KEY_ALGORITHM,
+  type KeyAlgorithm,
+  DEV_KEYS_DIR,
+  DEV_PERSONA_KEY_PATH,
+  loadOrCreateDevKeyPair,
+  readJson,
+  type KeyPair,
+} from './dev-keys';
 export { demoPersona, demoPersonas, DEV_AUDIENCE, DEV_ISSUER, signPersonaToken } from './demo-personas';

@@ -4,15 +4,24 @@ import { authoritySchema, unauthenticated, type Authority } from '../common';
 /** The header that carries the gateway's signed context to a subgraph. */
 export const CONTEXT_HEADER = 'x-gateway-context';
 const ISSUER = 'child-view-gateway';
-const ALGORITHM = 'ES256';
+/** What a subgraph accepts: EdDSA, what new gateway keys are (GATEWAY_KEY_ALGORITHM), and ES256, what keys made before were. Never a symmetric or unsigned one. */
+const ALGORITHMS = ['EdDSA', 'ES256'];
 
-/** A short-lived ES256 JWT from the gateway, with audience = one subgraph. */
+/** The algorithm of a private key: its `alg`, else what its key type implies (an OKP key is Ed25519, an EC key P-256). */
+function algorithmOf(jwk: JWK): string {
+  const alg = jwk.alg ?? (jwk.kty === 'OKP' ? 'EdDSA' : 'ES256');
+  if (!ALGORITHMS.includes(alg)) throw new Error(`The gateway's signing key must be EdDSA (Ed25519) or ES256; it is ${alg}`);
+  return alg;
+}
+
+/** A short-lived JWT from the gateway (EdDSA, or ES256 with a key made before), with audience = one subgraph. */
 function createSigner(options: { privateJwk: JWK; ttlSeconds?: number }) {
-  const keyPromise = importJWK(options.privateJwk, ALGORITHM) as Promise<KeyLike>;
+  const alg = algorithmOf(options.privateJwk);
+  const keyPromise = importJWK(options.privateJwk, alg) as Promise<KeyLike>;
   const ttl = options.ttlSeconds ?? 60;
   return async (claims: Record<string, unknown>, audience: string): Promise<string> =>
     new SignJWT(claims)
-      .setProtectedHeader({ alg: ALGORITHM, ...(options.privateJwk.kid ? { kid: options.privateJwk.kid } : {}) })
+      .setProtectedHeader({ alg, ...(options.privateJwk.kid ? { kid: options.privateJwk.kid } : {}) })
       .setIssuer(ISSUER)
       .setAudience(audience)
       .setIssuedAt()
@@ -52,7 +61,7 @@ export function createContextVerifier(options: { gatewayKeys: JSONWebKeySet; age
   return async (token: string | undefined): Promise<Authority | null> => {
     if (!token) throw unauthenticated(`The ${options.agency} subgraph answers only requests carrying the gateway's signed context`);
     try {
-      const { payload } = await jwtVerify(token, keys, { issuer: ISSUER, audience: options.agency, algorithms: [ALGORITHM], requiredClaims: ['exp'] });
+      const { payload } = await jwtVerify(token, keys, { issuer: ISSUER, audience: options.agency, algorithms: ALGORITHMS, requiredClaims: ['exp'] });
       if (payload.scope === SDL_SCOPE && payload.authority === undefined) return null;
       return authoritySchema.parse(payload.authority);
     } catch {

@@ -231,18 +231,21 @@ function lengthOf(value: unknown): number {
 }
 
 /**
- * The first limit a parsed (and validated) document exceeds, or null: depth,
- * aliases and directives by graphql-armor's rules, then root fields, expanded
- * selections, children and cost as `measureOperations` finds them. Every
- * operation in the document is checked, not only the one to run.
+ * Apollo Server keeps each parsed document and hands the same object to every request that sends the same
+ * operation, so graphql-armor's walk of it (about a millisecond a call, the most of what the limits cost a
+ * subgraph) is made once per schema, document and set of limits, and remembered while the document is.
  */
-export function exceededLimit(
-  schema: GraphQLSchema,
-  document: DocumentNode,
-  variables: Record<string, unknown>,
-  limits: OperationLimits,
-  model: CostModel = {},
-): LimitExceeded | null {
+const armourChecked = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, LimitExceeded | null>>>();
+
+/** Depth, aliases and directives by graphql-armor's rules: what depends on the document alone. */
+function armourExceeded(schema: GraphQLSchema, document: DocumentNode, limits: OperationLimits): LimitExceeded | null {
+  let documents = armourChecked.get(schema);
+  if (!documents) armourChecked.set(schema, (documents = new WeakMap()));
+  let byLimits = documents.get(document);
+  if (!byLimits) documents.set(document, (byLimits = new Map<string, LimitExceeded | null>()));
+  const key = `${limits.depth}/${limits.aliases}/${limits.directives}`;
+  const known = byLimits.get(key);
+  if (known !== undefined) return known;
   let found: LimitExceeded | null = null;
   const armor = (limit: 'depth' | 'aliases' | 'directives') => ({
     n: limits[limit],
@@ -258,6 +261,24 @@ export function exceededLimit(
     maxAliasesRule(armor('aliases')),
     maxDirectivesRule(armor('directives')),
   ]);
+  byLimits.set(key, found);
+  return found;
+}
+
+/**
+ * The first limit a parsed (and validated) document exceeds, or null: depth,
+ * aliases and directives by graphql-armor's rules, then root fields, expanded
+ * selections, children and cost as `measureOperations` finds them. Every
+ * operation in the document is checked, not only the one to run.
+ */
+export function exceededLimit(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown>,
+  limits: OperationLimits,
+  model: CostModel = {},
+): LimitExceeded | null {
+  const found = armourExceeded(schema, document, limits);
   if (found) return found;
   for (const measures of measureOperations(schema, document, variables, model)) {
     for (const limit of ['rootFields', 'selections', 'children', 'cost'] as const) {

@@ -18,7 +18,7 @@ import {
 } from '../database';
 import { createSubgraph, type AgencyDefinition } from './create-subgraph';
 import type { HttpService } from './http-server';
-import { createLogger, DEV_GATEWAY_KEY_PATH, loadOrCreateDevKeyPair, readJson, type Env, type Logger } from '../common';
+import { createLogger, DEV_GATEWAY_KEY_PATH, GATEWAY_KEY_ALGORITHM, loadOrCreateDevKeyPair, readJson, type Env, type Logger } from '../common';
 import { AUDIT_MIGRATIONS_DIR, migrateAudit } from '../audit';
 import { loadSubgraphConfig, type SubgraphConfig } from './subgraph-config';
 import { runUntilSignal } from './run-until-signal';
@@ -215,5 +215,5 @@ export function runAgencyMain<L>(agency: AgencyDefinition<L>, seed: SeedFunction
 async function loadGatewayKeys(config: SubgraphConfig, logger: Logger): Promise<JSONWebKeySet> {
   if (config.gatewayJwksPath) return readJson<JSONWebKeySet>(config.gatewayJwksPath, "the gateway's public keys (GATEWAY_JWKS_PATH)");
   logger.warn({ path: DEV_GATEWAY_KEY_PATH }, 'GATEWAY_JWKS_PATH is unset: trusting the DEVELOPMENT gateway key; never do this in a deployment');
-  return (await loadOrCreateDevKeyPair(DEV_GATEWAY_KEY_PATH, 'gateway-dev')).publicJwks;
+  return (await loadOrCreateDevKeyPair(DEV_GATEWAY_KEY_PATH, 'gateway-dev', GATEWAY_KEY_ALGORITHM)).publicJwks;
 }

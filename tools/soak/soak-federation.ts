@@ -4,7 +4,17 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { importJWK, SignJWT, type JWK } from 'jose';
 import { REGISTRY as AGENCIES } from '../../registry';
-import { createKeyPair, DEV_AUDIENCE, DEV_ISSUER, demoPersona, demoPersonas, openAgencyDatabase, signPersonaToken, type AgencyDatabase } from '../../shared';
+import {
+  createKeyPair,
+  DEV_AUDIENCE,
+  GATEWAY_KEY_ALGORITHM,
+  DEV_ISSUER,
+  demoPersona,
+  demoPersonas,
+  openAgencyDatabase,
+  signPersonaToken,
+  type AgencyDatabase,
+} from '../../shared';
 import { freePort, residentMb, start, startCommand, waitForHealth, type Service } from './processes';
 
 /** How many practitioners do each persona's work: a county has many social workers, each with their own limits. */
@@ -50,7 +60,7 @@ export interface SoakFederationOptions {
  */
 export async function startSoakFederation(options: SoakFederationOptions) {
   const { dir } = options;
-  const gatewayKeys = await createKeyPair('gateway-soak');
+  const gatewayKeys = await createKeyPair('gateway-soak', GATEWAY_KEY_ALGORITHM);
   const personaKeys = await createKeyPair('idp-soak');
   writeFileSync(join(dir, 'gateway.jwks.json'), JSON.stringify(gatewayKeys.publicJwks));
   writeFileSync(join(dir, 'gateway-signing.jwk.json'), JSON.stringify(gatewayKeys.privateJwk));
