@@ -142,14 +142,15 @@ export function renderChart(report: Report): string {
   const gap = 4;
   const groupGap = 26;
   const left = 170;
-  const width = 760;
-  const plotWidth = width - left - 110;
+  const width = 900;
+  const plotWidth = width - left - 250;
   const groups = report.scenarios.map(({ id, name }) => ({
     name,
     bars: report.targets.map((t) => ({
       t,
       rps: medianOf(report, id, t, 'rps') ?? 0,
       ratio: (medianOf(report, id, t, 'rps') ?? 0) / (medianOf(report, id, 'bare', 'rps') ?? 1),
+      erred: (report.loaded[id]?.[t] ?? []).some((r) => r.errors > 0),
     })),
   }));
   const max = Math.max(1.2, ...groups.flatMap((g) => g.bars.map((b) => b.ratio)));
@@ -162,7 +163,9 @@ export function renderChart(report: Report): string {
     for (const b of g.bars) {
       const colour = TARGETS.find((t) => t.id === b.t)!.colour;
       parts.push(`<rect x="${left}" y="${y}" width="${Math.max(0, x(b.ratio) - left).toFixed(1)}" height="${barHeight}" fill="${colour}"/>`);
-      parts.push(`<text x="${(x(b.ratio) + 6).toFixed(1)}" y="${y + 13}" font-size="12">${b.ratio.toFixed(2)}× (${b.rps.toFixed(1)} req/s)</text>`);
+      parts.push(
+        `<text x="${(x(b.ratio) + 6).toFixed(1)}" y="${y + 13}" font-size="12">${b.ratio.toFixed(2)}× (${b.rps.toFixed(1)} req/s)${b.erred ? ', errors under load: not comparable' : ''}</text>`,
+      );
       y += barHeight + gap;
     }
     parts.push(`<text x="${left - 10}" y="${(top + y - gap) / 2 + 4}" font-size="13" text-anchor="end" font-weight="bold">${escape(g.name)}</text>`);
