@@ -57,7 +57,7 @@ const ADULT_RELATIONSHIPS = ['parent', 'partner of parent', 'partner', 'spouse',
 const member = (on: string) => `records.household_member m ON true JOIN records.tenancy t ON t.tenancy_ref = m.tenancy_ref AND t.end_date IS NULL
              JOIN records.property p ON p.property_ref = t.property_ref AND (${on})`;
 const inMonth = MATCHING_SQL.inMonth('m.date_of_birth');
-const sector = '(service.match_sector(m.postcode) = k.sector OR service.match_sector(p.postcode) = k.sector)';
+const sector = '(m.postcode_sector = k.sector OR p.postcode_sector = k.sector)';
 
 /**
  * Finds each child's household in one statement for the whole batch:
