@@ -69,7 +69,8 @@ function contextOf(options: GraphQLDataSourceProcessOptions<GatewayContext>): Pa
  * names the agency, so the rest of the answer is still returned.
  */
 export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  private readonly deadlines: Map<string, AbortSignal>;
+  /** Each pending call's deadline, by the signed context it carries (see the constructor). */
+  private readonly deadlines: Map<string, { signal: AbortSignal; calls: number }>;
 
   constructor(
     private readonly agency: string,
@@ -85,13 +86,14 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     },
   ) {
     // The fetcher is given only a URL and its init: each call's deadline reaches it by the call's own signed
-    // context, which willSendRequest puts in its headers (no two calls carry the same one).
-    const deadlines = new Map<string, AbortSignal>();
+    // context, which willSendRequest puts in its headers. EdDSA signatures are deterministic, so two calls of one
+    // request to this agency within the same second carry the same token (and the same deadline): each is counted.
+    const deadlines = new Map<string, { signal: AbortSignal; calls: number }>();
     const deadlineOf = (init?: { headers?: Record<string, string> }) => {
       const token = init?.headers?.[CONTEXT_HEADER];
-      const deadline = token === undefined ? undefined : deadlines.get(token);
-      if (token !== undefined) deadlines.delete(token);
-      return deadline;
+      const entry = token === undefined ? undefined : deadlines.get(token);
+      if (entry && --entry.calls === 0) deadlines.delete(token!);
+      return entry?.signal;
     };
     super({ url, fetcher: createAgencyFetcher({ agent: options.agent ?? getGlobalDispatcher(), timeoutMs: options.timeoutMs, signal: deadlineOf }) });
     this.deadlines = deadlines;
@@ -103,7 +105,11 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     if (!context?.authority) throw new Error('No authority for a subgraph call');
     const token = await this.options.signContext(context.authority, this.agency);
     options.request.http?.headers.set(CONTEXT_HEADER, token);
-    if (context.deadline) this.deadlines.set(token, context.deadline);
+    if (context.deadline) {
+      const pending = this.deadlines.get(token);
+      if (pending) pending.calls++;
+      else this.deadlines.set(token, { signal: context.deadline, calls: 1 });
+    }
   }
 
   /**

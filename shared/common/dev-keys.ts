@@ -16,7 +16,7 @@ export interface KeyPair {
   publicJwks: JSONWebKeySet;
 }
 
-/** A fresh ES256 key pair, as JWKs; `kid` names it. */
+/** A fresh key pair (ES256, or `alg`), as JWKs; `kid` names it. */
 export async function createKeyPair(kid: string, alg: KeyAlgorithm = 'ES256'): Promise<KeyPair> {
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
   const privateJwk = { ...(await exportJWK(privateKey)), kid, alg, use: 'sig' };

@@ -304,6 +304,22 @@ describe("a request's deadline", () => {
     await subgraph.close();
   });
 
+  it('cancels every call of the request to an agency, also two that carry the same signed context', async () => {
+    // EdDSA signatures are deterministic: two calls of one request to one agency within a second carry one token.
+    const subgraph = await stallingSubgraph();
+    let finish!: () => void;
+    const deadline = requestDeadline(300, new Promise<void>((resolve) => (finish = resolve)));
+    const source = sourceFor(subgraph.url);
+    const calls = [code(call(source, { authority, deadline })), code(call(source, { authority, deadline }))];
+    expect(await calls[0]).toEqual({ code: 'DEADLINE_EXCEEDED', agency: 'socialcare' });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Both calls were cut off when the deadline passed, not one left running until its own 10 s timeout.
+    expect(subgraph.seen).toEqual({ requests: 2, abandoned: 2 });
+    expect(await calls[1]).toEqual({ code: 'DEADLINE_EXCEEDED', agency: 'socialcare' });
+    finish();
+    await subgraph.close();
+  });
+
   it('starts no call once it has passed', async () => {
     const subgraph = await stallingSubgraph();
     const deadline = requestDeadline(1, new Promise<void>(() => undefined));
