@@ -9,6 +9,7 @@ import { signPersonaToken } from '../dev/personas';
 import { REGISTRY } from '../registry';
 import { createKeyPair } from '../shared';
 import { freePort, start, waitForHealth, type Service } from '../tools/soak/processes';
+import { agencyDatabaseUrls, benchGatewayEnv, wholeNumberOption } from './bench-services';
 import { cpuSnapshot, processCpuMs } from './cpu';
 import { median } from './stats';
 
@@ -36,11 +37,7 @@ const { values } = parseArgs({
     'synchronous-commit': { type: 'string', default: 'on' },
   },
 });
-const count = (name: keyof typeof values, min: number) => {
-  const n = Number(values[name]);
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number of at least ${min}; got "${String(values[name])}"`);
-  return n;
-};
+const count = (name: keyof typeof values, min: number) => wholeNumberOption(name, values[name], min);
 const RUNS = count('runs', 1);
 const REQUESTS = count('requests', 20);
 const DURATION = count('duration', 2);
@@ -65,13 +62,7 @@ async function main() {
   if (!server) throw new Error('Set TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres)');
   const dir = mkdtempSync(join(tmpdir(), 'cv-audit-cost-'));
   const suffix = randomBytes(3).toString('hex');
-  const urls = Object.fromEntries(
-    REGISTRY.map((a) => {
-      const url = new URL(server);
-      url.pathname = `/cvbench_cost_${a.name}_${suffix}`;
-      return [a.name, url.toString()];
-    }),
-  );
+  const urls = agencyDatabaseUrls(server, 'cvbench_cost', suffix);
   const databases = Object.values(urls).map((url) => new URL(url).pathname.slice(1));
   const admin = new Client({ connectionString: server });
   await admin.connect();
@@ -90,7 +81,7 @@ async function main() {
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-purpose-of-use': 'safeguarding' };
   const all: Service[] = [];
   const startFederation = async (label: 'on' | 'off'): Promise<Federation> => {
-    const subgraphUrls: Record<string, string> = {};
+    const subgraphs: { name: string; url: string }[] = [];
     const agencies: Service[] = [];
     for (const { name } of REGISTRY) {
       const port = await freePort();
@@ -112,27 +103,12 @@ async function main() {
       );
       agencies.push(service);
       all.push(service);
-      subgraphUrls[`${prefix}_URL`] = `http://127.0.0.1:${port}/graphql`;
+      subgraphs.push({ name, url: `http://127.0.0.1:${port}/graphql` });
       // One at a time: the first seeds each database, the second finds it seeded.
       await waitForHealth(`http://127.0.0.1:${port}/health`, service, 600);
     }
     const port = await freePort();
-    const gateway = start(`gateway-${label}`, 'gateway/main.ts', {
-      ...subgraphUrls,
-      PORT: String(port),
-      AUTH_JWKS_PATH: join(dir, 'idp.jwks.json'),
-      GATEWAY_SIGNING_KEY_PATH: join(dir, 'gateway.jwk.json'),
-      GATEWAY_AUDIT_PATH: join(dir, `gateway-${label}.jsonl`),
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'production',
-      REDIS_URL: '',
-      // One benchmark caller does what a county's practitioners do between them: its per-caller limits are lifted.
-      RATE_REQUESTS_PER_MINUTE: '10000000',
-      RATE_CHILDREN_PER_MINUTE: '10000000',
-      RATE_CONCURRENT_REQUESTS: '1000',
-      // The bench's operations are its own, not a registered client's.
-      TRUSTED_DOCUMENTS: 'allow',
-    });
+    const gateway = start(`gateway-${label}`, 'gateway/main.ts', benchGatewayEnv({ dir, name: `gateway-${label}`, port, subgraphs }));
     all.push(gateway);
     const gatewayUrl = `http://127.0.0.1:${port}/graphql`;
     await waitForHealth(gatewayUrl.replace('/graphql', '/health'), gateway);

@@ -18,6 +18,7 @@ import {
 } from '../../shared';
 import { syntheticNhsNumbers } from '../../synthetic';
 import { freePort, SERVICE_NODE_FLAGS, startCommand, waitForHealth, type Service } from '../../tools/soak/processes';
+import { agencyDatabaseUrls, benchGatewayEnv, wholeNumberOption } from '../bench-services';
 import { cpuSnapshot, processCpuMs } from '../cpu';
 import { median, percentile } from '../stats';
 import { renderProfileSummary, summariseProfiles } from './profile-summary';
@@ -63,11 +64,8 @@ const { values } = parseArgs({
     serve: { type: 'boolean', default: false },
   },
 });
-const count = (name: 'runs' | 'duration' | 'connections' | 'children' | 'requests' | 'warmup' | 'cooldown', min: number) => {
-  const n = Number(values[name]);
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number of at least ${min}; got "${values[name]}"`);
-  return n;
-};
+const count = (name: 'runs' | 'duration' | 'connections' | 'children' | 'requests' | 'warmup' | 'cooldown', min: number) =>
+  wholeNumberOption(name, values[name], min);
 const RUNS = count('runs', 1);
 const DURATION = count('duration', 1);
 const CONNECTIONS = count('connections', 1);
@@ -109,15 +107,7 @@ async function main() {
   mkdirSync(results, { recursive: true });
   const server = process.env.TEST_DATABASE_URL;
   const suffix = randomBytes(3).toString('hex');
-  const databaseUrls = server
-    ? Object.fromEntries(
-        REGISTRY.map((a) => {
-          const url = new URL(server);
-          url.pathname = `/cvbench_dep_${a.name}_${suffix}`;
-          return [a.name, url.toString()];
-        }),
-      )
-    : null;
+  const databaseUrls = server ? agencyDatabaseUrls(server, 'cvbench_dep', suffix) : null;
   const databases = databaseUrls ? Object.values(databaseUrls).map((url) => new URL(url).pathname.slice(1)) : undefined;
   const admin = server ? new Client({ connectionString: server }) : null;
   await admin?.connect();
@@ -171,26 +161,7 @@ async function main() {
   };
   const startOurGateway = async (name: string, subgraphs: { name: string; url: string }[]) => {
     const port = await freePort();
-    const service = node(name, 'gateway/main.ts', {
-      ...Object.fromEntries(subgraphs.map((s) => [`${s.name.toUpperCase()}_URL`, s.url])),
-      PORT: String(port),
-      AUTH_JWKS_PATH: join(dir, 'idp.jwks.json'),
-      GATEWAY_SIGNING_KEY_PATH: join(dir, 'gateway.jwk.json'),
-      GATEWAY_AUDIT_PATH: join(dir, `${name}-audit.jsonl`),
-      REDIS_URL: '',
-      // One benchmark caller does what a county's practitioners do between them: its per-caller limits are lifted.
-      RATE_REQUESTS_PER_MINUTE: '10000000',
-      RATE_CHILDREN_PER_MINUTE: '10000000',
-      RATE_SEARCHES_PER_MINUTE: '10000000',
-      RATE_FUZZY_SEARCHES_PER_MINUTE: '10000000',
-      RATE_POSTCODE_SEARCHES_PER_MINUTE: '10000000',
-      RATE_CONCURRENT_REQUESTS: '1000',
-      // Likewise its unusual-access thresholds: counted on every request, never crossed (an alert would call identity).
-      UNUSUAL_CHILDREN_PER_HOUR: '1000000000',
-      UNUSUAL_SEARCH_MINIMUM: '1000000000',
-      // The bench's operations are its own, not a registered client's.
-      TRUSTED_DOCUMENTS: 'allow',
-    });
+    const service = node(name, 'gateway/main.ts', benchGatewayEnv({ dir, name, port, subgraphs }));
     await waitForHealth(`http://127.0.0.1:${port}/health`, service);
     return { url: `http://127.0.0.1:${port}/graphql`, service };
   };
